@@ -1,0 +1,27 @@
+"""cx-journey's analysis library: customer journeys as graphs, paths, funnels and drop-offs.
+
+Load any event log with :func:`load`, then call the analyses on the :class:`EventLog`.
+The same code runs on Polars (default), DuckDB and PySpark; results are small Polars
+frames or NetworkX graphs. Nothing here imports Streamlit.
+"""
+
+from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
+from cxlib.journeys import collapse_repeats, journey_steps, sessionize
+from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
+
+# Each module below adds its public names here (one import line per module).
+
+__all__ = [
+    "ENTRY",
+    "EXIT",
+    "AnalysisError",
+    "CxError",
+    "EventLog",
+    "LoadError",
+    "LoadReport",
+    "MappingError",
+    "RoleMatch",
+    "collapse_repeats",
+    "journey_steps",
+    "sessionize",
+]

@@ -1,0 +1,142 @@
+"""Journeys: events ordered within each customer (or session), the base of every analysis.
+
+A **journey** is the ordered events of one customer (``by="customer"``) or of one
+session (``by="session"``: a run of a customer's events with no pause longer than
+the session gap, 30 minutes by default). Events are ordered by timestamp, ties by
+their position in the source.
+
+Everything here is a window function over the journey key ordered by
+``(epoch_us, event_index)``, so it runs unchanged on Polars, DuckDB and PySpark.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import narwhals as nw
+
+from cxlib.errors import AnalysisError
+from cxlib.log import ORDER, EventLog
+
+__all__ = [
+    "JourneyBy",
+    "collapse_repeats",
+    "journey_keys",
+    "journey_steps",
+    "parse_gap",
+    "sessionize",
+]
+
+JourneyBy = Literal["customer", "session"]
+
+_UNITS_US = {"s": 1_000_000, "m": 60_000_000, "h": 3_600_000_000, "d": 86_400_000_000}
+_GAP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+
+
+def parse_gap(gap: str) -> int:
+    """Parse a duration such as ``"30m"``, ``"2h"``, ``"7d"`` or ``"45s"`` into microseconds.
+
+    Examples
+    --------
+    >>> parse_gap("30m")
+    1800000000
+    >>> parse_gap("1.5h")
+    5400000000
+    """
+    match = _GAP.match(gap) if isinstance(gap, str) else None
+    if match is None:
+        msg = (
+            f"cannot read the duration {gap!r}; write a number and a unit s, m, h or d, e.g. '30m'"
+        )
+        raise AnalysisError(msg)
+    return int(float(match.group(1)) * _UNITS_US[match.group(2)])
+
+
+def sessionize(log: EventLog, gap: str = "30m") -> EventLog:
+    """Add ``session_id``: 1 for a customer's first session, 2 for the next, and so on.
+
+    A new session starts at a customer's first event and at every event that comes
+    more than ``gap`` after the previous one.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> t = [dt.datetime(2024, 1, 1, 9, m) for m in (0, 10, 50)]
+    >>> log = EventLog.from_frame(pl.DataFrame(
+    ...     {"customer_id": ["a"] * 3, "timestamp": t, "touchpoint": ["x", "y", "z"]}))
+    >>> sessionize(log, "30m").to_polars()["session_id"].to_list()
+    [1, 1, 2]
+    """
+    gap_us = parse_gap(gap)
+    frame = log.frame.drop("session_id") if log.has("session_id") else log.frame
+    prev = nw.col("epoch_us").shift(1).over("customer_id", order_by=ORDER)
+    # Two steps: narwhals cannot nest one window (the gap) inside another (the running count).
+    frame = frame.with_columns(
+        session_id=(prev.is_null() | ((nw.col("epoch_us") - prev) > gap_us)).cast(nw.Int64)
+    ).with_columns(
+        session_id=nw.col("session_id").cum_sum().over("customer_id", order_by=ORDER).cast(nw.Int64)
+    )
+    return log.with_frame(frame)
+
+
+def journey_keys(log: EventLog, by: JourneyBy) -> list[str]:
+    """The columns that identify a journey: the customer, or the customer and the session.
+
+    ``by="session"`` on a log without ``session_id`` uses the default 30-minute gap;
+    call :func:`sessionize` first for another gap.
+    """
+    if by == "customer":
+        return ["customer_id"]
+    if by == "session":
+        return ["customer_id", "session_id"]
+    msg = f"by={by!r} is not a journey; use 'customer' or 'session'"
+    raise AnalysisError(msg)
+
+
+def _with_sessions(log: EventLog, by: JourneyBy) -> EventLog:
+    return sessionize(log) if by == "session" and not log.has("session_id") else log
+
+
+def journey_steps(log: EventLog, *, by: JourneyBy = "customer") -> nw.LazyFrame:
+    """Each event with its place in its journey.
+
+    Adds ``step`` (1 for the journey's first event), ``next_touchpoint`` and
+    ``next_epoch_us`` (null on the journey's last event). The journey key columns
+    (see :func:`journey_keys`) are kept.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3, "touchpoint": ["x", "y", "x"]}))
+    >>> out = journey_steps(log).sort("customer_id", "step").collect()
+    >>> out.select("customer_id", "step", "touchpoint", "next_touchpoint").rows()
+    [('a', 1, 'x', 'y'), ('a', 2, 'y', None), ('b', 1, 'x', None)]
+    """
+    log = _with_sessions(log, by)
+    keys = journey_keys(log, by)
+    return log.frame.with_columns(
+        step=nw.col("epoch_us").cum_count().over(*keys, order_by=ORDER).cast(nw.Int64),
+        next_touchpoint=nw.col("touchpoint").shift(-1).over(*keys, order_by=ORDER),
+        next_epoch_us=nw.col("epoch_us").shift(-1).over(*keys, order_by=ORDER),
+    )
+
+
+def collapse_repeats(log: EventLog, *, by: JourneyBy = "customer") -> EventLog:
+    """Drop every event whose touchpoint repeats the one just before it in the journey.
+
+    ``a a b a`` becomes ``a b a``: loops through other touchpoints are kept.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["c"] * 4,
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 4, "touchpoint": list("aaba")}))
+    >>> collapse_repeats(log).to_polars()["touchpoint"].to_list()
+    ['a', 'b', 'a']
+    """
+    log = _with_sessions(log, by)
+    keys = journey_keys(log, by)
+    prev = nw.col("touchpoint").shift(1).over(*keys, order_by=ORDER)
+    return log.with_frame(log.frame.filter(prev.is_null() | (prev != nw.col("touchpoint"))))

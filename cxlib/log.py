@@ -1,0 +1,179 @@
+"""The canonical event log: one row per event, the same columns whatever the source was.
+
+Every analysis in cxlib takes an :class:`EventLog`. Its ``frame`` is a narwhals
+LazyFrame (Polars by default, DuckDB or PySpark for large data) with:
+
+- ``customer_id`` (string): whose journey the event belongs to;
+- ``timestamp`` (datetime, UTC, no zone attached): when it happened;
+- ``touchpoint`` (string): what happened, a node of the journey graph;
+- where the source has them: ``channel`` (string), ``value`` (float: revenue or
+  another amount), ``rating`` (float: a satisfaction score), ``source`` (string:
+  which file of a merged log the event came from), ``session_id`` (integer, after
+  :func:`cxlib.sessionize`);
+- ``event_index`` (integer): the event's position in the source, the tie-breaker
+  that orders events with equal timestamps (as pm4py does);
+- ``epoch_us`` (integer): the timestamp in microseconds since 1970, so that time
+  differences are computed the same way on every engine;
+- every other column of the source, kept as an attribute for filters and breakdowns.
+
+Within a journey, events are ordered by ``(epoch_us, event_index)``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.engines import Engine, engine_of, with_epoch_us, with_event_index
+from cxlib.errors import MappingError
+
+__all__ = [
+    "ENTRY",
+    "EXIT",
+    "OPTIONAL_ROLES",
+    "ORDER",
+    "REQUIRED_ROLES",
+    "EventLog",
+    "LoadReport",
+    "RoleMatch",
+]
+
+#: Pseudo-touchpoint every journey starts from in transitions and the journey graph.
+ENTRY = "(entry)"
+#: Pseudo-touchpoint every journey ends at: reaching it from X is a drop-off at X.
+EXIT = "(exit)"
+
+REQUIRED_ROLES = ("customer_id", "timestamp", "touchpoint")
+OPTIONAL_ROLES = ("channel", "value", "rating", "source")
+#: Columns cxlib adds and manages itself; never attributes.
+INTERNAL_COLUMNS = ("event_index", "epoch_us", "session_id")
+#: The order of events within a journey, on every engine.
+ORDER = ["epoch_us", "event_index"]
+
+Role = Literal["customer_id", "timestamp", "touchpoint", "channel", "value", "rating", "source"]
+
+
+@dataclass(frozen=True)
+class RoleMatch:
+    """Which source column was taken for a role, and why.
+
+    ``confidence`` is 1.0 when the column was given explicitly, lower when it was
+    recognised from its name or its data; ``reason`` says how in words.
+    """
+
+    column: str
+    confidence: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What loading kept and what it dropped, so nothing is dropped silently.
+
+    ``dropped`` maps each reason (``"missing customer"``, ``"unparseable timestamp"``,
+    ...) to the number of rows dropped for it; ``rows_kept == rows_read - sum(dropped)``.
+    ``duplicates`` counts events identical to an earlier one in every column (kept).
+    """
+
+    rows_read: int
+    rows_kept: int
+    dropped: Mapping[str, int] = field(default_factory=dict)
+    duplicates: int = 0
+    time_min: dt.datetime | None = None
+    time_max: dt.datetime | None = None
+    customers: int = 0
+    touchpoints: int = 0
+    timestamp_format: str | None = None
+    sources: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventLog:
+    """A journey log in canonical columns (see the module docstring), lazy, on any engine.
+
+    Build one with :func:`cxlib.load` (any file or frame, columns recognised) or
+    :meth:`EventLog.from_frame` (a frame already in canonical columns).
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({
+    ...     "customer_id": ["a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10, 9)],
+    ...     "touchpoint": ["visit", "buy", "visit"],
+    ... }))
+    >>> log.engine, log.attributes
+    ('polars', [])
+    >>> log.to_polars().select("customer_id", "touchpoint", "event_index").rows()
+    [('a', 'visit', 0), ('a', 'buy', 1), ('b', 'visit', 2)]
+    """
+
+    frame: nw.LazyFrame
+    mapping: Mapping[str, RoleMatch] = field(default_factory=dict)
+    report: LoadReport | None = None
+
+    @classmethod
+    def from_frame(
+        cls,
+        native: Any,
+        *,
+        mapping: Mapping[str, RoleMatch] | None = None,
+        report: LoadReport | None = None,
+    ) -> EventLog:
+        """Wrap a Polars, DuckDB or PySpark frame that already has the canonical columns.
+
+        ``event_index`` and ``epoch_us`` are added when missing. The frame is not
+        validated beyond the presence of the required columns: :func:`cxlib.load`
+        is the way in for raw data.
+        """
+        frame = nw.from_native(native)
+        if isinstance(frame, nw.DataFrame):
+            frame = frame.lazy()
+        missing = [c for c in REQUIRED_ROLES if c not in frame.columns]
+        if missing:
+            msg = (
+                f"the frame lacks the canonical column(s) {missing!r}; it has {frame.columns!r}. "
+                "Use cxlib.load(frame, customer=..., timestamp=..., touchpoint=...) to map them."
+            )
+            raise MappingError(msg)
+        if "event_index" not in frame.columns:
+            frame = with_event_index(frame)
+        if "epoch_us" not in frame.columns:
+            frame = with_epoch_us(frame)
+        return cls(frame=frame, mapping=dict(mapping or {}), report=report)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine the log runs on: ``"polars"``, ``"duckdb"`` or ``"pyspark"``."""
+        return engine_of(self.frame)
+
+    @property
+    def columns(self) -> list[str]:
+        """All columns of the canonical frame."""
+        return list(self.frame.collect_schema().names())
+
+    @property
+    def attributes(self) -> list[str]:
+        """Columns beyond the canonical and internal ones (usable as segments and breakdowns)."""
+        fixed = set(REQUIRED_ROLES) | set(OPTIONAL_ROLES) | set(INTERNAL_COLUMNS)
+        return [c for c in self.columns if c not in fixed]
+
+    def has(self, column: str) -> bool:
+        """Whether the log has a column (``log.has("channel")``)."""
+        return column in self.columns
+
+    def with_frame(self, frame: nw.LazyFrame) -> EventLog:
+        """The same log (mapping, report) over another frame, e.g. a filtered one."""
+        return dataclasses.replace(self, frame=frame)
+
+    def to_polars(self) -> pl.DataFrame:
+        """Collect the whole log as a Polars frame, in journey order."""
+        keys = ["customer_id", "session_id"] if self.has("session_id") else ["customer_id"]
+        return self.frame.sort([*keys, *ORDER]).collect("polars").to_native()
