@@ -42,3 +42,36 @@ def shared_data() -> Path:
             f"real logs not found at {SHARED_DATA} (they live in the workplace's shared/data)"
         )
     return SHARED_DATA
+
+
+ENGINES = ["polars", "duckdb", pytest.param("pyspark", marks=pytest.mark.spark)]
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (UTC) for the whole run: starting the JVM costs seconds."""
+    from cxlib.engines import spark_session
+
+    session = spark_session()
+    yield session
+    session.stop()
+
+
+@pytest.fixture(params=ENGINES)
+def on_engine(request):
+    """A function moving a Polars-backed EventLog to the parametrized engine.
+
+    The log keeps its ``event_index`` and ``epoch_us``, so all engines see the same order.
+    Usage: ``def test_x(on_engine): log = on_engine(make_log(...))``.
+    """
+    from cxlib.engines import to_engine
+
+    engine = request.param
+    spark = request.getfixturevalue("spark") if engine == "pyspark" else None
+
+    def convert(log: EventLog) -> EventLog:
+        native = to_engine(log.frame.collect("polars").to_native(), engine, spark=spark)
+        return EventLog.from_frame(native, mapping=log.mapping, report=log.report)
+
+    convert.engine = engine
+    return convert
