@@ -1,0 +1,341 @@
+"""Altair pictures of the analyses: pure functions from a result frame to a chart.
+
+Each builder takes the small Polars frame an analysis returns (columns as documented
+there), adds the labels it shows, and returns an ``alt.Chart`` (or a layer of charts)
+with readable fonts, so a notebook, the dashboard and an exported PNG show the same
+picture. Nothing here computes an analysis or imports Streamlit.
+
+Touchpoint names are drawn as text by Vega, never as HTML, so they need no escaping here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+import altair as alt
+import polars as pl
+
+__all__ = [
+    "bar_chart",
+    "conversion_over_time_chart",
+    "duration_histogram",
+    "exit_rate_chart",
+    "format_seconds",
+    "funnel_chart",
+    "step_heatmap",
+]
+
+#: Font size of axis labels and titles; large enough for a projector.
+FONT_SIZE = 14
+#: Longest label, in pixels, before Vega truncates it with an ellipsis.
+LABEL_LIMIT = 320
+#: Colour of bars and points when one series is shown.
+ACCENT = "#1f6f8b"
+#: Colour of what was lost (drop-offs, exits).
+LOSS = "#d9642b"
+
+_UNITS = (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1))
+
+
+def format_seconds(seconds: float | None) -> str:
+    """A duration in words a person reads at a glance: the largest unit, one decimal.
+
+    Examples
+    --------
+    >>> format_seconds(42), format_seconds(90), format_seconds(7_200), format_seconds(None)
+    ('42 s', '1.5 min', '2 h', '–')
+    >>> format_seconds(3 * 86_400 + 43_200)
+    '3.5 d'
+    """
+    if seconds is None:
+        return "–"
+    for unit, size in _UNITS:
+        if abs(seconds) >= size or unit == "s":
+            return f"{seconds / size:.1f}".removesuffix(".0") + f" {unit}"
+    raise AssertionError("unreachable: the last unit always matches")  # pragma: no cover
+
+
+def _styled(chart: alt.TopLevelMixin, *, title: str | None) -> alt.TopLevelMixin:
+    if title:
+        chart = chart.properties(title=title)
+    return (
+        chart.configure_axis(
+            labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=LABEL_LIMIT
+        )
+        .configure_legend(labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE)
+        .configure_title(fontSize=FONT_SIZE + 4)
+        .configure_view(stroke=None)
+    )
+
+
+def _row_height(rows: int) -> int:
+    return max(120, 32 * rows)
+
+
+def bar_chart(
+    frame: pl.DataFrame,
+    *,
+    category: str,
+    value: str,
+    title: str | None = None,
+    percent: bool = False,
+    limit: int = 25,
+) -> alt.LayerChart:
+    """Horizontal bars of ``value`` per ``category``, largest first, with the value written.
+
+    Only the ``limit`` largest categories are drawn (ties broken by name).
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"touchpoint": ["home", "cart", "buy"], "customers": [10, 4, 7]})
+    >>> chart = bar_chart(frame, category="touchpoint", value="customers", limit=2)
+    >>> [row["touchpoint"] for row in chart.data.to_dicts()]
+    ['home', 'buy']
+    """
+    data = frame.sort([value, category], descending=[True, False], nulls_last=True).head(limit)
+    order = data[category].cast(pl.String).to_list()
+    fmt = ".1%" if percent else ",.0f"
+    y = alt.Y(f"{category}:N", sort=order, title=None)
+    x = alt.X(f"{value}:Q", title=value.replace("_", " "), axis=alt.Axis(format=fmt))
+    base = alt.Chart(data).encode(y=y, x=x, tooltip=[*(alt.Tooltip(c) for c in data.columns)])
+    bars = base.mark_bar(color=ACCENT)
+    text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
+        text=alt.Text(f"{value}:Q", format=fmt)
+    )
+    layer = alt.layer(bars, text, data=data).properties(height=_row_height(len(data)))
+    return _styled(layer, title=title)
+
+
+def funnel_chart(
+    funnel: pl.DataFrame, *, breakdown: str | None = None, title: str | None = None
+) -> alt.LayerChart:
+    """Funnel bars: customers per step, labelled with conversion and drop-off.
+
+    ``funnel`` has the columns of :func:`cxlib.funnel` (``step``, ``touchpoint``,
+    ``customers``, ``conversion``, ``step_conversion``), plus the ``breakdown``
+    column when the funnel was broken down. Each bar is labelled
+    ``"<customers> · <conversion> of start · −<drop-off> from previous"`` where the
+    drop-off is ``1 - step_conversion`` (none on the first step).
+
+    Examples
+    --------
+    >>> f = pl.DataFrame({"step": [1, 2], "touchpoint": ["view", "buy"],
+    ...     "customers": [8, 2], "conversion": [1.0, 0.25], "step_conversion": [1.0, 0.25]})
+    >>> funnel_chart(f).data["label"].to_list()
+    ['8 · 100% of start', '2 · 25% of start · −75% from previous']
+    """
+    data = funnel.with_columns(
+        step_label=pl.format("{}. {}", pl.col("step"), pl.col("touchpoint")),
+        label=pl.format(
+            "{} · {}% of start",
+            pl.col("customers"),
+            (pl.col("conversion") * 100).round(0).cast(pl.Int64),
+        )
+        + pl.when(pl.col("step") > 1)
+        .then(
+            pl.format(
+                " · −{}% from previous",
+                ((1 - pl.col("step_conversion")) * 100).round(0).cast(pl.Int64),
+            )
+        )
+        .otherwise(pl.lit("")),
+    ).sort([*([breakdown] if breakdown else []), "step"])
+    order = data.unique("step").sort("step")["step_label"].to_list()
+    y = alt.Y("step_label:N", sort=order, title=None)
+    encode = {"y": y, "x": alt.X("customers:Q", title="customers")}
+    tooltip = ["step", "touchpoint", "customers", alt.Tooltip("conversion", format=".1%")]
+    tooltip.append(alt.Tooltip("step_conversion", format=".1%"))
+    if breakdown:
+        encode["yOffset"] = alt.YOffset(f"{breakdown}:N")
+        encode["color"] = alt.Color(f"{breakdown}:N")
+        tooltip.insert(0, breakdown)
+    base = alt.Chart(data).encode(**encode, tooltip=tooltip)
+    bars = base.mark_bar() if breakdown else base.mark_bar(color=ACCENT)
+    text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(text="label:N")
+    groups = data[breakdown].n_unique() if breakdown else 1
+    height = _row_height(len(order)) * max(1, min(groups, 4))
+    layer = alt.layer(bars, text, data=data).properties(height=height)
+    return _styled(layer, title=title)
+
+
+def exit_rate_chart(dropoffs: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
+    """Exit rate per touchpoint with its 95% interval, highest first, counts written.
+
+    ``dropoffs`` has the columns of :func:`cxlib.dropoffs` (``touchpoint``,
+    ``journeys``, ``exits``, ``exit_rate``, ``exit_rate_low``, ``exit_rate_high``).
+    The interval is drawn as a line, so 3 exits of 4 shows a long uncertain line
+    next to a large touchpoint's short one. Labels read ``"exits/journeys"``.
+
+    Examples
+    --------
+    >>> d = pl.DataFrame({"touchpoint": ["a", "b"], "journeys": [4, 100], "exits": [3, 40],
+    ...     "exit_rate": [0.75, 0.4], "exit_rate_low": [0.3, 0.31], "exit_rate_high": [0.95, 0.5]})
+    >>> exit_rate_chart(d).data.select("touchpoint", "label").rows()
+    [('a', '3/4'), ('b', '40/100')]
+    """
+    data = dropoffs.sort(["exit_rate", "touchpoint"], descending=[True, False]).with_columns(
+        label=pl.format("{}/{}", pl.col("exits"), pl.col("journeys"))
+    )
+    order = data["touchpoint"].to_list()
+    y = alt.Y("touchpoint:N", sort=order, title=None)
+    pct = alt.Axis(format=".0%")
+    tooltip = [
+        "touchpoint",
+        "journeys",
+        "exits",
+        alt.Tooltip("exit_rate", format=".1%"),
+        alt.Tooltip("exit_rate_low", format=".1%"),
+        alt.Tooltip("exit_rate_high", format=".1%"),
+    ]
+    base = alt.Chart(data).encode(y=y, tooltip=tooltip)
+    interval = base.mark_rule(color=LOSS, strokeWidth=3).encode(
+        x=alt.X(
+            "exit_rate_low:Q",
+            title="exit rate (95% interval)",
+            axis=pct,
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+        x2="exit_rate_high:Q",
+    )
+    point = base.mark_circle(color=LOSS, size=120, opacity=1).encode(x="exit_rate:Q")
+    text = base.mark_text(align="left", dx=8, dy=-10, fontSize=FONT_SIZE - 2).encode(
+        x="exit_rate:Q", text="label:N"
+    )
+    layer = alt.layer(interval, point, text, data=data).properties(height=_row_height(len(data)))
+    return _styled(layer, title=title)
+
+
+def step_heatmap(
+    step_matrix: pl.DataFrame, *, max_touchpoints: int = 30, title: str | None = None
+) -> alt.LayerChart:
+    """Heatmap of which touchpoint journeys are at, step by step (from :func:`cxlib.step_matrix`).
+
+    ``step_matrix`` has ``step``, ``touchpoint``, ``journeys`` and ``share`` (of the
+    journeys at that step). Only the ``max_touchpoints`` touchpoints with the most
+    journeys over all steps are drawn; shares of at least 5% are written in the cell.
+
+    Examples
+    --------
+    >>> m = pl.DataFrame({"step": [1, 1, 2], "touchpoint": ["a", "b", "a"],
+    ...     "journeys": [3, 1, 2], "share": [0.75, 0.25, 1.0]})
+    >>> sorted(step_heatmap(m, max_touchpoints=1).data["touchpoint"].unique())
+    ['a']
+    """
+    totals = (
+        step_matrix.group_by("touchpoint")
+        .agg(pl.col("journeys").sum())
+        .sort(["journeys", "touchpoint"], descending=[True, False])
+        .head(max_touchpoints)
+    )
+    order = totals["touchpoint"].to_list()
+    data = step_matrix.filter(pl.col("touchpoint").is_in(order)).sort("step", "touchpoint")
+    encode = {
+        "x": alt.X("step:O", title="step"),
+        "y": alt.Y("touchpoint:N", sort=order, title=None),
+    }
+    tooltip = ["step", "touchpoint", "journeys", alt.Tooltip("share", format=".1%")]
+    base = alt.Chart(data).encode(**encode)
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            "share:Q", scale=alt.Scale(scheme="blues"), legend=alt.Legend(format=".0%")
+        ),
+        tooltip=tooltip,
+    )
+    text = (
+        base.transform_filter(alt.datum.share >= 0.05)
+        .mark_text(fontSize=FONT_SIZE - 2)
+        .encode(
+            text=alt.Text("share:Q", format=".0%"),
+            color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")),
+        )
+    )
+    layer = alt.layer(cells, text, data=data).properties(height=_row_height(len(order)))
+    return _styled(layer, title=title)
+
+
+def duration_histogram(
+    frame: pl.DataFrame,
+    *,
+    seconds: str,
+    count: str | None = None,
+    title: str | None = None,
+    bins: Sequence[float] = (60, 600, 3_600, 6 * 3_600, 86_400, 7 * 86_400, 30 * 86_400),
+) -> alt.LayerChart:
+    """Histogram of durations in human buckets (under 1 min, 1-10 min, ... over 30 d).
+
+    ``bins`` are the bucket edges in seconds: a value ``x`` with ``edge_i <= x < edge_i+1``
+    falls in bucket i.
+
+    ``frame`` holds one duration per row in column ``seconds``, weighted by the
+    column ``count`` when given (a pre-binned distribution), else one per row.
+
+    Examples
+    --------
+    >>> d = pl.DataFrame({"seconds": [5.0, 30.0, 4_000.0]})
+    >>> duration_histogram(d, seconds="seconds").data.select("bucket", "customers").rows()
+    [('< 1 min', 2), ('1 h – 6 h', 1)]
+    >>> duration_histogram(d, seconds="seconds", bins=(10,)).data["bucket"].to_list()
+    ['< 10 s', '≥ 10 s']
+    """
+    edges = list(bins)
+    names = [f"< {format_seconds(edges[0])}"]
+    names += [f"{format_seconds(lo)} – {format_seconds(hi)}" for lo, hi in pairwise(edges)]
+    names.append(f"≥ {format_seconds(edges[-1])}")
+    weight = pl.col(count) if count else pl.lit(1)
+    index = pl.lit(0, dtype=pl.Int64)
+    for i, edge in enumerate(edges, start=1):
+        index = pl.when(pl.col(seconds) >= edge).then(pl.lit(i, dtype=pl.Int64)).otherwise(index)
+    data = (
+        frame.drop_nulls(seconds)
+        .with_columns(bucket_index=index, weight=weight)
+        .group_by("bucket_index")
+        .agg(customers=pl.col("weight").sum().cast(pl.Int64))
+        .sort("bucket_index")
+        .with_columns(
+            bucket=pl.col("bucket_index").replace_strict(
+                list(range(len(names))), names, return_dtype=pl.String
+            )
+        )
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("bucket:N", sort=names, title="time to convert", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("customers:Q", title="customers"),
+        tooltip=["bucket", "customers"],
+    )
+    bars = base.mark_bar(color=ACCENT)
+    text = base.mark_text(dy=-8, fontSize=FONT_SIZE).encode(text="customers:Q")
+    return _styled(alt.layer(bars, text, data=data).properties(height=320), title=title)
+
+
+def conversion_over_time_chart(
+    frame: pl.DataFrame,
+    *,
+    period: str,
+    conversion: str = "conversion",
+    series: str | None = None,
+    title: str | None = None,
+) -> alt.Chart:
+    """Line of a conversion rate per period (one line per ``series`` value when given).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> d = pl.DataFrame({"period": [dt.date(2024, 1, 1), dt.date(2024, 1, 8)],
+    ...     "conversion": [0.2, 0.3]})
+    >>> conversion_over_time_chart(d, period="period").to_dict()["encoding"]["y"]["field"]
+    'conversion'
+    """
+    encode = {
+        "x": alt.X(f"{period}:T", title=period.replace("_", " ")),
+        "y": alt.Y(f"{conversion}:Q", title="conversion", axis=alt.Axis(format=".0%")),
+        "tooltip": [
+            *(alt.Tooltip(c) for c in frame.columns if c != conversion),
+            alt.Tooltip(conversion, format=".1%"),
+        ],
+    }
+    if series:
+        encode["color"] = alt.Color(f"{series}:N")
+    chart = alt.Chart(frame.sort(period)).mark_line(point=True).encode(**encode)
+    chart = chart if series else chart.mark_line(point=True, color=ACCENT)
+    return _styled(chart.properties(height=320), title=title)
