@@ -5,11 +5,12 @@ The same code runs on Polars (default), DuckDB and PySpark; results are small Po
 frames or NetworkX graphs. Nothing here imports Streamlit.
 """
 
+# Each module below adds its public names here (one import line per module).
+from cxlib.dropoffs import dropoffs, next_after
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
-
-# Each module below adds its public names here (one import line per module).
+from cxlib.transitions import transitions
 
 __all__ = [
     "ENTRY",
@@ -22,6 +23,9 @@ __all__ = [
     "MappingError",
     "RoleMatch",
     "collapse_repeats",
+    "dropoffs",
     "journey_steps",
+    "next_after",
     "sessionize",
+    "transitions",
 ]

@@ -1,0 +1,136 @@
+"""Transitions: which touchpoint directly follows which, how often, for how many customers.
+
+A **transition** ``A -> B`` is an event at touchpoint ``A`` followed directly by an
+event at ``B`` in the same journey (a customer's events, or a session's, ordered by
+time and then by position in the source). Every journey also contributes one
+``ENTRY -> first touchpoint`` and one ``last touchpoint -> EXIT`` transition, so the
+table is the edge list of the journey graph (:func:`cxlib.journey_graph`).
+
+Computed in one pass of window functions (:func:`cxlib.journey_steps`) and one
+``group_by``, written once against narwhals: the same numbers on Polars, DuckDB and
+PySpark.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.errors import AnalysisError
+from cxlib.journeys import JourneyBy, journey_steps
+from cxlib.log import ENTRY, EXIT, EventLog
+
+__all__ = ["check_touchpoint", "transitions"]
+
+_SCHEMA = {
+    "source": pl.String,
+    "target": pl.String,
+    "transitions": pl.Int64,
+    "customers": pl.Int64,
+    "median_seconds": pl.Float64,
+}
+
+
+def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
+    """Count every directly-follows pair of touchpoints, entry and exit included.
+
+    Parameters
+    ----------
+    log
+        The event log.
+    by
+        ``"customer"``: a journey is all of a customer's events; ``"session"``: a
+        journey is one session (see :func:`cxlib.sessionize`; 30-minute gap unless
+        the log is already sessionized).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per pair ``(source, target)`` with
+
+        - ``transitions``: how many times an event at ``source`` was directly
+          followed by one at ``target`` in a journey. ``ENTRY -> X`` counts the
+          journeys starting at ``X``, ``X -> EXIT`` those ending at ``X``. Loops
+          (``X -> X``) are kept.
+        - ``customers``: distinct customers with at least one such transition.
+        - ``median_seconds``: median time between the two events, in seconds
+          (null for entry and exit transitions, which have no second event).
+
+        Sorted by ``transitions`` descending, then ``source``, then ``target``.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> from cxlib import EventLog
+    >>> log = EventLog.from_frame(pl.DataFrame({
+    ...     "customer_id": ["a", "a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1, 9, m) for m in (0, 1, 3, 0)],
+    ...     "touchpoint": ["home", "cart", "cart", "home"],
+    ... }))
+    >>> for row in transitions(log).rows():
+    ...     print(row)
+    ('(entry)', 'home', 2, 2, None)
+    ('cart', '(exit)', 1, 1, None)
+    ('cart', 'cart', 1, 1, 120.0)
+    ('home', '(exit)', 1, 1, None)
+    ('home', 'cart', 1, 1, 60.0)
+    """
+    steps = journey_steps(log, by=by)
+    # Each event is the source of exactly one edge (to the next event or to EXIT).
+    followed = (
+        steps.with_columns(
+            target=nw.when(nw.col("next_epoch_us").is_null())
+            .then(nw.lit(EXIT))
+            .otherwise(nw.col("next_touchpoint").cast(nw.String)),
+            seconds=((nw.col("next_epoch_us") - nw.col("epoch_us")) / 1_000_000).cast(nw.Float64),
+        )
+        .group_by(nw.col("touchpoint").cast(nw.String).alias("source"), "target")
+        .agg(
+            transitions=nw.len().cast(nw.Int64),
+            customers=nw.col("customer_id").n_unique().cast(nw.Int64),
+            median_seconds=nw.col("seconds").median().cast(nw.Float64),
+        )
+    )
+    # Each journey's first event is also the target of one edge from ENTRY.
+    entered = (
+        steps.filter(nw.col("step") == 1)
+        .group_by(nw.col("touchpoint").cast(nw.String).alias("target"))
+        .agg(
+            transitions=nw.len().cast(nw.Int64),
+            customers=nw.col("customer_id").n_unique().cast(nw.Int64),
+        )
+        .with_columns(source=nw.lit(ENTRY), median_seconds=nw.lit(None, dtype=nw.Float64))
+    )
+    columns = list(_SCHEMA)
+    table = nw.concat([followed.select(columns), entered.select(columns)], how="vertical").sort(
+        ["transitions", "source", "target"], descending=[True, False, False]
+    )
+    return table.collect("polars").to_native().cast(_SCHEMA)
+
+
+def check_touchpoint(touchpoint: str, known: Iterable[str]) -> None:
+    """Raise :class:`AnalysisError` unless ``touchpoint`` is one of ``known``, suggesting the closest.
+
+    Examples
+    --------
+    >>> check_touchpoint("home", ["home", "cart"])
+    >>> check_touchpoint("hom", ["home", "cart"])
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.AnalysisError: touchpoint 'hom' is not in the log; did you mean 'home'?
+    """
+    names = sorted(set(known))
+    if touchpoint in names:
+        return
+    close = difflib.get_close_matches(str(touchpoint), names, n=3)
+    if close:
+        hint = "did you mean " + " or ".join(repr(name) for name in close) + "?"
+    elif names:
+        hint = f"it has {len(names)} touchpoints, e.g. {names[:5]!r}"
+    else:
+        hint = "the log has no events"
+    msg = f"touchpoint {touchpoint!r} is not in the log; {hint}"
+    raise AnalysisError(msg)
