@@ -10,11 +10,13 @@ from cxlib.dropoffs import dropoffs, next_after
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
+from cxlib.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
 from cxlib.transitions import transitions
 
 __all__ = [
     "ENTRY",
     "EXIT",
+    "STAGES",
     "AnalysisError",
     "CxError",
     "EventLog",
@@ -23,9 +25,13 @@ __all__ = [
     "MappingError",
     "RoleMatch",
     "collapse_repeats",
+    "default_stages",
     "dropoffs",
     "journey_steps",
     "next_after",
     "sessionize",
+    "stage_flow",
+    "stage_reach",
+    "to_stages",
     "transitions",
 ]
