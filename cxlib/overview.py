@@ -1,0 +1,139 @@
+"""Headline figures of a log: how many customers, journeys and events, how many convert.
+
+:func:`summary` gives the figures an overview page opens with; :func:`value_counts`
+ranks the values of one column (touchpoints, channels, an attribute) by customers.
+Both run on every engine and return small eager results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.errors import AnalysisError
+from cxlib.journeys import JourneyBy, journey_keys, journey_steps
+from cxlib.log import EventLog
+
+__all__ = ["Summary", "summary", "value_counts"]
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Headline figures of a log (see :func:`summary`).
+
+    ``conversion`` is ``converted / customers``: the share of customers with at
+    least one event at the goal touchpoint (``None`` without a goal or customers).
+    ``median_events`` and ``median_seconds`` are the median number of events and
+    the median time from first to last event over journeys.
+    """
+
+    customers: int
+    journeys: int
+    events: int
+    touchpoints: int
+    converted: int | None
+    conversion: float | None
+    median_events: float | None
+    median_seconds: float | None
+    time_min: dt.datetime | None
+    time_max: dt.datetime | None
+
+
+def summary(log: EventLog, *, by: JourneyBy = "customer", goal: str | None = None) -> Summary:
+    """Customers, journeys, events, conversion to ``goal`` and the median journey.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> t = [dt.datetime(2024, 1, 1, 9, m) for m in (0, 5, 10)]
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": t, "touchpoint": ["visit", "buy", "visit"]}))
+    >>> s = summary(log, goal="buy")
+    >>> s.customers, s.journeys, s.events, s.conversion, s.median_events, s.median_seconds
+    (2, 2, 3, 0.5, 1.5, 150.0)
+    """
+    keys = journey_keys(log, by)
+    steps = journey_steps(log, by=by)
+    per_journey = steps.group_by(*keys).agg(
+        events=nw.len(),
+        seconds=(nw.col("epoch_us").max() - nw.col("epoch_us").min()) / 1_000_000,
+        goal=(nw.col("touchpoint") == (goal or "")).cast(nw.Int64).sum(),
+        first=nw.col("epoch_us").min(),
+        last=nw.col("epoch_us").max(),
+    )
+    per_customer = per_journey.group_by("customer_id").agg(goal=nw.col("goal").sum())
+    journeys = per_journey.select(
+        journeys=nw.len(),
+        events=nw.col("events").sum(),
+        median_events=nw.col("events").cast(nw.Float64).median(),
+        median_seconds=nw.col("seconds").cast(nw.Float64).median(),
+        time_min=nw.col("first").min(),
+        time_max=nw.col("last").max(),
+    )
+    customers = per_customer.select(
+        customers=nw.len(), converted=(nw.col("goal") > 0).cast(nw.Int64).sum()
+    )
+    touchpoints = log.frame.select(touchpoints=nw.col("touchpoint").n_unique())
+    row = {
+        **journeys.collect("polars").to_native().row(0, named=True),
+        **customers.collect("polars").to_native().row(0, named=True),
+        **touchpoints.collect("polars").to_native().row(0, named=True),
+    }
+    n = int(row["customers"] or 0)
+    converted = int(row["converted"] or 0) if goal is not None else None
+    return Summary(
+        customers=n,
+        journeys=int(row["journeys"] or 0),
+        events=int(row["events"] or 0),
+        touchpoints=int(row["touchpoints"] or 0),
+        converted=converted,
+        conversion=converted / n if converted is not None and n else None,
+        median_events=row["median_events"],
+        median_seconds=row["median_seconds"],
+        time_min=_from_epoch_us(row["time_min"]),
+        time_max=_from_epoch_us(row["time_max"]),
+    )
+
+
+def _from_epoch_us(value: int | None) -> dt.datetime | None:
+    # From the integer microseconds: engines disagree on time zones attached to datetimes.
+    return None if value is None else _EPOCH + dt.timedelta(microseconds=int(value))
+
+
+def value_counts(log: EventLog, column: str, *, n: int | None = None) -> pl.DataFrame:
+    """Events and customers per value of ``column``, most customers first.
+
+    Returns ``DataFrame[<column>, events, customers, share]`` where ``share`` is
+    ``customers / all customers of the log`` (a customer counts for every value
+    they have, so shares can sum to more than 1). Ties are ordered by value; nulls
+    are one value. ``n`` keeps the first n rows.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b", "c"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 4, "touchpoint": ["x", "x", "y", "x"]}))
+    >>> value_counts(log, "touchpoint").rows()
+    [('x', 3, 2, 0.6666666666666666), ('y', 1, 1, 0.3333333333333333)]
+    """
+    if not log.has(column):
+        msg = f"the log has no column {column!r}; its columns are {log.columns!r}"
+        raise AnalysisError(msg)
+    total = log.frame.select(nw.col("customer_id").n_unique()).collect("polars").item()
+    counts = (
+        log.frame.group_by(column)
+        .agg(events=nw.len(), customers=nw.col("customer_id").n_unique())
+        .collect("polars")
+        .to_native()
+        .with_columns(
+            pl.col("events", "customers").cast(pl.Int64),
+            share=pl.col("customers").cast(pl.Float64) / max(total, 1),
+        )
+        .sort(["customers", column], descending=[True, False], nulls_last=True)
+    )
+    return counts if n is None else counts.head(n)
