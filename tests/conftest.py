@@ -75,3 +75,57 @@ def on_engine(request):
 
     convert.engine = engine
     return convert
+
+
+# --- Brute-force references for property tests (plain Python, no dataframe logic) ---
+
+SESSION_GAP_US = 30 * 60 * 1_000_000
+
+
+def brute_journeys(frame: pl.DataFrame, by: str = "customer") -> dict[tuple, list[dict]]:
+    """Group a canonical frame's rows into journeys with plain loops.
+
+    Rows of a customer are ordered by ``(epoch_us, event_index)``; with
+    ``by="session"`` a new journey starts after a pause of more than 30 minutes.
+    Returns ``{journey key: [row dicts in order]}``.
+    """
+    by_customer: dict[str, list[dict]] = {}
+    for row in frame.iter_rows(named=True):
+        by_customer.setdefault(row["customer_id"], []).append(row)
+    journeys: dict[tuple, list[dict]] = {}
+    for customer, rows in by_customer.items():
+        rows.sort(key=lambda r: (r["epoch_us"], r["event_index"]))
+        session, previous = 1, None
+        for row in rows:
+            if (
+                by == "session"
+                and previous is not None
+                and row["epoch_us"] - previous > SESSION_GAP_US
+            ):
+                session += 1
+            previous = row["epoch_us"]
+            key = (customer,) if by == "customer" else (customer, session)
+            journeys.setdefault(key, []).append(row)
+    return journeys
+
+
+def random_log_frames():
+    """Hypothesis strategy: small raw logs with few customers, touchpoints and tied times."""
+    from hypothesis import strategies as st
+
+    event = st.tuples(
+        st.sampled_from(["a", "b", "c", "d"]),
+        st.sampled_from([0, 1, 2, 40, 41, 90]),  # minutes: ties, and gaps > 30 min
+        st.sampled_from(["x", "y", "z", "ü"]),
+    )
+    return st.lists(event, max_size=25).map(
+        lambda events: pl.DataFrame(
+            [(c, T0 + dt.timedelta(minutes=m), tp) for c, m, tp in events],
+            schema={
+                "customer_id": pl.String,
+                "timestamp": pl.Datetime("us"),
+                "touchpoint": pl.String,
+            },
+            orient="row",
+        )
+    )
