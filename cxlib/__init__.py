@@ -8,15 +8,20 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 # Each module below adds its public names here (one import line per module).
 from cxlib.dropoffs import dropoffs, next_after
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
+from cxlib.funnel_time import conversion_over_time, time_to_convert
+from cxlib.funnels import dropped_next, funnel, funnel_levels
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
+from cxlib.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
 from cxlib.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
 from cxlib.transitions import transitions
 
 __all__ = [
     "ENTRY",
     "EXIT",
+    "PATH_SEP",
     "STAGES",
+    "TRUNCATED",
     "AnalysisError",
     "CxError",
     "EventLog",
@@ -25,13 +30,20 @@ __all__ = [
     "MappingError",
     "RoleMatch",
     "collapse_repeats",
+    "conversion_over_time",
     "default_stages",
     "dropoffs",
+    "dropped_next",
+    "funnel",
+    "funnel_levels",
     "journey_steps",
     "next_after",
     "sessionize",
     "stage_flow",
     "stage_reach",
+    "step_matrix",
+    "time_to_convert",
     "to_stages",
+    "top_paths",
     "transitions",
 ]

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Engine",
     "engine_of",
+    "ordered_join",
     "spark_session",
     "to_engine",
     "with_epoch_us",
@@ -101,6 +102,46 @@ def with_event_index(frame: nw.LazyFrame) -> nw.LazyFrame:
         from pyspark.sql import functions as F  # noqa: N812 (optional engine)
 
         out = native.withColumn("event_index", F.monotonically_increasing_id())
+    return nw.from_native(out)
+
+
+def ordered_join(
+    frame: nw.LazyFrame, keys: list[str], *, value: str, order: list[str], separator: str
+) -> nw.LazyFrame:
+    """One row per group of ``keys``: its ``value`` strings in ``order``, joined by ``separator``.
+
+    The result has the key columns and ``path``. An ordered string aggregation has no
+    portable narwhals form, so each engine gets its own: Polars ``sort_by`` + ``str.join``,
+    DuckDB ``string_agg(... ORDER BY ...)``, Spark ``sort_array`` of structs + ``array_join``.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"k": ["a", "a", "b"], "o": [2, 1, 1], "v": list("xyz")}))
+    >>> ordered_join(lf, ["k"], value="v", order=["o"], separator="-").sort("k").collect().rows()
+    [('a', 'y-x'), ('b', 'z')]
+    """
+    native = frame.to_native()
+    engine = engine_of(frame)
+    if engine == "polars":
+        out = native.group_by(keys).agg(
+            pl.col(value).sort_by(order).str.join(separator).alias("path")
+        )
+    elif engine == "duckdb":
+        quoted = ", ".join(f'"{k}"' for k in keys)
+        by = ", ".join(f'"{o}"' for o in order)
+        sep = separator.replace("'", "''")
+        out = native.aggregate(
+            f"{quoted}, string_agg(\"{value}\", '{sep}' ORDER BY {by}) AS path", quoted
+        )
+    else:
+        from pyspark.sql import functions as F  # noqa: N812 (optional engine)
+
+        # Structs sort field by field, so the order columns go first and the value last.
+        items = F.sort_array(F.collect_list(F.struct(*order, value)))
+        out = native.groupBy(*keys).agg(
+            F.array_join(F.transform(items, lambda s: s[value]), separator).alias("path")
+        )
     return nw.from_native(out)
 
 

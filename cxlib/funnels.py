@@ -1,0 +1,447 @@
+"""Funnels: how many journeys get through an ordered list of steps within a conversion window.
+
+A **funnel** is an ordered list of touchpoints (the steps). An **attempt** starts at an
+event of step 1; it reaches step k when events of steps 1..k happen in that order,
+the k-th no later than ``window`` after the first (the semantics of ClickHouse's
+``windowFunnel``). A journey's **level** is the furthest step any of its attempts
+reaches. The ``order`` says what "in that order" means:
+
+- ``"sequential"``: each step's event comes after the previous step's event; other
+  events may happen in between. Events with equal timestamps count in the order of the
+  log (``event_index``).
+- ``"strict"``: each step's event is the very next event of the journey after the
+  previous step's event (no other event in between).
+- ``"any"``: the steps may happen in any order. A journey reaches step k when some
+  span of at most ``window``, starting at an event of one of steps 1..k, holds an
+  event of each of steps 1..k. The steps must then be distinct touchpoints.
+
+``exclude`` lists touchpoints that break an attempt: an attempt reaches step k only if
+no excluded event lies strictly between its first event and the event completing
+step k. In ``"strict"`` order consecutive steps are adjacent, so nothing can lie
+between them and ``exclude`` changes nothing.
+
+The computation is portable narwhals: each event gets its position in the journey;
+a backward fill over the journey order gives, on every row, the position of the next
+event of each step's touchpoint (and of the next excluded event); attempts then walk
+from step to step with equi-joins on (journey, position).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.errors import AnalysisError
+from cxlib.journeys import JourneyBy, _with_sessions, journey_keys, journey_steps, parse_gap
+from cxlib.log import EXIT, ORDER, EventLog
+from cxlib.paths import did_you_mean, require_touchpoints
+
+__all__ = ["FunnelOrder", "dropped_next", "funnel", "funnel_levels"]
+
+FunnelOrder = Literal["sequential", "strict", "any"]
+_ORDERS = ("sequential", "strict", "any")
+
+
+def _check(
+    log: EventLog, steps: Sequence[str], window: str, order: str, exclude: Sequence[str]
+) -> int:
+    """Validate the funnel definition; return the window in microseconds."""
+    if isinstance(steps, str) or not steps:
+        msg = f"steps={steps!r} must be a non-empty list of touchpoints, e.g. ['home', 'cart']"
+        raise AnalysisError(msg)
+    if order not in _ORDERS:
+        msg = f"order={order!r} is not a funnel order; use one of {_ORDERS!r}"
+        raise AnalysisError(msg)
+    if order == "any" and len(set(steps)) < len(steps):
+        msg = f"order='any' needs distinct steps, got {list(steps)!r}; use order='sequential'"
+        raise AnalysisError(msg)
+    if isinstance(exclude, str):
+        msg = f"exclude={exclude!r} must be a list of touchpoints, e.g. [{exclude!r}]"
+        raise AnalysisError(msg)
+    both = sorted(set(steps) & set(exclude))
+    if both:
+        msg = f"{both!r} cannot be both a step and excluded; remove it from exclude"
+        raise AnalysisError(msg)
+    window_us = parse_gap(window)
+    require_touchpoints(log, steps, option="steps")
+    require_touchpoints(log, exclude, option="exclude")
+    return window_us
+
+
+def funnel_levels(
+    log: EventLog,
+    steps: Sequence[str],
+    *,
+    window: str = "30d",
+    order: FunnelOrder = "sequential",
+    exclude: Sequence[str] = (),
+    by: JourneyBy = "customer",
+    with_next: bool = False,
+) -> nw.LazyFrame:
+    """The best attempt of each journey that reached step 1 (lazy, on the log's engine).
+
+    Columns: the journey keys, ``level`` (the furthest step reached, 1..len(steps)),
+    ``start_us`` and ``start_timestamp`` (the attempt's first event), ``at_1`` ...
+    ``at_<n>`` (``epoch_us`` when step k was reached: its event in sequential and strict
+    order, the moment steps 1..k were all done in ``"any"`` order; null beyond
+    ``level``), and with ``with_next=True`` ``after_last``: the touchpoint that followed
+    the attempt's last reached event in the journey (null when the journey ended
+    there). Of a journey's attempts, the one reaching the highest level counts; among
+    those, the earliest.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a"] * 4,
+    ...     "timestamp": [dt.datetime(2024, 1, d) for d in (1, 2, 3, 4)],
+    ...     "touchpoint": ["home", "cart", "home", "buy"]}))
+    >>> funnel_levels(log, ["home", "buy"], window="1d").collect().select("level").item()
+    2
+    """
+    window_us = _check(log, steps, window, order, exclude)
+    log = _with_sessions(log, by)
+    keys = journey_keys(log, by)
+    relevant = sorted(set(steps) | set(exclude))
+    tp = nw.col("touchpoint")
+    if order == "strict" or with_next:
+        base = journey_steps(log, by=by).rename({"step": "_pos", "next_touchpoint": "_next"})
+        base = base.filter(tp.is_in(relevant))
+    else:
+        # Sequential and any order ignore other events: drop them before ordering.
+        base = log.frame.filter(tp.is_in(relevant)).with_columns(
+            _pos=nw.col("epoch_us").cum_count().over(*keys, order_by=ORDER).cast(nw.Int64)
+        )
+    extra = ["_next"] if order == "strict" or with_next else []
+    base = base.select(*keys, "touchpoint", "epoch_us", "timestamp", "_pos", *extra)
+    if order == "any":
+        best = _any_order(base, keys, list(steps), window_us, list(exclude), with_next)
+    else:
+        best = _in_order(base, keys, list(steps), window_us, list(exclude), order, with_next)
+    return best
+
+
+def _next_excluded(frame: nw.LazyFrame, keys: list[str], exclude: list[str]) -> nw.LazyFrame:
+    """Add ``_lim``: the position of the next excluded event strictly after each row."""
+    if not exclude:
+        return frame.with_columns(_lim=nw.lit(None, nw.Int64))
+    at = nw.when(nw.col("touchpoint").is_in(exclude)).then(nw.col("_pos"))
+    return frame.with_columns(_lim=at.shift(-1).over(*keys, order_by="_pos")).with_columns(
+        _lim=nw.col("_lim").fill_null(strategy="backward").over(*keys, order_by="_pos")
+    )
+
+
+def _before_limit(position: nw.Expr) -> nw.Expr:
+    return nw.col("_lim").is_null() | (position < nw.col("_lim"))
+
+
+def _in_order(
+    base: nw.LazyFrame,
+    keys: list[str],
+    steps: list[str],
+    window_us: int,
+    exclude: list[str],
+    order: str,
+    with_next: bool,
+) -> nw.LazyFrame:
+    """Sequential and strict order: walk every attempt from step to step with joins."""
+    tp = nw.col("touchpoint")
+    later = sorted(set(steps[1:]))
+    pointer = {t: f"_to_{i}" for i, t in enumerate(later)}
+    if order == "strict":
+        # The next step must be the journey's very next event.
+        frame = base.with_columns(
+            **{
+                c: nw.when(nw.col("_next") == t).then(nw.col("_pos") + 1)
+                for t, c in pointer.items()
+            }
+        )
+    else:
+        # The next event of touchpoint t strictly after each row: its position on the
+        # next row that has one (shift, then backward fill).
+        marks = {c: nw.when(tp == t).then(nw.col("_pos")) for t, c in pointer.items()}
+        frame = base.with_columns(
+            **{c: m.shift(-1).over(*keys, order_by="_pos") for c, m in marks.items()}
+        ).with_columns(
+            **{
+                c: nw.col(c).fill_null(strategy="backward").over(*keys, order_by="_pos")
+                for c in pointer.values()
+            }
+        )
+    frame = _next_excluded(frame, keys, exclude if order == "sequential" else [])
+    n = len(steps)
+    nxt = [nw.col("_next").alias("_after_1")] if with_next else []
+    attempts = frame.filter(tp == steps[0]).select(
+        *keys,
+        "_lim",
+        *nxt,
+        _start_pos=nw.col("_pos"),
+        start_us=nw.col("epoch_us"),
+        start_timestamp=nw.col("timestamp"),
+        at_1=nw.col("epoch_us"),
+        _cur=nw.col(pointer[steps[1]]) if n > 1 else nw.lit(None, nw.Int64),
+    )
+    for k in range(2, n + 1):
+        follow = {"_ptr": nw.col(pointer[steps[k]])} if k < n else {}
+        right = frame.filter(tp == steps[k - 1]).select(
+            *keys,
+            *([nw.col("_next").alias(f"_after_{k}")] if with_next else []),
+            _cur=nw.col("_pos"),
+            _t=nw.col("epoch_us"),
+            **follow,
+        )
+        ok = (
+            ~nw.col("_t").is_null()
+            & (nw.col("_t") - nw.col("start_us") <= window_us)
+            & _before_limit(nw.col("_cur"))
+        )
+        attempts = attempts.join(right, on=[*keys, "_cur"], how="left").with_columns(
+            **{f"at_{k}": nw.when(ok).then(nw.col("_t"))},
+            _cur=nw.when(ok).then(nw.col("_ptr")) if k < n else nw.lit(None, nw.Int64),
+        )
+        attempts = attempts.drop("_t", *follow)
+    reached = [(~nw.col(f"at_{k}").is_null()).cast(nw.Int64) for k in range(2, n + 1)]
+    attempts = attempts.with_columns(level=sum(reached, nw.lit(1, nw.Int64)))
+    if with_next:
+        after = nw.when(nw.col("level") == 1).then(nw.col("_after_1"))
+        for k in range(2, n + 1):
+            after = after.when(nw.col("level") == k).then(nw.col(f"_after_{k}"))
+        attempts = attempts.with_columns(after_last=after)
+    return _best_attempt(attempts, keys, n, with_next)
+
+
+def _any_order(
+    base: nw.LazyFrame,
+    keys: list[str],
+    steps: list[str],
+    window_us: int,
+    exclude: list[str],
+    with_next: bool,
+) -> nw.LazyFrame:
+    """Any order: from each step event, the next event of every step; no joins needed."""
+    tp = nw.col("touchpoint")
+    n = len(steps)
+    fields = {"p": "_pos", "t": "epoch_us", **({"n": "_next"} if with_next else {})}
+    marks = {
+        f"_{f}_{j}": nw.when(tp == s).then(nw.col(src))
+        for j, s in enumerate(steps, 1)
+        for f, src in fields.items()
+    }
+    frame = base.with_columns(
+        **{
+            c: m.fill_null(strategy="backward").over(*keys, order_by="_pos")
+            for c, m in marks.items()
+        }
+    )
+    frame = _next_excluded(frame, keys, exclude).filter(tp.is_in(steps))
+    index = nw.when(tp == steps[0]).then(1)
+    for j, s in enumerate(steps[1:], 2):
+        index = index.when(tp == s).then(j)
+    # ok_j: step j has an event after the start, within the window, before any exclusion.
+    ok = [
+        ~nw.col(f"_t_{j}").is_null()
+        & (nw.col(f"_t_{j}") - nw.col("epoch_us") <= window_us)
+        & _before_limit(nw.col(f"_p_{j}"))
+        for j in range(1, n + 1)
+    ]
+    prefix = [ok[0]]
+    for cond in ok[1:]:
+        prefix.append(prefix[-1] & cond)
+    # The start must itself be one of the steps covered: steps 1..k with k >= its index.
+    level = nw.when(prefix[n - 1]).then(n)
+    for k in range(n - 1, 0, -1):
+        level = level.when(prefix[k - 1] & (nw.col("_index") <= k)).then(k)
+    attempts = (
+        frame.with_columns(_index=index)
+        .with_columns(level=level.otherwise(0).cast(nw.Int64))
+        .filter(nw.col("level") >= 1)
+        .rename({"_pos": "_start_pos", "epoch_us": "start_us", "timestamp": "start_timestamp"})
+    )
+    # at_k: when steps 1..k were all done; the last reached event is the latest of them.
+    attempts = attempts.with_columns(at_1=nw.col("_t_1"), _last=nw.col("_p_1"))
+    if with_next:
+        attempts = attempts.with_columns(after_last=nw.col("_n_1"))
+    for k in range(2, n + 1):
+        later = nw.col(f"_p_{k}") > nw.col("_last")
+        update = {
+            f"at_{k}": nw.when(nw.col(f"_t_{k}") > nw.col(f"at_{k - 1}"))
+            .then(nw.col(f"_t_{k}"))
+            .otherwise(nw.col(f"at_{k - 1}")),
+            "_last": nw.when(later).then(nw.col(f"_p_{k}")).otherwise(nw.col("_last")),
+        }
+        if with_next:
+            update["after_last"] = (
+                nw.when(later & (nw.col("level") >= k))
+                .then(nw.col(f"_n_{k}"))
+                .otherwise(nw.col("after_last"))
+            )
+        attempts = attempts.with_columns(**update)
+    attempts = attempts.with_columns(
+        **{
+            f"at_{k}": nw.when(nw.col("level") >= k).then(nw.col(f"at_{k}"))
+            for k in range(2, n + 1)
+        }
+    )
+    return _best_attempt(attempts, keys, n, with_next)
+
+
+def _best_attempt(attempts: nw.LazyFrame, keys: list[str], n: int, with_next: bool) -> nw.LazyFrame:
+    """Keep, per journey, the earliest of the attempts that reach the furthest level."""
+    best = (
+        attempts.with_columns(_best=nw.col("level").max().over(*keys))
+        .filter(nw.col("level") == nw.col("_best"))
+        .with_columns(_first=nw.col("_start_pos").min().over(*keys))
+        .filter(nw.col("_start_pos") == nw.col("_first"))
+    )
+    extra = ["after_last"] if with_next else []
+    times = [nw.col(f"at_{k}").cast(nw.Int64) for k in range(1, n + 1)]
+    return best.select(*keys, "level", "start_us", "start_timestamp", *times, *extra)
+
+
+def funnel(
+    log: EventLog,
+    steps: Sequence[str],
+    *,
+    window: str = "30d",
+    order: FunnelOrder = "sequential",
+    exclude: Sequence[str] = (),
+    breakdown: str | None = None,
+    by: JourneyBy = "customer",
+) -> pl.DataFrame:
+    """How many journeys reach each step of a funnel, and how fast.
+
+    Columns: ``step`` (1..n), ``touchpoint``, ``customers``, ``conversion``,
+    ``step_conversion``, ``median_seconds_from_previous``; with ``breakdown`` the
+    attribute column comes first and every figure is computed within its value.
+
+    - ``customers``: journeys (customers, or sessions with ``by="session"``) whose level
+      is at least the step (see the module docstring for the semantics of ``window``,
+      ``order`` and ``exclude``);
+    - ``conversion``: customers at the step / customers at step 1;
+    - ``step_conversion``: customers at the step / customers at the previous step (1.0
+      at step 1);
+    - ``median_seconds_from_previous``: median, over the journeys reaching the step, of
+      the seconds from the previous step to this one in their counted attempt (in
+      ``"any"`` order, from the moment steps 1..k-1 were all done to the moment steps
+      1..k were); null at step 1.
+
+    Rates are null when their denominator is 0. ``breakdown`` takes the attribute's value
+    at the journey's first event.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aaab"),
+    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10, 11, 9)],
+    ...     "touchpoint": ["home", "cart", "buy", "home"]}))
+    >>> funnel(log, ["home", "cart", "buy"]).rows()
+    [(1, 'home', 2, 1.0, 1.0, None), (2, 'cart', 1, 0.5, 0.5, 3600.0), (3, 'buy', 1, 0.5, 1.0, 3600.0)]
+    """
+    if breakdown is not None and not log.has(breakdown):
+        msg = f"breakdown={breakdown!r} is not a column of this log; {did_you_mean(breakdown, log.attributes)}"
+        raise AnalysisError(msg)
+    levels = funnel_levels(log, steps, window=window, order=order, exclude=exclude, by=by)
+    n = len(steps)
+    groups: list[str] = []
+    if breakdown is not None:
+        keys = journey_keys(_with_sessions(log, by), by)
+        first = journey_steps(log, by=by).filter(nw.col("step") == 1)
+        levels = levels.join(first.select(*keys, breakdown), on=keys, how="left")
+        groups = [breakdown]
+    aggs = [(nw.col("level") >= k).cast(nw.Int64).sum().alias(f"c{k}") for k in range(1, n + 1)]
+    aggs += [
+        ((nw.col(f"at_{k}") - nw.col(f"at_{k - 1}")) / 1_000_000).median().alias(f"m{k}")
+        for k in range(2, n + 1)
+    ]
+    wide = (levels.group_by(*groups).agg(*aggs) if groups else levels.select(*aggs)).collect(
+        "polars"
+    )
+    return _long(wide.to_native(), list(steps), groups)
+
+
+def _long(wide: pl.DataFrame, steps: list[str], groups: list[str]) -> pl.DataFrame:
+    """Reshape the one-row-per-group aggregate into one row per group and step."""
+    parts = []
+    for k, touchpoint in enumerate(steps, 1):
+        median = pl.col(f"m{k}") if k > 1 else pl.lit(None)
+        parts.append(
+            wide.select(
+                *groups,
+                step=pl.lit(k, pl.Int64),
+                touchpoint=pl.lit(touchpoint, pl.String),
+                customers=pl.col(f"c{k}").cast(pl.Int64).fill_null(0),
+                _first=pl.col("c1").cast(pl.Int64).fill_null(0),
+                _previous=pl.col(f"c{max(k - 1, 1)}").cast(pl.Int64).fill_null(0),
+                median_seconds_from_previous=median.cast(pl.Float64),
+            )
+        )
+    out = pl.concat(parts)
+
+    def rate(denominator: str) -> pl.Expr:
+        return (
+            pl.when(pl.col(denominator) > 0).then(pl.col("customers") / pl.col(denominator))
+        ).cast(pl.Float64)
+
+    out = out.select(
+        *groups,
+        "step",
+        "touchpoint",
+        "customers",
+        conversion=rate("_first"),
+        step_conversion=rate("_previous"),
+        median_seconds_from_previous="median_seconds_from_previous",
+    )
+    return out.sort([*groups, "step"], nulls_last=True)
+
+
+def dropped_next(
+    log: EventLog,
+    steps: Sequence[str],
+    *,
+    window: str = "30d",
+    order: FunnelOrder = "sequential",
+    exclude: Sequence[str] = (),
+    by: JourneyBy = "customer",
+) -> pl.DataFrame:
+    """What journeys that stopped at a step did instead: the touchpoint that came next.
+
+    Columns: ``step`` and ``touchpoint`` (the last step the journey reached, before the
+    funnel's last), ``next_touchpoint`` (the event right after the journey's last
+    reached step event in its counted attempt; :data:`~cxlib.EXIT` when the journey
+    ended there), ``customers`` and ``share`` (customers / all journeys that stopped at
+    that step). Sorted by ``step``, ``customers`` (descending), ``next_touchpoint``.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aabb"),
+    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10, 9, 10)],
+    ...     "touchpoint": ["home", "help", "home", "buy"]}))
+    >>> dropped_next(log, ["home", "buy"]).rows()
+    [(1, 'home', 'help', 1, 1.0)]
+    """
+    levels = funnel_levels(
+        log, steps, window=window, order=order, exclude=exclude, by=by, with_next=True
+    )
+    counts = (
+        levels.filter(nw.col("level") < len(steps))
+        .group_by("level", "after_last")
+        .agg(customers=nw.len())
+        .collect("polars")
+        .to_native()
+    )
+    names = dict(enumerate(steps, 1))
+    return (
+        counts.select(
+            step=pl.col("level").cast(pl.Int64),
+            touchpoint=pl.col("level").cast(pl.Int64).replace_strict(names, return_dtype=pl.String),
+            next_touchpoint=pl.col("after_last").cast(pl.String).fill_null(EXIT),
+            customers=pl.col("customers").cast(pl.Int64),
+        )
+        .with_columns(
+            share=(pl.col("customers") / pl.col("customers").sum().over("step")).cast(pl.Float64)
+        )
+        .sort(["step", "customers", "next_touchpoint"], descending=[False, True, False])
+    )
