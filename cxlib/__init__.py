@@ -10,6 +10,7 @@ from cxlib.dropoffs import dropoffs, next_after
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
 from cxlib.funnel_time import conversion_over_time, time_to_convert
 from cxlib.funnels import dropped_next, funnel, funnel_levels
+from cxlib.graph import critical_touchpoints, focus, journey_graph, most_likely_path
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
 from cxlib.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
@@ -31,12 +32,16 @@ __all__ = [
     "RoleMatch",
     "collapse_repeats",
     "conversion_over_time",
+    "critical_touchpoints",
     "default_stages",
     "dropoffs",
     "dropped_next",
+    "focus",
     "funnel",
     "funnel_levels",
+    "journey_graph",
     "journey_steps",
+    "most_likely_path",
     "next_after",
     "sessionize",
     "stage_flow",
