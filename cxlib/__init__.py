@@ -13,6 +13,7 @@ from cxlib.funnels import dropped_next, funnel, funnel_levels
 from cxlib.graph import critical_touchpoints, focus, journey_graph, most_likely_path
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
+from cxlib.markov import removal_effects
 from cxlib.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
 from cxlib.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
 from cxlib.transitions import transitions
@@ -43,6 +44,7 @@ __all__ = [
     "journey_steps",
     "most_likely_path",
     "next_after",
+    "removal_effects",
     "sessionize",
     "stage_flow",
     "stage_reach",
