@@ -10,20 +10,17 @@ Touchpoint names are drawn as text by Vega, never as HTML, so they need no escap
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import pairwise
-
 import altair as alt
 import polars as pl
 
 __all__ = [
     "bar_chart",
     "conversion_over_time_chart",
-    "duration_histogram",
     "exit_rate_chart",
     "format_seconds",
     "funnel_chart",
     "step_heatmap",
+    "time_to_convert_chart",
 ]
 
 #: Font size of axis labels and titles; large enough for a projector.
@@ -159,13 +156,21 @@ def funnel_chart(
     return _styled(layer, title=title)
 
 
-def exit_rate_chart(dropoffs: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
+def exit_rate_chart(
+    dropoffs: pl.DataFrame,
+    *,
+    min_journeys: int = 1,
+    limit: int = 40,
+    title: str | None = None,
+) -> alt.LayerChart:
     """Exit rate per touchpoint with its 95% interval, highest first, counts written.
 
     ``dropoffs`` has the columns of :func:`cxlib.dropoffs` (``touchpoint``,
     ``journeys``, ``exits``, ``exit_rate``, ``exit_rate_low``, ``exit_rate_high``).
     The interval is drawn as a line, so 3 exits of 4 shows a long uncertain line
     next to a large touchpoint's short one. Labels read ``"exits/journeys"``.
+    Touchpoints with fewer than ``min_journeys`` journeys are left out, and only the
+    ``limit`` highest exit rates are drawn.
 
     Examples
     --------
@@ -173,9 +178,14 @@ def exit_rate_chart(dropoffs: pl.DataFrame, *, title: str | None = None) -> alt.
     ...     "exit_rate": [0.75, 0.4], "exit_rate_low": [0.3, 0.31], "exit_rate_high": [0.95, 0.5]})
     >>> exit_rate_chart(d).data.select("touchpoint", "label").rows()
     [('a', '3/4'), ('b', '40/100')]
+    >>> exit_rate_chart(d, min_journeys=5).data["touchpoint"].to_list()
+    ['b']
     """
-    data = dropoffs.sort(["exit_rate", "touchpoint"], descending=[True, False]).with_columns(
-        label=pl.format("{}/{}", pl.col("exits"), pl.col("journeys"))
+    data = (
+        dropoffs.filter(pl.col("journeys") >= min_journeys)
+        .sort(["exit_rate", "touchpoint"], descending=[True, False])
+        .head(limit)
+        .with_columns(label=pl.format("{}/{}", pl.col("exits"), pl.col("journeys")))
     )
     order = data["touchpoint"].to_list()
     y = alt.Y("touchpoint:N", sort=order, title=None)
@@ -254,58 +264,29 @@ def step_heatmap(
     return _styled(layer, title=title)
 
 
-def duration_histogram(
-    frame: pl.DataFrame,
-    *,
-    seconds: str,
-    count: str | None = None,
-    title: str | None = None,
-    bins: Sequence[float] = (60, 600, 3_600, 6 * 3_600, 86_400, 7 * 86_400, 30 * 86_400),
-) -> alt.LayerChart:
-    """Histogram of durations in human buckets (under 1 min, 1-10 min, ... over 30 d).
+def time_to_convert_chart(bins: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
+    """Bars of converting customers per time bin (from :func:`cxlib.time_to_convert`).
 
-    ``bins`` are the bucket edges in seconds: a value ``x`` with ``edge_i <= x < edge_i+1``
-    falls in bucket i.
-
-    ``frame`` holds one duration per row in column ``seconds``, weighted by the
-    column ``count`` when given (a pre-binned distribution), else one per row.
+    ``bins`` has ``bin`` (a label), ``customers`` and ``share``, in the order of the
+    bins (shortest first); that order is kept on the axis. Bars are labelled with
+    their share of converting customers.
 
     Examples
     --------
-    >>> d = pl.DataFrame({"seconds": [5.0, 30.0, 4_000.0]})
-    >>> duration_histogram(d, seconds="seconds").data.select("bucket", "customers").rows()
-    [('< 1 min', 2), ('1 h – 6 h', 1)]
-    >>> duration_histogram(d, seconds="seconds", bins=(10,)).data["bucket"].to_list()
-    ['< 10 s', '≥ 10 s']
+    >>> b = pl.DataFrame({"bin": ["< 1 min", "1-5 min"], "customers": [0, 2], "share": [0.0, 1.0]})
+    >>> spec = time_to_convert_chart(b).to_dict()
+    >>> spec["layer"][0]["encoding"]["x"]["sort"]
+    ['< 1 min', '1-5 min']
     """
-    edges = list(bins)
-    names = [f"< {format_seconds(edges[0])}"]
-    names += [f"{format_seconds(lo)} – {format_seconds(hi)}" for lo, hi in pairwise(edges)]
-    names.append(f"≥ {format_seconds(edges[-1])}")
-    weight = pl.col(count) if count else pl.lit(1)
-    index = pl.lit(0, dtype=pl.Int64)
-    for i, edge in enumerate(edges, start=1):
-        index = pl.when(pl.col(seconds) >= edge).then(pl.lit(i, dtype=pl.Int64)).otherwise(index)
-    data = (
-        frame.drop_nulls(seconds)
-        .with_columns(bucket_index=index, weight=weight)
-        .group_by("bucket_index")
-        .agg(customers=pl.col("weight").sum().cast(pl.Int64))
-        .sort("bucket_index")
-        .with_columns(
-            bucket=pl.col("bucket_index").replace_strict(
-                list(range(len(names))), names, return_dtype=pl.String
-            )
-        )
-    )
-    base = alt.Chart(data).encode(
-        x=alt.X("bucket:N", sort=names, title="time to convert", axis=alt.Axis(labelAngle=0)),
+    order = bins["bin"].to_list()
+    base = alt.Chart(bins).encode(
+        x=alt.X("bin:N", sort=order, title="time to convert", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("customers:Q", title="customers"),
-        tooltip=["bucket", "customers"],
+        tooltip=["bin", "customers", alt.Tooltip("share", format=".1%")],
     )
     bars = base.mark_bar(color=ACCENT)
-    text = base.mark_text(dy=-8, fontSize=FONT_SIZE).encode(text="customers:Q")
-    return _styled(alt.layer(bars, text, data=data).properties(height=320), title=title)
+    text = base.mark_text(dy=-8, fontSize=FONT_SIZE).encode(text=alt.Text("share:Q", format=".0%"))
+    return _styled(alt.layer(bars, text, data=bins).properties(height=320), title=title)
 
 
 def conversion_over_time_chart(

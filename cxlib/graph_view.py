@@ -23,7 +23,7 @@ from pyvis.network import Network
 
 from cxlib.log import ENTRY, EXIT
 
-__all__ = ["EdgeWeight", "focus", "graph_html", "layered_positions", "prune_nodes"]
+__all__ = ["EdgeWeight", "graph_html", "layered_positions", "prune_nodes"]
 
 EdgeWeight = Literal["count", "customers", "share", "median_seconds"]
 
@@ -53,19 +53,6 @@ def prune_nodes(graph: nx.DiGraph, *, max_nodes: int) -> nx.DiGraph:
     touchpoints.sort(key=lambda n: (-graph.nodes[n].get("visits", 0), str(n)))
     keep = [n for n in (ENTRY, EXIT) if n in graph] + touchpoints[:max_nodes]
     return graph.subgraph(keep).copy()
-
-
-def focus(graph: nx.DiGraph, touchpoint: str) -> nx.DiGraph:
-    """The touchpoint with the nodes it comes from and goes to, and the edges among them.
-
-    Examples
-    --------
-    >>> g = nx.DiGraph([(ENTRY, "a"), ("a", "b"), ("b", "c"), ("c", EXIT)])
-    >>> sorted(focus(g, "b").edges)
-    [('a', 'b'), ('b', 'c')]
-    """
-    around = {touchpoint, *graph.predecessors(touchpoint), *graph.successors(touchpoint)}
-    return graph.subgraph(around).copy()
 
 
 def layered_positions(graph: nx.DiGraph) -> dict[str, tuple[int, int]]:

@@ -1,0 +1,95 @@
+import polars as pl
+import streamlit as st
+
+import cxlib
+from cxlib import sample
+from ui import cache, export, page, state
+
+loaded, _ = page.start(
+    "Data", "Open a bundled sample or upload your own export (CSV, TSV, Parquet, JSON, XES, Excel)."
+)
+st.subheader(f"Loaded: {loaded.label}")
+
+left, right = st.columns(2)
+with left:
+    scenarios = list(sample.SCENARIOS)
+    scenario = st.selectbox(
+        "Sample journeys",
+        scenarios,
+        key="data_scenario",
+        index=scenarios.index(loaded.scenario) if loaded.scenario in scenarios else 0,
+        format_func=lambda s: f"{s}: {sample.DESCRIPTIONS[s]}",
+    )
+    if st.button("Open sample", key="data_open_sample"):
+        with state.errors_shown():
+            state.load_scenario(scenario)
+        st.rerun()
+with right:
+    files = st.file_uploader(
+        "Or upload one or several files (merged into one log)",
+        accept_multiple_files=True,
+        key="data_upload",
+    )
+    if state.take_uploads(files):
+        st.rerun()
+
+st.subheader("Columns")
+st.caption("The column recognised for each role. Change one and re-load to override it.")
+columns = list(
+    dict.fromkeys([m.column for m in loaded.log.mapping.values()] + loaded.log.attributes)
+)
+chosen = {}
+cols = st.columns(len(state.ROLE_ARGS))
+for col, role in zip(cols, state.ROLE_ARGS, strict=True):
+    match = loaded.log.mapping.get(role)
+    options = columns if role in cxlib.log.REQUIRED_ROLES else [None, *columns]
+    current = match.column if match else None
+    chosen[role] = col.selectbox(
+        role,
+        options,
+        index=options.index(current) if current in options else 0,
+        key=f"data_role_{role}",
+        format_func=lambda c: "(none)" if c is None else c,
+        help=f"{match.reason} (confidence {match.confidence:.0%})" if match else "not found",
+    )
+if st.button("Re-load with these columns", key="data_apply_roles"):
+    with state.errors_shown():
+        state.reload_with_roles(loaded, {r: c for r, c in chosen.items() if c is not None})
+    st.rerun()
+
+report = loaded.log.report
+if report is not None:
+    st.subheader("Load report")
+    cols = st.columns(5)
+    cols[0].metric("Rows read", f"{report.rows_read:,}")
+    cols[1].metric("Rows kept", f"{report.rows_kept:,}")
+    cols[2].metric("Customers", f"{report.customers:,}")
+    cols[3].metric("Touchpoints", f"{report.touchpoints:,}")
+    cols[4].metric("Duplicated events (kept)", f"{report.duplicates:,}")
+    st.write(
+        f"Time range: {report.time_min} to {report.time_max} (UTC); "
+        f"timestamp format: {report.timestamp_format or 'recognised per source'}"
+    )
+    if report.dropped:
+        dropped = pl.DataFrame(
+            {"reason": list(report.dropped), "rows": list(report.dropped.values())}
+        )
+        export.table(dropped, key="data_dropped", name="dropped_rows")
+    for note in report.notes:
+        st.info(note)
+
+with state.errors_shown():
+    touchpoints = cache.value_counts(loaded, None, "touchpoint")
+    channels = cache.value_counts(loaded, None, "channel") if loaded.log.has("channel") else None
+left, right = st.columns(2)
+with left:
+    st.subheader("Touchpoints")
+    export.table(touchpoints, key="data_touchpoints", name="touchpoints", height=300)
+with right:
+    st.subheader("Channels")
+    if channels is None:
+        st.info("No channel column.")
+    else:
+        export.table(channels, key="data_channels", name="channels", height=300)
+st.subheader("Preview")
+export.table(cache.preview(loaded, n=100), key="data_preview", name="preview")

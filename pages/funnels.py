@@ -1,0 +1,78 @@
+import streamlit as st
+
+from cxlib import charts
+from ui import cache, export, page, state
+
+loaded, filters = page.start(
+    "Funnels",
+    "Pick the steps in order. A customer reaches step k when they did steps 1..k in that "
+    "order, the k-th within the window of the first.",
+)
+log = loaded.log
+with state.errors_shown():
+    touchpoints = cache.value_counts(loaded, filters, "touchpoint")["touchpoint"].to_list()
+steps = st.multiselect(
+    "Steps, in order",
+    touchpoints,
+    key="funnel_steps",
+    bind="query-params",
+    placeholder="pick two or more touchpoints",
+)
+cols = st.columns(4)
+window = cols[0].selectbox(
+    "Conversion window",
+    ["1h", "1d", "7d", "30d", "90d"],
+    index=3,
+    key="funnel_window",
+    bind="query-params",
+)
+order = cols[1].selectbox(
+    "Order",
+    ["sequential", "strict", "any"],
+    key="funnel_order",
+    bind="query-params",
+    help="sequential: other events may come between steps; strict: none may; any: any order",
+)
+exclude = cols[2].multiselect(
+    "Exclusion steps",
+    touchpoints,
+    key="funnel_exclude",
+    bind="query-params",
+    placeholder="none",
+)
+breakdowns = [None, *(["channel"] if log.has("channel") else []), *log.attributes]
+breakdown = cols[3].selectbox(
+    "Breakdown",
+    breakdowns,
+    key="funnel_breakdown",
+    bind="query-params",
+    format_func=lambda c: "(none)" if c is None else c,
+)
+if len(steps) < 2:
+    st.info("Pick at least two steps to draw a funnel.")
+    st.stop()
+
+options = {"window": window, "order": order, "exclude": exclude}
+with state.errors_shown():
+    result = cache.funnel(loaded, filters, steps, breakdown=breakdown, **options)
+    times = cache.time_to_convert(loaded, filters, steps, **options)
+    over_time = cache.conversion_over_time(loaded, filters, steps, **options)
+    dropped = cache.dropped_next(loaded, filters, steps, **options)
+
+picture = charts.funnel_chart(result, breakdown=breakdown, title="Funnel")
+export.chart(picture, key="funnel_bars", name="funnel")
+export.table(result, key="funnel_table", name="funnel")
+left, right = st.columns(2)
+with left:
+    export.chart(
+        charts.time_to_convert_chart(times, title="Time to convert"),
+        key="funnel_time",
+        name="time_to_convert",
+    )
+with right:
+    picture = charts.conversion_over_time_chart(
+        over_time, period="period_start", title="Conversion by week of the first step"
+    )
+    export.chart(picture, key="funnel_over_time", name="conversion_over_time")
+st.subheader("What dropped customers did next")
+export.table(dropped, key="funnel_dropped", name="funnel_dropped_next")

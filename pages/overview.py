@@ -1,0 +1,46 @@
+import streamlit as st
+
+from cxlib import charts, sample
+from ui import cache, export, page, state
+
+loaded, filters = page.start("Overview", "Headline figures of the journeys the sidebar selects.")
+with state.errors_shown():
+    touchpoints = cache.value_counts(loaded, filters, "touchpoint")
+    goals = [None, *touchpoints["touchpoint"].to_list()]
+    default = sample.GOALS.get(loaded.scenario or "")
+    goal = st.selectbox(
+        "Conversion goal",
+        goals,
+        index=goals.index(default) if default in goals else 0,
+        format_func=lambda g: "(none)" if g is None else g,
+        key="goal",
+        bind="query-params",
+    )
+    figures = cache.summary(loaded, filters, goal=goal)
+    channels = cache.value_counts(loaded, filters, "channel") if loaded.log.has("channel") else None
+
+cols = st.columns(6)
+cols[0].metric("Customers", f"{figures.customers:,}")
+cols[1].metric("Journeys", f"{figures.journeys:,}")
+cols[2].metric("Events", f"{figures.events:,}")
+conversion = "–" if figures.conversion is None else f"{figures.conversion:.1%}"
+cols[3].metric(f"Conversion to {goal or '…'}", conversion)
+median_events = "–" if figures.median_events is None else f"{figures.median_events:g}"
+cols[4].metric("Median journey length", f"{median_events} events")
+cols[5].metric("Median journey duration", charts.format_seconds(figures.median_seconds))
+
+left, right = st.columns(2)
+with left:
+    picture = charts.bar_chart(
+        touchpoints, category="touchpoint", value="customers", title="Top touchpoints (customers)"
+    )
+    export.chart(picture, key="overview_touchpoints", name="top_touchpoints")
+with right:
+    if channels is None:
+        st.info("This log has no channel column.")
+    else:
+        picture = charts.bar_chart(
+            channels, category="channel", value="customers", title="Channels (customers)"
+        )
+        export.chart(picture, key="overview_channels", name="channels")
+export.table(touchpoints, key="overview_touchpoint_counts", name="touchpoints")

@@ -1,0 +1,181 @@
+"""The one caching module: every analysis the pages show goes through here.
+
+Each result is cached by ``(analysis name, data key, filters, parameters)``: the data
+key is the content hash of the uploaded bytes or the scenario's name (see
+:mod:`ui.state`), never a frame, so two people with the same file share computation
+but never state, and a changed file never hits a stale entry. The log itself is
+passed as ``_log`` (not hashed). A spinner shows while a result is computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import polars as pl
+import streamlit as st
+
+import cxlib
+from cxlib import graph_view, overview
+
+if TYPE_CHECKING:
+    from ui.filters import Filters
+    from ui.state import Loaded
+
+__all__ = [
+    "conversion_over_time",
+    "critical_touchpoints",
+    "dropoffs",
+    "dropped_next",
+    "funnel",
+    "graph_html",
+    "journey_graph",
+    "next_after",
+    "preview",
+    "step_matrix",
+    "summary",
+    "time_to_convert",
+    "top_paths",
+    "value_counts",
+]
+
+#: Most touchpoints the journey graph draws (the rest are left out and the page says so).
+MAX_GRAPH_NODES = 60
+
+
+def _graph(log: cxlib.EventLog, *, by: str, **pruning: Any) -> nx.DiGraph:
+    return cxlib.journey_graph(log, by=by, **pruning)
+
+
+def _graph_html(
+    log: cxlib.EventLog, *, by: str, weight: str, focus: str | None, height: int, **pruning: Any
+) -> tuple[str, int]:
+    graph = _graph(log, by=by, **pruning)
+    if focus is not None and focus in graph:
+        graph = cxlib.focus(graph, focus)
+    shown = graph_view.prune_nodes(graph, max_nodes=MAX_GRAPH_NODES)
+    page = graph_view.graph_html(shown, weight=weight, height=height, highlight=focus)
+    return page, graph.number_of_nodes() - shown.number_of_nodes()
+
+
+_ANALYSES: dict[str, Callable[..., Any]] = {
+    "summary": overview.summary,
+    "value_counts": overview.value_counts,
+    "journey_graph": _graph,
+    "graph_html": _graph_html,
+    "critical_touchpoints": lambda log, *, by, **p: cxlib.critical_touchpoints(
+        _graph(log, by=by, **p)
+    ),
+    "top_paths": cxlib.top_paths,
+    "step_matrix": cxlib.step_matrix,
+    "dropoffs": cxlib.dropoffs,
+    "next_after": cxlib.next_after,
+    "funnel": cxlib.funnel,
+    "dropped_next": cxlib.dropped_next,
+    "time_to_convert": cxlib.time_to_convert,
+    "conversion_over_time": cxlib.conversion_over_time,
+    "preview": lambda log, *, n: log.frame.head(n).collect("polars").to_native(),
+}
+
+
+@st.cache_data(max_entries=512, show_spinner="Computing…")
+def _cached(
+    name: str, data_key: str, filters: Filters | None, params: tuple, _log: cxlib.EventLog
+) -> Any:
+    log = _log if filters is None else filters.apply(_log)
+    return _ANALYSES[name](log, **dict(params))
+
+
+def _run(name: str, loaded: Loaded, filters: Filters | None, **params: Any) -> Any:
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+    return _cached(name, loaded.key, filters, frozen, _log=loaded.log)
+
+
+def summary(loaded: Loaded, filters: Filters, *, goal: str | None = None) -> overview.Summary:
+    """Headline figures (:func:`cxlib.overview.summary`) of the filtered log."""
+    return _run("summary", loaded, filters, by=filters.by, goal=goal)
+
+
+def value_counts(
+    loaded: Loaded, filters: Filters, column: str, *, n: int | None = None
+) -> pl.DataFrame:
+    """Events and customers per value of a column (``filters=None``: the whole log)."""
+    return _run("value_counts", loaded, filters, column=column, n=n)
+
+
+def journey_graph(loaded: Loaded, filters: Filters, **pruning: Any) -> nx.DiGraph:
+    """The journey graph (:func:`cxlib.journey_graph`) with ``top_k``/``min_share`` pruning."""
+    return _run("journey_graph", loaded, filters, by=filters.by, **pruning)
+
+
+def graph_html(
+    loaded: Loaded, filters: Filters, *, weight: str, focus: str | None, height: int, **pruning: Any
+) -> tuple[str, int]:
+    """The graph's standalone HTML page and how many touchpoints were left out of it."""
+    return _run(
+        "graph_html",
+        loaded,
+        filters,
+        by=filters.by,
+        weight=weight,
+        focus=focus,
+        height=height,
+        **pruning,
+    )
+
+
+def critical_touchpoints(loaded: Loaded, filters: Filters, **pruning: Any) -> pl.DataFrame:
+    """Graph measures pointing at critical touchpoints (:func:`cxlib.critical_touchpoints`)."""
+    return _run("critical_touchpoints", loaded, filters, by=filters.by, **pruning)
+
+
+def top_paths(loaded: Loaded, filters: Filters, **options: Any) -> pl.DataFrame:
+    """The most common paths (:func:`cxlib.top_paths`)."""
+    return _run("top_paths", loaded, filters, by=filters.by, **options)
+
+
+def step_matrix(loaded: Loaded, filters: Filters, **options: Any) -> pl.DataFrame:
+    """Where journeys are at each step (:func:`cxlib.step_matrix`)."""
+    return _run("step_matrix", loaded, filters, by=filters.by, **options)
+
+
+def dropoffs(loaded: Loaded, filters: Filters) -> pl.DataFrame:
+    """Exit rate per touchpoint with its interval (:func:`cxlib.dropoffs`)."""
+    return _run("dropoffs", loaded, filters, by=filters.by)
+
+
+def next_after(loaded: Loaded, filters: Filters, touchpoint: str) -> pl.DataFrame:
+    """What journeys did right after a touchpoint (:func:`cxlib.next_after`)."""
+    return _run("next_after", loaded, filters, touchpoint=touchpoint, by=filters.by)
+
+
+def funnel(loaded: Loaded, filters: Filters, steps: list[str], **options: Any) -> pl.DataFrame:
+    """The funnel through ``steps`` (:func:`cxlib.funnel`)."""
+    return _run("funnel", loaded, filters, steps=steps, by=filters.by, **options)
+
+
+def dropped_next(
+    loaded: Loaded, filters: Filters, steps: list[str], **options: Any
+) -> pl.DataFrame:
+    """What journeys that stopped at each funnel step did next (:func:`cxlib.dropped_next`)."""
+    return _run("dropped_next", loaded, filters, steps=steps, by=filters.by, **options)
+
+
+def time_to_convert(
+    loaded: Loaded, filters: Filters, steps: list[str], **options: Any
+) -> pl.DataFrame:
+    """Time converting journeys took, in bins (:func:`cxlib.time_to_convert`)."""
+    return _run("time_to_convert", loaded, filters, steps=steps, by=filters.by, **options)
+
+
+def conversion_over_time(
+    loaded: Loaded, filters: Filters, steps: list[str], **options: Any
+) -> pl.DataFrame:
+    """Conversion per start period (:func:`cxlib.conversion_over_time`)."""
+    return _run("conversion_over_time", loaded, filters, steps=steps, by=filters.by, **options)
+
+
+def preview(loaded: Loaded, *, n: int = 100) -> pl.DataFrame:
+    """The first ``n`` events of the unfiltered log, as loaded."""
+    return _run("preview", loaded, None, n=n)

@@ -1,0 +1,75 @@
+"""Downloads: every table as CSV, every chart as PNG, rendered next to what they export.
+
+CSV cells are untrusted text: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return would run as a formula in a spreadsheet, so it gets a leading
+``'`` (the OWASP advice against CSV injection). Files are built only when the
+button is clicked.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+import vl_convert
+
+__all__ = ["FORMULA_STARTS", "chart", "csv_bytes", "neutralise", "png_bytes", "table"]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix ``'`` to every text cell a spreadsheet would read as a formula.
+
+    Examples
+    --------
+    >>> neutralise(pl.DataFrame({"t": ["=1+1", "ok", "-2"], "n": [-1, 2, 3]})).rows()
+    [("'=1+1", -1), ('ok', 2), ("'-2", 3)]
+    """
+    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    starts = "^[" + "".join("\\" + c if c in "+-" else c for c in FORMULA_STARTS) + "]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(starts))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text
+    )
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """The frame as UTF-8 CSV with formula-looking cells neutralised (see :func:`neutralise`)."""
+    nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
+    flat = frame.with_columns(pl.col(c).cast(pl.String) for c in nested) if nested else frame
+    return neutralise(flat).write_csv().encode()
+
+
+def png_bytes(picture: alt.TopLevelMixin) -> bytes:
+    """The chart as a PNG at twice the screen resolution, rendered offline by vl-convert."""
+    return vl_convert.vegalite_to_png(picture.to_json(), scale=2)
+
+
+def table(frame: pl.DataFrame, *, key: str, name: str, height: int | str = "auto") -> None:
+    """Show a table with a button downloading it as CSV (``<name>.csv``)."""
+    st.dataframe(frame, hide_index=True, height=height, key=f"{key}_table")
+    st.download_button(
+        "Download CSV",
+        data=lambda: csv_bytes(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
+
+
+def chart(picture: alt.TopLevelMixin, *, key: str, name: str) -> None:
+    """Show an Altair chart with a button downloading it as PNG (``<name>.png``)."""
+    st.altair_chart(picture, width="stretch", key=f"{key}_chart")
+    st.download_button(
+        "Download PNG",
+        data=lambda: png_bytes(picture),
+        file_name=f"{name}.png",
+        mime="image/png",
+        key=f"{key}_png",
+        on_click="ignore",
+    )

@@ -1,0 +1,169 @@
+"""The sidebar: one set of filters that every page obeys, kept in the URL.
+
+:func:`sidebar` draws the filters for the session's data and returns them as a
+:class:`Filters` value; pages read it back with :func:`current`. Every widget is
+bound to a query parameter named like its key, so a copied link restores the filters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+import streamlit as st
+
+import cxlib
+from cxlib import filters as cx_filters
+from ui import cache
+from ui.state import Loaded
+
+__all__ = ["KEYS", "NO_FILTERS", "Filters", "current", "reset", "sidebar"]
+
+#: Widget keys (and query parameter names) of the sidebar.
+KEYS = ("dates", "channels", "hide", "segment", "segment_values", "journeys", "gap")
+GAPS = ("30m", "1h", "4h", "1d")
+_CURRENT = "cx_filters"
+#: Most values offered in a filter's list (a hostile log can have a million touchpoints).
+MAX_OPTIONS = 1000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sidebar asks for; hashable, so it is part of every cache key.
+
+    ``end`` is inclusive (the whole day). Empty tuples mean "no filter".
+    """
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    channels: tuple[str, ...] = ()
+    hide: tuple[str, ...] = ()
+    segment: str | None = None
+    segment_values: tuple[str, ...] = ()
+    by: Literal["customer", "session"] = "customer"
+    gap: str = "30m"
+
+    def apply(self, log: cxlib.EventLog) -> cxlib.EventLog:
+        """The log with these filters applied (lazily) and sessions added when asked for."""
+        if self.start or self.end:
+            start = dt.datetime.combine(self.start, dt.time()) if self.start else None
+            end = (
+                dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
+                if self.end
+                else None
+            )
+            log = cx_filters.filter_time(log, start=start, end=end)
+        if self.channels:
+            log = cx_filters.filter_channels(log, list(self.channels))
+        if self.hide:
+            log = cx_filters.filter_touchpoints(log, drop=list(self.hide))
+        if self.segment and self.segment_values:
+            log = cx_filters.filter_attribute(log, self.segment, list(self.segment_values))
+        if self.by == "session":
+            log = cxlib.sessionize(log, self.gap)
+        return log
+
+
+NO_FILTERS = Filters()
+
+
+def reset() -> None:
+    """Forget the sidebar's values (new data: the old choices may not exist in it)."""
+    for key in KEYS:
+        st.session_state.pop(key, None)
+
+
+def _reset_segment_values() -> None:
+    st.session_state.pop("segment_values", None)
+
+
+def sidebar(loaded: Loaded) -> Filters:
+    """Draw the filters for this data in the sidebar and return them."""
+    facts = cache.summary(loaded, NO_FILTERS)
+    log = loaded.log
+    with st.sidebar:
+        st.caption(f"Data: {loaded.label}")
+        start = end = None
+        if facts.time_min is not None and facts.time_max is not None:
+            lo, hi = facts.time_min.date(), facts.time_max.date()
+            picked = st.date_input(
+                "Date range",
+                value=(lo, hi),
+                min_value=lo,
+                max_value=hi,
+                key="dates",
+                bind="query-params",
+            )
+            picked = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
+            start = picked[0] if picked and picked[0] > lo else None
+            end = picked[1] if len(picked) > 1 and picked[1] < hi else None
+        channels = ()
+        if log.has("channel"):
+            options = _values(loaded, "channel")
+            channels = st.multiselect(
+                "Channels",
+                options,
+                key="channels",
+                placeholder="all channels",
+                bind="query-params",
+            )
+        hide = st.multiselect(
+            "Touchpoints to hide",
+            _values(loaded, "touchpoint"),
+            key="hide",
+            placeholder="none",
+            bind="query-params",
+        )
+        segment = st.selectbox(
+            "Segment by attribute",
+            [None, *log.attributes],
+            key="segment",
+            format_func=lambda c: "(everyone)" if c is None else c,
+            on_change=_reset_segment_values,
+            bind="query-params",
+        )
+        values = ()
+        if segment:
+            values = st.multiselect(
+                f"Keep {segment}",
+                _values(loaded, segment),
+                key="segment_values",
+                placeholder="all values",
+                bind="query-params",
+            )
+        by = st.radio(
+            "Journeys",
+            ["customer", "session"],
+            key="journeys",
+            horizontal=True,
+            format_func={"customer": "whole customer", "session": "sessions"}.get,
+            bind="query-params",
+        )
+        gap = "30m"
+        if by == "session":
+            gap = st.selectbox(
+                "Session ends after a pause of", GAPS, key="gap", bind="query-params"
+            )
+    chosen = Filters(
+        start=start,
+        end=end,
+        channels=tuple(channels),
+        hide=tuple(hide),
+        segment=segment,
+        segment_values=tuple(values),
+        by=by,
+        gap=gap,
+    )
+    st.session_state[_CURRENT] = chosen
+    return chosen
+
+
+def _values(loaded: Loaded, column: str) -> list[str]:
+    counts = cache.value_counts(loaded, NO_FILTERS, column, n=MAX_OPTIONS)
+    return [str(v) for v in counts[column].to_list() if v is not None]
+
+
+def current() -> Filters:
+    """The filters the sidebar drew in this run (no filters before it ran)."""
+    return st.session_state.get(_CURRENT, NO_FILTERS)

@@ -1,0 +1,176 @@
+"""Session and URL state: which data this session looks at, and the link that reproduces it.
+
+The loaded :class:`cxlib.EventLog` lives in ``st.session_state`` (one per browser
+session, never shared). It is identified by a **data key**: a hash of the uploaded
+bytes (or the bundled scenario's name) and the role mapping, which is what the
+caches in :mod:`ui.cache` are keyed on. The chosen scenario is also written to the
+URL (``?scenario=bank``), so a copied link opens on the same data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+import cxlib
+from cxlib import sample
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "ROLE_ARGS",
+    "Loaded",
+    "Upload",
+    "current",
+    "errors_shown",
+    "load_scenario",
+    "load_uploads",
+    "reload_with_roles",
+    "take_uploads",
+]
+
+DEFAULT_SCENARIO = "retail"
+#: Role of the canonical log -> the keyword of :func:`cxlib.load` that sets it.
+ROLE_ARGS = {
+    "customer_id": "customer",
+    "timestamp": "timestamp",
+    "touchpoint": "touchpoint",
+    "channel": "channel",
+    "value": "value",
+    "rating": "rating",
+}
+_LOADED = "cx_loaded"
+_UPLOAD_SEEN, _UPLOAD_ERROR = "cx_upload_seen", "cx_upload_error"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file, kept as bytes so the log can be re-loaded with other roles."""
+
+    name: str
+    data: bytes = field(repr=False)
+
+    def open(self) -> io.BytesIO:
+        """A fresh file object over the bytes, named like the file (the loader reads the name)."""
+        handle = io.BytesIO(self.data)
+        handle.name = self.name
+        return handle
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The data a session looks at: the log, its cache key and where it came from."""
+
+    log: cxlib.EventLog
+    key: str
+    label: str
+    scenario: str | None = None
+    uploads: tuple[Upload, ...] = ()
+    roles: Mapping[str, str] = field(default_factory=dict)
+
+
+def _key(parts: Sequence[bytes], roles: Mapping[str, str]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    digest.update(repr(sorted(roles.items())).encode())
+    return digest.hexdigest()[:32]
+
+
+def _store(loaded: Loaded) -> Loaded:
+    previous = st.session_state.get(_LOADED)
+    st.session_state[_LOADED] = loaded
+    if previous is not None and previous.key != loaded.key:
+        # Widgets whose options come from the data keep stale values otherwise.
+        from ui.filters import reset
+
+        reset()
+    return loaded
+
+
+def load_scenario(scenario: str, roles: Mapping[str, str] | None = None) -> Loaded:
+    """Load a bundled scenario (raises :class:`cxlib.CxError` for an unknown one)."""
+    if scenario not in sample.SCENARIOS:
+        msg = f"unknown scenario {scenario!r}; choose one of {list(sample.SCENARIOS)!r}"
+        raise cxlib.AnalysisError(msg)
+    roles = dict(roles or {})
+    with st.spinner(f"Loading the {scenario} sample journeys…"):
+        log = cxlib.load(sample.path(scenario), **_role_args(roles))
+    key = _key([f"scenario:{scenario}".encode()], roles)
+    return _store(Loaded(log, key, f"sample: {scenario}", scenario=scenario, roles=roles))
+
+
+def load_uploads(uploads: Sequence[Upload], roles: Mapping[str, str] | None = None) -> Loaded:
+    """Load one or several uploaded files as one log (raises :class:`cxlib.CxError`)."""
+    roles = dict(roles or {})
+    files = [u.open() for u in uploads]
+    with st.spinner(f"Loading {', '.join(u.name for u in uploads)}…"):
+        log = cxlib.load(files[0] if len(files) == 1 else files, **_role_args(roles))
+    key = _key([u.name.encode() + b"\0" + u.data for u in uploads], roles)
+    label = ", ".join(u.name for u in uploads)
+    return _store(Loaded(log, key, label, uploads=tuple(uploads), roles=roles))
+
+
+def reload_with_roles(loaded: Loaded, roles: Mapping[str, str]) -> Loaded:
+    """The same source loaded again with these explicit role -> column choices."""
+    if loaded.scenario is not None:
+        return load_scenario(loaded.scenario, roles)
+    return load_uploads(loaded.uploads, roles)
+
+
+def take_uploads(files: Sequence[Any] | None) -> bool:
+    """Load files newly put in the uploader; ``True`` when a new log was loaded.
+
+    A file that fails to load shows the loader's message with ``st.error`` (for as
+    long as it stays in the uploader) and the previously loaded data stays in use.
+    """
+    if not files:
+        st.session_state.pop(_UPLOAD_SEEN, None)
+        return False
+    seen = tuple((f.file_id, f.name, f.size) for f in files)
+    if st.session_state.get(_UPLOAD_SEEN) == seen:
+        if error := st.session_state.get(_UPLOAD_ERROR):
+            st.error(error)
+        return False
+    st.session_state[_UPLOAD_SEEN], st.session_state[_UPLOAD_ERROR] = seen, None
+    try:
+        load_uploads([Upload(f.name, f.getvalue()) for f in files])
+    except cxlib.CxError as err:
+        names = ", ".join(f.name for f in files)
+        st.session_state[_UPLOAD_ERROR] = f"Could not load {names}: {err}"
+        st.error(st.session_state[_UPLOAD_ERROR])
+        return False
+    return True
+
+
+def _role_args(roles: Mapping[str, str]) -> dict[str, str]:
+    return {ROLE_ARGS[role]: column for role, column in roles.items()}
+
+
+def current() -> Loaded:
+    """The session's data, loading the scenario named in the URL (or retail) the first time."""
+    loaded = st.session_state.get(_LOADED)
+    if loaded is None:
+        wanted = st.query_params.get("scenario", DEFAULT_SCENARIO)
+        with errors_shown():
+            loaded = load_scenario(wanted if wanted in sample.SCENARIOS else DEFAULT_SCENARIO)
+    if loaded.scenario is not None:
+        st.query_params["scenario"] = loaded.scenario
+    elif "scenario" in st.query_params:
+        del st.query_params["scenario"]
+    return loaded
+
+
+@contextlib.contextmanager
+def errors_shown() -> Iterator[None]:
+    """Show the library's own errors as ``st.error`` and stop the page; anything else is a bug."""
+    try:
+        yield
+    except cxlib.CxError as err:
+        st.error(str(err))
+        st.stop()
