@@ -1,0 +1,270 @@
+"""journey_graph and its measures, on a hand-computed log."""
+
+from collections import Counter
+from fractions import Fraction
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+
+from cxlib import (
+    ENTRY,
+    EXIT,
+    AnalysisError,
+    EventLog,
+    critical_touchpoints,
+    focus,
+    journey_graph,
+    most_likely_path,
+    transitions,
+)
+from tests.conftest import make_log, random_log_frames
+
+# One event a minute. Transitions (count):
+#   ENTRY->home 3, ENTRY->search 1, home->cart 2, home->search 1, search->cart 1,
+#   search->EXIT 1, cart->buy 2, cart->EXIT 1, buy->EXIT 2
+SHOP = {"a": "home cart buy", "b": "home cart", "c": "home search cart buy", "d": "search"}
+
+
+@pytest.fixture
+def shop():
+    return journey_graph(make_log(SHOP))
+
+
+def test_node_attributes(shop):
+    assert list(shop.nodes) == [ENTRY, "cart", "home", "buy", "search", EXIT]
+    assert shop.graph == {"journeys": 4, "by": "customer"}
+    # cart: 3 events (a, b, c), 3 customers, nobody starts there, b ends there: 1/3
+    assert shop.nodes["cart"] == {
+        "kind": "touchpoint",
+        "visits": 3,
+        "customers": 3,
+        "entries": 0,
+        "exits": 1,
+        "exit_rate": float(Fraction(1, 3)),
+    }
+    # search: c passes through, d starts and ends there: 1 exit of 2 visits
+    assert shop.nodes["search"]["entries"] == 1
+    assert shop.nodes["search"]["exit_rate"] == float(Fraction(1, 2))
+    assert shop.nodes["buy"]["exit_rate"] == 1.0  # both visits end the journey
+    assert shop.nodes["home"]["exit_rate"] == 0.0
+    assert shop.nodes[ENTRY] == {
+        "kind": "entry",
+        "visits": 4,
+        "customers": 4,
+        "entries": 4,
+        "exits": 0,
+        "exit_rate": None,
+    }
+    assert shop.nodes[EXIT]["exits"] == 4
+
+
+def test_edge_attributes(shop):
+    # home->cart: 2 of home's 3 outgoing, 2 of cart's 3 incoming (home 2, search 1)
+    assert shop.edges["home", "cart"] == {
+        "count": 2,
+        "customers": 2,
+        "share": float(Fraction(2, 3)),
+        "share_in": float(Fraction(2, 3)),
+        "median_seconds": 60.0,
+    }
+    assert shop.edges["search", "cart"]["share_in"] == float(Fraction(1, 3))
+    assert shop.edges[ENTRY, "home"]["share"] == float(Fraction(3, 4))  # 3 of 4 journeys
+    assert shop.edges["buy", EXIT]["share_in"] == float(Fraction(2, 4))  # 2 of 4 exits
+    assert shop.edges["buy", EXIT]["median_seconds"] is None
+    assert shop.number_of_edges() == 9
+
+
+@pytest.mark.parametrize(
+    ("options", "edges"),
+    [
+        # the top edge out of each node; search's tie (1 and 1) goes to the first name, "(exit)"
+        (
+            {"top_k": 1},
+            {(ENTRY, "home"), ("home", "cart"), ("cart", "buy"), ("buy", EXIT), ("search", EXIT)},
+        ),
+        ({"min_count": 2}, {(ENTRY, "home"), ("home", "cart"), ("cart", "buy"), ("buy", EXIT)}),
+        # shares: ENTRY->search 1/4, home->search 1/3, cart->EXIT 1/3 fall under 1/2
+        (
+            {"min_share": 0.5},
+            {
+                (ENTRY, "home"),
+                ("home", "cart"),
+                ("cart", "buy"),
+                ("buy", EXIT),
+                ("search", "cart"),
+                ("search", EXIT),
+            },
+        ),
+        ({"top_k": 1, "min_count": 3}, {(ENTRY, "home")}),
+    ],
+)
+def test_pruning_keeps_nodes_and_full_log_numbers(shop, options, edges):
+    pruned = journey_graph(make_log(SHOP), **options)
+    assert set(pruned.edges) == edges
+    assert dict(pruned.nodes(data=True)) == dict(shop.nodes(data=True))
+    for u, v in edges:
+        assert pruned.edges[u, v] == shop.edges[u, v]
+
+
+def test_graph_from_transitions_table_matches_the_log_except_node_customers(shop):
+    from_table = journey_graph(transitions(make_log(SHOP)))
+    assert list(from_table.edges(data=True)) == list(shop.edges(data=True))
+    assert {n: d["customers"] for n, d in from_table.nodes(data=True)} == dict.fromkeys(shop, None)
+    without = [{k: v for k, v in d.items() if k != "customers"} for _, d in shop.nodes(data=True)]
+    assert [
+        {k: v for k, v in d.items() if k != "customers"} for _, d in from_table.nodes(data=True)
+    ] == without
+
+
+@pytest.mark.parametrize(
+    ("journeys", "node", "expected"),
+    [
+        # loops: x x y -> x has 2 visits, x->x is half of them
+        ({"a": "x x y"}, "x", {"visits": 2, "exits": 0, "edge": ("x", "x", Fraction(1, 2))}),
+        # one-event customers: entry and exit at the same node
+        ({"a": "x", "b": "x"}, "x", {"visits": 2, "exits": 2, "edge": ("x", EXIT, Fraction(1))}),
+        # unicode touchpoints
+        (
+            {"a": "café 注文"},
+            "注文",
+            {"visits": 1, "exits": 1, "edge": ("café", "注文", Fraction(1))},
+        ),
+    ],
+    ids=["loops", "one-event-customers", "unicode"],
+)
+def test_edge_cases(journeys, node, expected):
+    graph = journey_graph(make_log(journeys))
+    assert graph.nodes[node]["visits"] == expected["visits"]
+    assert graph.nodes[node]["exits"] == expected["exits"]
+    u, v, share = expected["edge"]
+    assert graph.edges[u, v]["share"] == float(share)
+
+
+def test_empty_log_has_only_entry_and_exit():
+    graph = journey_graph(make_log({}))
+    assert list(graph.nodes) == [ENTRY, EXIT]
+    assert graph.number_of_edges() == 0
+    assert graph.nodes[EXIT]["visits"] == 0
+    assert critical_touchpoints(graph).height == 0
+    assert most_likely_path(graph, ENTRY) == [ENTRY]
+
+
+def test_critical_touchpoints_on_a_chain():
+    # ENTRY -> x -> y -> EXIT: every edge is a bridge, x and y are articulation points.
+    # Directed betweenness, normalized by (4-1)(4-2) = 6 ordered pairs:
+    # x is inside ENTRY->y and ENTRY->EXIT (2/6), y inside ENTRY->EXIT and x->EXIT (2/6).
+    out = critical_touchpoints(journey_graph(make_log({"a": "x y"})))
+    assert out.columns == [
+        "touchpoint",
+        "visits",
+        "customers",
+        "exit_rate",
+        "pagerank",
+        "betweenness",
+        "articulation_point",
+        "bridges",
+    ]
+    assert out.select("touchpoint", "betweenness", "articulation_point", "bridges").rows() == [
+        ("y", float(Fraction(2, 6)), True, 2),  # ties on betweenness: y has more pagerank
+        ("x", float(Fraction(2, 6)), True, 2),
+    ]
+    pagerank = dict(out.select("touchpoint", "pagerank").iter_rows())
+    assert pagerank["y"] > pagerank["x"] > 0
+
+
+def test_critical_touchpoints_in_the_shop(shop):
+    out = critical_touchpoints(shop)
+    # Every touchpoint has a second way around it: no articulation points, no bridges.
+    assert not out["articulation_point"].any()
+    assert out["bridges"].sum() == 0
+    # cart sits on the most likely routes to buy from ENTRY, home and search.
+    assert out["touchpoint"][0] == "cart"
+    assert out.filter(pl.col("touchpoint") == "home")["visits"].item() == 3
+
+
+def test_most_likely_path(shop):
+    # ENTRY->home->cart->buy: 3/4 * 2/3 * 2/3 = 1/3, against ENTRY->search->cart->buy 1/4 * 1/2 * 2/3
+    assert most_likely_path(shop, "buy") == [ENTRY, "home", "cart", "buy"]
+    assert most_likely_path(shop, EXIT)[-2:] == ["buy", EXIT]  # 1/3 * 1 beats cart->EXIT 1/2 * 1/3
+
+
+def test_most_likely_path_unknown_touchpoint_suggests(shop):
+    with pytest.raises(
+        AnalysisError, match=r"touchpoint 'serch' is not in the log; did you mean 'search'\?"
+    ):
+        most_likely_path(shop, "serch")
+
+
+def test_most_likely_path_unreachable_after_pruning():
+    pruned = journey_graph(make_log(SHOP), min_count=2)
+    with pytest.raises(
+        AnalysisError, match=r"no journey in this graph goes from '\(entry\)' to 'search'"
+    ):
+        most_likely_path(pruned, "search")
+
+
+@pytest.mark.parametrize(
+    ("radius", "nodes"),
+    [
+        (0, {"buy"}),
+        (1, {"buy", "cart", EXIT}),
+        (2, {"buy", "cart", EXIT, "home", "search"}),  # ENTRY is 3 steps away
+    ],
+)
+def test_focus_neighbourhood(shop, radius, nodes):
+    sub = focus(shop, "buy", radius=radius)
+    assert set(sub.nodes) == nodes
+    assert set(sub.edges) == {(u, v) for u, v in shop.edges if u in nodes and v in nodes}
+    if radius:
+        assert sub.edges["cart", "buy"] == shop.edges["cart", "buy"]
+
+
+def test_focus_errors(shop):
+    with pytest.raises(AnalysisError, match=r"'bye' is not in the log; did you mean 'buy'\?"):
+        focus(shop, "bye")
+    with pytest.raises(AnalysisError, match=r"radius=-1 must be a whole number of steps"):
+        focus(shop, "buy", radius=-1)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"top_k": 0}, r"top_k=0 must be a whole number of edges per node"),
+        ({"top_k": 1.5}, r"top_k=1.5 must be a whole number"),
+        ({"min_count": -1}, r"min_count=-1 must be a whole number of transitions"),
+        ({"min_share": 1.5}, r"min_share=1.5 must be a share between 0 and 1"),
+    ],
+)
+def test_bad_pruning_options(options, message):
+    with pytest.raises(AnalysisError, match=message):
+        journey_graph(make_log(SHOP), **options)
+
+
+def test_bad_transitions_table():
+    with pytest.raises(AnalysisError, match=r"lacks column\(s\) \['customers', 'median_seconds'\]"):
+        journey_graph(pl.DataFrame({"source": ["a"], "target": ["b"], "transitions": [1]}))
+    with pytest.raises(AnalysisError, match=r"not 'dict'"):
+        journey_graph({"source": ["a"]})
+
+
+@settings(max_examples=200, deadline=None)
+@given(raw=random_log_frames())
+def test_visits_count_events_and_shares_sum_to_one(raw):
+    graph = journey_graph(EventLog.from_frame(raw))
+    events = Counter(raw["touchpoint"].to_list())
+    assert {
+        n: d["visits"] for n, d in graph.nodes(data=True) if d["kind"] == "touchpoint"
+    } == events
+    for node in graph:
+        shares = [d["share"] for _, _, d in graph.out_edges(node, data=True)]
+        assert sum(shares) == pytest.approx(1.0 if shares else 0.0)
+    assert graph.nodes[ENTRY]["visits"] == raw["customer_id"].n_unique()
+
+
+def test_same_graph_on_every_engine(on_engine):
+    log = make_log(SHOP)
+    expected = journey_graph(log, top_k=2)
+    graph = journey_graph(on_engine(log), top_k=2)
+    assert list(graph.nodes(data=True)) == list(expected.nodes(data=True))
+    assert list(graph.edges(data=True)) == list(expected.edges(data=True))
