@@ -1,0 +1,199 @@
+"""Filters and touchpoint renaming: a smaller or relabelled log, on any engine.
+
+Each function takes an :class:`~cxlib.log.EventLog` and returns a new one over a
+filtered (or relabelled) frame; the load report and mapping are kept. Filters keep
+or remove **events**; a journey loses the events filtered out and keeps the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import narwhals as nw
+
+from cxlib.errors import AnalysisError
+from cxlib.log import EventLog
+
+__all__ = [
+    "filter_attribute",
+    "filter_channels",
+    "filter_time",
+    "filter_touchpoints",
+    "rename_touchpoints",
+]
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def _epoch_us(moment: dt.datetime | dt.date | str, name: str) -> int:
+    """A moment as microseconds since 1970 UTC (naive datetimes are read as UTC)."""
+    if isinstance(moment, str):
+        try:
+            moment = dt.datetime.fromisoformat(moment)
+        except ValueError as err:
+            msg = (
+                f"{name}={moment!r} is not a date; write it like '2024-01-31' or '2024-01-31 09:00'"
+            )
+            raise AnalysisError(msg) from err
+    if not isinstance(moment, dt.datetime):
+        if not isinstance(moment, dt.date):
+            msg = f"{name}={moment!r} is not a date; pass a datetime, a date or an ISO string"
+            raise AnalysisError(msg)
+        moment = dt.datetime(moment.year, moment.month, moment.day)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
+
+
+def filter_time(
+    log: EventLog,
+    start: dt.datetime | dt.date | str | None = None,
+    end: dt.datetime | dt.date | str | None = None,
+) -> EventLog:
+    """Keep the events from ``start`` (included) to ``end`` (excluded).
+
+    Naive datetimes and strings are in UTC, like the log; a date means its midnight.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a"] * 3,
+    ...     "timestamp": [dt.datetime(2024, 1, d) for d in (1, 2, 3)], "touchpoint": list("xyz")}))
+    >>> filter_time(log, "2024-01-02", dt.date(2024, 1, 3)).to_polars()["touchpoint"].to_list()
+    ['y']
+    """
+    frame = log.frame
+    if start is not None:
+        frame = frame.filter(nw.col("epoch_us") >= _epoch_us(start, "start"))
+    if end is not None:
+        frame = frame.filter(nw.col("epoch_us") < _epoch_us(end, "end"))
+    return log.with_frame(frame)
+
+
+def _as_list(values: Any) -> list[Any]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        return [values]
+    return list(values)
+
+
+def _check_known(log: EventLog, column: str, wanted: list[Any], what: str) -> None:
+    """Raise when a value asked for does not occur, suggesting the closest one (typos)."""
+    present = set(log.frame.select(column).unique().collect("polars").to_native()[column].to_list())
+    unknown = [v for v in wanted if v not in present]
+    if unknown:
+        close = difflib.get_close_matches(str(unknown[0]), [str(p) for p in present], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        msg = f"{what} {unknown[0]!r} does not occur in the log{hint}"
+        raise AnalysisError(msg)
+
+
+def filter_touchpoints(
+    log: EventLog, *, keep: Iterable[str] | None = None, drop: Iterable[str] | None = None
+) -> EventLog:
+    """Keep only the events at the touchpoints in ``keep``, or remove those in ``drop``.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a"] * 3,
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3, "touchpoint": ["home", "ad", "buy"]}))
+    >>> filter_touchpoints(log, drop=["ad"]).to_polars()["touchpoint"].to_list()
+    ['home', 'buy']
+    """
+    if (keep is None) == (drop is None):
+        msg = "pass exactly one of keep=[...] or drop=[...]"
+        raise AnalysisError(msg)
+    names = _as_list(keep if keep is not None else drop)
+    _check_known(log, "touchpoint", names, "touchpoint")
+    inside = nw.col("touchpoint").is_in(names)
+    return log.with_frame(log.frame.filter(inside if keep is not None else ~inside))
+
+
+def filter_channels(log: EventLog, channels: Iterable[str] | str) -> EventLog:
+    """Keep only the events in the given channels.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2, "touchpoint": ["visit", "call"],
+    ...     "channel": ["web", "phone"]}))
+    >>> filter_channels(log, "web").to_polars()["touchpoint"].to_list()
+    ['visit']
+    """
+    if not log.has("channel"):
+        msg = "the log has no channel column; load it with channel=... to filter by channel"
+        raise AnalysisError(msg)
+    return filter_attribute(log, "channel", channels)
+
+
+def filter_attribute(log: EventLog, column: str, values: Iterable[Any] | Any) -> EventLog:
+    """Keep only the events whose ``column`` is one of ``values`` (any column of the log).
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2, "touchpoint": ["x", "x"],
+    ...     "country": ["ES", "DE"]}))
+    >>> filter_attribute(log, "country", ["DE"]).to_polars()["customer_id"].to_list()
+    ['b']
+    """
+    if not log.has(column):
+        close = difflib.get_close_matches(column, log.columns, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        msg = f"the log has no column {column!r}; {hint}columns are {log.columns!r}"
+        raise AnalysisError(msg)
+    wanted = _as_list(values)
+    _check_known(log, column, wanted, f"value of {column!r}")
+    return log.with_frame(log.frame.filter(nw.col(column).is_in(wanted)))
+
+
+def rename_touchpoints(
+    log: EventLog,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    pattern: str | None = None,
+    replacement: str | None = None,
+) -> EventLog:
+    r"""Rename or group touchpoints, by a ``{old: new}`` mapping or a regular expression.
+
+    With ``pattern``, every match is replaced by ``replacement`` (``$1`` refers to a
+    group); anchor it (``^/product/.*``) to rename whole names. Regular expressions run
+    on the engine (Rust regex, RE2 or Java): keep to the common syntax.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a"] * 3,
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3,
+    ...     "touchpoint": ["/home", "/product/12", "/product/7"]}))
+    >>> out = rename_touchpoints(log, pattern=r"^/product/.*", replacement="product_page")
+    >>> out.to_polars()["touchpoint"].to_list()
+    ['/home', 'product_page', 'product_page']
+    >>> rename_touchpoints(log, {"/home": "home"}).to_polars()["touchpoint"].to_list()[0]
+    'home'
+    """
+    if (mapping is None) == (pattern is None):
+        msg = "pass either a mapping {old: new} or pattern=... with replacement=..."
+        raise AnalysisError(msg)
+    touchpoint = nw.col("touchpoint")
+    if pattern is not None:
+        if replacement is None:
+            msg = f"pattern={pattern!r} needs replacement=... (the new touchpoint name)"
+            raise AnalysisError(msg)
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            msg = f"pattern={pattern!r} is not a regular expression: {err}"
+            raise AnalysisError(msg) from err
+        renamed = touchpoint.str.replace_all(pattern, replacement)
+    else:
+        renamed = touchpoint
+        for old, new in dict(mapping or {}).items():
+            renamed = nw.when(touchpoint == old).then(nw.lit(new)).otherwise(renamed)
+    return log.with_frame(log.frame.with_columns(touchpoint=renamed))

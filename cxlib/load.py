@@ -1,0 +1,443 @@
+"""Loading: any event log in, canonical :class:`~cxlib.log.EventLog` out, with a report.
+
+:func:`load` reads a source (see :mod:`cxlib.readers`), recognises which column
+plays which role (see :mod:`cxlib.recognize`), parses the timestamps with the
+format detected on a sample (see :mod:`cxlib.timestamps`), casts the canonical
+columns, drops the events that cannot be placed in a journey and says how many
+and why in a :class:`~cxlib.log.LoadReport`.
+
+A file is read once into one Polars frame, transformed in place of its columns and
+wrapped lazily, so analyses never re-read it. Parquet stays lazy; DuckDB and
+PySpark frames are transformed on their own engine and never collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.engines import engine_of, with_epoch_us, with_event_index
+from cxlib.errors import LoadError, MappingError
+from cxlib.log import (
+    INTERNAL_COLUMNS,
+    OPTIONAL_ROLES,
+    REQUIRED_ROLES,
+    EventLog,
+    LoadReport,
+    RoleMatch,
+)
+from cxlib.readers import Table, read, sanitize_names
+from cxlib.recognize import Recognition, recognize, timestamp_source
+from cxlib.timestamps import parse_expr, sql_expr
+
+__all__ = ["DROP_REASONS", "load"]
+
+#: Why an event is dropped, in the order the reasons are checked (one reason per row).
+DROP_REASONS = (
+    "missing customer",
+    "missing touchpoint",
+    "missing timestamp",
+    "unparseable timestamp",
+)
+#: Above this share of unparseable timestamps the column is wrong, not the rows: raise.
+_MOSTLY_BAD = 0.5
+_SAMPLE = 1000
+_TEXT, _VALUE_TEXT, _RATING_TEXT = "__cx_ts_text", "__cx_value_text", "__cx_rating_text"
+_RESERVED = {*REQUIRED_ROLES, *OPTIONAL_ROLES, *INTERNAL_COLUMNS}
+
+
+@dataclass
+class _Part:
+    """One source after mapping and dropping: the canonical frame and what it took."""
+
+    name: str
+    frame: Any
+    recognition: Recognition
+    rows_read: int
+    dropped: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+
+def load(
+    source: Any,
+    *,
+    customer: str | None = None,
+    timestamp: str | tuple[str, str] | None = None,
+    touchpoint: str | None = None,
+    channel: str | None = None,
+    value: str | None = None,
+    rating: str | None = None,
+    timestamp_format: str | None = None,
+    separator: str | None = None,
+    encoding: str = "utf8",
+    sheet: str | int | None = None,
+    table: str | None = None,
+) -> EventLog:
+    r"""Load an event log from a file, bytes, a file object or a frame, with no configuration.
+
+    Parameters
+    ----------
+    source
+        A path (CSV / TSV / any delimiter, Parquet file or folder, JSON, JSON lines,
+        XES, ``.xes.gz``, Excel ``.xlsx``, DuckDB database), ``bytes`` or a file object
+        of one, a Polars / pandas / DuckDB / PySpark frame, or a list of any of these
+        merged into one log (each event then gets ``source``: the file name).
+    customer, timestamp, touchpoint, channel, value, rating
+        The column playing each role; recognised from names and data when not given.
+        ``timestamp`` may be a ``(date_column, time_column)`` pair.
+    timestamp_format
+        A strptime format (``"%d/%m/%Y %H:%M"``) or an epoch unit (``"s"``, ``"ms"``,
+        ``"us"``, ``"ns"``); detected on a sample when not given.
+    separator, encoding
+        For delimited text: the separator (sniffed when not given) and the encoding
+        (``"utf8"``; ``"latin-1"``, ``"cp1252"``, ... are decoded first).
+    sheet, table
+        The Excel sheet (name, or position from 1) and the DuckDB table to read.
+
+    Returns
+    -------
+    EventLog
+        Canonical columns, ``mapping`` (a :class:`RoleMatch` per role) and ``report``.
+
+    Raises
+    ------
+    LoadError
+        The source cannot be read (format, encoding, empty file, no events).
+    MappingError
+        A role cannot be mapped (no such column, no timestamps, mostly unparseable).
+
+    Examples
+    --------
+    >>> log = load(b"user_id;event;fecha\n7;visit;31/01/2024 09:00\n7;buy;31/01/2024 09:05\n")
+    >>> log.to_polars().select("customer_id", "touchpoint", "timestamp").rows()[1]
+    ('7', 'buy', datetime.datetime(2024, 1, 31, 9, 5))
+    >>> log.mapping["timestamp"].column, log.report.timestamp_format
+    ('fecha', '%d/%m/%Y %H:%M')
+    """
+    sources = list(source) if isinstance(source, list | tuple) else [source]
+    if not sources:
+        msg = "load() got an empty list of sources; pass at least one file or frame"
+        raise LoadError(msg)
+    explicit = {
+        "customer_id": customer,
+        "timestamp": timestamp,
+        "touchpoint": touchpoint,
+        "channel": channel,
+        "value": value,
+        "rating": rating,
+    }
+    options = {"separator": separator, "encoding": encoding, "sheet": sheet, "table": table}
+    tables = [read(s, **options) for s in sources]
+    merged = len(tables) > 1
+    names = sanitize_names([t.name for t in tables])
+    parts, offset = [], 0
+    for tab, name in zip(tables, names, strict=True):
+        tab.name = name
+        part = _prepare(tab, explicit, timestamp_format, offset=offset, merged=merged)
+        parts.append(part)
+        offset += part.rows_read
+    frame = parts[0].frame if not merged else _concat([p.frame for p in parts], names)
+    return _finish(frame, parts)
+
+
+def _sample(frame: Any) -> pl.DataFrame:
+    """The first rows and rows spread over the whole source, as a small Polars frame."""
+    try:
+        if isinstance(frame, pl.DataFrame):
+            if frame.height <= 2 * _SAMPLE:
+                return frame
+            spread = frame.gather_every(frame.height // _SAMPLE)
+            return pl.concat([frame.head(_SAMPLE), spread])
+        if isinstance(frame, pl.LazyFrame):
+            return frame.head(2 * _SAMPLE).collect()
+        return frame.head(2 * _SAMPLE).collect("polars").to_native()
+    except pl.exceptions.PolarsError as err:
+        msg = f"cannot read the source: {str(err).splitlines()[0]}"
+        raise LoadError(msg) from err
+
+
+def _prepare(
+    tab: Table,
+    explicit: dict[str, Any],
+    timestamp_format: str | None,
+    *,
+    offset: int,
+    merged: bool,
+) -> _Part:
+    sample = _sample(tab.frame)
+    if sample.height == 0:
+        msg = f"{tab.name!r} has no events: only a header with columns {sample.columns!r}"
+        raise LoadError(msg)
+    rec = recognize(sample, explicit, timestamp_format=timestamp_format)
+    attributes = _attributes(sample.columns, rec, merged=merged)
+    if isinstance(tab.frame, pl.DataFrame | pl.LazyFrame):
+        exprs = _polars_columns(sample, rec, attributes, tab.name if merged else None)
+        index = (pl.int_range(pl.len(), dtype=pl.Int64) + offset).alias("event_index")
+        frame = nw.from_native(tab.frame.select(*exprs, index))
+    else:
+        frame = with_event_index(_foreign_columns(tab.frame, sample, rec, attributes))
+    counts = _collect_row(frame.select(**_drop_counts()))
+    notes = list(tab.notes)
+    _check_timestamps(frame, rec, counts, notes)
+    for role, text in (("value", _VALUE_TEXT), ("rating", _RATING_TEXT)):
+        bad = counts.get(text, 0)
+        if bad:
+            column = rec.mapping[role].column
+            notes.append(f"column {column!r} ({role}): {bad:,} values are not numbers, kept empty")
+    dropped = {reason: counts[reason] for reason in DROP_REASONS if counts[reason]}
+    if dropped:
+        frame = frame.filter(
+            ~nw.col("customer_id").is_null()
+            & ~nw.col("touchpoint").is_null()
+            & ~nw.col("timestamp").is_null()
+        )
+    helpers = [c for c in (_TEXT, _VALUE_TEXT, _RATING_TEXT) if c in frame.columns]
+    frame = with_epoch_us(frame.drop(helpers)).to_native()
+    if rec.timestamp_format.note:
+        notes.append(rec.timestamp_format.note)
+    return _Part(tab.name, frame, rec, counts["rows"], dropped, notes)
+
+
+def _attributes(columns: list[str], rec: Recognition, *, merged: bool) -> dict[str, str]:
+    """Source columns kept as attributes, and their names in the log (never a canonical name).
+
+    A column named like a canonical one but not mapped to it (``channel`` when another
+    column was given as ``channel=``) gets a suffix: ``channel_2``. A ``source`` column
+    stays the log's ``source`` unless sources are merged (then ``source`` is the file).
+    """
+    used = {c for m in rec.mapping.values() for c in m.column.split(" + ")}
+    used |= set(rec.timestamp_columns)
+    reserved = _RESERVED if merged else _RESERVED - {"source"}
+    taken = set(columns) | reserved
+    out: dict[str, str] = {}
+    for col in columns:
+        if col in used:
+            continue
+        name, n = col, 1
+        while col in reserved and name in taken:
+            n += 1
+            name = f"{col}_{n}"
+        taken.add(name)
+        out[col] = name
+    return out
+
+
+def _number_text(col: pl.Expr, sample: pl.Series) -> pl.Expr:
+    text = col.str.strip_chars()
+    values = sample.drop_nulls()
+    if values.str.contains(",").any() and not values.str.contains(r"\.").any():
+        text = text.str.replace(",", ".", literal=True)  # decimal comma (1234,50)
+    return text.cast(pl.Float64, strict=False)
+
+
+def _polars_columns(
+    sample: pl.DataFrame, rec: Recognition, attributes: dict[str, str], source: str | None
+) -> list[pl.Expr]:
+    m = rec.mapping
+    ts_text = timestamp_source(sample, rec.timestamp_columns)
+    ts_dtype = sample.select(ts_text).to_series().dtype
+    exprs = [
+        _as_text(m["customer_id"].column, sample).alias("customer_id"),
+        parse_expr(ts_text, rec.timestamp_format, ts_dtype).alias("timestamp"),
+        _as_text(m["touchpoint"].column, sample).alias("touchpoint"),
+        ts_text.alias(_TEXT),
+    ]
+    if "channel" in m:
+        exprs.append(_as_text(m["channel"].column, sample).alias("channel"))
+    for role, text in (("value", _VALUE_TEXT), ("rating", _RATING_TEXT)):
+        if role not in m:
+            continue
+        column = m[role].column
+        if sample.schema[column] == pl.String:
+            exprs += [_number_text(pl.col(column), sample[column]).alias(role)]
+            exprs += [pl.col(column).alias(text)]
+        else:
+            exprs.append(pl.col(column).cast(pl.Float64, strict=False).alias(role))
+    if source is not None:
+        exprs.append(pl.lit(source, dtype=pl.String).alias("source"))
+    return exprs + [pl.col(c).alias(name) for c, name in attributes.items()]
+
+
+def _as_text(column: str, sample: pl.DataFrame) -> pl.Expr:
+    return pl.col(column) if sample.schema[column] == pl.String else pl.col(column).cast(pl.String)
+
+
+def _foreign_columns(
+    frame: nw.LazyFrame, sample: pl.DataFrame, rec: Recognition, attributes: dict[str, str]
+) -> nw.LazyFrame:
+    """Map the roles on DuckDB or Spark: SQL for what narwhals cannot say the same way on both."""
+    engine = engine_of(frame)
+    native = frame.to_native()
+    quote = (
+        (lambda c: '"' + c.replace('"', '""') + '"')
+        if engine == "duckdb"
+        else (lambda c: "`" + c.replace("`", "``") + "`")
+    )
+    text_type = "VARCHAR" if engine == "duckdb" else "STRING"
+    cols = rec.timestamp_columns
+    ts_sql = (
+        quote(cols[0])
+        if len(cols) == 1
+        else (
+            f"concat(CAST({quote(cols[0])} AS {text_type}), ' ', CAST({quote(cols[1])} AS {text_type}))"
+        )
+    )
+    fmt = rec.timestamp_format
+    sql: dict[str, str] = {_TEXT: ts_sql}
+    if fmt.kind != "native":
+        sql["__cx_ts"] = sql_expr(ts_sql, fmt, engine)  # type: ignore[arg-type]
+    for role in ("value", "rating"):
+        if role in rec.mapping:
+            sql[f"__cx_{role}"] = f"try_cast({quote(rec.mapping[role].column)} AS DOUBLE)"
+    if engine == "duckdb":
+        extra = ", ".join(f"{expr} AS {quote(name)}" for name, expr in sql.items())
+        native = native.project(f"*, {extra}")
+    else:
+        from pyspark.sql import functions as F  # noqa: N812 (optional engine)
+
+        native = native.withColumns({name: F.expr(expr) for name, expr in sql.items()})
+    lazy = nw.from_native(native)
+    m = rec.mapping
+    if fmt.kind == "native":
+        ts = nw.col(cols[0])
+        dtype = sample.schema[cols[0]]
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+            ts = ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        ts = ts.cast(nw.Datetime("us"))
+    else:
+        ts = nw.col("__cx_ts").cast(nw.Datetime("us"))
+    exprs = {
+        "customer_id": nw.col(m["customer_id"].column).cast(nw.String),
+        "timestamp": ts,
+        "touchpoint": nw.col(m["touchpoint"].column).cast(nw.String),
+        _TEXT: nw.col(_TEXT),
+    }
+    if "channel" in m:
+        exprs["channel"] = nw.col(m["channel"].column).cast(nw.String)
+    for role in ("value", "rating"):
+        if role in m:
+            exprs[role] = nw.col(f"__cx_{role}").cast(nw.Float64)
+    exprs |= {name: nw.col(c) for c, name in attributes.items()}
+    return lazy.select(**exprs)
+
+
+def _drop_counts() -> dict[str, nw.Expr]:
+    has_c = ~nw.col("customer_id").is_null()
+    has_t = ~nw.col("touchpoint").is_null()
+    given = ~nw.col(_TEXT).is_null()
+    parsed = ~nw.col("timestamp").is_null()
+    return {
+        "rows": nw.len(),
+        "missing customer": (~has_c).sum(),
+        "missing touchpoint": (has_c & ~has_t).sum(),
+        "missing timestamp": (has_c & has_t & ~given).sum(),
+        "unparseable timestamp": (has_c & has_t & given & ~parsed).sum(),
+        "timestamps given": given.sum(),
+        "timestamps bad": (given & ~parsed).sum(),
+    }
+
+
+def _collect_row(frame: nw.DataFrame | nw.LazyFrame) -> dict[str, Any]:
+    out = frame.collect("polars") if isinstance(frame, nw.LazyFrame) else frame
+    return out.to_native().row(0, named=True)
+
+
+def _check_timestamps(
+    frame: nw.DataFrame | nw.LazyFrame, rec: Recognition, counts: dict[str, int], notes: list[str]
+) -> None:
+    """Raise when most timestamps are unparseable (a wrong column or format), else note the few."""
+    bad, given = counts["timestamps bad"], counts["timestamps given"]
+    if not bad:
+        return
+    rows = frame.filter(~nw.col(_TEXT).is_null() & nw.col("timestamp").is_null())
+    example = _collect_row(rows.select(nw.col(_TEXT).cast(nw.String)).head(1))[_TEXT]
+    column = rec.mapping["timestamp"].column
+    what = f"column {column!r} has {bad:,} of {given:,} values that are not dates, e.g. {example!r}"
+    if bad > _MOSTLY_BAD * given:
+        msg = f"{what}; pass timestamp_format=... (detected {rec.timestamp_format.describe()!r})"
+        raise MappingError(msg)
+    notes.append(f"{what}: those events were dropped")
+
+
+def _concat(frames: list[Any], names: Sequence[str]) -> pl.DataFrame | pl.LazyFrame:
+    if not all(isinstance(f, pl.DataFrame | pl.LazyFrame) for f in frames):
+        msg = "a list of sources can merge files and Polars frames; union DuckDB or Spark tables first"
+        raise LoadError(msg)
+    if any(isinstance(f, pl.LazyFrame) for f in frames):
+        frames = [f.lazy() for f in frames]
+    try:
+        return pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+    except pl.exceptions.PolarsError as err:
+        msg = (
+            f"cannot merge {list(names)!r}: {str(err).splitlines()[0]}; rename the clashing column"
+        )
+        raise LoadError(msg) from err
+
+
+def _merged_mapping(parts: list[_Part]) -> dict[str, RoleMatch]:
+    out: dict[str, RoleMatch] = {}
+    roles = dict.fromkeys(r for p in parts for r in p.recognition.mapping)
+    for role in roles:
+        matches = {p.name: p.recognition.mapping.get(role) for p in parts}
+        found = [m for m in matches.values() if m is not None]
+        columns = {m.column for m in found}
+        confidence = min(m.confidence for m in found)
+        if len(columns) == 1 and len(found) == len(parts):
+            out[role] = RoleMatch(found[0].column, confidence, found[0].reason)
+        else:
+            per = "; ".join(f"{n}: {m.column if m else '-'}" for n, m in matches.items())
+            out[role] = RoleMatch(per, confidence, "per source")
+    return out
+
+
+def _stats(frame: Any) -> dict[str, Any]:
+    """Rows, customers, touchpoints, time range and distinct events, in one pass where possible."""
+    stats = {
+        "rows": nw.len(),
+        "customers": nw.col("customer_id").n_unique(),
+        "touchpoints": nw.col("touchpoint").n_unique(),
+        "time_min": nw.col("timestamp").min(),
+        "time_max": nw.col("timestamp").max(),
+    }
+    lazy = nw.from_native(frame.lazy() if isinstance(frame, pl.DataFrame) else frame)
+    content = [c for c in lazy.collect_schema().names() if c not in ("event_index", "epoch_us")]
+    if isinstance(frame, pl.DataFrame | pl.LazyFrame):
+        # Identical events counted by a hash of the whole row: one pass, no sort.
+        distinct = pl.struct(content).hash(0).n_unique().alias("distinct")
+        native = lazy.select(**stats).to_native()
+        both = pl.concat([native, frame.lazy().select(distinct)], how="horizontal")
+        return both.collect().row(0, named=True)
+    row = _collect_row(lazy.select(**stats))
+    row["distinct"] = _collect_row(lazy.select(content).unique().select(nw.len()))["len"]
+    return row
+
+
+def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> EventLog:
+    row = _stats(frame)
+    dropped: dict[str, int] = {}
+    for part in parts:
+        for reason, n in part.dropped.items():
+            dropped[reason] = dropped.get(reason, 0) + n
+    notes = [note if len(parts) == 1 else f"{p.name}: {note}" for p in parts for note in p.notes]
+    report = LoadReport(
+        rows_read=sum(p.rows_read for p in parts),
+        rows_kept=row["rows"],
+        dropped=dropped,
+        duplicates=row["rows"] - row["distinct"],
+        time_min=row["time_min"],
+        time_max=row["time_max"],
+        customers=row["customers"],
+        touchpoints=row["touchpoints"],
+        timestamp_format=" / ".join(
+            dict.fromkeys(p.recognition.timestamp_format.describe() for p in parts)
+        ),
+        sources=tuple(p.name for p in parts),
+        notes=tuple(notes),
+    )
+    mapping = parts[0].recognition.mapping if len(parts) == 1 else _merged_mapping(parts)
+    native = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
+    return EventLog.from_frame(native, mapping=mapping, report=report)

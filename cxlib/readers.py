@@ -1,0 +1,438 @@
+"""Readers: turn whatever a user brings into one table, whatever its format.
+
+:func:`read` accepts a path (``str`` or ``Path``), ``bytes``, a binary or text file
+object, or a frame (Polars, pandas, DuckDB relation, PySpark). The format comes
+from the file's extension, else from its first bytes: CSV / TSV / any delimiter
+(sniffed; a UTF-8 BOM or a UTF-16 export is handled), Parquet (a file or a folder,
+scanned lazily), JSON and JSON lines, XES and ``.xes.gz``, Excel ``.xlsx``, a
+DuckDB database file (``table=``). Files are read once, eagerly, into one Polars
+frame; Parquet folders and engine frames stay lazy where they live.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.errors import LoadError
+
+__all__ = [
+    "Format",
+    "Table",
+    "detect_file_format",
+    "read",
+    "read_xes",
+    "sanitize_names",
+    "sniff_separator",
+]
+
+Format = Literal["csv", "parquet", "json", "jsonl", "xes", "xlsx", "duckdb"]
+
+_EXTENSIONS: dict[str, Format] = {
+    ".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".parquet": "parquet",
+    ".pq": "parquet", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xes": "xes",
+    ".xlsx": "xlsx", ".xlsm": "xlsx", ".duckdb": "duckdb", ".ddb": "duckdb",
+}  # fmt: skip
+_SEPARATORS = (",", ";", "\t", "|")
+_HEAD = 65_536
+_UTF8 = {"utf8", "utf-8", "utf_8", "utf-8-sig", "utf8-sig"}
+
+
+@dataclass
+class Table:
+    """One source read: its name (for ``source`` and messages) and its frame.
+
+    ``frame`` is an eager Polars frame for files read into memory, a Polars LazyFrame
+    for Parquet and lazy input, or a narwhals LazyFrame over DuckDB or PySpark.
+    """
+
+    name: str
+    frame: pl.DataFrame | pl.LazyFrame | nw.LazyFrame
+    file_format: str
+    notes: list[str] = field(default_factory=list)
+
+
+def sanitize_names(columns: list[str]) -> list[str]:
+    """Strip column names, name the unnamed ones and make every name unique.
+
+    Examples
+    --------
+    >>> sanitize_names(["", " a ", "a", "b"])
+    ['column_1', 'a', 'a_2', 'b']
+    """
+    out: list[str] = []
+    for i, name in enumerate(columns):
+        base = str(name).strip() or f"column_{i + 1}"
+        candidate, n = base, 1
+        while candidate in out:
+            n += 1
+            candidate = f"{base}_{n}"
+        out.append(candidate)
+    return out
+
+
+def sniff_separator(text: str) -> str:
+    r"""The delimiter of a CSV text: the one giving the same number of fields (>1) on most lines.
+
+    Examples
+    --------
+    >>> sniff_separator("a;b;c\n1;2,5;3\n")
+    ';'
+    >>> sniff_separator("only_one_column\nx\n")
+    ','
+    """
+    lines = text.splitlines()[:50]
+    if len(lines) > 1 and not text.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the last line of a cut sample may be partial
+    best, best_score = ",", (0, 0)
+    for sep in _SEPARATORS:
+        widths = Counter(len(row) for row in csv.reader(lines, delimiter=sep))
+        width, count = widths.most_common(1)[0] if widths else (1, 0)
+        score = (count, width) if width > 1 else (0, 0)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def detect_file_format(head: bytes, name: str = "") -> Format | Literal["gzip"]:
+    r"""The format of a file from its name's extension, else from its first bytes.
+
+    Examples
+    --------
+    >>> detect_file_format(b"PAR1...."), detect_file_format(b'  [{"a": 1}]')
+    ('parquet', 'json')
+    >>> detect_file_format(b"a,b\\n", "export.TSV")
+    'csv'
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix in _EXTENSIONS:
+        return _EXTENSIONS[suffix]
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"DUCK", 8):
+        return "duckdb"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<"):
+        return "xes"
+    if text.startswith(b"["):
+        return "json"
+    if text.startswith(b"{"):
+        return "jsonl"
+    return "csv"
+
+
+def read(
+    source: Any,
+    *,
+    separator: str | None = None,
+    encoding: str = "utf8",
+    sheet: str | int | None = None,
+    table: str | None = None,
+) -> Table:
+    r"""Read one source into a :class:`Table` (see the module docstring for what is accepted).
+
+    Examples
+    --------
+    >>> t = read(b"user;event;time\n1;visit;2024-01-01\n")
+    >>> t.file_format, t.frame.columns
+    ('csv', ['user', 'event', 'time'])
+    """
+    frame = _as_frame(source, table)
+    if frame is not None:
+        return _sanitized(Table("frame", frame, "frame"))
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if path.is_dir():
+            return _sanitized(Table(path.name, pl.scan_parquet(path), "parquet"))
+        if not path.is_file():
+            msg = f"no such file: {str(path)!r}"
+            raise LoadError(msg)
+        with path.open("rb") as f:
+            head = f.read(_HEAD)
+        kind = detect_file_format(head, path.name)
+        if kind == "parquet":
+            return _sanitized(Table(path.name, pl.scan_parquet(path), "parquet"))
+        if kind == "duckdb":
+            return _sanitized(Table(path.name, _duckdb_table(str(path), table), "duckdb"))
+        data: bytes | Path = (
+            path if kind == "csv" and encoding.lower() in _UTF8 else path.read_bytes()
+        )
+        return _sanitized(_read_bytes(data, head, path.name, kind, separator, encoding, sheet))
+    if isinstance(source, bytes | bytearray | memoryview):
+        raw, name = bytes(source), "bytes"
+    elif hasattr(source, "read"):
+        content = source.read()
+        raw = content.encode("utf8") if isinstance(content, str) else bytes(content)
+        name = Path(str(getattr(source, "name", "file"))).name
+    else:
+        msg = (
+            f"cannot read a {type(source).__name__}; pass a path, bytes, a file object, "
+            "or a Polars, pandas, DuckDB or PySpark frame"
+        )
+        raise LoadError(msg)
+    kind = detect_file_format(raw[:_HEAD], name)
+    if kind == "duckdb":
+        msg = f"{name!r} is a DuckDB database: pass its path, not its bytes"
+        raise LoadError(msg)
+    return _sanitized(_read_bytes(raw, raw[:_HEAD], name, kind, separator, encoding, sheet))
+
+
+def _sanitized(tab: Table) -> Table:
+    names = tab.frame.collect_schema().names()
+    clean = sanitize_names(names)
+    if clean != names:
+        tab.frame = tab.frame.rename(dict(zip(names, clean, strict=True)))
+        tab.notes.append(
+            "column names cleaned (blanks stripped, unnamed and repeated ones renamed)"
+        )
+    return tab
+
+
+def _as_frame(source: Any, table: str | None) -> pl.DataFrame | pl.LazyFrame | nw.LazyFrame | None:
+    if isinstance(source, nw.DataFrame | nw.LazyFrame):
+        source = source.to_native()
+    if isinstance(source, pl.DataFrame | pl.LazyFrame):
+        return source
+    module = type(source).__module__.split(".")[0]
+    if module == "pandas":
+        try:
+            return pl.from_pandas(source)
+        except (TypeError, ValueError, pl.exceptions.PolarsError) as err:
+            msg = f"cannot convert the pandas frame to Polars: {err}"
+            raise LoadError(msg) from err
+    if module == "duckdb" and hasattr(source, "table"):
+        return _duckdb_table(source, table)
+    if module in ("duckdb", "pyspark"):
+        return nw.from_native(source).lazy()
+    return None
+
+
+def _duckdb_table(database: Any, table: str | None) -> nw.LazyFrame:
+    import duckdb
+
+    con = duckdb.connect(database, read_only=True) if isinstance(database, str) else database
+    tables = [row[0] for row in con.sql("SHOW TABLES").fetchall()]
+    if table is None and len(tables) == 1:
+        table = tables[0]
+    if table not in tables:
+        msg = f"pick the table to load with table=...; the database has {tables!r}"
+        raise LoadError(msg)
+    return nw.from_native(con.table(table))
+
+
+def _read_bytes(
+    data: bytes | Path,
+    head: bytes,
+    name: str,
+    kind: str,
+    separator: str | None,
+    encoding: str,
+    sheet: str | int | None,
+) -> Table:
+    if kind == "csv":
+        return Table(name, _read_csv(data, head, name, separator, encoding), "csv")
+    raw = data.read_bytes() if isinstance(data, Path) else data
+    if kind == "gzip":
+        try:
+            inner = gzip.decompress(raw)
+        except (OSError, EOFError) as err:
+            msg = f"{name!r} looks gzipped but cannot be decompressed: {err}"
+            raise LoadError(msg) from err
+        inner_name = name[:-3] if name.lower().endswith(".gz") else name
+        kind = detect_file_format(inner[:_HEAD], inner_name)
+        return _read_bytes(inner, inner[:_HEAD], name, kind, separator, encoding, sheet)
+    if kind == "parquet":
+        return Table(name, _guard(name, "Parquet", lambda: pl.read_parquet(io.BytesIO(raw))), kind)
+    if kind == "xlsx":
+        return Table(name, _read_excel(raw, name, sheet), kind)
+    if kind == "xes":
+        return Table(name, read_xes(raw, name), kind)
+    return Table(name, _read_json(raw, name, kind), kind)
+
+
+def _guard(name: str, what: str, reader: Any) -> Any:
+    try:
+        return reader()
+    except (pl.exceptions.PolarsError, OSError, ValueError) as err:
+        msg = f"cannot read {name!r} as {what}: {str(err).splitlines()[0]}"
+        raise LoadError(msg) from err
+
+
+def _read_json(raw: bytes, name: str, kind: str) -> pl.DataFrame:
+    if kind == "json":
+        return _guard(name, "JSON (an array of records)", lambda: pl.read_json(io.BytesIO(raw)))
+    try:
+        return pl.read_ndjson(io.BytesIO(raw))
+    except pl.exceptions.PolarsError:
+        pass
+    # One object holding the records, e.g. {"events": [{...}, ...]}.
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        msg = f"{name!r} is not valid JSON or JSON lines: {err}"
+        raise LoadError(msg) from err
+    lists = [v for v in parsed.values() if isinstance(v, list)] if isinstance(parsed, dict) else []
+    if len(lists) != 1:
+        msg = f"{name!r} holds no list of event records; write an array of objects or JSON lines"
+        raise LoadError(msg)
+    return _guard(name, "JSON records", lambda: pl.from_dicts(lists[0]))
+
+
+def _read_excel(raw: bytes, name: str, sheet: str | int | None) -> pl.DataFrame:
+    import fastexcel
+
+    try:
+        sheets = fastexcel.read_excel(raw).sheet_names
+    except Exception as err:  # fastexcel raises its own error classes for broken files
+        msg = f"cannot read {name!r} as an Excel workbook: {err}"
+        raise LoadError(msg) from err
+    if sheet is None:
+        sheet = sheets[0] if sheets else None
+    elif isinstance(sheet, int):
+        sheet = sheets[sheet - 1] if 1 <= sheet <= len(sheets) else None
+    if sheet not in sheets:
+        msg = f"{name!r} has no sheet {sheet!r}; its sheets are {sheets!r}; pass sheet=..."
+        raise LoadError(msg)
+    return _guard(name, "Excel", lambda: pl.read_excel(raw, sheet_name=sheet, engine="calamine"))
+
+
+def _read_csv(
+    data: bytes | Path, head: bytes, name: str, separator: str | None, encoding: str
+) -> pl.DataFrame:
+    encoding = encoding.lower()
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    if encoding not in _UTF8 and encoding != "utf8-lossy":
+        raw = data.read_bytes() if isinstance(data, Path) else data
+        try:
+            data = raw.decode(encoding).encode("utf8")
+        except LookupError as err:
+            msg = f"unknown encoding {encoding!r}; use e.g. 'utf8', 'latin-1', 'cp1252'"
+            raise LoadError(msg) from err
+        except UnicodeDecodeError as err:
+            msg = f"{name!r} is not {encoding} near byte {err.start:,}: try encoding='utf8'"
+            raise LoadError(msg) from err
+        head, encoding = data[:_HEAD], "utf8"
+    sep = separator or sniff_separator(head.decode("utf8", errors="replace"))
+    options: dict[str, Any] = {
+        "separator": sep,
+        "encoding": "utf8-lossy" if encoding == "utf8-lossy" else "utf8",
+        "infer_schema_length": 10_000,
+    }
+    try:
+        try:
+            return pl.read_csv(data, **options)
+        except pl.exceptions.ComputeError as err:
+            if "could not parse" not in str(err) or "not properly escaped" in str(err):
+                raise
+            # A column whose type changes after the first rows: read all as text, cast later.
+            return pl.read_csv(data, **{**options, "infer_schema": False})
+    except pl.exceptions.NoDataError as err:
+        msg = f"{name!r} is empty: no header and no events"
+        raise LoadError(msg) from err
+    except pl.exceptions.PolarsError as err:
+        raise _csv_error(data, name, sep, err) from err
+
+
+def _csv_error(data: bytes | Path, name: str, sep: str, err: Exception) -> LoadError:
+    """A readable error for a CSV Polars refused: bad encoding, or the first line that breaks."""
+    raw = data.read_bytes() if isinstance(data, Path) else data
+    try:
+        text = raw.decode("utf8")
+    except UnicodeDecodeError as bad:
+        return LoadError(f"{name!r} is not UTF-8 near byte {bad.start:,}: try encoding='latin-1'")
+    reason = str(err).split("\n")[0]
+    rows = csv.reader(io.StringIO(text), delimiter=sep)
+    try:
+        header = next(rows)
+        line = next((i for i, row in enumerate(rows, 2) if row and len(row) != len(header)), None)
+    except csv.Error:
+        line = None
+    where = f" at line {line:,}" if line else ""
+    return LoadError(
+        f"cannot read {name!r} as CSV with separator {sep!r}{where}: {reason}; "
+        "check that line or pass separator=..."
+    )
+
+
+_XES_ATTRIBUTES = {"string", "date", "int", "float", "boolean", "id"}
+_XES_TYPES = {"int": pl.Int64, "float": pl.Float64, "boolean": pl.Boolean}
+
+
+def read_xes(raw: bytes, name: str = "log.xes") -> pl.DataFrame:
+    """Read an XES event log: one row per event, trace attributes prefixed ``case:``.
+
+    The trace's ``concept:name`` (the case id) becomes ``case:concept:name``, as in
+    pm4py; event attributes keep their keys; nested attributes and globals are ignored.
+
+    Examples
+    --------
+    >>> xes = (b'<log><trace><string key="concept:name" value="c1"/>'
+    ...        b'<event><string key="concept:name" value="open"/>'
+    ...        b'<date key="time:timestamp" value="2024-01-01T09:00:00+01:00"/></event></trace></log>')
+    >>> read_xes(xes).rows()
+    [('c1', 'open', '2024-01-01T09:00:00+01:00')]
+    """
+    rows: list[dict[str, str]] = []
+    types: dict[str, set[str]] = {}
+    local: dict[str, str] = {}  # "{namespace}event" -> "event", cached
+
+    def attributes(elem: ET.Element, prefix: str, out: dict[str, str]) -> list[ET.Element]:
+        events = []
+        for child in elem:
+            tag = local.get(child.tag) or local.setdefault(child.tag, child.tag.rsplit("}", 1)[-1])
+            if tag == "event":
+                events.append(child)
+            elif tag in _XES_ATTRIBUTES and "key" in child.attrib:
+                key = prefix + child.attrib["key"]
+                out[key] = child.attrib.get("value", "")
+                types.setdefault(key, set()).add(tag)
+        return events
+
+    try:
+        for _, elem in ET.iterparse(io.BytesIO(raw), events=("end",)):
+            if elem.tag.endswith("trace"):
+                trace: dict[str, str] = {}
+                for event in attributes(elem, "case:", trace):
+                    row = dict(trace)
+                    attributes(event, "", row)
+                    rows.append(row)
+                elem.clear()
+            elif elem.tag.endswith("log"):  # events outside any trace
+                for event in attributes(elem, "log:", {}):
+                    row = {}
+                    attributes(event, "", row)
+                    rows.append(row)
+    except ET.ParseError as err:
+        msg = f"{name!r} is not valid XES (XML): {err}; check the file near that line"
+        raise LoadError(msg) from err
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    frame = pl.from_dicts(rows, schema=dict.fromkeys(columns, pl.String)) if rows else None
+    if frame is None:
+        return pl.DataFrame(schema=dict.fromkeys(columns or ["case:concept:name"], pl.String))
+    casts = {
+        key: _XES_TYPES[next(iter(kinds))]
+        for key, kinds in types.items()
+        if len(kinds) == 1 and next(iter(kinds)) in _XES_TYPES
+    }
+    return frame.with_columns(
+        pl.col(k).str.to_lowercase().eq("true")
+        if t == pl.Boolean
+        else pl.col(k).cast(t, strict=False)
+        for k, t in casts.items()
+    )
