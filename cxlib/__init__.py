@@ -8,10 +8,18 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 # Each module below adds its public names here (one import line per module).
 from cxlib.dropoffs import dropoffs, next_after
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
+from cxlib.filters import (
+    filter_attribute,
+    filter_channels,
+    filter_time,
+    filter_touchpoints,
+    rename_touchpoints,
+)
 from cxlib.funnel_time import conversion_over_time, time_to_convert
 from cxlib.funnels import dropped_next, funnel, funnel_levels
 from cxlib.graph import critical_touchpoints, focus, journey_graph, most_likely_path
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
+from cxlib.load import load
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
 from cxlib.markov import removal_effects
 from cxlib.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
@@ -37,14 +45,20 @@ __all__ = [
     "default_stages",
     "dropoffs",
     "dropped_next",
+    "filter_attribute",
+    "filter_channels",
+    "filter_time",
+    "filter_touchpoints",
     "focus",
     "funnel",
     "funnel_levels",
     "journey_graph",
     "journey_steps",
+    "load",
     "most_likely_path",
     "next_after",
     "removal_effects",
+    "rename_touchpoints",
     "sessionize",
     "stage_flow",
     "stage_reach",
