@@ -28,6 +28,7 @@ from step to step with equi-joins on (journey, position).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from typing import Literal
 
@@ -37,7 +38,7 @@ import polars as pl
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, _with_sessions, journey_keys, journey_steps, parse_gap
 from cxlib.log import EXIT, ORDER, EventLog
-from cxlib.paths import did_you_mean, require_touchpoints
+from cxlib.paths import require_touchpoints
 
 __all__ = ["FunnelOrder", "dropped_next", "funnel", "funnel_levels"]
 
@@ -66,8 +67,7 @@ def _check(
         msg = f"{both!r} cannot be both a step and excluded; remove it from exclude"
         raise AnalysisError(msg)
     window_us = parse_gap(window)
-    require_touchpoints(log, steps, option="steps")
-    require_touchpoints(log, exclude, option="exclude")
+    require_touchpoints(log, [*steps, *exclude])
     return window_us
 
 
@@ -340,7 +340,9 @@ def funnel(
     [(1, 'home', 2, 1.0, 1.0, None), (2, 'cart', 1, 0.5, 0.5, 3600.0), (3, 'buy', 1, 0.5, 1.0, 3600.0)]
     """
     if breakdown is not None and not log.has(breakdown):
-        msg = f"breakdown={breakdown!r} is not a column of this log; {did_you_mean(breakdown, log.attributes)}"
+        close = difflib.get_close_matches(breakdown, log.attributes, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"its attributes are {log.attributes!r}"
+        msg = f"breakdown={breakdown!r} is not a column of this log; {hint}"
         raise AnalysisError(msg)
     levels = funnel_levels(log, steps, window=window, order=order, exclude=exclude, by=by)
     n = len(steps)

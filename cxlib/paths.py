@@ -12,7 +12,6 @@ of a journey (:func:`cxlib.engines.ordered_join`).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 import narwhals as nw
@@ -23,15 +22,9 @@ from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, _with_sessions, journey_keys, journey_steps
 from cxlib.journeys import collapse_repeats as collapse
 from cxlib.log import ENTRY, EXIT, ORDER, EventLog
+from cxlib.transitions import check_touchpoint
 
-__all__ = [
-    "PATH_SEP",
-    "TRUNCATED",
-    "did_you_mean",
-    "require_touchpoints",
-    "step_matrix",
-    "top_paths",
-]
+__all__ = ["PATH_SEP", "TRUNCATED", "require_touchpoints", "step_matrix", "top_paths"]
 
 #: What separates touchpoints in a path string.
 PATH_SEP = " → "
@@ -39,44 +32,30 @@ PATH_SEP = " → "
 TRUNCATED = "…"
 
 
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """The end of an error message: the closest of ``choices`` to ``name``, or the choices.
-
-    Examples
-    --------
-    >>> did_you_mean("chanel", ["channel", "source"])
-    "did you mean 'channel'?"
-    """
-    choices = sorted(choices)
-    close = difflib.get_close_matches(str(name), choices, n=1)
-    return f"did you mean {close[0]!r}?" if close else f"the log has {choices[:12]!r}"
-
-
-def require_touchpoints(log: EventLog, names: Iterable[str], *, option: str) -> None:
+def require_touchpoints(log: EventLog, names: Iterable[str]) -> None:
     """Raise :class:`~cxlib.errors.AnalysisError` if a name is not a touchpoint of the log.
 
     The message suggests the closest touchpoint ("did you mean ...?"). An empty log has
-    no touchpoints to check against and accepts every name.
+    no touchpoints to check against and accepts every name (its results are empty).
 
     Examples
     --------
     >>> import datetime as dt, polars as pl
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a"],
     ...     "timestamp": [dt.datetime(2024, 1, 1)], "touchpoint": ["checkout"]}))
-    >>> require_touchpoints(log, ["chekout"], option="steps")
+    >>> require_touchpoints(log, ["chekout"])
     Traceback (most recent call last):
     ...
-    cxlib.errors.AnalysisError: steps: 'chekout' is not a touchpoint of this log; did you mean 'checkout'?
+    cxlib.errors.AnalysisError: touchpoint 'chekout' is not in the log; did you mean 'checkout'?
     """
     names = list(names)
     if not names:
         return
     known = log.frame.select("touchpoint").unique().collect("polars").to_native()["touchpoint"]
-    known = sorted(t for t in known.to_list() if t is not None)
+    if known.is_empty():
+        return
     for name in names:
-        if known and name not in known:
-            msg = f"{option}: {name!r} is not a touchpoint of this log; {did_you_mean(name, known)}"
-            raise AnalysisError(msg)
+        check_touchpoint(name, known.to_list())
 
 
 def _positive(value: int | None, name: str) -> None:
@@ -126,7 +105,7 @@ def top_paths(
     """
     _positive(n, "n")
     _positive(max_steps, "max_steps")
-    require_touchpoints(log, [t for t in (start_at, end_at) if t is not None], option="top_paths")
+    require_touchpoints(log, [t for t in (start_at, end_at) if t is not None])
     log = collapse(log, by=by) if collapse_repeats else _with_sessions(log, by)
     keys = journey_keys(log, by)
     if start_at is None and end_at is None and max_steps is None:
@@ -136,9 +115,9 @@ def top_paths(
     counts = (
         ordered_join(frame, keys, value="touchpoint", order=ORDER, separator=PATH_SEP)
         .group_by("path")
-        .agg(customers=nw.len())
+        .agg(customers=nw.len().cast(nw.Int64))
     )
-    total = counts.select(journeys=nw.col("customers").sum())
+    total = counts.select(journeys=nw.col("customers").sum().cast(nw.Int64))
     top = (
         counts.join(total, how="cross")
         .sort(["customers", "path"], descending=[True, False])

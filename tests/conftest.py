@@ -129,3 +129,8 @@ def random_log_frames():
             orient="row",
         )
     )
+
+
+def approx_rows(rows: list[tuple]) -> list[tuple]:
+    """Expected result rows with every float compared approximately (engines round differently)."""
+    return [tuple(pytest.approx(v) if isinstance(v, float) else v for v in row) for row in rows]
