@@ -113,7 +113,8 @@ def funnel_chart(
     ``customers``, ``conversion``, ``step_conversion``), plus the ``breakdown``
     column when the funnel was broken down. Each bar is labelled
     ``"<customers> · <conversion> of start · −<drop-off> from previous"`` where the
-    drop-off is ``1 - step_conversion`` (none on the first step).
+    drop-off is ``1 - step_conversion`` (none on the first step). Rates that are null
+    (nobody at the step before) are written as 0% of start and 0% drop-off.
 
     Examples
     --------
@@ -127,13 +128,13 @@ def funnel_chart(
         label=pl.format(
             "{} · {}% of start",
             pl.col("customers"),
-            (pl.col("conversion") * 100).round(0).cast(pl.Int64),
+            (pl.col("conversion").fill_null(0) * 100).round(0).cast(pl.Int64),
         )
         + pl.when(pl.col("step") > 1)
         .then(
             pl.format(
                 " · −{}% from previous",
-                ((1 - pl.col("step_conversion")) * 100).round(0).cast(pl.Int64),
+                ((1 - pl.col("step_conversion").fill_null(1)) * 100).round(0).cast(pl.Int64),
             )
         )
         .otherwise(pl.lit("")),

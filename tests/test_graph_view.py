@@ -1,0 +1,131 @@
+import json
+import re
+
+import networkx as nx
+import pytest
+
+from cxlib import ENTRY, EXIT
+from cxlib import graph_view as gv
+
+PAYLOAD = '<img src=x onerror="alert(1)">'
+
+
+def small_graph(name="home"):
+    """entry -> name -> cart -> exit, with name -> exit: 4 journeys, 1 drops at name."""
+    g = nx.DiGraph()
+    g.add_node(ENTRY)
+    g.add_node(name, visits=4, customers=4, entries=4, exits=1, exit_rate=1 / 4)
+    g.add_node("cart", visits=3, customers=3, entries=0, exits=3, exit_rate=1.0)
+    g.add_node(EXIT)
+    edges = [
+        (ENTRY, name, 4, 1.0, None),
+        (name, "cart", 3, 3 / 4, 90.0),
+        (name, EXIT, 1, 1 / 4, None),
+        ("cart", EXIT, 3, 1.0, None),
+    ]
+    for source, target, count, share, seconds in edges:
+        g.add_edge(
+            source,
+            target,
+            count=count,
+            customers=count,
+            share=share,
+            share_in=1.0,
+            median_seconds=seconds,
+        )
+    return g
+
+
+def vis_data(page, what):
+    found = re.search(rf"{what} = new vis\.DataSet\((.*?)\);\n", page)
+    return json.loads(found.group(1))
+
+
+def test_layered_positions_by_steps_from_entry():
+    g = nx.DiGraph([(ENTRY, "a"), (ENTRY, "b"), ("a", "c"), ("b", "c"), ("c", EXIT)])
+    g.add_node("island")  # not reached from the entry: last column before the exit
+    nx.set_node_attributes(g, {"a": 1, "b": 5, "c": 2}, "visits")
+    pos = gv.layered_positions(g)
+    x, y = gv.X_GAP, gv.Y_GAP
+    assert pos[ENTRY] == (0, 0)
+    # Column 1: b (5 visits) in the middle row, a (1 visit) alternates below it.
+    assert (pos["b"], pos["a"]) == ((x, 0), (x, y))
+    assert pos["c"] == (2 * x, 0)
+    assert pos["island"] == (3 * x, 0)
+    assert pos[EXIT] == (4 * x, 0)
+
+
+def test_layered_positions_without_an_entry_node():
+    g = nx.DiGraph([("a", "b")])
+    # Nothing is reached from an entry: all in the first column, a (by name) in the middle.
+    assert gv.layered_positions(g) == {"a": (0, 0), "b": (0, gv.Y_GAP)}
+
+
+def test_prune_nodes_keeps_entry_exit_and_the_busiest():
+    g = small_graph()
+    kept = gv.prune_nodes(g, max_nodes=1)
+    assert set(kept.nodes) == {ENTRY, "home", EXIT}
+    assert set(kept.edges) == {(ENTRY, "home"), ("home", EXIT)}
+    assert gv.prune_nodes(g, max_nodes=10).number_of_nodes() == 4
+
+
+def test_graph_html_nodes_edges_and_labels():
+    page = gv.graph_html(small_graph(), weight="share", highlight="cart")
+    nodes = {n["id"]: n for n in vis_data(page, "nodes")}
+    by_name = {n["label"].split("\n")[0]: n for n in nodes.values()}
+    assert set(by_name) == {ENTRY, "home", "cart", EXIT}
+    assert by_name["home"]["label"] == "home\n4 visits · 25% exit"
+    # Node ids are numbers, never the (untrusted) names.
+    assert all(isinstance(i, int) for i in nodes)
+    # Exit rate 0..1 goes from the low to the high colour.
+    assert by_name["cart"]["color"] == "#{:02x}{:02x}{:02x}".format(*gv._HIGH)
+    assert by_name[ENTRY]["color"] == gv._FIXED
+    assert (by_name["cart"]["borderWidth"], by_name["home"]["borderWidth"]) == (6, 1)
+    assert all(n["physics"] is False and "x" in n and "y" in n for n in nodes.values())
+    edges = vis_data(page, "edges")
+    labels = {(nodes[e["from"]]["label"][:4], nodes[e["to"]]["label"][:4]): e for e in edges}
+    assert labels[("home", "cart")]["label"] == "75%"
+    # Width 1 + 14 * share / largest share (1.0).
+    assert labels[("home", "cart")]["width"] == pytest.approx(1 + 14 * 3 / 4)
+    assert "median time: 1.5 min" in labels[("home", "cart")]["title"]
+
+
+@pytest.mark.parametrize(
+    ("weight", "label", "width"),
+    [
+        ("count", "3", 1 + 14 * 3 / 4),
+        ("customers", "3", 1 + 14 * 3 / 4),
+        ("median_seconds", "1.5 min", 1 + 14 * 3 / 4),
+    ],
+)
+def test_graph_html_edge_weight(weight, label, width):
+    edges = vis_data(gv.graph_html(small_graph(), weight=weight), "edges")
+    home_cart = next(e for e in edges if e["title"].startswith("home → cart"))
+    assert home_cart["label"] == label
+    assert home_cart["width"] == pytest.approx(width)
+
+
+def test_graph_html_escapes_touchpoint_names():
+    page = gv.graph_html(small_graph(PAYLOAD))
+    assert PAYLOAD not in page
+    assert "<img src=x" not in page
+    names = [n["label"].split("\n")[0] for n in vis_data(page, "nodes")]
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in names
+    titles = [e["title"] for e in vis_data(page, "edges")]
+    assert all("<img" not in t for t in titles)
+
+
+def test_graph_html_loads_nothing_from_outside():
+    page = gv.graph_html(small_graph())
+    assert re.search(r"""(?:src|href)\s*=\s*["'](?:https?:)?//""", page) is None
+    assert "cdn.jsdelivr" not in page
+    assert "node_modules" not in page
+    assert "vis.Network" in page  # the library itself is inline
+
+
+def test_graph_html_is_the_same_on_every_run():
+    assert gv.graph_html(small_graph()) == gv.graph_html(small_graph())
+
+
+def test_graph_html_of_an_empty_graph():
+    assert vis_data(gv.graph_html(nx.DiGraph()), "nodes") == []
