@@ -164,14 +164,16 @@ def _checked_table(table: pl.DataFrame) -> pl.DataFrame:
 
 def _customers_per_touchpoint(log: EventLog) -> dict[str, int]:
     """Distinct customers per touchpoint, and under ENTRY and EXIT all customers."""
-    per_touchpoint = (
-        log.frame.group_by(nw.col("touchpoint").cast(nw.String))
-        .agg(customers=nw.col("customer_id").n_unique())
-        .collect("polars")
-        .to_native()
+    customers = nw.col("customer_id").n_unique().cast(nw.Int64)
+    per_touchpoint = log.frame.group_by(nw.col("touchpoint").cast(nw.String)).agg(
+        customers=customers
     )
-    total = log.frame.select(nw.col("customer_id").n_unique()).collect("polars").item()
-    return {**dict(per_touchpoint.iter_rows()), ENTRY: total, EXIT: total}
+    # One query for both (a null touchpoint row holds everyone): each collect costs on Spark.
+    everyone = log.frame.select(touchpoint=nw.lit(None, dtype=nw.String), customers=customers)
+    table = nw.concat([per_touchpoint, everyone], how="vertical").collect("polars").to_native()
+    counts = dict(table.iter_rows())
+    total = counts.pop(None)
+    return {**counts, ENTRY: total, EXIT: total}
 
 
 def _add_nodes(graph: nx.DiGraph, edges: pl.DataFrame, customers: dict[str, int] | None) -> None:
