@@ -6,6 +6,7 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 """
 
 # Each module below adds its public names here (one import line per module).
+from cxlib.attribution import attribution
 from cxlib.dropoffs import dropoffs, next_after
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
 from cxlib.filters import (
@@ -39,6 +40,7 @@ __all__ = [
     "LoadReport",
     "MappingError",
     "RoleMatch",
+    "attribution",
     "collapse_repeats",
     "conversion_over_time",
     "critical_touchpoints",

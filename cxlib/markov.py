@@ -35,7 +35,16 @@ from cxlib.journeys import journey_steps
 from cxlib.log import ENTRY, EXIT, EventLog
 from cxlib.transitions import check_touchpoint
 
-__all__ = ["CONVERSION", "Chain", "State", "conversion_chain", "removal_effects"]
+__all__ = [
+    "CONVERSION",
+    "Chain",
+    "State",
+    "conversion_chain",
+    "journeys_to_conversion",
+    "removal_effects",
+    "removal_effects_of",
+    "require_conversion",
+]
 
 #: The absorbing state a converting journey ends in.
 CONVERSION = "(conversion)"
@@ -176,7 +185,9 @@ def _effects(counts: pl.DataFrame) -> tuple[list[str], np.ndarray]:
     x = np.arange(1, n)
     # P(a walk from the entry ever reaches X) = N[entry, X] / N[X, X]
     hits = fundamental[0, x] / fundamental[x, x]
-    return states, hits * absorbed[x] / absorbed[0]
+    effects = hits * absorbed[x] / absorbed[0]
+    # Floating-point noise must not turn a state that changes nothing into a credited one.
+    return states, np.where(np.abs(effects) < 1e-12, 0.0, effects)
 
 
 def removal_effects(log: EventLog, *, conversion: str, by: State = "touchpoint") -> pl.DataFrame:
@@ -202,7 +213,12 @@ def removal_effects(log: EventLog, *, conversion: str, by: State = "touchpoint")
     [('ad', 1.0), ('mail', 0.5)]
     """
     chain = conversion_chain(log, conversion=conversion, by=by)
-    states, effects = _effects(chain.counts)
+    return removal_effects_of(chain.counts, by=by)
+
+
+def removal_effects_of(counts: pl.DataFrame, *, by: State = "touchpoint") -> pl.DataFrame:
+    """The removal effects of a chain given by its transition counts (see :func:`removal_effects`)."""
+    states, effects = _effects(counts)
     return pl.DataFrame(
         {by: states, "removal_effect": effects},
         schema={by: pl.String, "removal_effect": pl.Float64},
