@@ -101,7 +101,7 @@ def time_to_convert(
     out = bins.join(counts.with_columns(pl.col("_bin").cast(pl.Int64)), on="_bin", how="left")
     out = out.with_columns(customers=pl.col("customers").cast(pl.Int64).fill_null(0))
     total = out["customers"].sum()
-    share = pl.col("customers") / total if total else pl.lit(None)
+    share = pl.col("customers") / total if total else pl.lit(None, pl.Float64)
     return out.sort("_bin").select(
         "bin",
         "seconds_from",

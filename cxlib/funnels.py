@@ -340,8 +340,8 @@ def funnel(
     [(1, 'home', 2, 1.0, 1.0, None), (2, 'cart', 1, 0.5, 0.5, 3600.0), (3, 'buy', 1, 0.5, 1.0, 3600.0)]
     """
     if breakdown is not None and not log.has(breakdown):
-        close = difflib.get_close_matches(breakdown, log.attributes, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"its attributes are {log.attributes!r}"
+        close = difflib.get_close_matches(breakdown, log.columns, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"its columns are {log.columns!r}"
         msg = f"breakdown={breakdown!r} is not a column of this log; {hint}"
         raise AnalysisError(msg)
     levels = funnel_levels(log, steps, window=window, order=order, exclude=exclude, by=by)
