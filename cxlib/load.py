@@ -288,8 +288,11 @@ def _foreign_columns(
     )
     fmt = rec.timestamp_format
     sql: dict[str, str] = {_TEXT: ts_sql}
+    zoned = isinstance(sample.schema[cols[0]], pl.Datetime) and sample.schema[cols[0]].time_zone
     if fmt.kind != "native":
         sql["__cx_ts"] = sql_expr(ts_sql, fmt, engine)  # type: ignore[arg-type]
+    elif zoned and engine == "duckdb":  # narwhals cannot convert zones on DuckDB
+        sql["__cx_ts"] = f"timezone('UTC', {ts_sql})"
     for role in ("value", "rating"):
         if role in rec.mapping:
             sql[f"__cx_{role}"] = f"try_cast({quote(rec.mapping[role].column)} AS DOUBLE)"
@@ -302,14 +305,7 @@ def _foreign_columns(
         native = native.withColumns({name: F.expr(expr) for name, expr in sql.items()})
     lazy = nw.from_native(native)
     m = rec.mapping
-    if fmt.kind == "native":
-        ts = nw.col(cols[0])
-        dtype = sample.schema[cols[0]]
-        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
-            ts = ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-        ts = ts.cast(nw.Datetime("us"))
-    else:
-        ts = nw.col("__cx_ts").cast(nw.Datetime("us"))
+    ts = nw.col("__cx_ts" if "__cx_ts" in sql else cols[0]).cast(nw.Datetime("us"))
     exprs = {
         "customer_id": nw.col(m["customer_id"].column).cast(nw.String),
         "timestamp": ts,
@@ -330,14 +326,18 @@ def _drop_counts() -> dict[str, nw.Expr]:
     has_t = ~nw.col("touchpoint").is_null()
     given = ~nw.col(_TEXT).is_null()
     parsed = ~nw.col("timestamp").is_null()
+    counts = {
+        "missing customer": ~has_c,
+        "missing touchpoint": has_c & ~has_t,
+        "missing timestamp": has_c & has_t & ~given,
+        "unparseable timestamp": has_c & has_t & given & ~parsed,
+        "timestamps given": given,
+        "timestamps bad": given & ~parsed,
+    }
+    # Spark cannot sum booleans; DuckDB sums integers to a 128-bit decimal.
     return {
         "rows": nw.len(),
-        "missing customer": (~has_c).sum(),
-        "missing touchpoint": (has_c & ~has_t).sum(),
-        "missing timestamp": (has_c & has_t & ~given).sum(),
-        "unparseable timestamp": (has_c & has_t & given & ~parsed).sum(),
-        "timestamps given": given.sum(),
-        "timestamps bad": (given & ~parsed).sum(),
+        **{k: v.cast(nw.Int64).sum().cast(nw.Int64) for k, v in counts.items()},
     }
 
 

@@ -238,7 +238,8 @@ def sql_expr(column: str, fmt: TimestampFormat, engine: Literal["duckdb", "pyspa
         unit = fmt.unit or "s"
         micros = f"try_cast({column} AS BIGINT)"
         if unit != "us":
-            micros = f"{micros} // 1000" if unit == "ns" else f"{micros} * {int(_US_PER[unit])}"
+            div = "//" if engine == "duckdb" else "div"
+            micros = f"{micros} {div} 1000" if unit == "ns" else f"{micros} * {int(_US_PER[unit])}"
         return f"{'make_timestamp' if engine == 'duckdb' else 'timestamp_micros'}({micros})"
     parts = []
     for f in fmt.formats:
