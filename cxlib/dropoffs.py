@@ -45,7 +45,10 @@ def wilson_interval(successes: int, trials: int, *, z: float = Z95) -> tuple[flo
     denominator = 1 + z * z / trials
     center = (p + z * z / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
-    return max(0.0, center - half), min(1.0, center + half)
+    # No successes (or no failures) puts a bound exactly at 0 (or 1); rounding would not.
+    low = 0.0 if successes == 0 else center - half
+    high = 1.0 if successes == trials else center + half
+    return low, high
 
 
 def dropoffs(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
@@ -150,5 +153,6 @@ def next_after(log: EventLog, touchpoint: str, *, by: JourneyBy = "customer") ->
         next_touchpoint=pl.col("target"),
         transitions=pl.col("transitions"),
         customers=pl.col("customers"),
-        share=(pl.col("transitions") / pl.col("transitions").sum()).cast(pl.Float64),
+        # over(): Polars divides by a plain scalar sum through its reciprocal (3/5 -> 0.6000000000000001)
+        share=(pl.col("transitions") / pl.col("transitions").sum().over("source")).cast(pl.Float64),
     )
