@@ -1,6 +1,6 @@
 """cx-journey's dashboard: ``streamlit run streamlit_app.py`` (or ``./dev app``).
 
-Every page is a file in ``pages/``; add one with one line in ``PAGES``.
+Every page is a file in ``pages/`` registered by one line in ``ui/pages.py``.
 The sidebar filters are drawn here, once, for whichever page runs.
 """
 
@@ -9,19 +9,9 @@ from pathlib import Path
 import streamlit as st
 
 from ui import filters, state
+from ui.pages import DEFAULT_PAGE, PAGES
 
 HERE = Path(__file__).resolve().parent
-
-# One line per page: file, title (also the page's heading), URL path. Order = menu order.
-PAGES = [
-    ("pages/data.py", "Data", "data"),
-    ("pages/overview.py", "Overview", "overview"),
-    ("pages/journey_graph.py", "Journey graph", "graph"),
-    ("pages/paths.py", "Paths", "paths"),
-    ("pages/funnels.py", "Funnels", "funnels"),
-    ("pages/dropoffs.py", "Drop-offs", "dropoffs"),
-]
-DEFAULT_PAGE = "overview"
 
 st.set_page_config(
     page_title="cx-journey",

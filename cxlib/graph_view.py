@@ -28,7 +28,7 @@ __all__ = ["EdgeWeight", "graph_html", "layered_positions", "prune_nodes"]
 EdgeWeight = Literal["count", "customers", "share", "median_seconds"]
 
 #: Horizontal and vertical distance between nodes, in pixels.
-X_GAP, Y_GAP = 300, 130
+X_GAP, Y_GAP = 230, 140
 _LOW, _HIGH, _FIXED = (0x8E, 0xC9, 0xB8), (0xD9, 0x4F, 0x2B), "#9aa5b1"
 # pyvis always adds Bootstrap from a CDN; the graph needs none of it.
 _CDN = re.compile(
@@ -187,11 +187,11 @@ def _tooltip_value(value: object) -> str:
 _OPTIONS = {
     "physics": {"enabled": False},
     "interaction": {"hover": True, "navigationButtons": True, "keyboard": True},
-    "nodes": {"font": {"size": 20, "face": "sans-serif", "multi": False}},
+    "nodes": {"font": {"size": 24, "face": "sans-serif", "strokeWidth": 4}},
     "edges": {
         "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
         "color": {"color": "#7f8c99", "highlight": "#1f6f8b", "hover": "#1f6f8b"},
-        "font": {"size": 16, "align": "top", "strokeWidth": 4},
+        "font": {"size": 18, "align": "top", "strokeWidth": 4},
         "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15},
     },
 }

@@ -11,9 +11,17 @@ loaded, filters = page.start(
 log = loaded.log
 with state.errors_shown():
     touchpoints = cache.value_counts(loaded, filters, "touchpoint")["touchpoint"].to_list()
+# A demo funnel for each bundled scenario; any other log starts empty.
+DEMO = {
+    "retail": ["product_page", "add_to_cart", "checkout", "purchase"],
+    "bank": ["website_visit", "application_started", "id_check", "account_opened"],
+    "telecom": ["website_visit", "plan_compare", "contract_signed"],
+}
+demo = [t for t in DEMO.get(loaded.scenario or "", []) if t in touchpoints]
 steps = st.multiselect(
     "Steps, in order",
     touchpoints,
+    default=demo,
     key="funnel_steps",
     bind="query-params",
     placeholder="pick two or more touchpoints",

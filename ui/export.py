@@ -64,7 +64,8 @@ def table(frame: pl.DataFrame, *, key: str, name: str, height: int | str = "auto
 
 def chart(picture: alt.TopLevelMixin, *, key: str, name: str) -> None:
     """Show an Altair chart with a button downloading it as PNG (``<name>.png``)."""
-    st.altair_chart(picture, width="stretch", key=f"{key}_chart")
+    # theme=None: the chart keeps its own fonts and sizes, the same as in the PNG.
+    st.altair_chart(picture, width="stretch", theme=None, key=f"{key}_chart")
     st.download_button(
         "Download PNG",
         data=lambda: png_bytes(picture),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -40,26 +40,23 @@ class Filters:
     channels: tuple[str, ...] = ()
     hide: tuple[str, ...] = ()
     segment: str | None = None
-    segment_values: tuple[str, ...] = ()
+    segment_values: tuple[Any, ...] = ()
     by: Literal["customer", "session"] = "customer"
     gap: str = "30m"
 
     def apply(self, log: cxlib.EventLog) -> cxlib.EventLog:
         """The log with these filters applied (lazily) and sessions added when asked for."""
-        if self.start or self.end:
-            start = dt.datetime.combine(self.start, dt.time()) if self.start else None
-            end = (
-                dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
-                if self.end
-                else None
-            )
-            log = cx_filters.filter_time(log, start=start, end=end)
-        if self.channels:
-            log = cx_filters.filter_channels(log, list(self.channels))
+        # Touchpoints first: the lists offered come from the whole log, and each filter
+        # checks its values occur in what is left of it.
         if self.hide:
             log = cx_filters.filter_touchpoints(log, drop=list(self.hide))
+        if self.channels:
+            log = cx_filters.filter_channels(log, list(self.channels))
         if self.segment and self.segment_values:
             log = cx_filters.filter_attribute(log, self.segment, list(self.segment_values))
+        if self.start or self.end:
+            end = self.end + dt.timedelta(days=1) if self.end else None  # the whole last day
+            log = cx_filters.filter_time(log, start=self.start, end=end)
         if self.by == "session":
             log = cxlib.sessionize(log, self.gap)
         return log
@@ -80,7 +77,7 @@ def _reset_segment_values() -> None:
 
 def sidebar(loaded: Loaded) -> Filters:
     """Draw the filters for this data in the sidebar and return them."""
-    facts = cache.summary(loaded, NO_FILTERS)
+    facts = cache.summary(loaded, NO_FILTERS)  # the whole log's time range
     log = loaded.log
     with st.sidebar:
         st.caption(f"Data: {loaded.label}")
@@ -128,6 +125,7 @@ def sidebar(loaded: Loaded) -> Filters:
             values = st.multiselect(
                 f"Keep {segment}",
                 _values(loaded, segment),
+                format_func=str,
                 key="segment_values",
                 placeholder="all values",
                 bind="query-params",
@@ -159,9 +157,9 @@ def sidebar(loaded: Loaded) -> Filters:
     return chosen
 
 
-def _values(loaded: Loaded, column: str) -> list[str]:
-    counts = cache.value_counts(loaded, NO_FILTERS, column, n=MAX_OPTIONS)
-    return [str(v) for v in counts[column].to_list() if v is not None]
+def _values(loaded: Loaded, column: str) -> list[Any]:
+    counts = cache.value_counts(loaded, None, column, n=MAX_OPTIONS)
+    return [v for v in counts[column].to_list() if v is not None]
 
 
 def current() -> Filters:

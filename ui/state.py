@@ -159,9 +159,10 @@ def current() -> Loaded:
         wanted = st.query_params.get("scenario", DEFAULT_SCENARIO)
         with errors_shown():
             loaded = load_scenario(wanted if wanted in sample.SCENARIOS else DEFAULT_SCENARIO)
-    if loaded.scenario is not None:
+    # Touch the URL only when it is wrong: every write re-sends it to the browser.
+    if loaded.scenario is not None and st.query_params.get("scenario") != loaded.scenario:
         st.query_params["scenario"] = loaded.scenario
-    elif "scenario" in st.query_params:
+    elif loaded.scenario is None and "scenario" in st.query_params:
         del st.query_params["scenario"]
     return loaded
 

@@ -1,0 +1,55 @@
+"""AppTest helpers: the dashboard run headless in-process, widgets found by key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui.pages import PAGES
+
+APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+TIMEOUT = 30
+
+
+def new_app(query_params: dict | None = None) -> AppTest:
+    """The app before its first run, with these query parameters in its URL."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(query_params or {})
+    return at
+
+
+def open_page(at: AppTest, file: str) -> AppTest:
+    """Switch to a page (the app must have run once) and run it."""
+    at.switch_page(file)
+    return at.run()
+
+
+def assert_clean(at: AppTest, title: str) -> None:
+    """The page ran to its end: its title shows, and no exception or error is on it."""
+    assert [e.value for e in at.exception] == []
+    assert [e.value for e in at.error] == []
+    assert [t.value for t in at.title] == [title]
+
+
+def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    """Put files in the Data page's uploader and run (the app is on the Data page)."""
+    at.file_uploader(key="data_upload").set_value(
+        [(name, data, "application/octet-stream") for name, data in files]
+    )
+    return at.run()
+
+
+def data_label(at: AppTest) -> str:
+    """What the session has loaded (``"sample: retail"``, or the uploaded files' names)."""
+    return at.session_state["cx_loaded"].label
+
+
+@pytest.fixture
+def app() -> AppTest:
+    """The app opened on its default page and data (the retail sample)."""
+    return new_app().run()
+
+
+__all__ = ["PAGES", "app", "assert_clean", "data_label", "new_app", "open_page", "upload"]
