@@ -150,7 +150,9 @@ def _in_order(
     tp = nw.col("touchpoint")
     later = sorted(set(steps[1:]))
     pointer = {t: f"_to_{i}" for i, t in enumerate(later)}
-    if order == "strict":
+    if not pointer:
+        frame = base  # a one-step funnel: nothing to walk to
+    elif order == "strict":
         # The next step must be the journey's very next event.
         frame = base.with_columns(
             **{
