@@ -6,6 +6,7 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 """
 
 # Each module below adds its public names here (one import line per module).
+from cxlib import predict
 from cxlib.attribution import attribution
 from cxlib.dropoffs import dropoffs, next_after
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
@@ -59,6 +60,7 @@ __all__ = [
     "load",
     "most_likely_path",
     "next_after",
+    "predict",
     "removal_effects",
     "rename_touchpoints",
     "sessionize",

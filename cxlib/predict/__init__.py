@@ -1,0 +1,33 @@
+"""Prediction: the likely next touchpoint, the chance to convert, and what-if on the journey graph.
+
+- :func:`fit` trains a :class:`JourneyModel` on a log: a variable-order Markov model of
+  the next touchpoint (:mod:`cxlib.predict.nextstep`) and a gradient-boosting
+  classifier of conversion for journeys in flight (:mod:`cxlib.predict.conversion`).
+- :func:`next_touchpoints`, :func:`propensity`, :func:`conversion_chance` and
+  :func:`drivers` use it.
+- :func:`evaluate` measures both on held-out customers against simple baselines.
+- :func:`whatif_dropoff` asks the journey graph, read as an absorbing Markov chain,
+  how many conversions a lower drop-off at one touchpoint would bring.
+"""
+
+from cxlib.predict.evaluation import evaluate
+from cxlib.predict.model import (
+    JourneyModel,
+    conversion_chance,
+    drivers,
+    fit,
+    next_touchpoints,
+    propensity,
+)
+from cxlib.predict.whatif import whatif_dropoff
+
+__all__ = [
+    "JourneyModel",
+    "conversion_chance",
+    "drivers",
+    "evaluate",
+    "fit",
+    "next_touchpoints",
+    "propensity",
+    "whatif_dropoff",
+]

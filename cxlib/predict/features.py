@@ -1,0 +1,217 @@
+"""What the conversion model sees of a journey in flight: features of a prefix at a moment.
+
+A **prefix** is a customer's events up to some event, seen at a moment ``now`` after
+it (the **cut**). Its features are: how many times each touchpoint was seen, the
+number of events and of distinct touchpoints, the stages reached (when a stage
+mapping is given), the events per channel, hours since the first event, hours since
+the last one (recency), the value so far and the last touchpoint (one-hot).
+
+Two kinds of cut are taken, both by window functions on the log's engine:
+
+- **training** cuts, after the events at steps 1, 2, 3, 4, 6, 8, 12, ... of each
+  journey (before its first goal event): ``now`` is halfway to the customer's next
+  event (or to the end of the log after the last event), and the label says whether
+  the goal came later (within the horizon, when one is given). Cuts whose outcome
+  is not known yet (``now + horizon`` after the end of the log, goal not reached)
+  are left out.
+- **current** cuts, for scoring: each customer who never reached the goal, after
+  their last event, seen at the end of the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import narwhals as nw
+import numpy as np
+import polars as pl
+
+from cxlib.journeys import journey_steps
+from cxlib.log import ORDER, EventLog
+
+__all__ = ["CUT_STEPS", "FeatureSpec", "cut_features", "feature_matrix", "prefix_matrix"]
+
+#: The steps after which training journeys are cut: dense early, sparser later.
+CUT_STEPS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
+_HOUR_US = 3_600_000_000
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """The vocabulary of the features: fixed at training, reused for scoring."""
+
+    goal: str
+    touchpoints: tuple[str, ...]
+    channels: tuple[str, ...] = ()
+    stages: Mapping[str, str] | None = None
+    has_value: bool = False
+    horizon_us: int | None = None
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        """The stages of the mapping, in first-seen order."""
+        return tuple(dict.fromkeys((self.stages or {}).values()))
+
+    @property
+    def names(self) -> list[str]:
+        """Readable feature names, in the matrix's column order."""
+        return [
+            *(f"count: {t}" for t in self.touchpoints),
+            "events",
+            "distinct touchpoints",
+            *(f"stage reached: {s}" for s in self.stage_names),
+            *(f"channel: {c}" for c in self.channels),
+            "hours since first event",
+            "hours since last event",
+            *(["value so far"] if self.has_value else []),
+            *(f"last: {t}" for t in self.touchpoints),
+        ]
+
+
+def cut_features(
+    log: EventLog, spec: FeatureSpec, *, cuts: Literal["training", "current"]
+) -> pl.DataFrame:
+    """The prefixes at the cuts (see the module docstring) with their raw features.
+
+    One row per cut: ``customer_id``, ``step`` (events in the prefix), ``touchpoint``
+    (the last one), ``epoch_us`` (its time), ``now_us``, ``first_us``, ``label``
+    (1 when the goal came after the cut, within the horizon), ``value_so_far`` and
+    the running counts ``tp_i`` (touchpoint ``spec.touchpoints[i]``) and ``ch_i``
+    (channel ``spec.channels[i]``). Sorted by customer and step.
+    """
+    window = {"order_by": ORDER}
+    is_goal = nw.col("touchpoint") == spec.goal
+    end_us = log.frame.select(nw.col("epoch_us").max()).collect("polars").item()
+    steps = journey_steps(log).with_columns(
+        goal_step=nw.when(is_goal).then(nw.col("step")).min().over("customer_id"),
+        goal_us=nw.when(is_goal).then(nw.col("epoch_us")).min().over("customer_id"),
+        first_us=nw.col("epoch_us").min().over("customer_id"),
+        last_step=nw.col("step").max().over("customer_id"),
+        value_so_far=(
+            nw.col("value").fill_null(0.0).cum_sum().over("customer_id", **window)
+            if spec.has_value
+            else nw.lit(0.0)
+        ).cast(nw.Float64),
+        **{
+            f"tp_{i}": (nw.col("touchpoint") == t)
+            .cast(nw.Int64)
+            .cum_sum()
+            .over("customer_id", **window)
+            for i, t in enumerate(spec.touchpoints)
+        },
+        **{
+            f"ch_{i}": (nw.col("channel") == c)
+            .cast(nw.Int64)
+            .cum_sum()
+            .over("customer_id", **window)
+            for i, c in enumerate(spec.channels)
+        },
+    )
+    if cuts == "current":
+        rows = steps.filter(
+            nw.col("goal_step").is_null() & (nw.col("step") == nw.col("last_step"))
+        ).with_columns(now_us=nw.lit(end_us, dtype=nw.Int64), label=nw.lit(0, dtype=nw.Int64))
+    else:
+        following = nw.col("next_epoch_us").fill_null(end_us)
+        rows = steps.filter(
+            nw.col("step").is_in(CUT_STEPS)
+            & (nw.col("goal_step").is_null() | (nw.col("step") < nw.col("goal_step")))
+        ).with_columns(
+            now_us=(nw.col("epoch_us") + (following - nw.col("epoch_us")) // 2).cast(nw.Int64)
+        )
+        reached = ~nw.col("goal_us").is_null()
+        if spec.horizon_us is None:
+            rows = rows.with_columns(label=reached.cast(nw.Int64))
+        else:
+            within = reached & (nw.col("goal_us") - nw.col("now_us") <= spec.horizon_us)
+            known = within | (nw.col("now_us") + spec.horizon_us <= end_us)
+            rows = rows.filter(known).with_columns(label=within.cast(nw.Int64))
+    keep = [
+        "customer_id",
+        "step",
+        "touchpoint",
+        "epoch_us",
+        "now_us",
+        "first_us",
+        "label",
+        "value_so_far",
+        *(f"tp_{i}" for i in range(len(spec.touchpoints))),
+        *(f"ch_{i}" for i in range(len(spec.channels))),
+    ]
+    return rows.select(keep).collect("polars").to_native().sort("customer_id", "step")
+
+
+def feature_matrix(rows: pl.DataFrame, spec: FeatureSpec) -> np.ndarray:
+    """Turn :func:`cut_features` rows into the model's matrix (columns: ``spec.names``)."""
+    counts = rows.select(f"tp_{i}" for i in range(len(spec.touchpoints))).to_numpy()
+    counts = counts.astype(np.float64).reshape(rows.height, len(spec.touchpoints))
+    channels = rows.select(f"ch_{i}" for i in range(len(spec.channels))).to_numpy()
+    channels = channels.astype(np.float64).reshape(rows.height, len(spec.channels))
+    hours_first = (rows["now_us"] - rows["first_us"]).to_numpy() / _HOUR_US
+    hours_last = (rows["now_us"] - rows["epoch_us"]).to_numpy() / _HOUR_US
+    return _assemble(
+        spec,
+        counts=counts,
+        events=rows["step"].to_numpy().astype(np.float64),
+        channels=channels,
+        hours=np.column_stack([hours_first, hours_last]),
+        value=rows["value_so_far"].to_numpy(),
+        last=rows["touchpoint"].to_list(),
+    )
+
+
+def prefix_matrix(prefix: Sequence[str], spec: FeatureSpec) -> np.ndarray:
+    """The one-row matrix of a bare list of touchpoints; times, channels and value unknown (NaN).
+
+    The classifier imputes the unknowns with their training medians.
+    """
+    index = {t: i for i, t in enumerate(spec.touchpoints)}
+    counts = np.zeros((1, len(spec.touchpoints)))
+    for t in prefix:
+        if t in index:
+            counts[0, index[t]] += 1
+    unknown = np.full((1, len(spec.channels)), np.nan)
+    return _assemble(
+        spec,
+        counts=counts,
+        events=np.array([float(len(prefix))]),
+        channels=unknown,
+        hours=np.full((1, 2), np.nan),
+        value=np.array([np.nan]),
+        last=[prefix[-1] if prefix else None],
+    )
+
+
+def _assemble(
+    spec: FeatureSpec,
+    *,
+    counts: np.ndarray,
+    events: np.ndarray,
+    channels: np.ndarray,
+    hours: np.ndarray,
+    value: np.ndarray,
+    last: list[str | None],
+) -> np.ndarray:
+    index = {t: i for i, t in enumerate(spec.touchpoints)}
+    stage_of = spec.stages or {}
+    stages = np.zeros((len(events), len(spec.stage_names)))
+    for j, stage in enumerate(spec.stage_names):
+        members = [index[t] for t, s in stage_of.items() if s == stage and t in index]
+        stages[:, j] = (counts[:, members].sum(axis=1) > 0) if members else 0.0
+    last_hot = np.zeros_like(counts)
+    for row, t in enumerate(last):
+        if t in index:
+            last_hot[row, index[t]] = 1.0
+    parts = [
+        counts,
+        events[:, None],
+        (counts > 0).sum(axis=1, keepdims=True).astype(np.float64),
+        stages,
+        channels,
+        hours,
+        *([value[:, None]] if spec.has_value else []),
+        last_hot,
+    ]
+    return np.hstack(parts)
