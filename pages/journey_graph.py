@@ -17,7 +17,7 @@ weight = cols[0].selectbox(
     format_func={
         "count": "transitions",
         "customers": "customers",
-        "share": "share of exits from node",
+        "share": "share",
         "median_seconds": "median time",
     }.get,
     bind="query-params",

@@ -39,8 +39,12 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """The frame as UTF-8 CSV with formula-looking cells neutralised (see :func:`neutralise`)."""
-    nested = [name for name, dtype in frame.schema.items() if dtype.is_nested()]
-    flat = frame.with_columns(pl.col(c).cast(pl.String) for c in nested) if nested else frame
+    # CSV has no lists: write them as their text (results are small, a Python loop is fine).
+    flat = frame.with_columns(
+        pl.Series(name, [None if v is None else str(v) for v in frame[name].to_list()], pl.String)
+        for name, dtype in frame.schema.items()
+        if dtype.is_nested()
+    )
     return neutralise(flat).write_csv().encode()
 
 

@@ -135,7 +135,7 @@ def sidebar(loaded: Loaded) -> Filters:
             ["customer", "session"],
             key="journeys",
             horizontal=True,
-            format_func={"customer": "whole customer", "session": "sessions"}.get,
+            format_func={"customer": "customers", "session": "sessions"}.get,
             bind="query-params",
         )
         gap = "30m"

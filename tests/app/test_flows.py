@@ -1,0 +1,114 @@
+"""What a person does in the dashboard: upload, map columns, define a funnel, share a link."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import cxlib
+from cxlib import sample
+from tests.app.conftest import assert_clean, data_label, new_app, open_page, upload
+
+STEPS = ["product_page", "add_to_cart", "checkout"]
+
+
+def funnel_table(at) -> pl.DataFrame:
+    """The funnel table the Funnels page shows (its first table), as Polars."""
+    return pl.from_pandas(at.dataframe[0].value)
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"\x00\x01\x02\xff\xfe binary", b"just one column\nx\ny\n"]
+)
+def test_a_broken_upload_shows_the_error_and_keeps_the_data(app, content):
+    before = next(m.value for m in app.metric if m.label == "Customers")
+    at = upload(open_page(app, "pages/data.py"), ("broken.csv", content))
+    assert len(at.error) == 1
+    assert at.error[0].value.startswith("Could not load broken.csv: ")
+    assert data_label(at) == "sample: retail"
+    # The error stays while the file sits in the uploader; the other pages still work.
+    assert len(at.run().error) == 1
+    at = open_page(at, "pages/overview.py")
+    assert_clean(at, "Overview")
+    assert next(m.value for m in at.metric if m.label == "Customers") == before
+
+
+def test_an_upload_replaces_the_data_and_a_good_one_after_a_bad_one_loads(shared_data):
+    at = open_page(new_app().run(), "pages/data.py")
+    upload(at, ("broken.csv", b"\x00\xff"))
+    assert len(at.error) == 1
+    upload(at, ("running_example.csv", (shared_data / "running_example.csv").read_bytes()))
+    assert_clean(at, "Data")
+    assert data_label(at) == "running_example.csv"
+    assert at.query_params.get("scenario") is None
+
+
+def test_several_files_merge_into_one_log(shared_data):
+    raw = (shared_data / "running_example.csv").read_bytes()
+    at = upload(open_page(new_app().run(), "pages/data.py"), ("a.csv", raw), ("b.csv", raw))
+    assert_clean(at, "Data")
+    assert data_label(at) == "a.csv, b.csv"
+    # 42 events in each file.
+    assert at.session_state["cx_loaded"].log.report.rows_kept == 2 * 42
+
+
+def test_changing_a_role_reloads_with_that_column(shared_data):
+    at = open_page(new_app().run(), "pages/data.py")
+    upload(at, ("running_example.csv", (shared_data / "running_example.csv").read_bytes()))
+    assert at.selectbox(key="data_role_touchpoint").value == "concept:name"
+    at.selectbox(key="data_role_touchpoint").set_value("org:resource")
+    at.button(key="data_apply_roles").click().run()
+    assert_clean(at, "Data")
+    log = at.session_state["cx_loaded"].log
+    assert log.mapping["touchpoint"].column == "org:resource"
+    assert set(log.to_polars()["touchpoint"]) == {"Pete", "Mike", "Ellen", "Sue", "Sean", "Sara"}
+
+
+def test_a_funnel_defined_with_the_widgets_shows_cxlib_numbers(app):
+    at = open_page(app, "pages/funnels.py")
+    at.multiselect(key="funnel_steps").set_value(STEPS)
+    at.selectbox(key="funnel_window").set_value("7d")
+    at.selectbox(key="funnel_order").set_value("strict")
+    at.run()
+    assert_clean(at, "Funnels")
+    expected = cxlib.funnel(cxlib.load(sample.path("retail")), STEPS, window="7d", order="strict")
+    assert funnel_table(at).equals(expected)
+    assert expected["customers"][0] > expected["customers"][2] > 0
+
+
+def test_a_funnel_breakdown_and_exclusion_through_the_widgets(app):
+    at = open_page(app, "pages/funnels.py")
+    at.multiselect(key="funnel_steps").set_value(STEPS)
+    at.multiselect(key="funnel_exclude").set_value(["search"])
+    at.selectbox(key="funnel_breakdown").set_value("channel")
+    at.run()
+    assert_clean(at, "Funnels")
+    log = cxlib.load(sample.path("retail"))
+    expected = cxlib.funnel(log, STEPS, exclude=["search"], breakdown="channel")
+    assert funnel_table(at).equals(expected)
+
+
+def test_query_parameters_restore_a_view():
+    params = {
+        "scenario": "bank",
+        "funnel_steps": ["website_visit", "account_opened"],
+        "funnel_window": "1d",
+        "channels": ["web", "app"],
+        "journeys": "sessions",  # bound widgets keep their shown label in the URL
+    }
+    at = open_page(new_app(params).run(), "pages/funnels.py")
+    assert_clean(at, "Funnels")
+    assert data_label(at) == "sample: bank"
+    assert at.multiselect(key="funnel_steps").value == ["website_visit", "account_opened"]
+    assert at.selectbox(key="funnel_window").value == "1d"
+    log = cxlib.sessionize(cxlib.filter_channels(cxlib.load(sample.path("bank")), ["web", "app"]))
+    expected = cxlib.funnel(log, params["funnel_steps"], window="1d", by="session")
+    assert funnel_table(at).equals(expected)
+    whole = cxlib.funnel(cxlib.load(sample.path("bank")), params["funnel_steps"], window="1d")
+    assert not funnel_table(at).equals(whole)  # the filters in the link did apply
+
+
+def test_a_link_to_an_unknown_scenario_opens_the_default():
+    at = new_app({"scenario": "nope"}).run()
+    assert_clean(at, "Overview")
+    assert data_label(at) == "sample: retail"
