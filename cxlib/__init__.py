@@ -24,6 +24,7 @@ from cxlib.journeys import collapse_repeats, journey_steps, sessionize
 from cxlib.load import load
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
 from cxlib.markov import removal_effects
+from cxlib.omnichannel import channel_switches, channels_used, omnichannel_summary, start_and_conversion_channels, switching_edges
 from cxlib.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
 from cxlib.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
 from cxlib.transitions import transitions
@@ -42,6 +43,8 @@ __all__ = [
     "MappingError",
     "RoleMatch",
     "attribution",
+    "channel_switches",
+    "channels_used",
     "collapse_repeats",
     "conversion_over_time",
     "critical_touchpoints",
@@ -60,13 +63,16 @@ __all__ = [
     "load",
     "most_likely_path",
     "next_after",
+    "omnichannel_summary",
     "predict",
     "removal_effects",
     "rename_touchpoints",
     "sessionize",
     "stage_flow",
     "stage_reach",
+    "start_and_conversion_channels",
     "step_matrix",
+    "switching_edges",
     "time_to_convert",
     "to_stages",
     "top_paths",

@@ -29,16 +29,11 @@ from typing import Literal
 import narwhals as nw
 import polars as pl
 
+from cxlib.conversions import require_conversion
 from cxlib.errors import AnalysisError
 from cxlib.journeys import parse_gap
 from cxlib.log import EventLog
-from cxlib.markov import (
-    State,
-    conversion_chain,
-    journeys_to_conversion,
-    removal_effects_of,
-    require_conversion,
-)
+from cxlib.markov import State, conversion_chain, journeys_to_conversion, removal_effects_of
 
 __all__ = ["MODELS", "Model", "attribution"]
 
@@ -138,8 +133,10 @@ def attribution(
         table = _heuristic(
             log, conversion=conversion, model=model, by=by, half_life_us=half_life_us
         )
-    if not value:
-        table = table.with_columns(value=pl.lit(None, pl.Float64))
+    # SQL engines sum only-null values to null where Polars gives 0: the same answer here
+    table = table.with_columns(
+        value=pl.col("value").fill_null(0.0) if value else pl.lit(None, pl.Float64)
+    )
     total = table["conversions"].sum()
     return (
         table.filter(pl.col("conversions") > 0)

@@ -30,10 +30,10 @@ import narwhals as nw
 import numpy as np
 import polars as pl
 
+from cxlib.conversions import require_conversion, with_conversion_step
 from cxlib.errors import AnalysisError
-from cxlib.journeys import journey_steps
 from cxlib.log import ENTRY, EXIT, EventLog
-from cxlib.transitions import check_touchpoint
+from cxlib.omnichannel import channel_log
 
 __all__ = [
     "CONVERSION",
@@ -43,14 +43,12 @@ __all__ = [
     "journeys_to_conversion",
     "removal_effects",
     "removal_effects_of",
-    "require_conversion",
 ]
 
 #: The absorbing state a converting journey ends in.
 CONVERSION = "(conversion)"
 #: What a state of the chain is: the touchpoint of an event, or its channel.
 State = Literal["touchpoint", "channel"]
-_NO_CHANNEL = "(none)"
 
 
 def journeys_to_conversion(
@@ -73,23 +71,15 @@ def journeys_to_conversion(
             "map one when loading the log or use by='touchpoint'"
         )
         raise AnalysisError(msg)
-    converts = nw.col("touchpoint").cast(nw.String) == conversion
-    state = (
-        nw.col("channel").cast(nw.String).fill_null(_NO_CHANNEL)
-        if by == "channel"
-        else nw.col("touchpoint").cast(nw.String)
-    )
-    frame = log.frame.with_columns(_converts=converts).with_columns(touchpoint=state)
-    steps = journey_steps(log.with_frame(frame)).with_columns(
-        conv_step=nw.when(nw.col("_converts")).then(nw.col("step")).min().over("customer_id")
-    )
+    touchpoint = nw.col("touchpoint").cast(nw.String)
+    if by == "channel":
+        log = channel_log(
+            log.with_frame(log.frame.with_columns(_converts=touchpoint == conversion))
+        )
+    else:
+        log = log.with_frame(log.frame.with_columns(touchpoint=touchpoint))
+    steps = with_conversion_step(log, conversion)
     return steps.filter(nw.col("conv_step").is_null() | (nw.col("step") <= nw.col("conv_step")))
-
-
-def require_conversion(log: EventLog, conversion: str) -> None:
-    """Raise :class:`AnalysisError` (with suggestions) unless ``conversion`` is a touchpoint of the log."""
-    names = log.frame.select(nw.col("touchpoint").cast(nw.String)).unique().collect("polars")
-    check_touchpoint(conversion, [t for t in names["touchpoint"].to_list() if t is not None])
 
 
 @dataclass(frozen=True)
