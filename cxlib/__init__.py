@@ -24,7 +24,13 @@ from cxlib.journeys import collapse_repeats, journey_steps, sessionize
 from cxlib.load import load
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
 from cxlib.markov import removal_effects
-from cxlib.omnichannel import channel_switches, channels_used, omnichannel_summary, start_and_conversion_channels, switching_edges
+from cxlib.omnichannel import (
+    channel_switches,
+    channels_used,
+    omnichannel_summary,
+    start_and_conversion_channels,
+    switching_edges,
+)
 from cxlib.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
 from cxlib.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
 from cxlib.transitions import transitions
