@@ -180,7 +180,7 @@ def _prepare(
         frame = nw.from_native(tab.frame.select(*exprs, index))
     else:
         frame = with_event_index(_foreign_columns(tab.frame, sample, rec, attributes))
-    counts = _collect_row(frame.select(**_drop_counts()))
+    counts = _collect_row(frame.select(**_drop_counts(frame.columns)))
     notes = list(tab.notes)
     _check_timestamps(frame, rec, counts, notes)
     for role, text in (("value", _VALUE_TEXT), ("rating", _RATING_TEXT)):
@@ -321,7 +321,7 @@ def _foreign_columns(
     return lazy.select(**exprs)
 
 
-def _drop_counts() -> dict[str, nw.Expr]:
+def _drop_counts(columns: list[str]) -> dict[str, nw.Expr]:
     has_c = ~nw.col("customer_id").is_null()
     has_t = ~nw.col("touchpoint").is_null()
     given = ~nw.col(_TEXT).is_null()
@@ -334,6 +334,9 @@ def _drop_counts() -> dict[str, nw.Expr]:
         "timestamps given": given,
         "timestamps bad": given & ~parsed,
     }
+    for role, text in (("value", _VALUE_TEXT), ("rating", _RATING_TEXT)):
+        if text in columns:
+            counts[text] = ~nw.col(text).is_null() & nw.col(role).is_null()
     # Spark cannot sum booleans; DuckDB sums integers to a 128-bit decimal.
     return {
         "rows": nw.len(),

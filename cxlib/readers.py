@@ -274,23 +274,23 @@ def _guard(name: str, what: str, reader: Any) -> Any:
 
 
 def _read_json(raw: bytes, name: str, kind: str) -> pl.DataFrame:
-    if kind == "json":
+    if kind == "json" and raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
         return _guard(name, "JSON (an array of records)", lambda: pl.read_json(io.BytesIO(raw)))
     try:
-        return pl.read_ndjson(io.BytesIO(raw))
+        frame = pl.read_ndjson(io.BytesIO(raw))
     except pl.exceptions.PolarsError:
-        pass
-    # One object holding the records, e.g. {"events": [{...}, ...]}.
-    try:
-        parsed = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        msg = f"{name!r} is not valid JSON or JSON lines: {err}"
-        raise LoadError(msg) from err
-    lists = [v for v in parsed.values() if isinstance(v, list)] if isinstance(parsed, dict) else []
-    if len(lists) != 1:
-        msg = f"{name!r} holds no list of event records; write an array of objects or JSON lines"
-        raise LoadError(msg)
-    return _guard(name, "JSON records", lambda: pl.from_dicts(lists[0]))
+        try:  # one pretty-printed object
+            frame = pl.from_dicts([json.loads(raw)])
+        except (ValueError, TypeError, UnicodeDecodeError, pl.exceptions.PolarsError) as err:
+            msg = f"{name!r} is not valid JSON or JSON lines: {err}"
+            raise LoadError(msg) from err
+    # One object holding the records, e.g. {"events": [{...}, ...]}: unwrap them.
+    if frame.shape[0] == 1 and frame.width == 1:
+        dtype = frame.dtypes[0]
+        if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+            column = frame.columns[0]
+            return frame.explode(column).unnest(column)
+    return frame
 
 
 def _read_excel(raw: bytes, name: str, sheet: str | int | None) -> pl.DataFrame:
