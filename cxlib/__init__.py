@@ -20,6 +20,7 @@ from cxlib.filters import (
 from cxlib.funnel_time import conversion_over_time, time_to_convert
 from cxlib.funnels import dropped_next, funnel, funnel_levels
 from cxlib.graph import critical_touchpoints, focus, journey_graph, most_likely_path
+from cxlib.importance import touchpoint_importance
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
 from cxlib.load import load
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
@@ -82,5 +83,6 @@ __all__ = [
     "time_to_convert",
     "to_stages",
     "top_paths",
+    "touchpoint_importance",
     "transitions",
 ]
