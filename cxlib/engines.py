@@ -20,6 +20,7 @@ __all__ = [
     "Engine",
     "engine_of",
     "ordered_join",
+    "shared",
     "spark_session",
     "to_engine",
     "with_epoch_us",
@@ -143,6 +144,26 @@ def ordered_join(
             F.array_join(F.transform(items, lambda s: s[value]), separator).alias("path")
         )
     return nw.from_native(out)
+
+
+def shared(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """Mark a frame that one query reads several times (self-joins), so it is computed once.
+
+    Polars would otherwise recompute it on every branch (its common-subplan elimination
+    misses branches that select different columns): ``LazyFrame.cache()`` keeps the
+    result for the duration of one ``collect``. DuckDB and Spark plans are left to their
+    own optimizers (Spark reuses identical exchanges).
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = shared(nw.from_native(pl.LazyFrame({"a": [1, 2]})))
+    >>> lf.join(lf, on="a").collect()["a"].to_list()
+    [1, 2]
+    """
+    if engine_of(frame) == "polars":
+        return nw.from_native(frame.to_native().cache())
+    return frame
 
 
 def spark_session() -> SparkSession:

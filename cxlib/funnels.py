@@ -35,6 +35,7 @@ from typing import Literal
 import narwhals as nw
 import polars as pl
 
+from cxlib.engines import shared
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, _with_sessions, journey_keys, journey_steps, parse_gap
 from cxlib.log import EXIT, ORDER, EventLog
@@ -124,13 +125,15 @@ def funnel_levels(
 
 
 def _next_excluded(frame: nw.LazyFrame, keys: list[str], exclude: list[str]) -> nw.LazyFrame:
-    """Add ``_lim``: the position of the next excluded event strictly after each row."""
+    """Add ``_lim``: the position of the next excluded event at or after each row.
+
+    Attempts start at step events, never excluded ones, so on their first row this is
+    the next excluded event strictly after the start.
+    """
     if not exclude:
         return frame.with_columns(_lim=nw.lit(None, nw.Int64))
     at = nw.when(nw.col("touchpoint").is_in(exclude)).then(nw.col("_pos"))
-    return frame.with_columns(_lim=at.shift(-1).over(*keys, order_by="_pos")).with_columns(
-        _lim=nw.col("_lim").fill_null(strategy="backward").over(*keys, order_by="_pos")
-    )
+    return frame.with_columns(_lim=at.fill_null(strategy="backward").over(*keys, order_by="_pos"))
 
 
 def _before_limit(position: nw.Expr) -> nw.Expr:
@@ -148,32 +151,45 @@ def _in_order(
 ) -> nw.LazyFrame:
     """Sequential and strict order: walk every attempt from step to step with joins."""
     tp = nw.col("touchpoint")
+    n = len(steps)
     later = sorted(set(steps[1:]))
-    pointer = {t: f"_to_{i}" for i, t in enumerate(later)}
-    if not pointer:
+    # _to_i: on each row, the position of the next event of touchpoint later[i] at or
+    # after it (strict order: right after it). From a row of step k-1 that is the
+    # candidate for step k, unless step k repeats step k-1's touchpoint: then the
+    # candidate is strictly after (_again_i, the value of the next row).
+    name = {t: f"_to_{i}" for i, t in enumerate(later)}
+    again = {
+        t: f"_again_{i}"
+        for i, t in enumerate(later)
+        if order == "sequential" and any(steps[k] == steps[k - 1] == t for k in range(1, n))
+    }
+    if not name:
         frame = base  # a one-step funnel: nothing to walk to
     elif order == "strict":
-        # The next step must be the journey's very next event.
         frame = base.with_columns(
-            **{
-                c: nw.when(nw.col("_next") == t).then(nw.col("_pos") + 1)
-                for t, c in pointer.items()
-            }
+            **{c: nw.when(nw.col("_next") == t).then(nw.col("_pos") + 1) for t, c in name.items()}
         )
     else:
-        # The next event of touchpoint t strictly after each row: its position on the
-        # next row that has one (shift, then backward fill).
-        marks = {c: nw.when(tp == t).then(nw.col("_pos")) for t, c in pointer.items()}
         frame = base.with_columns(
-            **{c: m.shift(-1).over(*keys, order_by="_pos") for c, m in marks.items()}
-        ).with_columns(
             **{
-                c: nw.col(c).fill_null(strategy="backward").over(*keys, order_by="_pos")
-                for c in pointer.values()
+                c: nw.when(tp == t)
+                .then(nw.col("_pos"))
+                .fill_null(strategy="backward")
+                .over(*keys, order_by="_pos")
+                for t, c in name.items()
             }
         )
-    frame = _next_excluded(frame, keys, exclude if order == "sequential" else [])
-    n = len(steps)
+    if again:
+        frame = frame.with_columns(
+            **{c: nw.col(name[t]).shift(-1).over(*keys, order_by="_pos") for t, c in again.items()}
+        )
+
+    def pointer(k: int) -> nw.Expr:
+        """The column leading from a row of step ``k`` (1-based) to the candidate for k+1."""
+        t = steps[k]
+        return nw.col(again[t] if steps[k - 1] == t and t in again else name[t])
+
+    frame = shared(_next_excluded(frame, keys, exclude if order == "sequential" else []))
     nxt = [nw.col("_next").alias("_after_1")] if with_next else []
     attempts = frame.filter(tp == steps[0]).select(
         *keys,
@@ -183,10 +199,10 @@ def _in_order(
         start_us=nw.col("epoch_us"),
         start_timestamp=nw.col("timestamp"),
         at_1=nw.col("epoch_us"),
-        _cur=nw.col(pointer[steps[1]]) if n > 1 else nw.lit(None, nw.Int64),
+        _cur=pointer(1) if n > 1 else nw.lit(None, nw.Int64),
     )
     for k in range(2, n + 1):
-        follow = {"_ptr": nw.col(pointer[steps[k]])} if k < n else {}
+        follow = {"_ptr": pointer(k)} if k < n else {}
         right = frame.filter(tp == steps[k - 1]).select(
             *keys,
             *([nw.col("_next").alias(f"_after_{k}")] if with_next else []),
@@ -291,11 +307,12 @@ def _any_order(
 
 def _best_attempt(attempts: nw.LazyFrame, keys: list[str], n: int, with_next: bool) -> nw.LazyFrame:
     """Keep, per journey, the earliest of the attempts that reach the furthest level."""
+    # One window: the highest level first, then the lowest start position.
+    score = nw.col("level") * (1 << 40) - nw.col("_start_pos")
     best = (
-        attempts.with_columns(_best=nw.col("level").max().over(*keys))
-        .filter(nw.col("level") == nw.col("_best"))
-        .with_columns(_first=nw.col("_start_pos").min().over(*keys))
-        .filter(nw.col("_start_pos") == nw.col("_first"))
+        attempts.with_columns(_score=score)
+        .with_columns(_top=nw.col("_score").max().over(*keys))
+        .filter(nw.col("_score") == nw.col("_top"))
     )
     extra = ["after_last"] if with_next else []
     times = [nw.col(f"at_{k}").cast(nw.Int64) for k in range(1, n + 1)]
