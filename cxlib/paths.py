@@ -117,9 +117,11 @@ def top_paths(
         .group_by("path")
         .agg(customers=nw.len().cast(nw.Int64))
     )
-    total = counts.select(journeys=nw.col("customers").sum().cast(nw.Int64))
+    # The total as a window over one constant partition: a cross join with a separate
+    # total would compute the paths twice.
     top = (
-        counts.join(total, how="cross")
+        counts.with_columns(_all=nw.lit(1))
+        .with_columns(journeys=nw.col("customers").sum().over("_all").cast(nw.Int64))
         .sort(["customers", "path"], descending=[True, False])
         .head(n)
         .collect("polars")
