@@ -33,6 +33,7 @@ from cxlib.omnichannel import (
     switching_edges,
 )
 from cxlib.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
+from cxlib.rfm import rfm, rfm_segments
 from cxlib.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
 from cxlib.transitions import transitions
 
@@ -74,6 +75,8 @@ __all__ = [
     "predict",
     "removal_effects",
     "rename_touchpoints",
+    "rfm",
+    "rfm_segments",
     "sessionize",
     "stage_flow",
     "stage_reach",
