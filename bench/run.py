@@ -74,6 +74,8 @@ ANALYSES: dict[str, list[Tool]] = {
         Tool("retentioneering", "peers.py", "ret_step_matrix"),
     ],
     "pipeline": [Tool(CXLIB, "ours.py", "pipeline")],
+    "attribution": [Tool(CXLIB, "ours.py", "attribution")],
+    "predict_fit": [Tool(CXLIB, "ours.py", "predict_fit")],
 }
 #: The analyses the 20x / half-memory target applies to.
 CORE = ("transitions", "top_paths", "funnel", "step_matrix")
