@@ -33,6 +33,7 @@ from cxlib.omnichannel import (
     switching_edges,
 )
 from cxlib.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
+from cxlib.retention import lifecycle, retention
 from cxlib.rfm import rfm, rfm_segments
 from cxlib.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
 from cxlib.transitions import transitions
@@ -68,6 +69,7 @@ __all__ = [
     "funnel_levels",
     "journey_graph",
     "journey_steps",
+    "lifecycle",
     "load",
     "most_likely_path",
     "next_after",
@@ -75,6 +77,7 @@ __all__ = [
     "predict",
     "removal_effects",
     "rename_touchpoints",
+    "retention",
     "rfm",
     "rfm_segments",
     "sessionize",
