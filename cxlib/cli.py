@@ -163,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
             "--timestamp-format", help="strptime format or epoch unit (s, ms, us, ns)"
         )
         mapping.add_argument("--separator")
+        mapping.add_argument("--encoding", default="utf8", help="e.g. latin-1, cp1252")
         sub.add_argument("--by", choices=["customer", "session"], default="customer")
         sub.add_argument("--session-gap", help="pause that starts a new session (default 30m)")
         sub.add_argument("--output", type=Path, help="write to FILE.csv, .json or .parquet")
@@ -189,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             **{role: column for role, column in columns.items() if column is not None},
             timestamp_format=args.timestamp_format,
             separator=args.separator,
+            encoding=args.encoding,
         )
         if args.session_gap is not None:
             log = sessionize(log, args.session_gap)

@@ -90,6 +90,14 @@ def test_next_after_with_explicit_column_mapping(tmp_path, capsys):
     assert out.splitlines()[1:] == [f"{EXIT},1,1,0.5", "buy,1,1,0.5"]
 
 
+def test_encoding_option(tmp_path, capsys):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(CSV.replace("cart", "café").encode("latin-1"))
+    status, out, _ = run(capsys, "next-after", path, "café", "--encoding", "latin-1")
+    assert status == 0
+    assert out.splitlines()[1:] == [f"{EXIT},1,1,0.5", "buy,1,1,0.5"]
+
+
 def test_funnel_steps_are_repeated_options(shop, capsys):
     status, out, _ = run(
         capsys, "funnel", shop, "--step", "home", "--step", "cart", "--step", "buy"
