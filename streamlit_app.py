@@ -1,14 +1,13 @@
 """cx-journey's dashboard: ``streamlit run streamlit_app.py`` (or ``./dev app``).
 
-Every page is a file in ``pages/`` registered by one line in ``ui/pages.py``.
-The sidebar filters are drawn here, once, for whichever page runs.
+Every page is a file in ``pages/`` registered by one line in ``ui/pages.py``; each page
+starts with :func:`ui.page.start`, which draws the sidebar filters.
 """
 
 from pathlib import Path
 
 import streamlit as st
 
-from ui import filters, state
 from ui.pages import DEFAULT_PAGE, PAGES
 
 HERE = Path(__file__).resolve().parent
@@ -24,6 +23,4 @@ page = st.navigation(
         for file, title, url in PAGES
     ]
 )
-loaded = state.current()
-filters.sidebar(loaded)
 page.run()

@@ -54,6 +54,9 @@ def format_seconds(seconds: float | None) -> str:
 
 
 def _styled(chart: alt.TopLevelMixin, *, title: str | None) -> alt.TopLevelMixin:
+    # fit-x: stretch to the page's width, but keep the height for the plot itself (the
+    # default "fit" squeezes axes and title into it, and rows of bars overlap).
+    chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     if title:
         chart = chart.properties(title=title)
     return (

@@ -28,9 +28,12 @@ export.table(table, key="dropoffs_table", name="dropoffs")
 
 st.subheader("What journeys did next")
 after = st.selectbox(
-    "After touchpoint", table["touchpoint"].to_list(), key="dropoffs_after", bind="query-params"
+    "After touchpoint",
+    state.keep_valid("dropoffs_after", table["touchpoint"].to_list()),
+    key="dropoffs_after",
+    bind="query-params",
 )
 if after is not None:
     with state.errors_shown():
         following = cache.next_after(loaded, filters, after)
-    export.table(following, key="dropoffs_next", name=f"next_after_{after}")
+    export.table(following, key="dropoffs_next", name="next_after")

@@ -20,7 +20,7 @@ DEMO = {
 demo = [t for t in DEMO.get(loaded.scenario or "", []) if t in touchpoints]
 steps = st.multiselect(
     "Steps, in order",
-    touchpoints,
+    state.keep_valid("funnel_steps", touchpoints),
     default=demo,
     key="funnel_steps",
     bind="query-params",
@@ -43,18 +43,19 @@ order = cols[1].selectbox(
 )
 exclude = cols[2].multiselect(
     "Exclusion steps",
-    touchpoints,
+    state.keep_valid("funnel_exclude", touchpoints),
     key="funnel_exclude",
     bind="query-params",
     placeholder="none",
 )
-breakdowns = [None, *(["channel"] if log.has("channel") else []), *log.attributes]
+breakdowns = [*(["channel"] if log.has("channel") else []), *log.attributes]
 breakdown = cols[3].selectbox(
     "Breakdown",
-    breakdowns,
+    state.keep_valid("funnel_breakdown", breakdowns),
     key="funnel_breakdown",
     bind="query-params",
-    format_func=lambda c: "(none)" if c is None else c,
+    index=None,
+    placeholder="none",
 )
 if len(steps) < 2:
     st.info("Pick at least two steps to draw a funnel.")

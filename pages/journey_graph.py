@@ -36,10 +36,11 @@ min_share = cols[2].slider(
 )
 focus = cols[3].selectbox(
     "Focus on",
-    [None, *touchpoints],
+    state.keep_valid("graph_focus", touchpoints),
     key="graph_focus",
     bind="query-params",
-    format_func=lambda t: "(whole graph)" if t is None else t,
+    index=None,
+    placeholder="the whole graph",
 )
 pruning = {"top_k": top_k or None, "min_share": min_share or None}
 with state.errors_shown():

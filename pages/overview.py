@@ -6,13 +6,13 @@ from ui import cache, export, page, state
 loaded, filters = page.start("Overview", "Headline figures of the journeys the sidebar selects.")
 with state.errors_shown():
     touchpoints = cache.value_counts(loaded, filters, "touchpoint")
-    goals = [None, *touchpoints["touchpoint"].to_list()]
+    goals = state.keep_valid("goal", touchpoints["touchpoint"].to_list())
     default = sample.GOALS.get(loaded.scenario or "")
     goal = st.selectbox(
         "Conversion goal",
         goals,
-        index=goals.index(default) if default in goals else 0,
-        format_func=lambda g: "(none)" if g is None else g,
+        index=goals.index(default) if default in goals else None,
+        placeholder="none",
         key="goal",
         bind="query-params",
     )

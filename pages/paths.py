@@ -6,14 +6,18 @@ from ui import cache, export, page, state
 loaded, filters = page.start("Paths", "The most common paths, and where journeys are step by step.")
 with state.errors_shown():
     touchpoints = cache.value_counts(loaded, filters, "touchpoint")["touchpoint"].to_list()
-none = {"format_func": lambda t: "(any)" if t is None else t, "bind": "query-params"}
+any_one = {"index": None, "placeholder": "any", "bind": "query-params"}
 cols = st.columns(5)
 n = cols[0].slider("Paths", 5, 100, 20, key="paths_n", bind="query-params")
 max_steps = cols[1].number_input(
     "Steps per path (0 = all)", 0, 50, 10, key="paths_steps", bind="query-params"
 )
-start_at = cols[2].selectbox("From touchpoint", [None, *touchpoints], key="paths_from", **none)
-end_at = cols[3].selectbox("To touchpoint", [None, *touchpoints], key="paths_to", **none)
+start_at = cols[2].selectbox(
+    "From touchpoint", state.keep_valid("paths_from", touchpoints), key="paths_from", **any_one
+)
+end_at = cols[3].selectbox(
+    "To touchpoint", state.keep_valid("paths_to", touchpoints), key="paths_to", **any_one
+)
 collapse = cols[4].checkbox("Collapse repeats", key="paths_collapse", bind="query-params")
 with state.errors_shown():
     paths = cache.top_paths(

@@ -1,8 +1,9 @@
 """The sidebar: one set of filters that every page obeys, kept in the URL.
 
 :func:`sidebar` draws the filters for the session's data and returns them as a
-:class:`Filters` value; pages read it back with :func:`current`. Every widget is
-bound to a query parameter named like its key, so a copied link restores the filters.
+:class:`Filters` value (every page draws it through :func:`ui.page.start`). Every
+widget is bound to a query parameter named like its key, so a copied link restores
+the filters.
 """
 
 from __future__ import annotations
@@ -15,15 +16,12 @@ import streamlit as st
 
 import cxlib
 from cxlib import filters as cx_filters
-from ui import cache
+from ui import cache, state
 from ui.state import Loaded
 
-__all__ = ["KEYS", "NO_FILTERS", "Filters", "current", "reset", "sidebar"]
+__all__ = ["NO_FILTERS", "Filters", "sidebar"]
 
-#: Widget keys (and query parameter names) of the sidebar.
-KEYS = ("dates", "channels", "hide", "segment", "segment_values", "journeys", "gap")
 GAPS = ("30m", "1h", "4h", "1d")
-_CURRENT = "cx_filters"
 #: Most values offered in a filter's list (a hostile log can have a million touchpoints).
 MAX_OPTIONS = 1000
 
@@ -65,70 +63,55 @@ class Filters:
 NO_FILTERS = Filters()
 
 
-def reset() -> None:
-    """Forget the sidebar's values (new data: the old choices may not exist in it)."""
-    for key in KEYS:
-        st.session_state.pop(key, None)
-
-
-def _reset_segment_values() -> None:
-    st.session_state.pop("segment_values", None)
+def _date_range(lo: dt.date, hi: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    value = st.session_state.get("dates")
+    if isinstance(value, tuple | list) and any(not lo <= d <= hi for d in value):
+        st.session_state["dates"] = (lo, hi)
+    picked = st.date_input(
+        "Date range", value=(lo, hi), min_value=lo, max_value=hi, key="dates", bind="query-params"
+    )
+    picked = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
+    # The whole range means no filter (and the same cache entries as no filter).
+    start = picked[0] if picked and picked[0] > lo else None
+    end = picked[1] if len(picked) > 1 and picked[1] < hi else None
+    return start, end
 
 
 def sidebar(loaded: Loaded) -> Filters:
     """Draw the filters for this data in the sidebar and return them."""
     facts = cache.summary(loaded, NO_FILTERS)  # the whole log's time range
     log = loaded.log
+    url = {"bind": "query-params"}
     with st.sidebar:
         st.caption(f"Data: {loaded.label}")
         start = end = None
         if facts.time_min is not None and facts.time_max is not None:
-            lo, hi = facts.time_min.date(), facts.time_max.date()
-            picked = st.date_input(
-                "Date range",
-                value=(lo, hi),
-                min_value=lo,
-                max_value=hi,
-                key="dates",
-                bind="query-params",
-            )
-            picked = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
-            start = picked[0] if picked and picked[0] > lo else None
-            end = picked[1] if len(picked) > 1 and picked[1] < hi else None
-        channels = ()
+            start, end = _date_range(facts.time_min.date(), facts.time_max.date())
+        channels = []
         if log.has("channel"):
-            options = _values(loaded, "channel")
+            options = state.keep_valid("channels", _values(loaded, "channel"))
             channels = st.multiselect(
-                "Channels",
-                options,
-                key="channels",
-                placeholder="all channels",
-                bind="query-params",
+                "Channels", options, key="channels", placeholder="all channels", **url
             )
-        hide = st.multiselect(
-            "Touchpoints to hide",
-            _values(loaded, "touchpoint"),
-            key="hide",
-            placeholder="none",
-            bind="query-params",
-        )
+        options = state.keep_valid("hide", _values(loaded, "touchpoint"))
+        hide = st.multiselect("Touchpoints to hide", options, key="hide", placeholder="none", **url)
         segment = st.selectbox(
             "Segment by attribute",
-            [None, *log.attributes],
+            state.keep_valid("segment", log.attributes),
+            index=None,
+            placeholder="everyone",
             key="segment",
-            format_func=lambda c: "(everyone)" if c is None else c,
-            on_change=_reset_segment_values,
-            bind="query-params",
+            **url,
         )
-        values = ()
+        values = []
         if segment:
             values = st.multiselect(
                 f"Keep {segment}",
-                _values(loaded, segment),
+                state.keep_valid("segment_values", _values(loaded, segment)),
                 format_func=str,
                 key="segment_values",
                 placeholder="all values",
-                bind="query-params",
+                **url,
             )
         by = st.radio(
             "Journeys",
@@ -136,13 +119,11 @@ def sidebar(loaded: Loaded) -> Filters:
             key="journeys",
             horizontal=True,
             format_func={"customer": "customers", "session": "sessions"}.get,
-            bind="query-params",
+            **url,
         )
         gap = "30m"
         if by == "session":
-            gap = st.selectbox(
-                "Session ends after a pause of", GAPS, key="gap", bind="query-params"
-            )
+            gap = st.selectbox("Session ends after a pause of", GAPS, key="gap", **url)
     chosen = Filters(
         start=start,
         end=end,
@@ -153,15 +134,9 @@ def sidebar(loaded: Loaded) -> Filters:
         by=by,
         gap=gap,
     )
-    st.session_state[_CURRENT] = chosen
     return chosen
 
 
 def _values(loaded: Loaded, column: str) -> list[Any]:
     counts = cache.value_counts(loaded, None, column, n=MAX_OPTIONS)
     return [v for v in counts[column].to_list() if v is not None]
-
-
-def current() -> Filters:
-    """The filters the sidebar drew in this run (no filters before it ran)."""
-    return st.session_state.get(_CURRENT, NO_FILTERS)

@@ -10,8 +10,14 @@ __all__ = ["start"]
 
 
 def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters.Filters]:
-    """Write the page's title (stable: browser tests look for it) and return data and filters."""
+    """Write the page's title (stable: browser tests look for it), draw the sidebar filters.
+
+    Returns the session's data and the filters every analysis on the page must obey.
+    The sidebar is drawn here rather than by the main script so that a page run on its
+    own (as AppTest does) still has it.
+    """
     st.title(title)
     if caption:
         st.caption(caption)
-    return state.current(), filters.current()
+    loaded = state.current()
+    return loaded, filters.sidebar(loaded)

@@ -28,6 +28,7 @@ __all__ = [
     "Upload",
     "current",
     "errors_shown",
+    "keep_valid",
     "load_scenario",
     "load_uploads",
     "reload_with_roles",
@@ -83,13 +84,7 @@ def _key(parts: Sequence[bytes], roles: Mapping[str, str]) -> str:
 
 
 def _store(loaded: Loaded) -> Loaded:
-    previous = st.session_state.get(_LOADED)
     st.session_state[_LOADED] = loaded
-    if previous is not None and previous.key != loaded.key:
-        # Widgets whose options come from the data keep stale values otherwise.
-        from ui.filters import reset
-
-        reset()
     return loaded
 
 
@@ -165,6 +160,22 @@ def current() -> Loaded:
     elif loaded.scenario is None and "scenario" in st.query_params:
         del st.query_params["scenario"]
     return loaded
+
+
+def keep_valid(key: str, options: list[Any]) -> list[Any]:
+    """Drop a widget's remembered choices that are not among ``options`` (new data), then return them.
+
+    Streamlit keeps a keyed widget's value when its options change (and the browser sends
+    it back), so a value from the previous data would reach the filters. Setting the
+    state before the widget is drawn is the supported way to change it.
+    """
+    value = st.session_state.get(key)
+    allowed = set(options)
+    if isinstance(value, list | tuple) and any(v not in allowed for v in value):
+        st.session_state[key] = [v for v in value if v in allowed]
+    elif value is not None and not isinstance(value, list | tuple) and value not in allowed:
+        del st.session_state[key]
+    return options
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ import pytest
 
 import cxlib
 from cxlib import sample
-from tests.app.conftest import assert_clean, data_label, new_app, open_page, upload
+from tests.app.conftest import PAGES, assert_clean, data_label, new_app, open_page, upload
 
 STEPS = ["product_page", "add_to_cart", "checkout"]
 
@@ -97,6 +97,9 @@ def test_query_parameters_restore_a_view():
         "journeys": "sessions",  # bound widgets keep their shown label in the URL
     }
     at = open_page(new_app(params).run(), "pages/funnels.py")
+    # AppTest's first run of a newly switched page gives the bound sidebar its defaults;
+    # the next run reads the URL (a browser opening the link reads it at once).
+    at.run()
     assert_clean(at, "Funnels")
     assert data_label(at) == "sample: bank"
     assert at.multiselect(key="funnel_steps").value == ["website_visit", "account_opened"]
@@ -112,3 +115,30 @@ def test_a_link_to_an_unknown_scenario_opens_the_default():
     at = new_app({"scenario": "nope"}).run()
     assert_clean(at, "Overview")
     assert data_label(at) == "sample: retail"
+
+
+def test_choices_made_on_other_data_do_not_break_the_pages(app):
+    app.multiselect(key="hide").set_value(["search"]).run()  # a retail-only touchpoint
+    at = open_page(app, "pages/funnels.py")
+    at.multiselect(key="funnel_steps").set_value(STEPS).run()
+    at = open_page(at, "pages/journey_graph.py")
+    at.selectbox(key="graph_focus").set_value("checkout").run()
+    at = open_page(at, "pages/data.py")
+    assert at.multiselect(key="hide").value == ["search"]
+    at.selectbox(key="data_scenario").set_value("bank")
+    at.button(key="data_open_sample").click().run()
+    assert data_label(at) == "sample: bank"
+    assert at.multiselect(key="hide").value == []  # "search" is not a bank touchpoint
+    for file, title, _ in PAGES:
+        assert_clean(open_page(at, file), title)
+
+
+def test_sidebar_filters_apply_to_the_pages(app):
+    at = open_page(app, "pages/dropoffs.py")
+    at.multiselect(key="channels").set_value(["store"])
+    at.radio(key="journeys").set_value("session")
+    at.run()
+    assert_clean(at, "Drop-offs")
+    shown = pl.from_pandas(at.dataframe[0].value)
+    log = cxlib.sessionize(cxlib.filter_channels(cxlib.load(sample.path("retail")), ["store"]))
+    assert shown.equals(cxlib.dropoffs(log, by="session"))
