@@ -47,7 +47,7 @@ MAX_EXAMPLES = 200_000
 class PropensityModel:
     """A trained conversion classifier with the feature vocabulary it was trained on.
 
-    ``classifier`` is a scikit-learn pipeline: median imputation (for features a bare
+    ``classifier`` is a scikit-learn pipeline: mean imputation (for features a bare
     list of touchpoints cannot give), standardization, logistic regression.
     ``drivers`` lists the features by the size of their coefficient.
     """
@@ -114,13 +114,17 @@ def train(
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
 
     features = feature_matrix(rows, spec)
     classifier = make_pipeline(
-        SimpleImputer(strategy="median"),
+        SimpleImputer(strategy="mean"),
         StandardScaler(),
         LogisticRegression(C=1.0, max_iter=2_000),
-    ).fit(features, labels)
+    )
+    # One BLAS thread: on two shared cores, more threads spin and took 2.5 times longer.
+    with threadpool_limits(1):
+        classifier.fit(features, labels)
     return PropensityModel(
         spec=spec,
         classifier=classifier,

@@ -125,7 +125,7 @@ def conversion_chance(model: JourneyModel, prefix: Sequence[str]) -> float:
     """The chance that a journey with these touchpoints so far converts later.
 
     Times, channels and value are unknown for a bare list of touchpoints: the
-    classifier takes their medians over the training prefixes.
+    classifier takes their means over the training prefixes.
     """
     return score_prefix(model.conversion, prefix)
 
