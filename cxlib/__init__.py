@@ -8,6 +8,7 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 # Each module below adds its public names here (one import line per module).
 from cxlib import predict
 from cxlib.attribution import attribution
+from cxlib.compare import compare_segments
 from cxlib.dropoffs import dropoffs, next_after
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
 from cxlib.filters import (
@@ -55,6 +56,7 @@ __all__ = [
     "channel_switches",
     "channels_used",
     "collapse_repeats",
+    "compare_segments",
     "conversion_over_time",
     "critical_touchpoints",
     "default_stages",
