@@ -284,7 +284,7 @@ def time_to_convert_chart(bins: pl.DataFrame, *, title: str | None = None) -> al
     """
     order = bins["bin"].to_list()
     base = alt.Chart(bins).encode(
-        x=alt.X("bin:N", sort=order, title="time to convert", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("bin:N", sort=order, title="time to convert", axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("customers:Q", title="customers"),
         tooltip=["bin", "customers", alt.Tooltip("share", format=".1%")],
     )
