@@ -34,3 +34,34 @@ def test_every_page_opens_on_each_real_log(shared_data, name):
     assert data_label(at) == name
     for file, title, _ in PAGES:
         assert_clean(open_page(at, file), title)
+
+
+HOSTILE = [
+    '<img src=x onerror="alert(1)">',
+    "<script>alert(2)</script>",
+    "javascript:alert(3)",
+    '=HYPERLINK("http://x")',
+    "ünï ☕ 客户",
+]
+
+
+def test_hostile_touchpoint_names_reach_no_page_unescaped():
+    rows = ["customer,time,event"]
+    for i in range(30):
+        path = [HOSTILE[(i + k) % len(HOSTILE)] for k in range(1 + i % 4)]
+        rows += [
+            f'c{i},2024-01-01T00:0{k}:00,"{tp.replace(chr(34), 2 * chr(34))}"'
+            for k, tp in enumerate(path)
+        ]
+    at = upload(
+        open_page(new_app().run(), "pages/data.py"), ("hostile.csv", "\n".join(rows).encode())
+    )
+    assert_clean(at, "Data")
+    assert set(at.session_state["cx_loaded"].log.to_polars()["touchpoint"]) == set(HOSTILE)
+    for file, title, _ in PAGES:
+        assert_clean(open_page(at, file), title)
+    at = open_page(at, "pages/journey_graph.py")
+    page = at.get("iframe")[0].proto.srcdoc
+    for name in HOSTILE[:2]:
+        assert name not in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page.replace("\\u0026", "&")
