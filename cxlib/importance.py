@@ -125,7 +125,7 @@ def touchpoint_importance(
     *,
     conversion: str,
     importance: Importance = "removal_effect",
-    rating: str = "rating",
+    rating: str | None = "rating",
 ) -> pl.DataFrame:
     """Importance and performance of each touchpoint on the way to ``conversion``.
 
@@ -139,8 +139,9 @@ def touchpoint_importance(
         ``"removal_effect"`` (Markov) or ``"lift"`` (conversion rate with minus
         without the touchpoint); see the module docstring.
     rating
-        The rating column to measure performance with; when the log has no such
-        column, performance is ``1 - exit rate``.
+        The rating column to measure performance with. Performance is ``1 - exit
+        rate`` when the log has no such column or ``rating=None``. Touchpoints
+        without any rating get no performance and are never moments of truth.
 
     Returns
     -------
@@ -183,7 +184,7 @@ def touchpoint_importance(
         )
     else:
         table = table.with_columns(importance=pl.col("lift"))
-    rated = log.has(rating)
+    rated = rating is not None and log.has(rating)
     performance = _rating_performance(log, rating) if rated else _exit_performance(log)
     table = table.join(performance, on="touchpoint", how="left")
     judged = table.filter(pl.col("performance").is_not_null() & pl.col("importance").is_not_null())

@@ -1,15 +1,17 @@
 """Most valuable customers: recency, frequency and monetary value (RFM) scores and segments.
 
-Per customer, from the events up to ``now`` (by default the log's last event):
+RFM describes the **buying customers**: those with at least one **transaction**
+(an event of the ``conversion`` touchpoint when one is given, else an event with
+a positive ``value``). Per buying customer:
 
-- **recency**: days from the customer's last event (any touchpoint) to ``now``;
-- **frequency**: number of **transactions**: events of the ``conversion``
-  touchpoint when one is given, else events with a positive ``value``;
+- **recency**: days from their last transaction to ``now`` (by default the
+  log's last event, of any customer and touchpoint);
+- **frequency**: their number of transactions;
 - **monetary**: the summed ``value`` of those transactions.
 
 Each is scored 1 to 5 by the customer's rank among all customers: ``score = 1 +
 floor(5 * (rank - 1) / customers)`` with ties sharing the lowest rank, so equal
-values get equal scores and each score holds about a fifth of the customers. A
+values get equal scores and each score holds about a fifth of the buying customers. A
 high score is good: recent (few days), frequent, high value.
 
 The **segment** comes from the recency and frequency scores, the widely used
@@ -96,7 +98,7 @@ def _segment() -> pl.Expr:
 def rfm(
     log: EventLog, *, now: dt.datetime | None = None, conversion: str | None = None
 ) -> pl.DataFrame:
-    """RFM values, scores and segment of every customer.
+    """RFM values, scores and segment of every buying customer.
 
     Parameters
     ----------
@@ -111,7 +113,8 @@ def rfm(
     Returns
     -------
     polars.DataFrame
-        One row per customer, sorted by ``monetary`` descending then ``customer_id``:
+        One row per customer with at least one transaction, sorted by ``monetary``
+        descending then ``customer_id``:
         ``recency_days`` (Float64), ``frequency`` (Int64), ``monetary`` (Float64),
         ``r_score``, ``f_score``, ``m_score`` (1 to 5, Int64), ``rfm`` (the three
         scores as a code, ``"545"``) and ``segment`` (see the module docstring).
@@ -137,6 +140,7 @@ def rfm(
         .group_by(nw.col("customer_id").cast(nw.String))
         .agg(
             last_us=nw.col("epoch_us").max(),
+            last_tx_us=nw.when(nw.col("_tx")).then(nw.col("epoch_us")).max(),
             frequency=nw.col("_tx").cast(nw.Int64).sum().cast(nw.Int64),
             monetary=nw.when(nw.col("_tx")).then(value).otherwise(0.0).sum().cast(nw.Float64),
         )
@@ -148,8 +152,9 @@ def rfm(
     else:
         now_us = (now - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1)
     return (
-        table.with_columns(
-            recency_days=((now_us - pl.col("last_us")) / _DAY_US).cast(pl.Float64),
+        table.filter(pl.col("frequency") > 0)
+        .with_columns(
+            recency_days=((now_us - pl.col("last_tx_us")) / _DAY_US).cast(pl.Float64),
             monetary=pl.col("monetary").fill_null(0.0),
         )
         .with_columns(

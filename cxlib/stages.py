@@ -34,15 +34,16 @@ STAGES = ("awareness", "consideration", "decision", "loyalty", "advocacy")
 # Checked in this order: the later stage wins when a name holds words of several
 # ("repeat_purchase" is loyalty, "renew_contract" too).
 _KEYWORDS = {
-    "advocacy": "review referral refer share recommend nps testimonial",
-    "loyalty": "support use usage renew renewal repeat repurchase reorder service complaint return "
-    "upgrade login loyalty onboarding",
-    "decision": "cart basket checkout purchase buy order contract apply application signup subscribe "
-    "payment pay",
-    "consideration": "compare comparison product quote pricing price demo trial detail details catalog "
-    "catalogue offer configure calculator",
-    "awareness": "ad ads advert visit search impression banner landing home social campaign newsletter "
-    "email",
+    "advocacy": "review referral refer share recommend testimonial",
+    "loyalty": "support use usage renew renewal repeat repurchase reorder service complaint "
+    "return upgrade login loyalty onboarding survey nps deposit activation activated card "
+    "delivered delivery bill technician churn retention cross",
+    "decision": "cart basket checkout purchase buy order contract apply application signup "
+    "subscribe payment pay collect opened",
+    "consideration": "compare comparison product quote pricing price demo trial detail details "
+    "catalog catalogue offer configure calculator wishlist appointment download coverage sales",
+    "awareness": "ad ads advert visit search impression banner landing home social campaign "
+    "newsletter email",
 }
 
 

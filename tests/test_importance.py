@@ -95,6 +95,17 @@ def test_rating_performance_with_normal_interval(on_engine):
     assert set(out["performance_measure"]) == {"rating"}
 
 
+def test_exit_rate_performance_can_be_chosen_over_ratings():
+    out = touchpoint_importance(make_log(RATED, rating=RATINGS), conversion="buy", rating=None)
+    # 1 - exit rate: ad reached by a, b, ends nowhere; web by b, c, c ends there; mail by d, ends
+    assert dict(out.select("touchpoint", "performance").rows()) == {
+        "ad": 1.0,
+        "web": 0.5,
+        "mail": 0.0,
+    }
+    assert set(out["performance_measure"]) == {"1 - exit rate"}
+
+
 def test_single_rating_has_no_interval():
     out = touchpoint_importance(make_log({"a": "x buy"}, rating=[3.0, None]), conversion="buy")
     assert out.select("performance", "performance_low", "performance_high").row(0) == (

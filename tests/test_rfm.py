@@ -27,7 +27,7 @@ def log_of(rows):
     return EventLog.from_frame(frame)
 
 
-# c1..c5: last seen 0, 10, 20, 30, 40 days ago; 5, 4, 3, 2, 1 purchases of 100 each
+# c1..c5: last bought 0, 10, 20, 30, 40 days ago; 5, 4, 3, 2, 1 purchases of 100 each
 FIVE = [(f"c{i}", 10 * (i - 1) + d, "buy", 100.0) for i in range(1, 6) for d in range(6 - i)] + [
     ("c3", 25, "visit", None)
 ]
@@ -51,28 +51,29 @@ def test_five_customers_get_one_score_each(on_engine):
     assert out.schema["r_score"] == pl.Int64
 
 
-def test_ties_share_a_score_and_no_transaction_scores_lowest():
+def test_ties_share_a_score_and_customers_without_transactions_are_left_out():
     rows = [
         ("a", 0, "buy", 50.0),
         ("b", 0, "buy", 50.0),
-        ("c", 3, "visit", None),  # never bought: frequency 0, monetary 0
-        ("d", 3, "visit", 0.0),
+        ("e", 10, "buy", 20.0),
+        ("c", 3, "visit", None),  # never bought
+        ("d", 3, "visit", 0.0),  # a zero value is no transaction
     ]
     out = rfm(log_of(rows), now=NOW).sort("customer_id")
-    # recency: c, d (3 days) rank 1 -> score 1; a, b rank 3 -> 1 + floor(5 * 2 / 4) = 3
-    assert out["r_score"].to_list() == [3, 3, 1, 1]
-    assert out["frequency"].to_list() == [1, 1, 0, 0]
-    assert out["f_score"].to_list() == [3, 3, 1, 1]
-    assert out["monetary"].to_list() == [50.0, 50.0, 0.0, 0.0]
+    assert out["customer_id"].to_list() == ["a", "b", "e"]
+    # recency: e (10 days) rank 1 -> 1; a, b tie at rank 2 -> 1 + floor(5 * 1 / 3) = 2
+    assert out["r_score"].to_list() == [2, 2, 1]
+    assert out["f_score"].to_list() == [1, 1, 1]  # all one purchase: rank 1
+    assert out["m_score"].to_list() == [2, 2, 1]
 
 
 def test_conversion_touchpoint_defines_transactions_and_now_defaults_to_last_event():
     rows = [("a", 5, "buy", 10.0), ("a", 4, "fee", 3.0), ("b", 2, "visit", None)]
-    out = rfm(log_of(rows), conversion="buy").sort("customer_id")
-    # now = b's event (2 days before NOW): a's last event is 2 days before it
-    assert out["recency_days"].to_list() == [2.0, 0.0]
-    assert out["frequency"].to_list() == [1, 0]  # the fee is not a "buy"
-    assert out["monetary"].to_list() == [10.0, 0.0]
+    out = rfm(log_of(rows), conversion="buy")
+    # now = b's visit (2 days before NOW); a's last transaction, the buy, 3 days before it
+    assert out.select("customer_id", "recency_days", "frequency", "monetary").rows() == [
+        ("a", 3.0, 1, 10.0)  # the fee is not a "buy"
+    ]
 
 
 # The widely used RFM grid as regular expressions over "<r><f>", lost carved out of hibernating.
