@@ -35,7 +35,7 @@ from typing import Literal
 import narwhals as nw
 import polars as pl
 
-from cxlib.engines import shared
+from cxlib.engines import polars_sequential_levels, shared
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, _with_sessions, journey_keys, journey_steps, parse_gap
 from cxlib.log import EXIT, ORDER, EventLog
@@ -105,6 +105,10 @@ def funnel_levels(
     window_us = _check(log, steps, window, order, exclude)
     log = _with_sessions(log, by)
     keys = journey_keys(log, by)
+    if order == "sequential" and not with_next and log.engine == "polars":
+        return polars_sequential_levels(
+            log.frame, keys, list(steps), window_us=window_us, exclude=list(exclude)
+        )
     relevant = sorted(set(steps) | set(exclude))
     tp = nw.col("touchpoint")
     if order == "strict" or with_next:

@@ -16,7 +16,8 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxlib import EXIT, EventLog, dropped_next, funnel
+from cxlib import EXIT, EventLog, dropped_next, funnel, funnel_levels
+from cxlib.engines import to_engine
 from cxlib.journeys import parse_gap
 from tests.conftest import approx_rows, brute_journeys, random_log_frames
 
@@ -162,3 +163,22 @@ def test_any_order_funnel_equals_brute_force(frame, steps, window):
 def test_exclusions_and_sessions_equal_brute_force(frame, order, window, by):
     # z is excluded; the steps are the other touchpoints in a fixed order
     check(with_every_touchpoint(frame), ["x", "y", "ü"], window, order, ["z"], by)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    frame=random_log_frames(),
+    steps=st.lists(st.sampled_from(["x", "y", "ü"]), min_size=1, max_size=4),
+    window=st.sampled_from(WINDOWS),
+    exclude=st.sampled_from([[], ["z"]]),
+    by=st.sampled_from(["customer", "session"]),
+)
+def test_polars_fast_path_equals_the_portable_path(frame, steps, window, exclude, by):
+    # Sequential order on Polars takes engines.polars_sequential_levels; DuckDB the portable path.
+    log = EventLog.from_frame(with_every_touchpoint(frame))
+    portable = EventLog.from_frame(to_engine(log.frame.collect().to_native(), "duckdb"))
+    options = {"window": window, "exclude": exclude, "by": by}
+    fast = funnel_levels(log, steps, **options).collect().to_native()
+    slow = funnel_levels(portable, steps, **options).collect("polars").to_native()
+    keys = ["customer_id", "session_id"] if by == "session" else ["customer_id"]
+    assert fast.sort(keys).equals(slow.sort(keys))
