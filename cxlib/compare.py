@@ -128,12 +128,34 @@ def _customers(log: EventLog) -> int:
     return int(log.frame.select(nw.col("customer_id").n_unique()).collect("polars").item())
 
 
-def _funnel_test(a: pl.DataFrame, b: pl.DataFrame, size_a: int, size_b: int) -> pl.DataFrame:
+def _funnels(
+    log_a: EventLog, log_b: EventLog, steps: Sequence[str], window: str, order: FunnelOrder
+) -> tuple[list[int], list[int]]:
+    """Customers at each step in A and in B, from one funnel over both, broken down by segment.
+
+    One log holds both segments (customer ids prefixed, as a customer may be in
+    both), so a step met in only one segment is still a step of the log.
+    """
+
+    def labelled(segment: EventLog, label: str) -> nw.LazyFrame:
+        prefixed = nw.concat_str([nw.lit(f"{label}:"), nw.col("customer_id").cast(nw.String)])
+        return segment.frame.with_columns(customer_id=prefixed, _segment=nw.lit(label))
+
+    both = nw.concat([labelled(log_a, "a"), labelled(log_b, "b")], how="vertical")
+    table = funnel(log_a.with_frame(both), steps, window=window, order=order, breakdown="_segment")
+    counts = {
+        label: table.filter(pl.col("_segment") == label).sort("step")["customers"].to_list()
+        for label in ("a", "b")
+    }
+    return tuple(counts[label] or [0] * len(steps) for label in ("a", "b"))
+
+
+def _funnel_test(
+    steps: Sequence[str], at_a: list[int], at_b: list[int], size_a: int, size_b: int
+) -> pl.DataFrame:
     rows = []
     previous_a, previous_b = size_a, size_b
-    for (step, touchpoint, x_a), x_b in zip(
-        a.select("step", "touchpoint", "customers").iter_rows(), b["customers"], strict=True
-    ):
+    for step, (touchpoint, x_a, x_b) in enumerate(zip(steps, at_a, at_b, strict=True), 1):
         z, p = two_proportion_z_test(x_a, previous_a, x_b, previous_b)
         rows.append(
             (
@@ -261,11 +283,10 @@ def compare_segments(
         segment_log(log, segment_a, rest=True) if segment_b is None else segment_log(log, segment_b)
     )
     size_a, size_b = _customers(log_a), _customers(log_b)
-    funnel_a = funnel(log_a, steps, window=window, order=order)
-    funnel_b = funnel(log_b, steps, window=window, order=order)
+    at_a, at_b = _funnels(log_a, log_b, steps, window, order)
     return SegmentComparison(
         customers_a=size_a,
         customers_b=size_b,
-        funnel=_funnel_test(funnel_a, funnel_b, size_a, size_b),
+        funnel=_funnel_test(steps, at_a, at_b, size_a, size_b),
         edges=_graph_diff(log_a, log_b),
     )

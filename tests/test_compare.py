@@ -122,3 +122,29 @@ def test_bad_segment_is_refused():
         AnalysisError, match=r"segment 5 is not a segment; give a \(column, value\) pair"
     ):
         compare_segments(log_(), 5, steps=["home"])
+
+
+def test_step_found_in_one_segment_only():
+    # B (the rest) never buys: the funnel still has the step, with 0 customers there
+    out = compare_segments(log_(), nw.col("touchpoint") == "buy", steps=["home", "buy"])
+    assert out.funnel["customers_a"].to_list() == [3, 3]
+    assert out.funnel["customers_b"].to_list() == [3, 0]
+
+
+def test_overlapping_segments_count_shared_customers_in_both():
+    out = compare_segments(log_(), ("channel", "web"), ("touchpoint", "buy"), steps=["home"])
+    assert (out.customers_a, out.customers_b) == (3, 3)  # a is in both
+    assert out.funnel["customers_a"].to_list() == [3]
+    assert out.funnel["customers_b"].to_list() == [3]
+
+
+def test_unknown_step_is_refused():
+    with pytest.raises(AnalysisError, match=r"'checkout'"):
+        compare_segments(log_(), ("channel", "web"), steps=["home", "checkout"])
+
+
+def test_comparison_on_every_engine(on_engine):
+    out = compare_segments(on_engine(log_()), ("channel", "web"), steps=["home", "cart", "buy"])
+    assert out.funnel["customers_a"].to_list() == [3, 2, 1]
+    assert out.funnel["customers_b"].to_list() == [3, 2, 2]
+    assert out.edges.head(2)["share_change"].to_list() == pytest.approx([1 / 2, -1 / 2])
