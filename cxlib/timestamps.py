@@ -33,6 +33,8 @@ Unit = Literal["s", "ms", "us", "ns"]
 #: unit for dates from 1990 to 2100 (the plausible range when guessing from data).
 _US_PER = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
 _EPOCH_1990_S, _EPOCH_2100_S = 631_152_000, 4_102_444_800
+#: How many distinct values of a sample are tried against every candidate format.
+_DETECT_VALUES = 400
 _UNIT_BY_SIZE: tuple[tuple[float, Unit], ...] = ((1e11, "s"), (1e14, "ms"), (1e17, "us"))
 
 
@@ -41,11 +43,13 @@ def candidate_formats() -> list[str]:
 
     Examples
     --------
-    >>> candidate_formats()[:2]
-    ['%Y-%m-%d %H:%M:%S%.f%#z', '%Y-%m-%d %H:%M:%S%.f']
+    >>> candidate_formats()[:3]
+    ['%Y-%m-%d %H:%M:%S%#z', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S%.f%#z']
     """
     out = []
-    for sep, clock, zone in itertools.product((" ", "T"), ("%H:%M:%S%.f", "%H:%M"), ("%#z", "")):
+    # Without a fraction first: Polars parses "%H:%M:%S" several times faster than "%.f".
+    clocks = ("%H:%M:%S", "%H:%M:%S%.f", "%H:%M")
+    for sep, clock, zone in itertools.product((" ", "T"), clocks, ("%#z", "")):
         out.append(f"%Y-%m-%d{sep}{clock}{zone}")
     out += ["%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d"]
     clocks = (" %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p", "")
@@ -115,6 +119,9 @@ def _share_parsed(values: pl.Series, fmt: str) -> pl.Series:
 
 
 def _detect_text(values: pl.Series) -> TimestampFormat | None:
+    values = values.unique()
+    if values.len() > _DETECT_VALUES:
+        values = values.sample(_DETECT_VALUES, seed=0)
     stripped = values.str.strip_chars()
     strip = bool((stripped != values).any())
     ok = {fmt: _share_parsed(stripped, fmt) for fmt in _FORMATS}

@@ -68,7 +68,7 @@ def test_report_fields():
     assert (report.rows_read, report.rows_kept, report.dropped, report.duplicates) == (3, 3, {}, 0)
     assert (report.time_min, report.time_max) == (D(2024, 1, 1, 9), D(2024, 1, 2, 10))
     assert (report.customers, report.touchpoints) == (2, 2)
-    assert report.timestamp_format == "%Y-%m-%d %H:%M:%S%.f"
+    assert report.timestamp_format == "%Y-%m-%d %H:%M:%S"
     assert report.sources == ("bytes",)
     assert report.notes == ()
 
