@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
+import textwrap
 from typing import Literal
 
 import networkx as nx
@@ -29,6 +31,8 @@ EdgeWeight = Literal["count", "customers", "share", "median_seconds"]
 
 #: Horizontal and vertical distance between nodes, in pixels.
 X_GAP, Y_GAP = 230, 140
+#: Characters per line of a node label.
+LABEL_WIDTH = 22
 _LOW, _HIGH, _FIXED = (0x8E, 0xC9, 0xB8), (0xD9, 0x4F, 0x2B), "#9aa5b1"
 # pyvis always adds Bootstrap from a CDN; the graph needs none of it.
 _CDN = re.compile(
@@ -55,36 +59,53 @@ def prune_nodes(graph: nx.DiGraph, *, max_nodes: int) -> nx.DiGraph:
     return graph.subgraph(keep).copy()
 
 
-def layered_positions(graph: nx.DiGraph) -> dict[str, tuple[int, int]]:
+def _depths(graph: nx.DiGraph) -> dict[str, int]:
+    """Steps from the entry along each touchpoint's most likely route (edge cost -log share)."""
+    inner = graph.subgraph([n for n in graph.nodes if n != EXIT])
+    if ENTRY not in inner:
+        return {}
+
+    def cost(_u: str, _v: str, data: dict) -> float:
+        # The tiny constant makes equally likely routes prefer fewer steps.
+        return 1e-9 - math.log(max(data.get("share") or 1.0, 1e-12))
+
+    _, routes = nx.single_source_dijkstra(inner, ENTRY, weight=cost)
+    return {node: len(route) - 1 for node, route in routes.items()}
+
+
+def layered_positions(graph: nx.DiGraph, *, max_rows: int = 7) -> dict[str, tuple[int, int]]:
     """Fixed ``(x, y)`` pixel positions: columns by steps from the entry, exit last.
 
-    A touchpoint's column is its shortest number of steps from the entry (those the
-    entry does not reach go to the last column before the exit); within a column,
-    the most visited touchpoint is in the middle row and the others alternate
-    around it. Deterministic: ties are broken by name.
+    A touchpoint's column is the number of steps on its most likely route from the
+    entry (the route whose product of edge ``share`` is highest, as in
+    :func:`cxlib.most_likely_path`), so a rare first touchpoint does not pull a node to
+    the front. Touchpoints the entry does not reach go last before the exit. Within a
+    column the most visited touchpoint is in the middle row and the others alternate
+    around it; a column of more than ``max_rows`` touchpoints is split into several
+    side by side. Deterministic: ties are broken by name.
 
     Examples
     --------
     >>> g = nx.DiGraph([(ENTRY, "a"), ("a", "b"), ("a", EXIT), ("b", EXIT)])
     >>> layered_positions(g)
-    {'(entry)': (0, 0), 'a': (300, 0), 'b': (600, 0), '(exit)': (900, 0)}
+    {'(entry)': (0, 0), 'a': (230, 0), 'b': (460, 0), '(exit)': (690, 0)}
     """
-    inner = graph.subgraph([n for n in graph.nodes if n != EXIT])
-    depth = nx.single_source_shortest_path_length(inner, ENTRY) if ENTRY in inner else {}
+    depth = _depths(graph)
     last = max(depth.values(), default=0) + 1
     columns: dict[int, list[str]] = {}
     for node in graph.nodes:
         col = depth.get(node, last) if node != EXIT else last + 1
         columns.setdefault(col, []).append(node)
-    positions = {}
-    for col, nodes in sorted(columns.items()):
+    positions, x = {}, 0
+    for _, nodes in sorted(columns.items()):
         nodes.sort(key=lambda n: (-graph.nodes[n].get("visits", 0), str(n)))
-        for i, node in enumerate(nodes):
-            row = (i + 1) // 2 * (1 if i % 2 else -1)
-            positions[node] = (col * X_GAP, row * Y_GAP)
-    # Columns are numbered 0..last+1 but some may be empty: close the gaps.
-    used = sorted({x for x, _ in positions.values()})
-    return {n: (used.index(x) * X_GAP, y) for n, (x, y) in positions.items()}
+        for start in range(0, len(nodes), max_rows):
+            for i, node in enumerate(nodes[start : start + max_rows]):
+                row = (i + 1) // 2 * (1 if i % 2 else -1)
+                # Split columns are staggered by half a row so their edges do not overlap.
+                positions[node] = (x, row * Y_GAP + (Y_GAP // 2 if start // max_rows % 2 else 0))
+            x += X_GAP
+    return positions
 
 
 def _colour(exit_rate: float) -> str:
@@ -108,6 +129,7 @@ def graph_html(
     weight: EdgeWeight = "count",
     height: int = 760,
     highlight: str | None = None,
+    positions: dict[str, tuple[int, int]] | None = None,
 ) -> str:
     """A standalone HTML page drawing the journey graph, with no external resource.
 
@@ -124,6 +146,9 @@ def graph_html(
         Height of the drawing in pixels.
     highlight
         A touchpoint drawn with a thick border (the focus of the view).
+    positions
+        Node positions, e.g. :func:`layered_positions` of the unpruned graph, so that
+        pruning or focusing does not move the nodes; by default those of ``graph``.
 
     Examples
     --------
@@ -136,13 +161,15 @@ def graph_html(
     """
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
     ids = {node: i for i, node in enumerate(graph.nodes)}
-    positions = layered_positions(graph)
+    positions = layered_positions(graph) if positions is None else positions
     max_visits = max((d.get("visits", 0) for _, d in graph.nodes(data=True)), default=0) or 1
     for node, data in graph.nodes(data=True):
         name = html.escape(str(node))
         visits, exit_rate = data.get("visits", 0), data.get("exit_rate") or 0.0
         fixed = node in (ENTRY, EXIT)
-        label = name if fixed else f"{name}\n{visits:,} visits · {exit_rate:.0%} exit"
+        # Long names wrap so neighbouring labels do not run into each other.
+        lines = "\n".join(html.escape(line) for line in textwrap.wrap(str(node), LABEL_WIDTH))
+        label = name if fixed else f"{lines or name}\n{visits:,} visits · {exit_rate:.0%} exit"
         title = "\n".join(
             [name, *(f"{html.escape(str(k))}: {_tooltip_value(v)}" for k, v in data.items())]
         )

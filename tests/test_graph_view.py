@@ -105,12 +105,20 @@ def test_graph_html_edge_weight(weight, label, width):
     assert home_cart["width"] == pytest.approx(width)
 
 
+def test_long_names_wrap_in_labels():
+    g = small_graph("Confirmation of receipt by the applicant")
+    labels = [n["label"] for n in vis_data(gv.graph_html(g), "nodes")]
+    assert "Confirmation of\nreceipt by the\napplicant\n4 visits · 25% exit" in labels
+
+
 def test_graph_html_escapes_touchpoint_names():
     page = gv.graph_html(small_graph(PAYLOAD))
     assert PAYLOAD not in page
     assert "<img src=x" not in page
-    names = [n["label"].split("\n")[0] for n in vis_data(page, "nodes")]
+    names = [n["title"].split("\n")[0] for n in vis_data(page, "nodes")]
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in names
+    labels = "".join(n["label"] for n in vis_data(page, "nodes"))
+    assert "<" not in labels
     titles = [e["title"] for e in vis_data(page, "edges")]
     assert all("<img" not in t for t in titles)
 
@@ -129,3 +137,31 @@ def test_graph_html_is_the_same_on_every_run():
 
 def test_graph_html_of_an_empty_graph():
     assert vis_data(gv.graph_html(nx.DiGraph()), "nodes") == []
+
+
+def test_columns_follow_the_most_likely_route():
+    g = nx.DiGraph()
+    # 9 of 10 journeys start at home and go to cart; 1 in 10 starts at cart directly.
+    g.add_edge(ENTRY, "home", share=9 / 10)
+    g.add_edge(ENTRY, "cart", share=1 / 10)
+    g.add_edge("home", "cart", share=1.0)
+    g.add_edge("cart", EXIT, share=1.0)
+    # Via home: 9/10 * 1 = 0.9 beats the direct 0.1, so cart is two steps in, not one.
+    pos = gv.layered_positions(g)
+    assert [pos[n][0] // gv.X_GAP for n in (ENTRY, "home", "cart", EXIT)] == [0, 1, 2, 3]
+
+
+def test_tall_columns_are_split():
+    g = nx.DiGraph([(ENTRY, f"t{i}") for i in range(5)] + [(f"t{i}", EXIT) for i in range(5)])
+    pos = gv.layered_positions(g, max_rows=2)
+    # 5 touchpoints at step 1 -> three columns of 2, 2 and 1; the exit after them.
+    assert sorted({pos[f"t{i}"][0] for i in range(5)}) == [gv.X_GAP, 2 * gv.X_GAP, 3 * gv.X_GAP]
+    assert pos[EXIT] == (4 * gv.X_GAP, 0)
+    assert len(set(pos.values())) == len(pos)  # no two nodes on the same spot
+
+
+def test_given_positions_are_used():
+    g = small_graph()
+    spots = {node: (i * 10, -i * 10) for i, node in enumerate(g.nodes)}
+    nodes = vis_data(gv.graph_html(g, positions=spots), "nodes")
+    assert sorted((n["x"], n["y"]) for n in nodes) == sorted(spots.values())

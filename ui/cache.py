@@ -51,11 +51,16 @@ def _graph(log: cxlib.EventLog, *, by: str, **pruning: Any) -> nx.DiGraph:
 def _graph_html(
     log: cxlib.EventLog, *, by: str, weight: str, focus: str | None, height: int, **pruning: Any
 ) -> tuple[str, int]:
-    graph = _graph(log, by=by, **pruning)
+    whole = _graph(log, by=by)
+    # Positions come from the whole graph: pruning or focusing hides nodes, never moves them.
+    positions = graph_view.layered_positions(whole)
+    graph = _graph(log, by=by, **pruning) if any(v is not None for v in pruning.values()) else whole
     if focus is not None and focus in graph:
         graph = cxlib.focus(graph, focus)
     shown = graph_view.prune_nodes(graph, max_nodes=MAX_GRAPH_NODES)
-    page = graph_view.graph_html(shown, weight=weight, height=height, highlight=focus)
+    page = graph_view.graph_html(
+        shown, weight=weight, height=height, highlight=focus, positions=positions
+    )
     return page, graph.number_of_nodes() - shown.number_of_nodes()
 
 
