@@ -7,7 +7,8 @@
   :func:`drivers` use it.
 - :func:`evaluate` measures both on held-out customers against simple baselines.
 - :func:`whatif_dropoff` asks the journey graph, read as an absorbing Markov chain,
-  how many conversions a lower drop-off at one touchpoint would bring.
+  how many conversions a lower drop-off at one touchpoint would bring;
+  :func:`dropoff_leverage` asks it for every touchpoint.
 """
 
 from cxlib.predict.evaluation import evaluate
@@ -19,12 +20,13 @@ from cxlib.predict.model import (
     next_touchpoints,
     propensity,
 )
-from cxlib.predict.whatif import whatif_dropoff
+from cxlib.predict.whatif import dropoff_leverage, whatif_dropoff
 
 __all__ = [
     "JourneyModel",
     "conversion_chance",
     "drivers",
+    "dropoff_leverage",
     "evaluate",
     "fit",
     "next_touchpoints",
