@@ -25,17 +25,13 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the working tree's cxlib, whoever runs this script
 
+from spec import CSV_TIME_FORMAT, SCENARIO  # noqa: E402 (bench/ is the script's folder)
+
 from cxlib.sample import generate  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
-#: The CSV's timestamp format, as an analyst's export would have it.
-CSV_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: CSV copies above this size are not written (a 100M CSV is 5 GB and nobody reads it here).
 CSV_MAX_EVENTS = 10_000_000
-#: The funnel every tool computes: four touchpoints the generated journeys pass in order.
-FUNNEL = ["product_page", "add_to_cart", "checkout", "purchase"]
-#: The sample scenario of cxlib.sample the logs come from.
-SCENARIO = "retail"
 
 _CHUNK_EVENTS = 10_000_000
 

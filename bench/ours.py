@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
-from datasets import CSV_TIME_FORMAT, FUNNEL  # bench/ is on the path: scripts run from it
+from spec import CSV_TIME_FORMAT, FUNNEL, NO_WINDOW  # bench/ is the script's folder
 
 import cxlib
 from cxlib import EventLog
@@ -25,8 +25,6 @@ Task = Callable[[Path, str], str]
 TASKS: dict[str, Task] = {}
 #: Which cxlib names each task needs ("predict.fit" is in cxlib.predict); missing ones skip it.
 NEEDS: dict[str, list[str]] = {}
-#: Retentioneering's funnel has no time window: ours gets one longer than the log to compare.
-NO_WINDOW = "3650d"
 
 
 def task(name: str, *needs: str) -> Callable[[Task], Task]:

@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from spec import FUNNEL  # bench/ is the script's folder
+
 # Retentioneering 5.2 reports usage to PostHog unless told not to; the benchmark must not.
 os.environ["RETENTIONEERING_NO_TRACK"] = "1"
 
-# Kept in step with bench/datasets.py (this venv does not import the product's modules).
-FUNNEL = ["product_page", "add_to_cart", "checkout", "purchase"]
 KEYS = {"case_id_key": "customer_id", "activity_key": "touchpoint", "timestamp_key": "timestamp"}
 SCHEMA = {"path_cols": ["customer_id"], "event_col": "touchpoint", "timestamp_col": "timestamp"}
 
