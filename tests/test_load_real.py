@@ -1,5 +1,7 @@
 """The real public logs in ../shared/data load with no arguments, roles recognised."""
 
+from pathlib import Path
+
 import pytest
 
 from cxlib import load
@@ -87,3 +89,34 @@ def test_onboarding_nanoseconds(shared_data):
 def test_helpdesk_customer_attribute_is_kept_as_an_attribute(shared_data):
     log = load(shared_data / "helpdesk.xes.gz")
     assert "customer" in log.attributes
+
+
+# The bundled sample journeys (cxlib.sample, written by the sample generator) load with no
+# arguments too: written as CSV exactly as the generator makes them, every role recognised.
+SAMPLE_DATA = sorted((Path(__file__).resolve().parents[1] / "sample_data").glob("*.csv"))
+
+
+@pytest.mark.parametrize("scenario", ["retail", "bank", "telecom"])
+def test_generated_journeys_load_with_no_arguments(tmp_path, scenario):
+    sample = pytest.importorskip("cxlib.sample", reason="the sample generator is not there yet")
+    frame = sample.generate(scenario, customers=60, seed=3)
+    frame.write_csv(tmp_path / f"{scenario}.csv")
+    log = load(tmp_path / f"{scenario}.csv")
+    roles = {role: m.column for role, m in log.mapping.items()}
+    assert roles == {
+        r: r for r in ("timestamp", "customer_id", "touchpoint", "channel", "value", "rating")
+    }
+    assert (log.report.rows_kept, log.report.customers, log.report.touchpoints) == (
+        frame.height,
+        frame["customer_id"].n_unique(),
+        frame["touchpoint"].n_unique(),
+    )
+    assert log.attributes == ["segment", "region", "device", "acquisition_source"]
+
+
+@pytest.mark.parametrize("path", SAMPLE_DATA, ids=[p.name for p in SAMPLE_DATA])
+def test_bundled_sample_files_load_with_no_arguments(path):
+    log = load(path)
+    assert {"customer_id", "timestamp", "touchpoint", "channel"} <= set(log.mapping)
+    assert log.report.dropped == {}
+    assert log.report.rows_kept > 0
