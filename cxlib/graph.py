@@ -75,7 +75,7 @@ def journey_graph(
         Nodes and edges with the attributes described in :mod:`cxlib.graph`. Pruning
         removes edges only: every touchpoint, ENTRY and EXIT stay as nodes, and the
         node counts and edge shares are those of the full log. ``graph.graph`` holds
-        ``journeys`` (the number of journeys) and ``by``.
+        ``journeys`` (the number of journeys) and ``by`` (``None`` from a table).
 
     Examples
     --------
@@ -106,7 +106,8 @@ def journey_graph(
         share_in=pl.col("transitions") / pl.col("transitions").sum().over("target"),
     )
     graph = nx.DiGraph(
-        journeys=int(edges.filter(pl.col("source") == ENTRY)["transitions"].sum()), by=by
+        journeys=int(edges.filter(pl.col("source") == ENTRY)["transitions"].sum()),
+        by=by if isinstance(log_or_transitions, EventLog) else None,
     )
     _add_nodes(graph, edges, customers)
     kept = edges.with_columns(
@@ -177,33 +178,46 @@ def _customers_per_touchpoint(log: EventLog) -> dict[str, int]:
 
 
 def _add_nodes(graph: nx.DiGraph, edges: pl.DataFrame, customers: dict[str, int] | None) -> None:
+    """ENTRY, the touchpoints (most visited first) and EXIT, with their full-log counts."""
     out = dict(edges.group_by("source").agg(pl.col("transitions").sum()).iter_rows())
     into = dict(edges.group_by("target").agg(pl.col("transitions").sum()).iter_rows())
-    entries = dict(
-        edges.filter(pl.col("source") == ENTRY).select("target", "transitions").iter_rows()
-    )
-    exits = dict(edges.filter(pl.col("target") == EXIT).select("source", "transitions").iter_rows())
-    journeys = graph.graph["journeys"]
+    entries = dict(edges.filter(pl.col("source") == ENTRY).select("target", "transitions").rows())
+    exits = dict(edges.filter(pl.col("target") == EXIT).select("source", "transitions").rows())
     # Each event has one edge out and one in; max() also copes with a hand-made table.
     visits = {n: max(out.get(n, 0), into.get(n, 0)) for n in (set(out) | set(into)) - {ENTRY, EXIT}}
-    touchpoints = sorted(visits, key=lambda n: (-visits[n], n))
 
-    def attributes(node: str, kind: str, visits: int) -> dict:
-        is_touchpoint = kind == "touchpoint"
-        return {
-            "kind": kind,
-            "visits": visits,
-            "customers": customers.get(node, 0) if customers is not None else None,
-            "entries": entries.get(node, 0)
-            if is_touchpoint
-            else (journeys if kind == "entry" else 0),
-            "exits": exits.get(node, 0) if is_touchpoint else (journeys if kind == "exit" else 0),
-            "exit_rate": exits.get(node, 0) / visits if is_touchpoint else None,
-        }
+    def customers_at(node: str) -> int | None:
+        return None if customers is None else customers.get(node, 0)
 
-    graph.add_node(ENTRY, **attributes(ENTRY, "entry", journeys))
-    graph.add_nodes_from((n, attributes(n, "touchpoint", visits[n])) for n in touchpoints)
-    graph.add_node(EXIT, **attributes(EXIT, "exit", into.get(EXIT, 0)))
+    started, ended = out.get(ENTRY, 0), into.get(EXIT, 0)
+    graph.add_node(
+        ENTRY,
+        kind="entry",
+        visits=started,
+        customers=customers_at(ENTRY),
+        entries=started,
+        exits=0,
+        exit_rate=None,
+    )
+    for node in sorted(visits, key=lambda n: (-visits[n], n)):
+        graph.add_node(
+            node,
+            kind="touchpoint",
+            visits=visits[node],
+            customers=customers_at(node),
+            entries=entries.get(node, 0),
+            exits=exits.get(node, 0),
+            exit_rate=exits.get(node, 0) / visits[node],
+        )
+    graph.add_node(
+        EXIT,
+        kind="exit",
+        visits=ended,
+        customers=customers_at(EXIT),
+        entries=0,
+        exits=ended,
+        exit_rate=None,
+    )
 
 
 def _distance(share: float) -> float:

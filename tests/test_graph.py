@@ -109,6 +109,10 @@ def test_pruning_keeps_nodes_and_full_log_numbers(shop, options, edges):
 
 def test_graph_from_transitions_table_matches_the_log_except_node_customers(shop):
     from_table = journey_graph(transitions(make_log(SHOP)))
+    assert from_table.graph == {
+        "journeys": 4,
+        "by": None,
+    }  # a table does not say what a journey was
     assert list(from_table.edges(data=True)) == list(shop.edges(data=True))
     assert {n: d["customers"] for n, d in from_table.nodes(data=True)} == dict.fromkeys(shop, None)
     without = [{k: v for k, v in d.items() if k != "customers"} for _, d in shop.nodes(data=True)]
