@@ -113,7 +113,7 @@ def ordered_join(
     """One row per group of ``keys``: its ``value`` strings in ``order``, joined by ``separator``.
 
     The result has the key columns and ``path``. An ordered string aggregation has no
-    portable narwhals form, so each engine gets its own: Polars ``sort_by`` + ``str.join``,
+    portable narwhals form, so each engine gets its own: Polars ``sort`` + ``str.join``,
     DuckDB ``string_agg(... ORDER BY ...)``, Spark ``sort_array`` of structs + ``array_join``.
 
     Examples
@@ -126,9 +126,9 @@ def ordered_join(
     native = frame.to_native()
     engine = engine_of(frame)
     if engine == "polars":
-        out = native.group_by(keys).agg(
-            pl.col(value).sort_by(order).str.join(separator).alias("path")
-        )
+        # One sort on the integer order columns, then a plain join: a group by keeps the
+        # order of rows within each group (documented), and this avoids a sort per group.
+        out = native.sort(order).group_by(keys).agg(pl.col(value).str.join(separator).alias("path"))
     elif engine == "duckdb":
         quoted = ", ".join(f'"{k}"' for k in keys)
         by = ", ".join(f'"{o}"' for o in order)
