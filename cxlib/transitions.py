@@ -61,6 +61,12 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
 
         Sorted by ``transitions`` descending, then ``source``, then ``target``.
 
+    Raises
+    ------
+    AnalysisError
+        If ``by`` is not a journey kind, or a touchpoint of the log is named like
+        ``ENTRY`` or ``EXIT``.
+
     Examples
     --------
     >>> import datetime as dt, polars as pl
@@ -108,7 +114,24 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
     table = nw.concat([followed.select(columns), entered.select(columns)], how="vertical").sort(
         ["transitions", "source", "target"], descending=[True, False, False]
     )
-    return table.collect("polars").to_native().cast(_SCHEMA)
+    result = table.collect("polars").to_native().cast(_SCHEMA)
+    _check_reserved_names(result)
+    return result
+
+
+def _check_reserved_names(table: pl.DataFrame) -> None:
+    """Refuse a log whose touchpoints are named like ENTRY or EXIT: the table would be ambiguous.
+
+    Every real event is the target of one transition and the source of one, so a
+    touchpoint named ENTRY shows up as a target, one named EXIT as a source.
+    """
+    for name, column in ((ENTRY, "target"), (EXIT, "source")):
+        if name in table[column]:
+            msg = (
+                f"the log has a touchpoint named {name!r}, which cxlib reserves for where "
+                "journeys start and end; rename that touchpoint in the data"
+            )
+            raise AnalysisError(msg)
 
 
 def check_touchpoint(touchpoint: str, known: Iterable[str]) -> None:

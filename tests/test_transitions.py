@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+import re
 import statistics
 from fractions import Fraction
 
@@ -157,6 +158,14 @@ def test_categorical_touchpoints_give_string_columns():
     out = transitions(log)
     assert out.schema["source"] == pl.String
     assert out.rows() == transitions(make_log({"a": "x y"})).rows()
+
+
+@pytest.mark.parametrize("name", [ENTRY, EXIT])
+def test_touchpoints_named_like_entry_or_exit_are_refused(name):
+    with pytest.raises(
+        AnalysisError, match=rf"touchpoint named {re.escape(repr(name))}, which cxlib"
+    ):
+        transitions(make_log({"a": ["x", name, "y"]}))
 
 
 def test_unknown_journey_kind_is_refused():
