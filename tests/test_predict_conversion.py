@@ -1,12 +1,22 @@
+import datetime as dt
+
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cxlib import AnalysisError
+from cxlib import AnalysisError, EventLog
 from cxlib.predict import conversion_chance, drivers, fit, propensity
 from cxlib.predict.conversion import feature_spec
-from cxlib.predict.features import cut_features, feature_matrix, prefix_matrix
-from tests.conftest import make_log
+from cxlib.predict.features import (
+    CUT_STEPS,
+    FeatureSpec,
+    cut_features,
+    feature_matrix,
+    prefix_matrix,
+)
+from tests.conftest import T0, make_log
 
 MINUTE_US = 60_000_000
 
@@ -183,3 +193,92 @@ def test_no_prefix_converting_is_refused():
 def test_bad_horizon_is_refused(horizon):
     with pytest.raises(AnalysisError, match=r"write a number and a unit"):
         fit(make_log(TINY), goal="buy", horizon=horizon)
+
+
+def reference_cuts(rows, horizon_us):
+    """Training cuts by plain loops over each customer's events (time, then source order)."""
+    end = max(t for _, t, _, _, _ in rows)
+    by_customer: dict[str, list] = {}
+    for index, (customer, t, tp, channel, value) in enumerate(rows):
+        by_customer.setdefault(customer, []).append((t, index, tp, channel, value))
+    out = []
+    for customer, events in sorted(by_customer.items()):
+        events.sort()
+        goal_at = next((i for i, e in enumerate(events) if e[2] == "buy"), None)
+        for step in CUT_STEPS:
+            if step > len(events) or (goal_at is not None and step > goal_at):
+                continue
+            t = events[step - 1][0]
+            following = events[step][0] if step < len(events) else end
+            now = t + (following - t) // 2
+            reached = goal_at is not None
+            label = reached
+            if horizon_us is not None:
+                label = reached and events[goal_at][0] - now <= horizon_us
+                if not label and now + horizon_us > end:
+                    continue
+            prefix = events[:step]
+            out.append(
+                (
+                    customer,
+                    step,
+                    events[step - 1][2],
+                    now - events[0][0],
+                    int(label),
+                    sum(v for *_, v in prefix if v is not None),
+                    tuple(sum(e[2] == x for e in prefix) for x in ("a", "b", "buy")),
+                    tuple(sum(e[3] == c for e in prefix) for c in ("app", "web")),
+                )
+            )
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(
+            st.sampled_from(["c1", "c2", "c3"]),
+            st.integers(0, 6),  # minute: equal times happen
+            st.sampled_from(["a", "b", "buy"]),
+            st.sampled_from(["app", "web"]),
+            st.one_of(st.none(), st.integers(0, 5).map(float)),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    horizon=st.sampled_from([None, "2m"]),
+)
+def test_cuts_match_brute_force(events, horizon):
+    rows = [(c, m * MINUTE_US, tp, ch, v) for c, m, tp, ch, v in events]
+    frame = pl.DataFrame(
+        {
+            "customer_id": [r[0] for r in rows],
+            "timestamp": [T0 + dt.timedelta(microseconds=r[1]) for r in rows],
+            "touchpoint": [r[2] for r in rows],
+            "channel": [r[3] for r in rows],
+            "value": pl.Series([r[4] for r in rows], dtype=pl.Float64),
+        }
+    )
+    log = EventLog.from_frame(frame)
+    spec = FeatureSpec(
+        goal="buy",
+        touchpoints=("a", "b", "buy"),
+        channels=("app", "web"),
+        has_value=True,
+        horizon_us=None if horizon is None else 2 * MINUTE_US,
+    )
+    got = cut_features(log, spec, cuts="training")
+    actual = [
+        (
+            r["customer_id"],
+            r["step"],
+            r["touchpoint"],
+            r["now_us"] - r["first_us"],
+            r["label"],
+            r["value_so_far"],
+            (r["tp_0"], r["tp_1"], r["tp_2"]),
+            (r["ch_0"], r["ch_1"]),
+        )
+        for r in got.iter_rows(named=True)
+    ]
+    assert actual == reference_cuts(rows, spec.horizon_us)
