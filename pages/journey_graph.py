@@ -23,7 +23,7 @@ weight = cols[0].selectbox(
     bind="query-params",
 )
 top_k = cols[1].slider(
-    "Top edges per touchpoint (0 = all)", 0, 10, 0, key="graph_top_k", bind="query-params"
+    "Top edges per touchpoint (0 = all)", 0, 10, 3, key="graph_top_k", bind="query-params"
 )
 min_share = cols[2].slider(
     "Minimum share of an edge",

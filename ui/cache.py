@@ -1,10 +1,11 @@
-"""The one caching module: every analysis the pages show goes through here.
+"""The one caching module: pages call cxlib only through here.
 
 Each result is cached by ``(analysis name, data key, filters, parameters)``: the data
 key is the content hash of the uploaded bytes or the scenario's name (see
 :mod:`ui.state`), never a frame, so two people with the same file share computation
 but never state, and a changed file never hits a stale entry. The log itself is
-passed as ``_log`` (not hashed). A spinner shows while a result is computed.
+passed as ``_log`` (not hashed). A spinner shows while a result is computed. What
+takes milliseconds on a cached result (the graph's HTML, its measures) is not cached.
 """
 
 from __future__ import annotations
@@ -44,34 +45,10 @@ __all__ = [
 MAX_GRAPH_NODES = 60
 
 
-def _graph(log: cxlib.EventLog, *, by: str, **pruning: Any) -> nx.DiGraph:
-    return cxlib.journey_graph(log, by=by, **pruning)
-
-
-def _graph_html(
-    log: cxlib.EventLog, *, by: str, weight: str, focus: str | None, height: int, **pruning: Any
-) -> tuple[str, int]:
-    whole = _graph(log, by=by)
-    # Positions come from the whole graph: pruning or focusing hides nodes, never moves them.
-    positions = graph_view.layered_positions(whole)
-    graph = _graph(log, by=by, **pruning) if any(v is not None for v in pruning.values()) else whole
-    if focus is not None and focus in graph:
-        graph = cxlib.focus(graph, focus)
-    shown = graph_view.prune_nodes(graph, max_nodes=MAX_GRAPH_NODES)
-    page = graph_view.graph_html(
-        shown, weight=weight, height=height, highlight=focus, positions=positions
-    )
-    return page, graph.number_of_nodes() - shown.number_of_nodes()
-
-
 _ANALYSES: dict[str, Callable[..., Any]] = {
     "summary": overview.summary,
     "value_counts": overview.value_counts,
-    "journey_graph": _graph,
-    "graph_html": _graph_html,
-    "critical_touchpoints": lambda log, *, by, **p: cxlib.critical_touchpoints(
-        _graph(log, by=by, **p)
-    ),
+    "journey_graph": cxlib.journey_graph,
     "top_paths": cxlib.top_paths,
     "step_matrix": cxlib.step_matrix,
     "dropoffs": cxlib.dropoffs,
@@ -111,28 +88,33 @@ def value_counts(
 
 def journey_graph(loaded: Loaded, filters: Filters, **pruning: Any) -> nx.DiGraph:
     """The journey graph (:func:`cxlib.journey_graph`) with ``top_k``/``min_share`` pruning."""
+    # No pruning option set is the whole graph: one cache entry however it is asked for.
+    pruning = {k: v for k, v in pruning.items() if v is not None}
     return _run("journey_graph", loaded, filters, by=filters.by, **pruning)
 
 
 def graph_html(
     loaded: Loaded, filters: Filters, *, weight: str, focus: str | None, height: int, **pruning: Any
 ) -> tuple[str, int]:
-    """The graph's standalone HTML page and how many touchpoints were left out of it."""
-    return _run(
-        "graph_html",
-        loaded,
-        filters,
-        by=filters.by,
-        weight=weight,
-        focus=focus,
-        height=height,
-        **pruning,
+    """The graph's standalone HTML page and how many touchpoints were left out of it.
+
+    Built from the cached graphs (rendering takes milliseconds). Positions come from
+    the whole graph: pruning or focusing hides nodes, never moves them.
+    """
+    positions = graph_view.layered_positions(journey_graph(loaded, filters))
+    graph = journey_graph(loaded, filters, **pruning)
+    if focus is not None and focus in graph:
+        graph = cxlib.focus(graph, focus)
+    shown = graph_view.prune_nodes(graph, max_nodes=MAX_GRAPH_NODES)
+    page = graph_view.graph_html(
+        shown, weight=weight, height=height, highlight=focus, positions=positions
     )
+    return page, graph.number_of_nodes() - shown.number_of_nodes()
 
 
 def critical_touchpoints(loaded: Loaded, filters: Filters, **pruning: Any) -> pl.DataFrame:
     """Graph measures pointing at critical touchpoints (:func:`cxlib.critical_touchpoints`)."""
-    return _run("critical_touchpoints", loaded, filters, by=filters.by, **pruning)
+    return cxlib.critical_touchpoints(journey_graph(loaded, filters, **pruning))
 
 
 def top_paths(loaded: Loaded, filters: Filters, **options: Any) -> pl.DataFrame:
