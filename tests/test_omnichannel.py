@@ -1,6 +1,10 @@
 """Omnichannel: switch matrix, switching edges, start vs conversion channel, channels used."""
 
+import itertools
+
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from cxlib import AnalysisError
 from cxlib.omnichannel import (
@@ -120,3 +124,52 @@ def test_unknown_conversion_is_refused(call):
         AnalysisError, match=r"touchpoint 'by' is not in the log; did you mean 'buy'"
     ):
         call(log_())
+
+
+def brute_force(journeys):
+    """Switch matrix and (channels -> customers, conversions, omnichannel conversions), by loops."""
+    switches, per_count = {}, {}
+    for events in journeys.values():
+        channels = [c or "(none)" for _, c in events]
+        for a, b in itertools.pairwise(channels):
+            switches[a, b] = switches.get((a, b), 0) + 1
+        used = {c for _, c in events if c is not None}
+        tps = [t for t, _ in events]
+        converted = "buy" in tps
+        before = (
+            {c for _, c in events[: tps.index("buy") + 1] if c is not None} if converted else set()
+        )
+        row = per_count.setdefault(len(used), [0, 0, 0])
+        row[0] += 1
+        row[1] += converted
+        row[2] += converted and len(before) >= 2
+    return switches, {k: tuple(v) for k, v in per_count.items()}
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["a", "b", "c", "d"]),
+        st.lists(
+            st.tuples(
+                st.sampled_from(["x", "buy"]), st.sampled_from(["web", "app", "store", None])
+            ),
+            min_size=1,
+            max_size=6,
+        ),
+        max_size=4,
+    )
+)
+def test_switches_and_channels_used_match_brute_force(journeys):
+    assume(any(t == "buy" for events in journeys.values() for t, _ in events))
+    log = make_log(
+        {k: [t for t, _ in v] for k, v in journeys.items()},
+        channel=[c for v in journeys.values() for _, c in v],
+    )
+    switches, per_count = brute_force(journeys)
+    got = {(r[0], r[1]): r[2] for r in channel_switches(log).rows()}
+    assert got == switches
+    used = channels_used(log, conversion="buy")
+    omni = omnichannel_summary(log, conversion="buy").row(0, named=True)
+    assert {r[0]: (r[1], r[2]) for r in used.rows()} == {k: v[:2] for k, v in per_count.items()}
+    assert omni["omnichannel_conversions"] == sum(v[2] for v in per_count.values())

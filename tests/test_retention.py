@@ -4,6 +4,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxlib import AnalysisError, EventLog
 from cxlib.retention import lifecycle, retention
@@ -118,3 +120,59 @@ def test_unknown_touchpoint_is_refused():
         AnalysisError, match=r"touchpoint 'bye' is not in the log; did you mean 'buy'"
     ):
         retention(log_of(WEEKS), touchpoint="bye")
+
+
+def brute_force(events):
+    """Cohort retention and lifecycle counts from (customer, day offset) pairs, week by week."""
+    weeks = {}
+    for customer, offset in events:
+        weeks.setdefault(customer, set()).add(offset // 7)  # 2024-01-01 is a Monday
+    last = max(w for ws in weeks.values() for w in ws)
+    first = min(w for ws in weeks.values() for w in ws)
+    cohorts = {}
+    for customer, ws in weeks.items():
+        cohorts.setdefault(min(ws), []).append(customer)
+    table = {}
+    for cohort, members in cohorts.items():
+        for k in range(last - cohort + 1):
+            table[cohort, k] = (len(members), sum(cohort + k in weeks[c] for c in members))
+    states = {}
+    for w in range(first, last + 1):
+        count = dict.fromkeys(("new", "returning", "resurrecting", "dormant"), 0)
+        for ws in weeks.values():
+            if w in ws:
+                if min(ws) == w:
+                    count["new"] += 1
+                elif w - 1 in ws:
+                    count["returning"] += 1
+                else:
+                    count["resurrecting"] += 1
+            elif w - 1 in ws:
+                count["dormant"] += 1
+        states[w] = count
+    return table, states
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c", "d", "e"]), st.integers(0, 60)),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_retention_and_lifecycle_match_brute_force(events):
+    log = log_of(
+        [(c, dt.datetime(2024, 1, 1) + dt.timedelta(days=d, hours=9), "x") for c, d in events]
+    )
+    table, states = brute_force(events)
+    monday = dt.date(2024, 1, 1)
+    got = {
+        ((cohort - monday).days // 7, k): (size, n)
+        for cohort, k, size, n, _ in retention(log).rows()
+    }
+    assert got == table
+    got_states = {}
+    for period, state, n in lifecycle(log).rows():
+        got_states.setdefault((period - monday).days // 7, {})[state] = n
+    assert got_states == states

@@ -4,6 +4,8 @@ from fractions import Fraction
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxlib import ENTRY, EXIT, AnalysisError
 from cxlib.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
@@ -109,3 +111,35 @@ def test_stage_outside_the_order_is_refused():
         AnalysisError, match=r"stage\(s\) \['purchase'\] are not in the stage order"
     ):
         stage_flow(make_log({"a": "x"}), stages={"x": "purchase"})
+
+
+def brute_force_flow(journeys, mapping):
+    """Moves between stages per journey in plain Python: (transitions, customers, re_entries)."""
+    moves, customers, re_entries = {}, {}, {}
+    for customer, path in journeys.items():
+        stages = [mapping[t] for t in path if t in mapping]
+        stages = [s for i, s in enumerate(stages) if i == 0 or stages[i - 1] != s]
+        if not stages:
+            continue
+        chain = [ENTRY, *stages, EXIT]
+        for i in range(len(chain) - 1):
+            key = (chain[i], chain[i + 1])
+            moves[key] = moves.get(key, 0) + 1
+            customers.setdefault(key, set()).add(customer)
+            if chain[i + 1] in chain[1 : i + 1]:
+                re_entries[key] = re_entries.get(key, 0) + 1
+    return {k: (n, len(customers[k]), re_entries.get(k, 0)) for k, n in moves.items()}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["a", "b", "c", "d"]),
+        st.lists(st.sampled_from(["v", "p", "c", "s", "r", "x"]), min_size=1, max_size=8),
+        max_size=4,
+    )
+)
+def test_stage_flow_matches_brute_force(journeys):
+    out = stage_flow(make_log(journeys), stages=MAP)
+    got = {(r[0], r[1]): (r[2], r[3], r[6]) for r in out.rows()}
+    assert got == brute_force_flow(journeys, MAP)
