@@ -92,7 +92,7 @@ add_to_cart       decision      digital     30   1    +1     .             .   c
 checkout          decision      digital     80   1    .      .             .   purchase:6 click_and_collect@1 call_support:0.6 email_open@0.8 exit:2
 click_and_collect decision      store       400  0.5  .      csat:0.3      .   purchase:5 call_support@0.3 exit:1
 purchase          decision      inherit     30   1.2  -2     .             48  nps_survey@2 review@1 visit_home@3 email_open@3 return_item@0.6 loyalty_signup:0.5 exit:2.5
-call_support      loyalty       call_centre 420  -0.2 .      csat:0.8:-0.6 .   checkout@1 return_item@1 visit_home@1 product_page@0.5 exit:2.5
+call_support      loyalty       call_centre 420  -0.2 .      csat:0.8:-0.6 .   back@2.5 return_item@1 visit_home@0.5 exit:2.5
 return_item       loyalty       store       300  -0.5 -2     .             .   call_support@0.6 visit_home@1 email_open@1 exit:3
 loyalty_signup    loyalty       digital     40   0.6  +2     .             .   product_page:2 email_open@2 exit:2
 nps_survey        loyalty       email       60   0    .      nps:1         .   review:1 referral@0.5 visit_home@1.5 email_open@1.5 exit:3
@@ -104,7 +104,7 @@ ad_view             awareness     social      10   0    .       .              .
 website_visit       awareness     web         45   0    .       .              .   rate_comparison:3 app_download:1 application_started:1.5 branch_appointment@0.6 call_centre@0.6 website_visit@2 exit:3
 rate_comparison     consideration web         90   0.4  +2:0.7  .              .   rate_comparison:1 back:2.5 application_started:2 app_download:1 website_visit@1.5 branch_appointment@0.5 exit:2.5
 app_download        consideration app         60   0.5  +1      .              .   application_started:3 rate_comparison:1 exit:2.5
-call_centre         consideration call_centre 480  0    .       csat:0.6:-0.2  .   application_started@1.5 branch_appointment@1 website_visit@1 exit:2.5
+call_centre         consideration call_centre 480  0    .       csat:0.6:-0.2  .   back@2.5 branch_appointment@1 website_visit@0.5 exit:2.5
 branch_appointment  consideration branch      1500 0.5  +1      csat:0.5:0.3   .   application_started:2 id_check:1.5 account_opened:1 website_visit@1 exit:2
 application_started decision      inherit     300  1    +1      .              .   id_check:5 call_centre@1 application_started@1 exit:3
 id_check            decision      inherit     240  1    -3:0.3  .              .   account_opened:6 branch_appointment@1 call_centre@0.8 exit:2.5
@@ -124,7 +124,7 @@ website_visit    awareness     web         40   0    .       .              .   
 plan_compare     consideration digital     120  0.4  +1:0.8  .              .   plan_compare:1.5 back:2.5 coverage_check:1 contract_signed:1.5 store_visit@1 call_sales@0.7 exit:2.5
 coverage_check   consideration web         40   0.3  -3:0.3  .              .   plan_compare:2 back:1 contract_signed:0.5 exit:3
 store_visit      consideration store       1200 0.5  +1:0.5  csat:0.4:0.2   .   contract_signed:3 plan_compare@1 exit:3
-call_sales       consideration call_centre 420  0.3  +1:0.5  csat:0.5       .   contract_signed:2.5 store_visit@1 plan_compare@1 exit:3
+call_sales       consideration call_centre 420  0.3  +1:0.5  csat:0.5       .   contract_signed:2.5 back@2 store_visit@1 exit:3
 contract_signed  decision      inherit     60   1.2  +1      .              420 device_delivered@3 activation@1 exit:0.3
 device_delivered loyalty       home        120  0.3  .       .              .   activation:4 call_support@1 exit:0.5
 activation       loyalty       app         180  0.3  .       .              .   app_login@3 call_support@0.8 technician_visit@0.4 bill_shock@0.5 nps_survey@1 exit:1
