@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import polars as pl
 import pytest
 
@@ -142,3 +145,26 @@ def test_sidebar_filters_apply_to_the_pages(app):
     shown = pl.from_pandas(at.dataframe[0].value)
     log = cxlib.sessionize(cxlib.filter_channels(cxlib.load(sample.path("retail")), ["store"]))
     assert shown.equals(cxlib.dropoffs(log, by="session"))
+
+
+def graph_data(at, what):
+    """The nodes or edges the graph page hands to vis-network."""
+    page = at.get("iframe")[0].proto.srcdoc
+    return json.loads(re.search(rf"{what} = new vis\.DataSet\((.*?)\);\n", page).group(1))
+
+
+def test_graph_controls_prune_and_focus(app):
+    at = open_page(app, "pages/journey_graph.py")
+    at.slider(key="graph_top_k").set_value(1)
+    at.slider(key="graph_min_share").set_value(0.0)
+    at.run()
+    assert_clean(at, "Journey graph")
+    sources = [e["from"] for e in graph_data(at, "edges")]
+    assert len(sources) == len(set(sources))  # one outgoing edge per touchpoint
+    at.selectbox(key="graph_focus").set_value("checkout").run()
+    graph = cxlib.journey_graph(cxlib.load(sample.path("retail")), top_k=1)
+    around = {"checkout", *graph.predecessors("checkout"), *graph.successors("checkout")}
+    titles = {n["title"].split("\n")[0] for n in graph_data(at, "nodes")}
+    assert titles == around
+    critical = pl.from_pandas(at.dataframe[0].value)
+    assert critical.equals(cxlib.critical_touchpoints(graph))
