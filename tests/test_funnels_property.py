@@ -165,7 +165,7 @@ def test_exclusions_and_sessions_equal_brute_force(frame, order, window, by):
     check(with_every_touchpoint(frame), ["x", "y", "ü"], window, order, ["z"], by)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     frame=random_log_frames(),
     steps=st.lists(st.sampled_from(["x", "y", "ü"]), min_size=1, max_size=4),
