@@ -245,7 +245,7 @@ def step_heatmap(
     order = totals["touchpoint"].to_list()
     data = step_matrix.filter(pl.col("touchpoint").is_in(order)).sort("step", "touchpoint")
     encode = {
-        "x": alt.X("step:O", title="step"),
+        "x": alt.X("step:O", title="step", axis=alt.Axis(labelAngle=0)),
         "y": alt.Y("touchpoint:N", sort=order, title=None),
     }
     tooltip = ["step", "touchpoint", "journeys", alt.Tooltip("share", format=".1%")]

@@ -48,8 +48,14 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     return neutralise(flat).write_csv().encode()
 
 
+#: Width in pixels of an exported single or layered chart (on screen it fills the page).
+PNG_WIDTH = 900
+
+
 def png_bytes(picture: alt.TopLevelMixin) -> bytes:
     """The chart as a PNG at twice the screen resolution, rendered offline by vl-convert."""
+    if isinstance(picture, alt.Chart | alt.LayerChart):
+        picture = picture.properties(width=PNG_WIDTH)
     return vl_convert.vegalite_to_png(picture.to_json(), scale=2)
 
 
