@@ -359,7 +359,7 @@ def _simulate(
                 + rng.normal(size=len(asked))
             )
             score = np.where(
-                nps, np.clip(np.rint(7 + 1.5 * latent), 0, 10), np.clip(np.rint(3.5 + latent), 1, 5)
+                nps, np.clip(np.rint(6.8 + 2 * latent), 0, 10), np.clip(np.rint(3.5 + latent), 1, 5)
             ).astype(np.int64)
             rating[asked] = score
             good = np.where(nps, score >= 9, score >= 5)
@@ -580,8 +580,14 @@ def stream(
             f"batch_size={batch_size!r}; both must be at least 1"
         )
         raise AnalysisError(msg)
+    return _batches(scenario, seed, _epoch_us(start), customers_per_day, batch_size)
+
+
+def _batches(
+    scenario: Scenario, seed: int, start_us: int, customers_per_day: int, batch_size: int
+) -> Iterator[pl.DataFrame]:
+    """The generator behind :func:`stream` (which checks its arguments before the first batch)."""
     spec = _spec(scenario)
-    start_us = _epoch_us(start)
     none = np.array([], np.int64)
     pending = _frame(spec, _simulate(spec, none, np.random.default_rng(0), not_before=0))
     for day in itertools.count():
