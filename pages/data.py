@@ -6,7 +6,9 @@ from cxlib import sample
 from ui import cache, export, page, state
 
 loaded, _ = page.start(
-    "Data", "Open a bundled sample or upload your own export (CSV, TSV, Parquet, JSON, XES, Excel)."
+    "Data",
+    "Open a bundled sample or upload your own export (CSV, TSV, Parquet, JSON, XES, Excel). "
+    "This page shows the data as loaded: the sidebar filters apply to the other pages.",
 )
 st.subheader(f"Loaded: {loaded.label}")
 

@@ -7,7 +7,18 @@ import pytest
 from cxlib import sample
 from tests.app.conftest import PAGES, assert_clean, data_label, new_app, open_page, upload
 
-REAL_LOGS = ["permit_receipt.csv", "helpdesk.xes.gz", "app_onboarding.csv", "running_example.csv"]
+PM4PY = {"customer_id": "case:concept:name", "touchpoint": "concept:name"}
+#: The columns the Data page must show as recognised (see ../shared/data/README.md).
+REAL_LOGS = {
+    "permit_receipt.csv": {**PM4PY, "timestamp": "time:timestamp", "channel": "case:channel"},
+    "helpdesk.xes.gz": {**PM4PY, "timestamp": "time:timestamp", "channel": None},
+    "app_onboarding.csv": {
+        "customer_id": "user_pseudo_id",
+        "touchpoint": "event_name",
+        "timestamp": "event_timestamp",
+    },
+    "running_example.csv": {**PM4PY, "timestamp": "time:timestamp", "value": "Costs"},
+}
 
 
 def test_the_app_opens_on_the_retail_sample(app):
@@ -32,6 +43,8 @@ def test_every_page_opens_on_each_real_log(shared_data, name):
     upload(at, (name, (shared_data / name).read_bytes()))
     assert_clean(at, "Data")
     assert data_label(at) == name
+    for role, column in REAL_LOGS[name].items():
+        assert at.selectbox(key=f"data_role_{role}").value == column
     for file, title, _ in PAGES:
         assert_clean(open_page(at, file), title)
 
