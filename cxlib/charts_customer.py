@@ -8,6 +8,8 @@ drawn as text by Vega, never as HTML.
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import polars as pl
 
@@ -39,14 +41,16 @@ def transition_matrix_chart(
     target: str,
     order: list[str] | None = None,
     highlight: str | None = None,
+    highlight_value: Any = True,
     title: str | None = None,
 ) -> alt.LayerChart:
     """Heatmap of moves ``source -> target``: colour = ``share``, text = ``transitions``.
 
     For :func:`cxlib.stage_flow` (``source="from_stage"``, ``target="to_stage"``) and
     :func:`cxlib.channel_switches` (``from_channel``, ``to_channel``). ``order``
-    fixes the order of both axes (default: alphabetical); cells where the boolean
-    column ``highlight`` is true (regressions, channel switches) get an orange frame.
+    fixes the order of both axes (default: alphabetical); cells where the column
+    ``highlight`` equals ``highlight_value`` (``switch`` is true, ``direction`` is
+    ``"regression"``) get an orange frame.
 
     Examples
     --------
@@ -77,7 +81,7 @@ def transition_matrix_chart(
     ]
     if highlight:
         layers.append(
-            base.transform_filter(alt.datum[highlight])
+            base.transform_filter(alt.datum[highlight] == highlight_value)
             .mark_rect(fill=None, stroke=LOSS, strokeWidth=2)
             .encode()
         )

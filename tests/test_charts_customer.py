@@ -16,16 +16,22 @@ def test_transition_matrix_keeps_the_given_order_and_frames_highlighted_cells():
             "to_stage": ["decision", "awareness"],
             "transitions": [4, 1],
             "share": [1.0, 1.0],
-            "regression": [False, True],
+            "direction": ["entry", "regression"],
         }
     )
     order = ["(entry)", "awareness", "decision"]
     chart = cc.transition_matrix_chart(
-        flow, source="from_stage", target="to_stage", order=order, highlight="regression"
+        flow,
+        source="from_stage",
+        target="to_stage",
+        order=order,
+        highlight="direction",
+        highlight_value="regression",
     )
     cells, frame, text = chart.to_dict()["layer"]
     assert cells["encoding"]["x"]["sort"] == order
     assert frame["mark"]["stroke"] == cc.LOSS
+    assert frame["transform"] == [{"filter": "(datum['direction'] === 'regression')"}]
     assert text["encoding"]["text"]["field"] == "transitions"
 
 
