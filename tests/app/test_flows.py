@@ -168,3 +168,17 @@ def test_graph_controls_prune_and_focus(app):
     assert titles == around
     critical = pl.from_pandas(at.dataframe[0].value)
     assert critical.equals(cxlib.critical_touchpoints(graph))
+
+
+def tiny_csv(customers: int) -> bytes:
+    rows = [f"c{i},2024-01-01T00:00:0{k},step{k}" for i in range(customers) for k in range(2)]
+    return "\n".join(["customer_id,timestamp,touchpoint", *rows]).encode()
+
+
+def test_same_file_name_new_content_is_not_a_stale_cache_hit(app):
+    at = open_page(app, "pages/data.py")
+    for customers in (2, 3):
+        upload(at, ("log.csv", tiny_csv(customers)))
+        at = open_page(at, "pages/overview.py")
+        assert next(m.value for m in at.metric if m.label == "Customers") == str(customers)
+        at = open_page(at, "pages/data.py")
