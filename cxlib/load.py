@@ -445,9 +445,12 @@ def _stats(frame: Any) -> dict[str, Any]:
             [lazy.select(**stats).to_native(), frame.select(distinct)], how="horizontal"
         )
         return both.collect().row(0, named=True)
-    row = _collect_row(lazy.select(**stats))
-    row["distinct"] = _collect_row(lazy.select(content).unique().select(nw.len()))["len"]
-    return row
+    # DuckDB, Spark: one query over the distinct events, each with its number of copies.
+    grouped = lazy.group_by(content).agg(__cx_copies=nw.len())
+    del stats["rows"]
+    return _collect_row(
+        grouped.select(**stats, rows=nw.col("__cx_copies").sum().cast(nw.Int64), distinct=nw.len())
+    )
 
 
 def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> EventLog:

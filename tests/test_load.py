@@ -282,15 +282,20 @@ def test_duckdb_relation_drops_unparseable_rows():
 
 @pytest.mark.spark
 def test_spark_dataframe(spark):
+    # Zoned ISO text and a numeric revenue as text, parsed and cast on Spark itself.
     frame = spark.createDataFrame(
-        [("7", "visit", "2024-01-01 09:00:00+01:00", "3.5"), ("7", "buy", "1706691600000", None)],
+        [
+            ("7", "visit", "2024-01-01 09:00:00+01:00", "3.5"),
+            ("7", "buy", "2024-01-01 10:30:00+01:00", None),
+        ],
         ["user_id", "event", "ts", "revenue"],
     )
     log = load(frame)
     assert log.engine == "pyspark"
-    assert log.report.dropped == {"unparseable timestamp": 1}
+    assert (log.report.rows_kept, log.report.customers, log.report.duplicates) == (2, 1, 0)
     assert log.to_polars().select("customer_id", "timestamp", "value").rows() == [
-        ("7", D(2024, 1, 1, 8), 3.5)
+        ("7", D(2024, 1, 1, 8), 3.5),
+        ("7", D(2024, 1, 1, 9, 30), None),
     ]
 
 
