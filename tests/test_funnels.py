@@ -141,6 +141,21 @@ def test_breakdown_by_the_first_events_value():
     ]
 
 
+def test_breakdown_by_session_takes_each_sessions_first_event():
+    sessions = make_log(
+        {"a": "home buy home buy"}, minutes=40, channel=["web", "web", "app", "app"]
+    )
+    out = funnel(sessions, ["home", "buy"], breakdown="channel", by="session", window="1h")
+    # 40 min apart, every event is its own session: the home sessions (one on web, one on
+    # app) reach step 1; the buy sessions never visit home, so they are not in the funnel
+    assert out.select("channel", "step", "customers").rows() == [
+        ("app", 1, 1),
+        ("app", 2, 0),
+        ("web", 1, 1),
+        ("web", 2, 0),
+    ]
+
+
 def test_funnel_by_session():
     log = make_log({"a": "home buy"}, minutes=40)  # two sessions: home, then buy
     assert counts(funnel(log, ["home", "buy"], by="session")) == [1, 0]
