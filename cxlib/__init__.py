@@ -18,8 +18,9 @@ from cxlib.filters import (
     filter_touchpoints,
     rename_touchpoints,
 )
+from cxlib.funnel_attempts import funnel_levels
 from cxlib.funnel_time import conversion_over_time, time_to_convert
-from cxlib.funnels import dropped_next, funnel, funnel_levels
+from cxlib.funnels import dropped_next, funnel
 from cxlib.graph import critical_touchpoints, focus, journey_graph, most_likely_path
 from cxlib.importance import touchpoint_importance
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize

@@ -170,7 +170,7 @@ def shared(frame: nw.LazyFrame) -> nw.LazyFrame:
 def polars_sequential_levels(
     frame: nw.LazyFrame, keys: list[str], steps: list[str], *, window_us: int, exclude: list[str]
 ) -> nw.LazyFrame:
-    """Polars fast path of :func:`cxlib.funnels.funnel_levels` for ``order="sequential"``.
+    """Polars fast path of :func:`cxlib.funnel_levels` for ``order="sequential"``.
 
     Same result, same columns; the portable version spends most of its time in window
     functions grouped by a string key. Here the step and excluded events are sorted

@@ -1,6 +1,6 @@
 """Funnel timing: how long converting journeys take, and how conversion changes over time.
 
-Both build on :func:`cxlib.funnels.funnel_levels` (the same attempts, window, order and
+Both build on :func:`cxlib.funnel_attempts.funnel_levels` (the same attempts, window, order and
 exclusions as :func:`cxlib.funnel`); a journey **converts** when it reaches the
 funnel's last step.
 """
@@ -15,7 +15,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.errors import AnalysisError
-from cxlib.funnels import FunnelOrder, funnel_levels
+from cxlib.funnel_attempts import FunnelOrder, funnel_levels
 from cxlib.journeys import JourneyBy, parse_gap
 from cxlib.log import EventLog
 

@@ -1,6 +1,6 @@
 """funnel and dropped_next equal a brute force written in plain Python loops, on random small logs.
 
-The brute force follows the definitions in cxlib.funnels word for word: every event of
+The brute force follows the definitions in cxlib.funnel_attempts word for word: every event of
 step 1 (any step in "any" order) starts an attempt; in order, each next step is the
 earliest matching event after the previous one (greedy), within the window of the
 attempt's first event and before the first excluded event after it. A journey's level
