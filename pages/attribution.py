@@ -1,0 +1,81 @@
+import streamlit as st
+
+from cxlib import charts_customer
+from cxlib.attribution import MODELS
+from ui import cache, customer, export, page, state
+
+loaded, filters = page.start(
+    "Attribution",
+    "Which touchpoints earn the credit for a conversion, by several models, and which "
+    "touchpoints decide the outcome but serve customers badly (moments of truth).",
+)
+log = loaded.log
+goal = customer.pick_goal(loaded, filters)
+cols = st.columns(4)
+models = cols[0].multiselect(
+    "Models",
+    list(MODELS),
+    default=["markov", "last_touch", "linear"],
+    key="attribution_models",
+    bind="query-params",
+)
+by = cols[1].radio(
+    "Credit",
+    ["touchpoint", "channel"] if log.has("channel") else ["touchpoint"],
+    key="attribution_by",
+    bind="query-params",
+    horizontal=True,
+)
+half_life = cols[2].selectbox(
+    "Time-decay half-life",
+    ["1h", "1d", "7d", "30d"],
+    index=2,
+    key="attribution_half_life",
+    bind="query-params",
+)
+value = cols[3].toggle(
+    "Share the value too", value=False, key="attribution_value", disabled=not log.has("value")
+)
+if not models:
+    st.info("Pick at least one model.")
+    st.stop()
+with state.errors_shown():
+    credit = cache.attribution(
+        loaded, filters, goal, models, by=by, value=value and log.has("value"), half_life=half_life
+    )
+if credit.height == 0:
+    st.info(f"No customer reaches {goal!r} after another touchpoint: there is nothing to credit.")
+else:
+    picture = charts_customer.attribution_chart(credit, by=by, title=f"Credit for {goal}")
+    export.chart(picture, key="attribution_chart", name="attribution")
+    export.table(credit, key="attribution_table", name="attribution")
+
+st.subheader("Importance vs performance")
+cols = st.columns(2)
+importance = cols[0].radio(
+    "Importance",
+    ["removal_effect", "lift"],
+    key="importance_measure",
+    bind="query-params",
+    horizontal=True,
+    help="removal_effect: share of conversions lost without the touchpoint (Markov); lift: "
+    "conversion rate with it minus without it",
+)
+measures = ["rating", "1 - exit rate"] if log.has("rating") else ["1 - exit rate"]
+performance = cols[1].radio("Performance", measures, key="importance_performance", horizontal=True)
+with state.errors_shown():
+    table = cache.touchpoint_importance(
+        loaded,
+        filters,
+        goal,
+        importance=importance,
+        rating="rating" if performance == "rating" else None,
+    )
+picture = charts_customer.importance_chart(table, title="Importance (across) vs performance (up)")
+export.chart(picture, key="importance_chart", name="importance")
+truths = [row["touchpoint"] for row in table.iter_rows(named=True) if row["moment_of_truth"]]
+if truths:
+    st.warning("Moments of truth (important, badly served): " + ", ".join(truths))
+else:
+    st.success("No touchpoint is both more important and worse served than the median.")
+export.table(table, key="importance_table", name="touchpoint_importance")

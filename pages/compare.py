@@ -1,0 +1,71 @@
+import streamlit as st
+
+from cxlib import charts, charts_customer
+from ui import cache, customer, export, page, state
+
+loaded, filters = page.start(
+    "Compare segments",
+    "Two groups of customers side by side: each funnel step's conversion with a significance "
+    "test, and the transitions whose share differs most.",
+)
+log = loaded.log
+columns = ["touchpoint", *(["channel"] if log.has("channel") else []), *log.attributes]
+
+
+def segment(label: str, key: str, *, rest: bool) -> tuple[str, tuple] | None:
+    """A (column, values) segment drawn as two widgets; None for "the rest"."""
+    st.markdown(f"**{label}**")
+    options = ["(the rest)", *columns] if rest else columns
+    column = st.selectbox(
+        "Customers with an event where",
+        state.keep_valid(f"{key}_column", options),
+        key=f"{key}_column",
+    )
+    if column == "(the rest)":
+        return None
+    with state.errors_shown():
+        values = cache.value_counts(loaded, filters, column)[column].to_list()
+    chosen = st.multiselect(
+        "is one of", state.keep_valid(f"{key}_values", values), key=f"{key}_values"
+    )
+    if not chosen:
+        st.info(f"Pick at least one value of {column} for {label}.")
+        st.stop()
+    return (column, tuple(chosen))
+
+
+left, right = st.columns(2)
+with left:
+    segment_a = segment("Segment A", "compare_a", rest=False)
+with right:
+    segment_b = segment("Segment B", "compare_b", rest=True)
+steps = st.multiselect(
+    "Funnel steps, in order",
+    state.keep_valid("compare_steps", customer.touchpoints(loaded, filters)),
+    key="compare_steps",
+    placeholder="pick two or more touchpoints",
+)
+if len(steps) < 2:
+    st.info("Pick at least two funnel steps.")
+    st.stop()
+with state.errors_shown():
+    comparison = cache.compare_segments(loaded, filters, segment_a, segment_b, steps)
+cols = st.columns(2)
+cols[0].metric("Customers in A", f"{comparison.customers_a:,}")
+cols[1].metric("Customers in B", f"{comparison.customers_b:,}")
+frame = charts_customer.comparison_funnel_frame(comparison)
+export.chart(
+    charts.funnel_chart(frame, breakdown="segment", title="A and B"),
+    key="compare_funnel",
+    name="compare_funnel",
+)
+st.caption("p_value: two-sided test that the step's conversion is the same in A and B.")
+export.table(comparison.funnel, key="compare_tests", name="compare_funnel")
+export.chart(
+    charts_customer.edge_change_chart(
+        comparison.edges, title="Transitions whose share changed most"
+    ),
+    key="compare_edges",
+    name="compare_edges",
+)
+export.table(comparison.edges, key="compare_edges_table", name="compare_edges")

@@ -1,0 +1,36 @@
+import streamlit as st
+
+from cxlib import charts_customer
+from ui import cache, customer, export, page, state
+
+loaded, filters = page.start(
+    "Retention",
+    "Customers grouped by the week or month of their first event (their cohort), and the share "
+    "of each cohort active again 1, 2, 3... periods later; then who is new, returning, "
+    "resurrecting or dormant each period.",
+)
+cols = st.columns(2)
+period = cols[0].radio(
+    "Period", ["week", "month"], key="retention_period", bind="query-params", horizontal=True
+)
+touchpoint = cols[1].selectbox(
+    "Retained means doing",
+    state.keep_valid("retention_touchpoint", customer.touchpoints(loaded, filters)),
+    index=None,
+    placeholder="any event",
+    key="retention_touchpoint",
+    bind="query-params",
+)
+with state.errors_shown():
+    table = cache.retention(loaded, filters, period=period, touchpoint=touchpoint)
+    states = cache.lifecycle(loaded, filters, period=period)
+if table.height == 0:
+    st.info("The filtered log has no events.")
+    st.stop()
+picture = charts_customer.retention_heatmap(table, title=f"Retention by {period} of first event")
+export.chart(picture, key="retention_heatmap", name="retention")
+export.table(table, key="retention_table", name="retention")
+picture = charts_customer.lifecycle_chart(
+    states, title=f"Customers per {period} by lifecycle state"
+)
+export.chart(picture, key="retention_lifecycle", name="lifecycle")

@@ -1,0 +1,54 @@
+import streamlit as st
+
+import cxlib
+from cxlib import charts_customer, sample
+from ui import cache, customer, export, page, state
+
+loaded, filters = page.start(
+    "Stages",
+    "The journey map laid over the touchpoints: awareness, consideration, decision, loyalty, "
+    "advocacy. Edit the stage of any touchpoint; moves back to an earlier stage are framed.",
+)
+touchpoints = customer.touchpoints(loaded, filters)
+guess = sample.STAGES.get(loaded.scenario or "") or cxlib.default_stages(touchpoints)
+with st.expander("Touchpoint → stage", expanded=False):
+    edited = st.data_editor(
+        [{"touchpoint": t, "stage": guess.get(t)} for t in touchpoints],
+        column_config={
+            "touchpoint": st.column_config.TextColumn("touchpoint", disabled=True),
+            "stage": st.column_config.SelectboxColumn("stage", options=list(cxlib.STAGES)),
+        },
+        hide_index=True,
+        key=f"stages_mapping_{loaded.key}",
+    )
+stages = {row["touchpoint"]: row["stage"] for row in edited if row["stage"]}
+if not stages:
+    st.info(
+        "No touchpoint has a stage yet (their names match no stage word): "
+        "pick stages in the table above."
+    )
+    st.stop()
+with state.errors_shown():
+    reach = cache.stage_reach(loaded, filters, stages)
+    flow = cache.stage_flow(loaded, filters, stages)
+
+export.chart(
+    charts_customer.stage_reach_chart(reach, title="Customers reaching each stage"),
+    key="stages_reach",
+    name="stage_reach",
+)
+picture = charts_customer.transition_matrix_chart(
+    flow,
+    source="from_stage",
+    target="to_stage",
+    order=[cxlib.ENTRY, *cxlib.STAGES, cxlib.EXIT],
+    highlight="direction",
+    highlight_value="regression",
+    title="Stage flow: moves from one stage (rows) to the next (columns)",
+)
+export.chart(picture, key="stages_flow", name="stage_flow")
+st.caption(
+    "Colour: share of the moves out of the row's stage. Re-entries count moves into a stage "
+    "the customer had already left."
+)
+export.table(flow, key="stages_flow_table", name="stage_flow")
