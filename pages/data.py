@@ -11,21 +11,19 @@ loaded, _ = page.start(
     "This page shows the data as loaded: the sidebar filters apply to the other pages.",
 )
 st.subheader(f"Loaded: {loaded.label}")
+state.show_load_error()
 
 left, right = st.columns(2)
 with left:
     scenarios = list(sample.SCENARIOS)
-    scenario = st.selectbox(
+    st.selectbox(
         "Sample journeys",
         scenarios,
         key="data_scenario",
         index=scenarios.index(loaded.scenario) if loaded.scenario in scenarios else 0,
         format_func=lambda s: f"{s}: {sample.DESCRIPTIONS[s]}",
     )
-    if st.button("Open sample", key="data_open_sample"):
-        with state.errors_shown():
-            state.load_scenario(scenario)
-        st.rerun()
+    st.button("Open sample", key="data_open_sample", on_click=state.open_sample)
 with right:
     files = st.file_uploader(
         "Or upload one or several files (merged into one log)",
@@ -40,13 +38,12 @@ st.caption("The column recognised for each role. Change one and re-load to overr
 columns = list(
     dict.fromkeys([m.column for m in loaded.log.mapping.values()] + loaded.log.attributes)
 )
-chosen = {}
 cols = st.columns(len(state.ROLE_ARGS))
 for col, role in zip(cols, state.ROLE_ARGS, strict=True):
     match = loaded.log.mapping.get(role)
     options = columns if role in cxlib.log.REQUIRED_ROLES else [None, *columns]
     current = match.column if match else None
-    chosen[role] = col.selectbox(
+    col.selectbox(
         role,
         options,
         index=options.index(current) if current in options else 0,
@@ -54,10 +51,7 @@ for col, role in zip(cols, state.ROLE_ARGS, strict=True):
         format_func=lambda c: "(none)" if c is None else c,
         help=f"{match.reason} (confidence {match.confidence:.0%})" if match else "not found",
     )
-if st.button("Re-load with these columns", key="data_apply_roles"):
-    with state.errors_shown():
-        state.reload_with_roles(loaded, {r: c for r, c in chosen.items() if c is not None})
-    st.rerun()
+st.button("Re-load with these columns", key="data_apply_roles", on_click=state.reload_roles)
 
 report = loaded.log.report
 if report is not None:

@@ -16,8 +16,22 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
     The sidebar is drawn here rather than by the main script so that a page run on its
     own (as AppTest does) still has it.
     """
+    _leave_legacy_pages_mode()
     st.title(title)
     if caption:
         st.caption(caption)
     loaded = state.current()
     return loaded, filters.sidebar(loaded)
+
+
+def _leave_legacy_pages_mode() -> None:
+    # Streamlit treats a folder named pages/ next to the app as a legacy multipage app until
+    # st.navigation has run once in the process. Until then a visit by a link to a page
+    # (/funnels?...: a shared view) runs that page alone, without the app's navigation,
+    # layout and icon; AppTest always starts that way. st.navigation itself clears this
+    # flag: clear it and run again, so the app script and its navigation run.
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

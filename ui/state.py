@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,10 @@ __all__ = [
     "keep_valid",
     "load_scenario",
     "load_uploads",
+    "open_sample",
+    "reload_roles",
     "reload_with_roles",
+    "show_load_error",
     "take_uploads",
 ]
 
@@ -47,6 +50,7 @@ ROLE_ARGS = {
 }
 _LOADED = "cx_loaded"
 _UPLOAD_SEEN, _UPLOAD_ERROR = "cx_upload_seen", "cx_upload_error"
+_LOAD_ERROR = "cx_load_error"
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,33 @@ def reload_with_roles(loaded: Loaded, roles: Mapping[str, str]) -> Loaded:
     if loaded.scenario is not None:
         return load_scenario(loaded.scenario, roles)
     return load_uploads(loaded.uploads, roles)
+
+
+# Buttons load through callbacks: they run before the script, so the sidebar drawn next
+# already shows the new data, and a click survives the run being restarted.
+def _in_callback(load: Callable[[], Loaded]) -> None:
+    try:
+        load()
+    except cxlib.CxError as err:
+        st.session_state[_LOAD_ERROR] = str(err)
+
+
+def open_sample() -> None:
+    """Callback of the Data page's button: load the scenario picked in ``data_scenario``."""
+    _in_callback(lambda: load_scenario(st.session_state["data_scenario"]))
+
+
+def reload_roles() -> None:
+    """Callback of the Data page's button: re-load with the columns picked in ``data_role_*``."""
+    picked = {role: st.session_state.get(f"data_role_{role}") for role in ROLE_ARGS}
+    roles = {role: column for role, column in picked.items() if column is not None}
+    _in_callback(lambda: reload_with_roles(current(), roles))
+
+
+def show_load_error() -> None:
+    """Show, once, the error of the last load a button asked for."""
+    if message := st.session_state.pop(_LOAD_ERROR, None):
+        st.error(message)
 
 
 def take_uploads(files: Sequence[Any] | None) -> bool:

@@ -100,9 +100,6 @@ def test_query_parameters_restore_a_view():
         "journeys": "sessions",  # bound widgets keep their shown label in the URL
     }
     at = open_page(new_app(params).run(), "pages/funnels.py")
-    # AppTest's first run of a newly switched page gives the bound sidebar its defaults;
-    # the next run reads the URL (a browser opening the link reads it at once).
-    at.run()
     assert_clean(at, "Funnels")
     assert data_label(at) == "sample: bank"
     assert at.multiselect(key="funnel_steps").value == ["website_visit", "account_opened"]
