@@ -5,16 +5,17 @@ touchpoint its **stage**, its **channel**, the seconds a customer stays there, a
 where they go next with what weight: in the same session (``next:w``), in a later
 session (``next@w``: hours to weeks later), back to the touchpoint they came from
 (``back:w``) or away (``exit:w``, a drop-off). Customers walk the map one event at a
-time, all of them at once in NumPy, so ten million events take seconds.
+time, all of them at once in NumPy, so ten million events take well under a minute.
 
 What makes the journeys realistic rather than a plain first-order Markov chain:
 
-- every customer carries a hidden **intent** level (0-4) set by their segment,
+- every customer carries a hidden **intent** level (0-8) set by their segment,
   region and acquisition source. High intent weights the steps towards the goal
   (column ``lift``) and lowers the exit. Some touchpoints raise or lower it (column
-  ``intent``: ``+1:0.6`` adds 1 with probability 0.6), and so do the ratings the
-  customer gives (a bad one lowers it, a top one raises it). Whether a customer
-  converts so depends on the whole path, not only on the last touchpoint;
+  ``intent``: ``+2:0.7`` adds 2 with probability 0.7), and so do the ratings the
+  customer gives (a bad one lowers it, a top one raises it); interest cools a little
+  at each new session. Whether a customer converts so depends on the whole path, not
+  only on the last touchpoint;
 - ``back`` makes the next step depend on the last two touchpoints;
 - ``digital`` touchpoints happen on the web or in the app, by the customer's device,
   re-chosen at each new session; ``inherit`` takes the previous event's channel, so a
@@ -46,8 +47,10 @@ from cxlib.errors import AnalysisError
 
 __all__ = [
     "BUNDLED",
+    "CHANNELS",
     "DESCRIPTIONS",
     "GOALS",
+    "MAX_EVENTS",
     "SCENARIOS",
     "STAGES",
     "Scenario",
@@ -78,7 +81,11 @@ BUNDLED: dict[str, int] = {"customers": 3000, "seed": 0}
 SAMPLE_DATA = pathlib.Path(__file__).resolve().parent.parent / "sample_data"
 
 # --- the journey maps -------------------------------------------------------------------
-_COLUMNS = "touchpoint stage channel secs lift intent rating value next"
+# Columns: touchpoint, stage, channel (a channel, "digital" or "inherit"), mean seconds
+# before the next event of the same session, lift (how much intent draws customers here),
+# intent (change:probability after the event), rating (kind:response rate:shift), value
+# (median revenue), next (weighted steps: "x:w" same session, "x@w" later, back, exit).
+# "." means none.
 _MAPS = {
     "retail": """
 ad_click          awareness     social      15   0    .      .             .   visit_home:3 product_page:5 search:1 exit:6
@@ -140,7 +147,9 @@ referral         advocacy      social      30   0.5  .       .              .   
 review           advocacy      web         60   0.3  .       stars:1        .   app_login@1 exit:2.5
 """,
 }
-# Who the customers are: name share intent [value multiplier], and where they enter.
+# Who the customers are, groups separated by "|". Segments: name, share, intent shift,
+# value multiplier. Regions: name, share, intent shift. Acquisition sources: name, share,
+# intent shift, entry touchpoints with weights. Devices: name, share, share of app sessions.
 _SEGMENTS = {
     "retail": "budget 0.4 -0.2 0.6 | mainstream 0.45 0 1 | premium 0.15 0.3 2.2",
     "bank": "student 0.25 -0.3 0.4 | young_professional 0.35 0.2 1 | family 0.25 0 1.3 | senior 0.15 -0.1 1.6",
@@ -158,8 +167,8 @@ _SOURCES = {
     " | walk_in 0.2 0.3 store_visit:1 | phone 0.1 0.2 call_sales:1"
     " | referral 0.1 0.6 website_visit:1 plan_compare:1",
 }
-# device share app-share-of-digital-sessions
 _DEVICES = "mobile 0.6 0.6 | desktop 0.32 0.05 | tablet 0.08 0.4"
+#: Every channel a sample event can have.
 CHANNELS = ("web", "app", "store", "email", "call_centre", "social", "branch", "home")
 _DIGITAL, _INHERIT = -1, -2
 _CHANNEL_CODES = {"digital": _DIGITAL, "inherit": _INHERIT} | {c: i for i, c in enumerate(CHANNELS)}
@@ -175,7 +184,8 @@ _LEVELS = 9  # hidden intent 0..8
 _MID = _LEVELS // 2  # neutral intent
 _BETA = 0.5  # weight multiplier exp(_BETA * lift * (level - _MID)); the exit has lift -1
 _COOLING = 0.25  # chance to lose one intent level at each later session
-MAX_EVENTS = 60  # a journey ends after this many events
+#: A generated journey ends after this many events.
+MAX_EVENTS = 60
 _SECOND, _MINUTE, _DAY = 1_000_000, 60_000_000, 86_400_000_000
 _HOURS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 4, 4.5, 5,
                    5.5, 5, 4.5, 4.5, 5, 5.5, 6.5, 7.5, 7.5, 6, 4, 2])  # fmt: skip
@@ -471,7 +481,7 @@ def generate(
 
     Customers arrive over ``days`` days from ``start`` (naive times are UTC) and walk
     the scenario's journey map (see the module docstring) until they drop off; the same
-    ``seed`` gives the same log. About 5 to 8 events per customer: 1.5 million
+    ``seed`` gives the same log. About 4 to 5.5 events per customer: 1.8 million retail
     customers make some 10 million events.
 
     Parameters

@@ -101,6 +101,7 @@ def test_schema_and_ids(log, scenario):
         pl.col("segment", "region", "device", "acquisition_source").n_unique()
     )
     assert per.drop("customer_id").max().row(0) == (1, 1, 1, 1)
+    assert log.group_by("customer_id").len()["len"].max() <= sample.MAX_EVENTS
 
 
 def test_values_only_on_sales_and_positive(log, scenario):
