@@ -52,3 +52,7 @@ st.caption(
     "the customer had already left."
 )
 export.table(flow, key="stages_flow_table", name="stage_flow")
+st.subheader("The journey graph collapsed to stages")
+with state.errors_shown():
+    html = cache.stage_graph_html(loaded, filters, stages, height=520)
+st.iframe(html, height=540)
