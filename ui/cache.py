@@ -34,6 +34,7 @@ __all__ = [
     "journey_graph",
     "next_after",
     "preview",
+    "prune",
     "step_matrix",
     "summary",
     "time_to_convert",
@@ -87,10 +88,41 @@ def value_counts(
 
 
 def journey_graph(loaded: Loaded, filters: Filters, **pruning: Any) -> nx.DiGraph:
-    """The journey graph (:func:`cxlib.journey_graph`) with ``top_k``/``min_share`` pruning."""
-    # No pruning option set is the whole graph: one cache entry however it is asked for.
+    """The journey graph (:func:`cxlib.journey_graph`) with ``top_k``/``min_share`` pruning.
+
+    The whole graph is computed (and cached) once per data and filters; pruning it again
+    takes milliseconds, so moving a pruning slider does not go back to the events.
+    """
+    whole = _run("journey_graph", loaded, filters, by=filters.by)
     pruning = {k: v for k, v in pruning.items() if v is not None}
-    return _run("journey_graph", loaded, filters, by=filters.by, **pruning)
+    return prune(whole, **pruning) if pruning else whole
+
+
+def prune(whole: nx.DiGraph, **pruning: Any) -> nx.DiGraph:
+    """The whole journey graph pruned, rebuilt by :func:`cxlib.journey_graph` from its own edges.
+
+    Node figures come from all edges either way; ``customers`` per node (not in the
+    edges) is copied from the whole graph.
+    """
+    table = pl.DataFrame(
+        [
+            (source, target, d["count"], d["customers"], d["median_seconds"])
+            for source, target, d in whole.edges(data=True)
+        ],
+        schema={
+            "source": pl.String,
+            "target": pl.String,
+            "transitions": pl.Int64,
+            "customers": pl.Int64,
+            "median_seconds": pl.Float64,
+        },
+        orient="row",
+    )
+    graph = cxlib.journey_graph(table, **pruning)
+    graph.graph.update(whole.graph)
+    customers = {node: whole.nodes[node].get("customers") for node in graph}
+    nx.set_node_attributes(graph, customers, "customers")
+    return graph
 
 
 def graph_html(
