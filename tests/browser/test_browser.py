@@ -9,7 +9,6 @@ that hostile touchpoint names never execute. Screenshots of every page land in
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 import os
 import shutil
@@ -27,6 +26,7 @@ import pytest
 
 from cxlib import EventLog, journey_graph
 from cxlib.graph_view import graph_html
+from ui.pages import PAGES
 
 pytestmark = pytest.mark.browser
 
@@ -159,22 +159,16 @@ def _injected(page) -> list[str]:
     found = []
     for frame in page.frames:
         found += frame.evaluate(
-            "() => [...document.querySelectorAll('img[src=\"x\"], script')]"
-            ".filter(e => (e.src || '').endsWith('/x') || /alert\\(/.test(e.textContent))"
+            "() => [...document.querySelectorAll('img, script, a[href^=\"javascript:\"]')]"
+            ".filter(e => (e.getAttribute('src') === 'x') || e.textContent.trim() === \"alert('script')\""
+            " || (e.getAttribute('href') || '').startsWith('javascript:'))"
             ".map(e => e.outerHTML)"
         )
     return found
 
 
 def _page_titles() -> list[str]:
-    """Every page's title, read from the PAGES list of streamlit_app.py (importing it would run it)."""
-    tree = ast.parse((ROOT / "streamlit_app.py").read_text())
-    pages = next(
-        node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES"
-    )
-    return [title for _, title, _ in ast.literal_eval(pages)]
+    return [title for _, title, _ in PAGES]
 
 
 def test_upload_walk_every_page_offline(browser_page, server: str, tmp_path: Path) -> None:
