@@ -1,6 +1,6 @@
 """Loading benchmark: cxlib.load against Polars' own read_csv with an explicit timestamp format.
 
-    .venv/bin/python bench/bench_load.py [--size 10M] [--runs 3]
+    .venv/bin/python bench/bench_load.py [--size 10M] [--runs 3] [--csv FILE]
 
 The CSV comes from bench/datasets.py (generated once under bench/data/, gitignored).
 Each run is a fresh Python process; the table shows medians of wall time (process
@@ -50,7 +50,8 @@ print(elapsed, peak, frame.estimated_size(), report)
 
 WORKS = {
     "polars read_csv + strptime (explicit format)": BASELINE,
-    "cxlib.load (no arguments)": CXLIB,
+    "cxlib.load (no arguments)": CXLIB.replace("REPORT", "False"),
+    "cxlib.load, then its report statistics again": CXLIB.replace("REPORT", "True"),
 }
 
 
@@ -88,8 +89,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="10M")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--csv", help="an existing CSV to load instead of bench/data's")
     args = parser.parse_args()
-    path = ensure_csv(args.size)
+    path = args.csv or ensure_csv(args.size)
     print(
         f"{path}: {Path(path).stat().st_size / 1024**2:,.0f} MB, {args.runs} fresh processes each\n"
     )

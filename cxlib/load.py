@@ -137,14 +137,18 @@ def load(
     tables = [read(s, **options) for s in sources]
     merged = len(tables) > 1
     names = sanitize_names([t.name for t in tables])
-    parts, offset = [], 0
-    for tab, name in zip(tables, names, strict=True):
-        tab.name = name
-        part = _prepare(tab, explicit, timestamp_format, offset=offset, merged=merged)
-        parts.append(part)
-        offset += part.rows_read
-    frame = parts[0].frame if not merged else _concat([p.frame for p in parts], names)
-    return _finish(frame, parts)
+    try:
+        parts, offset = [], 0
+        for tab, name in zip(tables, names, strict=True):
+            tab.name = name
+            part = _prepare(tab, explicit, timestamp_format, offset=offset, merged=merged)
+            parts.append(part)
+            offset += part.rows_read
+        frame = parts[0].frame if not merged else _concat([p.frame for p in parts], names)
+        return _finish(frame, parts)
+    except pl.exceptions.PolarsError as err:  # a lazy source failing past the sample rows
+        msg = f"cannot load {names if merged else names[0]!r}: {str(err).splitlines()[0]}"
+        raise LoadError(msg) from err
 
 
 def _sample(frame: Any) -> pl.DataFrame:
@@ -176,6 +180,11 @@ def _prepare(
         msg = f"{tab.name!r} has no events: only a header with columns {sample.columns!r}"
         raise LoadError(msg)
     rec = recognize(sample, explicit, timestamp_format=timestamp_format)
+    return _map(tab, sample, rec, offset=offset, merged=merged)
+
+
+def _map(tab: Table, sample: pl.DataFrame, rec: Recognition, *, offset: int, merged: bool) -> _Part:
+    """Canonical columns, drop counts and the kept events of one source."""
     attributes = _attributes(sample.columns, rec, merged=merged)
     if isinstance(tab.frame, pl.DataFrame | pl.LazyFrame):
         exprs = _polars_columns(sample, rec, attributes, tab.name if merged else None)
@@ -296,20 +305,17 @@ def _foreign_columns(
     """Map the roles on DuckDB or Spark: SQL for what narwhals cannot say the same way on both."""
     engine = engine_of(frame)
     native = frame.to_native()
-    quote = (
-        (lambda c: '"' + c.replace('"', '""') + '"')
-        if engine == "duckdb"
-        else (lambda c: "`" + c.replace("`", "``") + "`")
-    )
+    mark = '"' if engine == "duckdb" else "`"
+
+    def quote(name: str) -> str:
+        return mark + name.replace(mark, mark + mark) + mark
+
     text_type = "VARCHAR" if engine == "duckdb" else "STRING"
     cols = rec.timestamp_columns
-    ts_sql = (
-        quote(cols[0])
-        if len(cols) == 1
-        else (
-            f"concat(CAST({quote(cols[0])} AS {text_type}), ' ', CAST({quote(cols[1])} AS {text_type}))"
-        )
-    )
+    ts_sql = quote(cols[0])
+    if len(cols) == 2:
+        date, clock = (f"CAST({quote(c)} AS {text_type})" for c in cols)
+        ts_sql = f"concat({date}, ' ', {clock})"
     fmt = rec.timestamp_format
     sql: dict[str, str] = {_TEXT: ts_sql}
     zoned = isinstance(sample.schema[cols[0]], pl.Datetime) and sample.schema[cols[0]].time_zone
@@ -385,7 +391,8 @@ def _check_timestamps(
     column = rec.mapping["timestamp"].column
     what = f"column {column!r} has {bad:,} of {given:,} values that are not dates, e.g. {example!r}"
     if bad > _MOSTLY_BAD * given:
-        msg = f"{what}; pass timestamp_format=... (detected {rec.timestamp_format.describe()!r})"
+        fmt = rec.timestamp_format.describe()
+        msg = f"{what}; pass timestamp_format=... (it was read as {fmt!r}) or another timestamp=..."
         raise MappingError(msg)
     notes.append(f"{what}: those events were dropped")
 

@@ -193,7 +193,8 @@ def read(
 
 
 def _sanitized(tab: Table) -> Table:
-    names = tab.frame.collect_schema().names()
+    # A lazy source (Parquet) is opened here: its schema is the first thing read.
+    names = _guard(tab.name, tab.file_format, lambda: tab.frame.collect_schema().names())
     clean = sanitize_names(names)
     if clean != names:
         tab.frame = tab.frame.rename(dict(zip(names, clean, strict=True)))

@@ -136,7 +136,8 @@ def _fits(role: str, values: pl.Series) -> bool:
         return _is_number_column(values)
     if role == "timestamp":
         return detect_format(values) is not None
-    return values.dtype == pl.String or values.dtype.is_integer() or role == "touchpoint"
+    labels = values.dtype in (pl.String, pl.Categorical) or values.dtype.is_integer()
+    return labels or (role == "touchpoint" and values.dtype in (pl.Boolean, pl.Enum))
 
 
 def _by_name(role: str, sample: pl.DataFrame, free: list[str]) -> RoleMatch | None:

@@ -338,6 +338,38 @@ def test_merging_engine_frames_is_refused():
         load([rel, rel])
 
 
+def test_merge_with_clashing_attribute_types():
+    a = pl.DataFrame({"user_id": ["a"], "event": ["x"], "ts": [D(2024, 1, 1)], "x": [[1]]})
+    b = pl.DataFrame({"user_id": ["a"], "event": ["x"], "ts": [D(2024, 1, 1)], "x": [{"k": 1}]})
+    with pytest.raises(
+        LoadError, match=r"cannot merge \['frame', 'frame_2'\]: .*; rename the clashing column"
+    ):
+        load([a, b])
+
+
+def test_lazy_source_failing_after_the_sample_rows():
+    # The first 2,000 rows (the sample) cast fine; row 2,401 does not.
+    n = 2_500
+    lazy = pl.LazyFrame(
+        {
+            "user_id": ["a"] * n,
+            "event": ["x"] * n,
+            "ts": [D(2024, 1, 1)] * n,
+            "k": ["1"] * 2_400 + ["abc"] * 100,
+        }
+    ).with_columns(pl.col("k").cast(pl.Int64))
+    with pytest.raises(
+        LoadError, match=r"cannot load 'frame': conversion from `str` to `i64` failed"
+    ):
+        load(lazy)
+
+
+def test_corrupt_parquet(tmp_path):
+    (tmp_path / "x.parquet").write_bytes(b"PAR1 this is not parquet PAR1")
+    with pytest.raises(LoadError, match=r"cannot read 'x\.parquet' as parquet: "):
+        load(tmp_path / "x.parquet")
+
+
 # Whatever text or bytes arrive, load returns a log or raises the library's own error.
 
 _cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
