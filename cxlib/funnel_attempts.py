@@ -35,7 +35,7 @@ import narwhals as nw
 
 from cxlib.engines import polars_sequential_levels, shared
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, _with_sessions, journey_keys, journey_steps, parse_gap
+from cxlib.journeys import JourneyBy, journey_keys, journey_steps, parse_gap, with_sessions
 from cxlib.log import ORDER, EventLog
 from cxlib.paths import require_touchpoints
 
@@ -101,7 +101,7 @@ def funnel_levels(
     2
     """
     window_us = _check(log, steps, window, order, exclude)
-    log = _with_sessions(log, by)
+    log = with_sessions(log, by)
     keys = journey_keys(log, by)
     if order == "sequential" and not with_next and log.engine == "polars":
         return polars_sequential_levels(

@@ -16,7 +16,7 @@ import polars as pl
 
 from cxlib.errors import AnalysisError
 from cxlib.funnel_attempts import FunnelOrder, funnel_levels
-from cxlib.journeys import JourneyBy, _with_sessions, journey_keys, journey_steps
+from cxlib.journeys import JourneyBy, journey_keys, journey_steps, with_sessions
 from cxlib.log import EXIT, EventLog
 
 __all__ = ["FunnelOrder", "dropped_next", "funnel"]
@@ -70,7 +70,7 @@ def funnel(
     n = len(steps)
     groups: list[str] = []
     if breakdown is not None:
-        keys = journey_keys(_with_sessions(log, by), by)
+        keys = journey_keys(with_sessions(log, by), by)
         first = journey_steps(log, by=by).filter(nw.col("step") == 1)
         levels = levels.join(first.select(*keys, breakdown), on=keys, how="left")
         groups = [breakdown]

@@ -26,6 +26,7 @@ __all__ = [
     "journey_steps",
     "parse_gap",
     "sessionize",
+    "with_sessions",
 ]
 
 JourneyBy = Literal["customer", "session"]
@@ -94,7 +95,8 @@ def journey_keys(log: EventLog, by: JourneyBy) -> list[str]:
     raise AnalysisError(msg)
 
 
-def _with_sessions(log: EventLog, by: JourneyBy) -> EventLog:
+def with_sessions(log: EventLog, by: JourneyBy) -> EventLog:
+    """The log ready for journeys ``by``: sessionized with the default gap when needed."""
     return sessionize(log) if by == "session" and not log.has("session_id") else log
 
 
@@ -114,7 +116,7 @@ def journey_steps(log: EventLog, *, by: JourneyBy = "customer") -> nw.LazyFrame:
     >>> out.select("customer_id", "step", "touchpoint", "next_touchpoint").rows()
     [('a', 1, 'x', 'y'), ('a', 2, 'y', None), ('b', 1, 'x', None)]
     """
-    log = _with_sessions(log, by)
+    log = with_sessions(log, by)
     keys = journey_keys(log, by)
     return log.frame.with_columns(
         step=nw.col("epoch_us").cum_count().over(*keys, order_by=ORDER).cast(nw.Int64),
@@ -136,7 +138,7 @@ def collapse_repeats(log: EventLog, *, by: JourneyBy = "customer") -> EventLog:
     >>> collapse_repeats(log).to_polars()["touchpoint"].to_list()
     ['a', 'b', 'a']
     """
-    log = _with_sessions(log, by)
+    log = with_sessions(log, by)
     keys = journey_keys(log, by)
     prev = nw.col("touchpoint").shift(1).over(*keys, order_by=ORDER)
     return log.with_frame(log.frame.filter(prev.is_null() | (prev != nw.col("touchpoint"))))

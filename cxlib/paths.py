@@ -19,7 +19,7 @@ import polars as pl
 
 from cxlib.engines import ordered_join
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, _with_sessions, journey_keys, journey_steps
+from cxlib.journeys import JourneyBy, journey_keys, journey_steps, with_sessions
 from cxlib.journeys import collapse_repeats as collapse
 from cxlib.log import ENTRY, EXIT, ORDER, EventLog
 from cxlib.transitions import check_touchpoint
@@ -106,7 +106,7 @@ def top_paths(
     _positive(n, "n")
     _positive(max_steps, "max_steps")
     require_touchpoints(log, [t for t in (start_at, end_at) if t is not None])
-    log = collapse(log, by=by) if collapse_repeats else _with_sessions(log, by)
+    log = collapse(log, by=by) if collapse_repeats else with_sessions(log, by)
     keys = journey_keys(log, by)
     if start_at is None and end_at is None and max_steps is None:
         frame = log.frame  # no cutting: the positions in the journey are not needed
