@@ -89,7 +89,7 @@ SAMPLE_DATA = pathlib.Path(__file__).resolve().parent.parent / "sample_data"
 _MAPS = {
     "retail": """
 ad_click          awareness     social      15   0    .      .             .   visit_home:3 product_page:5 search:1 exit:6
-email_open        awareness     email       20   0    .      .             .   visit_home:2 product_page:3 add_to_cart:1 exit:5
+email_open        awareness     email       20   0    .      .             .   visit_home:2 product_page:3 back:2 exit:5
 visit_home        awareness     digital     30   0    .      .             .   search:4 product_page:5 loyalty_signup:0.3 store_visit@0.6 exit:2
 search            consideration digital     25   0.2  +1:0.3 .             .   product_page:8 search:1.5 exit:1.5
 product_page      consideration digital     50   0.3  +1:0.4 .             .   product_page:2 back:3.5 add_to_cart:2.5 wishlist:0.8 visit_home@1.5 email_open@0.8 store_visit@0.6 call_support@0.3 exit:2.5
@@ -392,10 +392,12 @@ def _simulate(
         later, nxt = column >= n_tp + 2, column % (n_tp + 2)
         went_back = np.flatnonzero(nxt == back)
         p = prev[went_back]
-        ok = (p >= 0) & can_go_back[p]  # back from an ad or an email: another page instead
-        nxt[went_back] = np.where(ok, p, cur[went_back])
+        # Back to an ad or an email, or from the first event: another page, or away.
+        ok = (p >= 0) & can_go_back[p]
+        instead = np.where(can_go_back[cur[went_back]], cur[went_back], exit_)
+        nxt[went_back] = np.where(ok, p, instead)
         t_next = t + np.rint(rng.exponential(spec.secs[cur])).astype(np.int64) * _SECOND
-        new = np.flatnonzero(later)
+        new = np.flatnonzero(later & (nxt != exit_))
         if len(new):
             # A later session: some days on, at a plausible hour (opening hours for stores).
             days = np.floor(np.exp(rng.normal(np.log(2), 1.1, len(new)))).astype(np.int64)
