@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import auth
 from ui.pages import DEFAULT_PAGE, PAGES
 
 HERE = Path(__file__).resolve().parent
@@ -17,6 +18,7 @@ st.set_page_config(
     page_icon=str(HERE / "ui" / "assets" / "icon.png"),
     layout="wide",
 )
+auth.gate()  # with sign-in on, nothing else shows to someone not signed in
 page = st.navigation(
     [
         st.Page(HERE / file, title=title, url_path=url, default=url == DEFAULT_PAGE)
