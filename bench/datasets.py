@@ -1,5 +1,8 @@
 """Benchmark logs: generated once per size and seed, then reused from bench/data/.
 
+Delete a log's files (or bench/data/) to generate it again, e.g. after the sample
+generator changed; each log's .json says which version of cxlib/sample.py made it.
+
     python bench/datasets.py 10M [--seed 7] [--csv]    # prints the paths as JSON
 
 Each log is written as Parquet (the file every tool reads) and, up to 10M events, as
@@ -65,7 +68,7 @@ def ensure_log(n_events: int, *, seed: int = 7, csv: bool = True) -> dict[str, s
     # Several benchmarks share these files: one process generates, the others wait.
     with (DATA / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not meta.exists() or json.loads(meta.read_text()).get("generator") != generator_name():
+        if not (meta.exists() and parquet.exists()):
             start = time.perf_counter()
             _write(n_events, seed, parquet, csv_path if want_csv else None)
             info = {"generator": generator_name(), "events": n_events, "seed": seed}
@@ -76,12 +79,12 @@ def ensure_log(n_events: int, *, seed: int = 7, csv: bool = True) -> dict[str, s
         "size": size_label(n_events),
         "parquet": str(parquet),
         "csv": str(csv_path) if want_csv else None,
-        "generator": generator_name(),
+        "generator": json.loads(meta.read_text())["generator"],
     }
 
 
 def generator_name() -> str:
-    """The generator and a digest of its source: a changed generator regenerates the logs."""
+    """The generator and a digest of its source, recorded with each log (delete it to renew)."""
     digest = hashlib.sha256((ROOT / "cxlib" / "sample.py").read_bytes()).hexdigest()[:10]
     return f"cxlib.sample {digest}"
 
