@@ -6,7 +6,7 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 """
 
 # Each module below adds its public names here (one import line per module).
-from cxlib import predict
+from cxlib import predict, sample
 from cxlib.attribution import attribution
 from cxlib.compare import compare_segments
 from cxlib.dropoffs import dropoffs, next_after
@@ -83,6 +83,7 @@ __all__ = [
     "retention",
     "rfm",
     "rfm_segments",
+    "sample",
     "sessionize",
     "stage_flow",
     "stage_reach",

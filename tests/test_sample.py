@@ -16,6 +16,7 @@ import pytest
 
 import cxlib
 from cxlib import AnalysisError, EventLog, sample
+from cxlib.sample.__main__ import main as sample_command
 
 TEXT = pl.String
 SCHEMA = {
@@ -322,7 +323,7 @@ def test_bundled_file_loads_with_no_arguments(scenario, log):
 
 
 def test_write_command_rewrites_the_bundled_files_byte_for_byte(tmp_path, capsys):
-    sample.main(["--write", str(tmp_path)])
+    sample_command(["--write", str(tmp_path)])
     for scenario in sample.SCENARIOS:
         written = tmp_path / f"{scenario}.csv"
         assert written.read_bytes() == sample.path(scenario).read_bytes()
@@ -330,17 +331,17 @@ def test_write_command_rewrites_the_bundled_files_byte_for_byte(tmp_path, capsys
 
 
 def test_command_writes_any_size_as_parquet_or_csv(tmp_path, capsys):
-    sample.main(["bank", "--customers", "50", "--seed", "2", "--out", str(tmp_path / "b.parquet")])
+    sample_command(["bank", "--customers", "50", "--seed", "2", "--out", str(tmp_path / "b.parquet")])
     expected = sample.generate("bank", customers=50, seed=2)
     assert pl.read_parquet(tmp_path / "b.parquet").equals(expected)
-    sample.main(["bank", "--customers", "50", "--seed", "2", "--out", str(tmp_path / "b.csv")])
+    sample_command(["bank", "--customers", "50", "--seed", "2", "--out", str(tmp_path / "b.csv")])
     assert pl.read_csv(tmp_path / "b.csv", try_parse_dates=True).equals(expected)
     assert f"{expected.height:,} events of 50 customers" in capsys.readouterr().out
 
 
 def test_command_without_a_task_says_what_to_give(capsys):
     with pytest.raises(SystemExit):
-        sample.main([])
+        sample_command([])
     assert "give --write FOLDER, or a scenario and --out FILE" in capsys.readouterr().err
 
 
