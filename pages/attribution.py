@@ -44,7 +44,10 @@ with state.errors_shown():
         loaded, filters, goal, models, by=by, value=value and log.has("value"), half_life=half_life
     )
 if credit.height == 0:
-    st.info(f"No customer reaches {goal!r} after another touchpoint: there is nothing to credit.")
+    st.info(
+        f"No customer reaches {customer.plain(goal)} after another touchpoint: "
+        "there is nothing to credit."
+    )
 else:
     picture = charts_customer.attribution_chart(credit, by=by, title=f"Credit for {goal}")
     export.chart(picture, key="attribution_chart", name="attribution")
@@ -75,7 +78,8 @@ picture = charts_customer.importance_chart(table, title="Importance (across) vs 
 export.chart(picture, key="importance_chart", name="importance")
 truths = [row["touchpoint"] for row in table.iter_rows(named=True) if row["moment_of_truth"]]
 if truths:
-    st.warning("Moments of truth (important, badly served): " + ", ".join(truths))
+    names = ", ".join(customer.plain(t) for t in truths)
+    st.warning(f"Moments of truth (important, badly served): {names}")
 else:
     st.success("No touchpoint is both more important and worse served than the median.")
 export.table(table, key="importance_table", name="touchpoint_importance")

@@ -29,7 +29,7 @@ def segment(label: str, key: str, *, rest: bool) -> tuple[str, tuple] | None:
         "is one of", state.keep_valid(f"{key}_values", values), key=f"{key}_values"
     )
     if not chosen:
-        st.info(f"Pick at least one value of {column} for {label}.")
+        st.info(f"Pick at least one value of {customer.plain(column)} for {label}.")
         st.stop()
     return (column, tuple(chosen))
 
