@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_load.py [--size 10M] [--runs 3] [--csv FILE]
 
 The CSV comes from bench/datasets.py (generated once under bench/data/, gitignored).
-Each run is a fresh Python process; the table shows medians of wall time (process
+Each run is a fresh Python process, the works interleaved; the table shows medians of wall time (process
 start to exit, imports included), the time of the load call alone, the peak resident
 memory of the process when the log is loaded and the in-memory size of the result, so
 "one copy of the data" can be checked: the peak should stay near the Polars baseline's.
@@ -98,10 +98,14 @@ def main() -> None:
     header = "| work | wall s | load s | peak RSS GB | data in memory GB | report s |"
     print(header)
     print("|" + "---|" * 6)
+    # Interleaved, so that a busy spell of the machine hits every work alike.
+    runs: dict[str, list] = {name: [] for name in WORKS}
+    for _ in range(args.runs):
+        for name, code in WORKS.items():
+            runs[name].append(run_once(code, path))
     medians = {}
-    for name, code in WORKS.items():
-        runs = [run_once(code, path) for _ in range(args.runs)]
-        med = [statistics.median(r[i] for r in runs) for i in range(5)]
+    for name, rows in runs.items():
+        med = [statistics.median(r[i] for r in rows) for i in range(5)]
         medians[name] = med
         print(
             f"| {name} | {med[0]:.2f} | {med[1]:.2f} | {med[2]:.2f} | {med[3]:.2f} | {med[4]:.2f} |"
