@@ -342,7 +342,8 @@ def lifecycle_chart(table: pl.DataFrame, *, title: str | None = None) -> alt.Cha
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("period:T", title="period"),
+            # one band per period: bars as wide as the period, not thin lines on a time axis
+            x=alt.X("yearmonthdate(period):O", title="period", axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("signed:Q", title="customers (dormant below zero)"),
             color=alt.Color(
                 "state:N",

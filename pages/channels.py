@@ -28,8 +28,7 @@ picture = charts_customer.transition_matrix_chart(
     switches,
     source="from_channel",
     target="to_channel",
-    highlight="switch",
-    title="Channel of an event (rows) → channel of the next (columns)",
+    title="Channel of an event (rows) → channel of the next (columns); off the diagonal: switches",
 )
 export.chart(picture, key="channels_switches", name="channel_switches")
 left, right = st.columns(2)
