@@ -26,6 +26,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.errors import LoadError
+from cxlib.recognize import NAMES, normalize_name
 
 __all__ = [
     "Format",
@@ -334,6 +335,7 @@ def _read_csv(
         "separator": sep,
         "encoding": "utf8-lossy" if encoding == "utf8-lossy" else "utf8",
         "infer_schema_length": 10_000,
+        "schema_overrides": _id_columns(head, sep),
     }
     try:
         try:
@@ -348,6 +350,21 @@ def _read_csv(
         raise LoadError(msg) from err
     except pl.exceptions.PolarsError as err:
         raise _csv_error(data, name, sep, err) from err
+
+
+def _id_columns(head: bytes, sep: str) -> dict[str, pl.DataType]:
+    """Id-like columns of a CSV header, read as text: customer ``007`` must not become ``7``."""
+    first = head.decode("utf8", errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    try:
+        names = next(csv.reader([first.rstrip("\r")], delimiter=sep), [])
+    except csv.Error:  # a broken header: Polars will say what is wrong with it
+        return {}
+    known = set(NAMES["customer_id"])
+    return {
+        name: pl.String
+        for name in names
+        if normalize_name(name) in known or "id" in normalize_name(name).split("_")
+    }
 
 
 def _csv_error(data: bytes | Path, name: str, sep: str, err: Exception) -> LoadError:

@@ -261,3 +261,8 @@ def test_broken_excel(tmp_path):
 def test_unsupported_object():
     with pytest.raises(LoadError, match=r"cannot read a int; pass a path, bytes, a file object"):
         read(42)
+
+
+def test_id_columns_keep_their_leading_zeros():
+    frame = read(b"\xef\xbb\xbfCustomer ID;event;order_id;qty\n007;visit;0012;3\n").frame
+    assert frame.row(0) == ("007", "visit", "0012", 3)
