@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -25,10 +24,13 @@ from typing import Any, Literal
 import narwhals as nw
 import polars as pl
 
+from cxlib import inflate
 from cxlib.errors import LoadError
 from cxlib.recognize import NAMES, normalize_name
 
 __all__ = [
+    "MAX_COLUMNS",
+    "MAX_NAME",
     "Format",
     "Table",
     "detect_file_format",
@@ -46,6 +48,10 @@ _EXTENSIONS: dict[str, Format] = {
     ".xlsx": "xlsx", ".xlsm": "xlsx", ".duckdb": "duckdb", ".ddb": "duckdb",
 }  # fmt: skip
 _SEPARATORS = (",", ";", "\t", "|")
+#: Longest column name kept (longer ones are cut, see :func:`sanitize_names`).
+MAX_NAME = 100
+#: Most columns a source may have (recognising each column's role takes time).
+MAX_COLUMNS = 2_000
 _HEAD = 65_536
 _UTF8 = {"utf8", "utf-8", "utf_8", "utf-8-sig", "utf8-sig"}
 
@@ -65,21 +71,31 @@ class Table:
 
 
 def sanitize_names(columns: list[str]) -> list[str]:
-    """Strip column names, name the unnamed ones and make every name unique.
+    """Strip column names, name the unnamed ones, shorten long ones, make every name unique.
+
+    A name longer than :data:`MAX_NAME` characters (a hostile header) is cut to it with
+    ``…``, so messages that list the columns stay readable.
 
     Examples
     --------
-    >>> sanitize_names(["", " a ", "a", "b"])
-    ['column_1', 'a', 'a_2', 'b']
+    >>> sanitize_names(["", " a ", "a", "b", "a_2"])
+    ['column_1', 'a', 'a_2', 'b', 'a_2_2']
+    >>> [len(n) for n in sanitize_names(["x" * 10_000])]
+    [100]
     """
     out: list[str] = []
+    taken: set[str] = set()
+    tried: Counter[str] = Counter()  # per base, the last suffix tried: linear in the columns
     for i, name in enumerate(columns):
         base = str(name).strip() or f"column_{i + 1}"
-        candidate, n = base, 1
-        while candidate in out:
-            n += 1
-            candidate = f"{base}_{n}"
+        if len(base) > MAX_NAME:
+            base = base[: MAX_NAME - 1] + "…"
+        candidate = base
+        while candidate in taken:
+            tried[base] = max(tried[base], 1) + 1
+            candidate = f"{base}_{tried[base]}"
         out.append(candidate)
+        taken.add(candidate)
     return out
 
 
@@ -116,11 +132,12 @@ def detect_file_format(head: bytes, name: str = "") -> Format | Literal["gzip"]:
     >>> detect_file_format(b"a,b\\n", "export.TSV")
     'csv'
     """
+    # gzip whatever the name says: a ".csv" that is gzip must go through the bounded inflater.
+    if head.startswith(b"\x1f\x8b"):
+        return "gzip"
     suffix = Path(name).suffix.lower()
     if suffix in _EXTENSIONS:
         return _EXTENSIONS[suffix]
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
     if head.startswith(b"PAR1"):
         return "parquet"
     if head.startswith(b"PK\x03\x04"):
@@ -193,9 +210,19 @@ def read(
     return _sanitized(_read_bytes(raw, raw[:_HEAD], name, kind, separator, encoding, sheet))
 
 
+def _check_width(name: str, width: int) -> None:
+    if width > MAX_COLUMNS:
+        msg = (
+            f"{name!r} has {width:,} columns (or more); an event log has a handful, at most "
+            f"{MAX_COLUMNS:,}: check the separator, or keep only the columns you need"
+        )
+        raise LoadError(msg)
+
+
 def _sanitized(tab: Table) -> Table:
     # A lazy source (Parquet) is opened here: its schema is the first thing read.
     names = _guard(tab.name, tab.file_format, lambda: tab.frame.collect_schema().names())
+    _check_width(tab.name, len(names))
     clean = sanitize_names(names)
     if clean != names:
         tab.frame = tab.frame.rename(dict(zip(names, clean, strict=True)))
@@ -250,13 +277,12 @@ def _read_bytes(
         return Table(name, _read_csv(data, head, name, separator, encoding), "csv")
     raw = data.read_bytes() if isinstance(data, Path) else data
     if kind == "gzip":
-        try:
-            inner = gzip.decompress(raw)
-        except (OSError, EOFError) as err:
-            msg = f"{name!r} looks gzipped but cannot be decompressed: {err}"
-            raise LoadError(msg) from err
+        inner = inflate.gunzip(raw, name)
         inner_name = name[:-3] if name.lower().endswith(".gz") else name
         kind = detect_file_format(inner[:_HEAD], inner_name)
+        if kind == "gzip":
+            msg = f"{name!r} is gzip inside gzip: decompress it yourself and load the file"
+            raise LoadError(msg)
         return _read_bytes(inner, inner[:_HEAD], name, kind, separator, encoding, sheet)
     if kind == "parquet":
         return Table(name, _guard(name, "Parquet", lambda: pl.read_parquet(io.BytesIO(raw))), kind)
@@ -317,6 +343,10 @@ def _read_csv(
     data: bytes | Path, head: bytes, name: str, separator: str | None, encoding: str
 ) -> pl.DataFrame:
     encoding = encoding.lower()
+    # Polars would inflate these silently, without a limit: a zip bomb named ".csv".
+    if packed := inflate.compressed_kind(head):
+        msg = f"{name!r} is a {packed} archive, not text: extract the file inside and load it"
+        raise LoadError(msg)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
     if encoding not in _UTF8 and encoding != "utf8-lossy":
@@ -331,6 +361,7 @@ def _read_csv(
             raise LoadError(msg) from err
         head, encoding = data[:_HEAD], "utf8"
     sep = separator or sniff_separator(head.decode("utf8", errors="replace"))
+    _check_width(name, head.split(b"\n", 1)[0].count(sep.encode()) + 1)  # before parsing it
     options: dict[str, Any] = {
         "separator": sep,
         "encoding": "utf8-lossy" if encoding == "utf8-lossy" else "utf8",

@@ -1,0 +1,97 @@
+"""Bounded decompression: a small upload never expands into all of the server's memory.
+
+A gzip file is inflated chunk by chunk and refused past a limit that grows with the
+compressed size (:data:`MAX_RATIO` times it, at least :data:`MIN_LIMIT`, at most
+:data:`MAX_BYTES`): a zip bomb (a few kilobytes that expand to gigabytes) stops there
+with a clear :class:`~cxlib.errors.LoadError` instead of exhausting the machine.
+:func:`compressed_kind` names the compressed formats a reader must not hand to a
+parser that would expand them on its own (Polars' CSV reader inflates gzip, zlib and
+zstd silently).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from cxlib.errors import LoadError
+
+__all__ = ["MAX_BYTES", "MAX_RATIO", "MIN_LIMIT", "compressed_kind", "gunzip", "limit"]
+
+#: Most bytes a compressed upload may expand to, whatever its size.
+MAX_BYTES = 4 * 1024**3
+#: Most a file may expand relative to its compressed size (CSV exports compress 5-20 times).
+MAX_RATIO = 100
+#: A small file may always expand to this much.
+MIN_LIMIT = 64 * 1024**2
+_CHUNK = 16 * 1024**2
+_MAGIC = {
+    b"\x1f\x8b": "gzip",
+    b"PK\x03\x04": "zip",
+    b"\x28\xb5\x2f\xfd": "zstd",
+    b"\x78\x01": "zlib",
+    b"\x78\x9c": "zlib",
+    b"\x78\xda": "zlib",
+}
+
+
+def compressed_kind(head: bytes) -> str | None:
+    r"""The compressed format the first bytes announce, or ``None`` for anything else.
+
+    Examples
+    --------
+    >>> compressed_kind(b"\x1f\x8b\x08\x00"), compressed_kind(b"PK\x03\x04"), compressed_kind(b"a,b")
+    ('gzip', 'zip', None)
+    """
+    return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
+
+
+def limit(compressed: int) -> int:
+    """Most bytes a file of ``compressed`` bytes may expand to.
+
+    Examples
+    --------
+    >>> limit(1_000) == MIN_LIMIT, limit(10**7) == MAX_RATIO * 10**7, limit(10**12) == MAX_BYTES
+    (True, True, True)
+    """
+    return min(MAX_BYTES, max(MIN_LIMIT, MAX_RATIO * compressed))
+
+
+def gunzip(raw: bytes, name: str) -> bytes:
+    r"""Decompress gzip data (one or several members), refusing to expand past :func:`limit`.
+
+    Examples
+    --------
+    >>> import gzip
+    >>> gunzip(gzip.compress(b"a,b\n1,2\n") + gzip.compress(b"3,4\n"), "x.csv.gz")
+    b'a,b\n1,2\n3,4\n'
+    >>> gunzip(gzip.compress(b"a,b\n")[:10], "cut.csv.gz")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.LoadError: 'cut.csv.gz' looks gzipped but cannot be decompressed: it ends early
+    """
+    most = limit(len(raw))
+    chunks: list[bytes] = []
+    size, data = 0, raw
+    try:
+        while data:
+            inflater = zlib.decompressobj(wbits=31)
+            while not inflater.eof:
+                chunk = inflater.decompress(data, _CHUNK)
+                data = inflater.unconsumed_tail
+                if not chunk and not data:
+                    msg = f"{name!r} looks gzipped but cannot be decompressed: it ends early"
+                    raise LoadError(msg)
+                size += len(chunk)
+                if size > most:
+                    msg = (
+                        f"{name!r} expands to more than {most:,} bytes from {len(raw):,}: "
+                        "refused as a likely zip bomb; decompress it yourself and load the "
+                        "file if it is genuine"
+                    )
+                    raise LoadError(msg)
+                chunks.append(chunk)
+            data = inflater.unused_data.lstrip(b"\0")  # the next member (zero padding ends it)
+    except zlib.error as err:
+        msg = f"{name!r} looks gzipped but cannot be decompressed: {err}"
+        raise LoadError(msg) from err
+    return b"".join(chunks)
