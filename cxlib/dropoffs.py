@@ -14,7 +14,7 @@ from statistics import NormalDist
 import narwhals as nw
 import polars as pl
 
-from cxlib.journeys import JourneyBy, journey_keys, journey_steps
+from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EventLog
 from cxlib.transitions import check_touchpoint, transitions
 
@@ -86,10 +86,9 @@ def dropoffs(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
     >>> dropoffs(log).select("touchpoint", "journeys", "exits", "exit_rate").rows()
     [('home', 3, 2, 0.6666666666666666), ('cart', 1, 1, 1.0)]
     """
-    keys = journey_keys(log, by)
+    steps, keys, _, _ = journey_table(log, by=by)
     per_journey = (
-        journey_steps(log, by=by)
-        .group_by(*keys, nw.col("touchpoint").cast(nw.String))
+        steps.group_by(*keys, nw.col("touchpoint").cast(nw.String))
         # A journey has one last event, so it exits at most once per touchpoint.
         .agg(exited=nw.col("next_epoch_us").is_null().cast(nw.Int64).max())
         .group_by("touchpoint")

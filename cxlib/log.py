@@ -118,6 +118,11 @@ class EventLog:
     frame: nw.LazyFrame
     mapping: Mapping[str, RoleMatch] = field(default_factory=dict)
     report: LoadReport | None = None
+    #: Results computed once per log and reused by later analyses (see
+    #: :func:`cxlib.journeys.journey_table`); a log over another frame starts empty.
+    memo: dict[Any, Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     @classmethod
     def from_frame(

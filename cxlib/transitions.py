@@ -6,7 +6,8 @@ time and then by position in the source). Every journey also contributes one
 ``ENTRY -> first touchpoint`` and one ``last touchpoint -> EXIT`` transition, so the
 table is the edge list of the journey graph (:func:`cxlib.journey_graph`).
 
-Computed in one pass of window functions (:func:`cxlib.journey_steps`) and one
+Computed from the journey steps (:func:`cxlib.journeys.journey_table`: window
+functions, or on Polars one sort shared by every analysis of the log) and one
 ``group_by``, written once against narwhals: the same numbers on Polars, DuckDB and
 PySpark.
 """
@@ -20,7 +21,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, journey_steps
+from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
 
 __all__ = ["check_touchpoint", "transitions"]
@@ -84,7 +85,7 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
     ('home', '(exit)', 1, 1, None)
     ('home', 'cart', 1, 1, 60.0)
     """
-    steps = journey_steps(log, by=by)
+    steps, _, customer, _ = journey_table(log, by=by)
     # Each event is the source of exactly one edge (to the next event or to EXIT).
     followed = (
         steps.with_columns(
@@ -96,7 +97,7 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
         .group_by(nw.col("touchpoint").cast(nw.String).alias("source"), "target")
         .agg(
             transitions=nw.len().cast(nw.Int64),
-            customers=nw.col("customer_id").n_unique().cast(nw.Int64),
+            customers=nw.col(customer).n_unique().cast(nw.Int64),
             median_seconds=nw.col("seconds").median().cast(nw.Float64),
         )
     )
@@ -106,7 +107,7 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
         .group_by(nw.col("touchpoint").cast(nw.String).alias("target"))
         .agg(
             transitions=nw.len().cast(nw.Int64),
-            customers=nw.col("customer_id").n_unique().cast(nw.Int64),
+            customers=nw.col(customer).n_unique().cast(nw.Int64),
         )
         .with_columns(source=nw.lit(ENTRY), median_seconds=nw.lit(None, dtype=nw.Float64))
     )

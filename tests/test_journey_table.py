@@ -1,0 +1,81 @@
+"""journey_table: on Polars the memoised sorted frame equals the portable journey_steps on DuckDB."""
+
+import narwhals as nw
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxlib import EventLog, journeys
+from cxlib.engines import to_engine
+from cxlib.journeys import journey_steps, journey_table
+from tests.conftest import make_log, random_log_frames
+
+COLUMNS = [
+    "customer_id",
+    "touchpoint",
+    "epoch_us",
+    "event_index",
+    "step",
+    "next_touchpoint",
+    "next_epoch_us",
+]
+
+
+def rows_of(frame, by):
+    keys = ["session_id"] if by == "session" else []
+    return sorted(frame.select(*COLUMNS, *keys).collect("polars").to_native().rows())
+
+
+def check_against_portable(log: EventLog, by: str) -> None:
+    table = journey_table(log, by=by)
+    portable = EventLog.from_frame(to_engine(log.frame.collect().to_native(), "duckdb"))
+    expected = journey_table(portable, by=by)
+    assert rows_of(table.frame, by) == rows_of(expected.frame, by)
+    assert (expected.keys, expected.customer, expected.ordered) == (
+        journeys.journey_keys(portable, by),
+        "customer_id",
+        False,
+    )
+    # The codes number the journeys and customers one to one, in journey order.
+    out = table.frame.collect("polars").to_native()
+    names = ["customer_id", "session_id"] if by == "session" else ["customer_id"]
+    for code, columns in (("_journey", names), ("_customer", ["customer_id"])):
+        pairs = out.select(code, *columns).unique()
+        assert pairs.height == pairs[code].n_unique() == out.select(columns).unique().height
+    # Rows come in journey order: grouped by journey, then in the order of events.
+    assert out.equals(out.sort("_journey", "epoch_us", "event_index"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(frame=random_log_frames(), by=st.sampled_from(["customer", "session"]))
+def test_polars_table_equals_portable_steps(frame, by):
+    check_against_portable(EventLog.from_frame(frame), by)
+
+
+def test_hash_clash_falls_back_to_sorting_by_text(monkeypatch):
+    # Every customer hashing alike is the worst clash: journeys must still not mix.
+    monkeypatch.setattr(journeys, "_CUSTOMER_HASH", pl.lit(0, pl.UInt64))
+    log = make_log({"b": "x y", "a": "y z x", "c": "z"})
+    check_against_portable(log, "customer")
+    assert journey_table(log).frame.collect()["_journey"].n_unique() == 3
+
+
+def test_memo_is_computed_once_per_log_and_by():
+    log = make_log({"a": "x y", "b": "y"})
+    journey_table(log)
+    memo = dict(log.memo)
+    journey_table(log)
+    assert list(memo) == [("journeys", "customer")]
+    assert log.memo[("journeys", "customer")] is memo[("journeys", "customer")]
+    filtered = log.with_frame(log.frame.filter(nw.col("touchpoint") == "x"))
+    assert filtered.memo == {}
+    assert journey_table(filtered).frame.collect()["touchpoint"].to_list() == ["x"]
+
+
+@pytest.mark.parametrize("by", ["customer", "session"])
+def test_empty_log(by):
+    schema = {"customer_id": pl.String, "timestamp": pl.Datetime("us"), "touchpoint": pl.String}
+    log = EventLog.from_frame(pl.DataFrame(schema=schema))
+    assert journey_table(log, by=by).frame.collect().shape[0] == 0
+    assert journey_steps(log, by=by).collect().shape[0] == 0
