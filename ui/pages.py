@@ -13,6 +13,7 @@ PAGES = [
     ("pages/paths.py", "Paths", "paths"),
     ("pages/funnels.py", "Funnels", "funnels"),
     ("pages/dropoffs.py", "Drop-offs", "dropoffs"),
+    ("pages/live.py", "Live", "live"),
 ]
 #: The page the app opens on (at ``/``).
 DEFAULT_PAGE = "overview"

@@ -1,0 +1,106 @@
+import time
+
+import streamlit as st
+
+import cxlib
+from cxlib import charts, graph_view, overview, sample
+from ui import cache, live, page, state
+
+#: Seconds between two refreshes of the figures.
+REFRESH = 3.0
+SPEEDS = {60: "1 min a second", 3600: "1 h a second", 86_400: "1 day a second"}
+
+loaded, _ = page.start(
+    "Live",
+    f"Events stream in and the figures follow, every {REFRESH:g} s. Only the latest "
+    f"{live.WINDOW:,} events are kept and analysed (journeys begun earlier are cut), so the "
+    "page runs for hours in flat memory. The sidebar filters do not apply here.",
+)
+cols = st.columns([2, 2, 2, 1, 1])
+choices = ["generated", "replay"]
+source = cols[0].radio(
+    "Events",
+    choices,
+    key="live_source",
+    horizontal=True,
+    format_func={"generated": "a generated scenario", "replay": "a replay of the data"}.get,
+)
+if source == "generated":
+    scenario = cols[1].selectbox("Scenario", sample.SCENARIOS, key="live_scenario")
+    rate = cols[2].select_slider(
+        "Events per second", [1, 5, 10, 20, 50, 100, 200], value=50, key="live_rate"
+    )
+    touchpoints, goal = list(sample.STAGES[scenario]), sample.GOALS[scenario]
+    config = ("generated", scenario)
+else:
+    scenario = None
+    speed = cols[1].selectbox(
+        "Speed", list(SPEEDS), index=1, format_func=SPEEDS.get, key="live_speed"
+    )
+    cols[2].caption(f"Replaying {loaded.label} from its first event.")
+    with state.errors_shown():
+        touchpoints = cache.value_counts(loaded, None, "touchpoint")["touchpoint"].to_list()
+    goal = sample.GOALS.get(loaded.scenario or "")
+    config = ("replay", loaded.key)
+
+# Buttons act through callbacks: they run before the script, and survive a restarted run.
+cols[4].button("Reset", key="live_reset", on_click=lambda: st.session_state.pop("live_feed", None))
+feed: live.Feed | None = st.session_state.get("live_feed")
+if feed is None or st.session_state.get("live_config") != config:
+    with state.errors_shown():
+        feed = live.generated(scenario) if scenario else live.replay(loaded.log)
+    st.session_state["live_feed"], st.session_state["live_config"] = feed, config
+if scenario:
+    feed.rate = rate
+else:
+    feed.speed = speed
+
+
+def _toggle() -> None:
+    feed.paused = not feed.paused
+
+
+cols[3].button("Resume" if feed.paused else "Pause", key="live_pause", on_click=_toggle)
+
+default = [t for t in (touchpoints[0] if touchpoints else None, goal) if t]
+steps = st.multiselect(
+    "Funnel steps", state.keep_valid("live_steps", touchpoints), default=default, key="live_steps"
+)
+
+
+@st.fragment(run_every=None if feed.paused else REFRESH)
+def _figures() -> None:
+    feed.tick(time.monotonic())
+    log = feed.log()
+    if log is None:
+        st.info("Waiting for the first events…")
+        return
+    figures = overview.summary(log, goal=goal)
+    top = st.columns(5)
+    top[0].metric("Events so far", f"{feed.total:,}")
+    top[1].metric("In the window", f"{figures.events:,}")
+    top[2].metric("Customers", f"{figures.customers:,}")
+    conversion = "–" if figures.conversion is None else f"{figures.conversion:.1%}"
+    top[3].metric(f"Conversion to {goal or '…'}", conversion)
+    top[4].metric("Median journey", charts.format_seconds(figures.median_seconds))
+    left, right = st.columns([3, 2])
+    with left:
+        graph = cxlib.journey_graph(log, top_k=3)
+        shown = graph_view.prune_nodes(graph, max_nodes=cache.MAX_GRAPH_NODES)
+        st.iframe(graph_view.graph_html(shown, height=520), height=540)
+    with right:
+        seen = set(
+            log.frame.select("touchpoint").unique().collect("polars").to_native()["touchpoint"]
+        )
+        if len(steps) < 2:
+            st.info("Pick two or more funnel steps.")
+        elif missing := [s for s in steps if s not in seen]:
+            st.info(f"Waiting for {', '.join(missing)} to happen in the window.")
+        else:
+            funnel = charts.funnel_chart(cxlib.funnel(log, steps))
+            st.altair_chart(funnel, width="stretch", theme=None)
+    if feed.paused:
+        st.caption("Paused.")
+
+
+_figures()
