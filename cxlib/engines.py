@@ -112,7 +112,9 @@ def ordered_join(
 ) -> nw.LazyFrame:
     """One row per group of ``keys``: its ``value`` strings in ``order``, joined by ``separator``.
 
-    The result has the key columns and ``path``. An ordered string aggregation has no
+    The result has the key columns and ``path``. An empty ``order`` on Polars means the
+    rows are in order already (:func:`cxlib.journeys.journey_table`): no sort.
+    An ordered string aggregation has no
     portable narwhals form, so each engine gets its own: Polars ``sort`` + ``str.join``,
     DuckDB ``string_agg(... ORDER BY ...)``, Spark ``sort_array`` of structs + ``array_join``.
 
@@ -128,7 +130,8 @@ def ordered_join(
     if engine == "polars":
         # One sort on the integer order columns, then a plain join: a group by keeps the
         # order of rows within each group (documented), and this avoids a sort per group.
-        out = native.sort(order).group_by(keys).agg(pl.col(value).str.join(separator).alias("path"))
+        rows = native.sort(order) if order else native
+        out = rows.group_by(keys).agg(pl.col(value).str.join(separator).alias("path"))
     elif engine == "duckdb":
         quoted = ", ".join(f'"{k}"' for k in keys)
         by = ", ".join(f'"{o}"' for o in order)
@@ -159,7 +162,7 @@ def shared(frame: nw.LazyFrame) -> nw.LazyFrame:
     --------
     >>> import narwhals as nw, polars as pl
     >>> lf = shared(nw.from_native(pl.LazyFrame({"a": [1, 2]})))
-    >>> lf.join(lf, on="a").collect()["a"].to_list()
+    >>> lf.join(lf, on="a").sort("a").collect()["a"].to_list()
     [1, 2]
     """
     if engine_of(frame) == "polars":

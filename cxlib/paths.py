@@ -19,7 +19,7 @@ import polars as pl
 
 from cxlib.engines import ordered_join
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, journey_keys, journey_steps, with_sessions
+from cxlib.journeys import JourneyBy, journey_table, with_sessions
 from cxlib.journeys import collapse_repeats as collapse
 from cxlib.log import ENTRY, EXIT, ORDER, EventLog
 from cxlib.transitions import check_touchpoint
@@ -107,13 +107,13 @@ def top_paths(
     _positive(max_steps, "max_steps")
     require_touchpoints(log, [t for t in (start_at, end_at) if t is not None])
     log = collapse(log, by=by) if collapse_repeats else with_sessions(log, by)
-    keys = journey_keys(log, by)
-    if start_at is None and end_at is None and max_steps is None:
-        frame = log.frame  # no cutting: the positions in the journey are not needed
-    else:
-        frame = _cut(journey_steps(log, by=by), keys, start_at, end_at, max_steps)
+    frame, keys, _, ordered = journey_table(log, by=by)
+    if start_at is not None or end_at is not None or max_steps is not None:
+        frame = _cut(frame, keys, start_at, end_at, max_steps)
+    # Rows already in journey order (Polars) are joined as they come, without a sort.
+    order = [] if ordered else ORDER
     counts = (
-        ordered_join(frame, keys, value="touchpoint", order=ORDER, separator=PATH_SEP)
+        ordered_join(frame, keys, value="touchpoint", order=order, separator=PATH_SEP)
         .group_by("path")
         .agg(customers=nw.len().cast(nw.Int64))
     )
@@ -193,8 +193,8 @@ def step_matrix(
     _positive(steps, "steps")
     log = collapse(log, by=by) if collapse_repeats else log
     counts = (
-        journey_steps(log, by=by)
-        .filter(nw.col("step") <= steps)
+        journey_table(log, by=by)
+        .frame.filter(nw.col("step") <= steps)
         .group_by("step", "touchpoint")
         .agg(journeys=nw.len())
         .collect("polars")

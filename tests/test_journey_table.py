@@ -79,3 +79,18 @@ def test_empty_log(by):
     log = EventLog.from_frame(pl.DataFrame(schema=schema))
     assert journey_table(log, by=by).frame.collect().shape[0] == 0
     assert journey_steps(log, by=by).collect().shape[0] == 0
+
+
+def test_ordered_join_without_order_keeps_the_rows_order():
+    from cxlib.engines import ordered_join
+
+    frame = nw.from_native(pl.LazyFrame({"k": [2, 2, 1, 2], "v": list("bcad"), "o": [3, 1, 0, 2]}))
+    joined = ordered_join(frame, ["k"], value="v", order=[], separator="-")
+    assert sorted(joined.collect().rows()) == [(1, "a"), (2, "b-c-d")]
+    ordered = ordered_join(frame, ["k"], value="v", order=["o"], separator="-")
+    assert sorted(ordered.collect().rows()) == [(1, "a"), (2, "c-d-b")]
+
+
+def test_journey_codes_are_flagged_sorted():
+    table = journey_table(make_log({"b": "x y", "a": "y z x", "c": "z"}))
+    assert table.frame.collect("polars").to_native()["_journey"].flags["SORTED_ASC"]
