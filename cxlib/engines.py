@@ -171,7 +171,13 @@ def shared(frame: nw.LazyFrame) -> nw.LazyFrame:
 
 
 def polars_sequential_levels(
-    frame: nw.LazyFrame, keys: list[str], steps: list[str], *, window_us: int, exclude: list[str]
+    frame: nw.LazyFrame,
+    keys: list[str],
+    steps: list[str],
+    *,
+    window_us: int,
+    exclude: list[str],
+    journey: str | None = None,
 ) -> nw.LazyFrame:
     """Polars fast path of :func:`cxlib.funnel_levels` for ``order="sequential"``.
 
@@ -179,13 +185,15 @@ def polars_sequential_levels(
     functions grouped by a string key. Here the step and excluded events are sorted
     once, and every "next event of touchpoint t" is a backward fill over the whole
     frame, bounded by the journey's last row; attempts walk by ``gather``.
+    ``journey`` names a column numbering the journeys of a frame already in journey
+    order (:func:`cxlib.journeys.journey_table`): the sort is then skipped.
     Tests check it against the portable path and against a brute force.
     """
-    order = [*keys, "epoch_us", "event_index"]
     tp = pl.col("touchpoint")
     row = pl.int_range(pl.len(), dtype=pl.Int64)
-    new = pl.any_horizontal([pl.col(k) != pl.col(k).shift(1) for k in keys]).fill_null(True)
-    ends = pl.any_horizontal([pl.col(k) != pl.col(k).shift(-1) for k in keys]).fill_null(True)
+    group = [journey] if journey else keys
+    new = pl.any_horizontal([pl.col(k) != pl.col(k).shift(1) for k in group]).fill_null(True)
+    ends = pl.any_horizontal([pl.col(k) != pl.col(k).shift(-1) for k in group]).fill_null(True)
     later = sorted(set(steps[1:]))
 
     def next_at(cond: pl.Expr) -> pl.Expr:
@@ -193,12 +201,17 @@ def polars_sequential_levels(
         nxt = pl.when(cond).then(pl.col("_r")).backward_fill()
         return pl.when(nxt <= pl.col("_end")).then(nxt)
 
-    df = (
+    events = (
         frame.to_native()
         .filter(tp.is_in([*steps, *exclude]))
-        .select(*keys, "touchpoint", "epoch_us", "event_index", "timestamp")
-        .sort(order)
-        .with_columns(_r=row, _j=new.cum_sum())
+        .select(
+            *dict.fromkeys([*keys, *group]), "touchpoint", "epoch_us", "event_index", "timestamp"
+        )
+    )
+    if journey is None:
+        events = events.sort([*keys, "epoch_us", "event_index"])
+    df = (
+        events.with_columns(_r=row, _j=new.cum_sum())
         .with_columns(_end=pl.when(ends).then(pl.col("_r")).backward_fill())
         .with_columns(
             _lim=next_at(tp.is_in(exclude)) if exclude else pl.lit(None, pl.Int64),

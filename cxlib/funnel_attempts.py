@@ -35,7 +35,14 @@ import narwhals as nw
 
 from cxlib.engines import polars_sequential_levels, shared
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, journey_keys, journey_steps, parse_gap, with_sessions
+from cxlib.journeys import (
+    JourneyBy,
+    journey_keys,
+    journey_steps,
+    journey_table,
+    parse_gap,
+    with_sessions,
+)
 from cxlib.log import ORDER, EventLog
 from cxlib.paths import require_touchpoints
 
@@ -104,8 +111,14 @@ def funnel_levels(
     log = with_sessions(log, by)
     keys = journey_keys(log, by)
     if order == "sequential" and not with_next and log.engine == "polars":
+        # The journeys sorted once per log (journey_table's memo): no sort of its own.
         return polars_sequential_levels(
-            log.frame, keys, list(steps), window_us=window_us, exclude=list(exclude)
+            journey_table(log, by=by).frame,
+            keys,
+            list(steps),
+            window_us=window_us,
+            exclude=list(exclude),
+            journey="_journey",
         )
     relevant = sorted(set(steps) | set(exclude))
     tp = nw.col("touchpoint")
