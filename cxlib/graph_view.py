@@ -25,15 +25,22 @@ from pyvis.network import Network
 
 from cxlib.log import ENTRY, EXIT
 
-__all__ = ["EdgeWeight", "graph_html", "layered_positions", "prune_nodes"]
+__all__ = ["PALETTES", "EdgeWeight", "Palette", "graph_html", "layered_positions", "prune_nodes"]
 
 EdgeWeight = Literal["count", "customers", "share", "median_seconds"]
+Palette = Literal["default", "colour-blind"]
+_LOW, _HIGH, _FIXED = (0x8E, 0xC9, 0xB8), (0xD9, 0x4F, 0x2B), "#9aa5b1"
+#: Node colour from a low to a high exit rate: green to red, or blue to orange (safe for
+#: red-green colour blindness: the two ends differ in hue and lightness for everyone).
+PALETTES: dict[Palette, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
+    "default": (_LOW, _HIGH),
+    "colour-blind": ((0x44, 0x77, 0xAA), (0xEE, 0x77, 0x33)),
+}
 
 #: Horizontal and vertical distance between nodes, in pixels.
 X_GAP, Y_GAP = 230, 140
 #: Characters per line of a node label.
 LABEL_WIDTH = 22
-_LOW, _HIGH, _FIXED = (0x8E, 0xC9, 0xB8), (0xD9, 0x4F, 0x2B), "#9aa5b1"
 # pyvis always adds Bootstrap from a CDN; the graph needs none of it.
 _CDN = re.compile(
     r'<link[^>]*href="https://cdn\.jsdelivr\.net[^>]*/>'
@@ -108,8 +115,9 @@ def layered_positions(graph: nx.DiGraph, *, max_rows: int = 7) -> dict[str, tupl
     return positions
 
 
-def _colour(exit_rate: float) -> str:
-    rgb = (round(lo + (hi - lo) * exit_rate) for lo, hi in zip(_LOW, _HIGH, strict=True))
+def _colour(exit_rate: float, palette: Palette = "default") -> str:
+    low, high = PALETTES[palette]
+    rgb = (round(lo + (hi - lo) * exit_rate) for lo, hi in zip(low, high, strict=True))
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
@@ -130,6 +138,7 @@ def graph_html(
     height: int = 760,
     highlight: str | None = None,
     positions: dict[str, tuple[int, int]] | None = None,
+    palette: Palette = "default",
 ) -> str:
     """A standalone HTML page drawing the journey graph, with no external resource.
 
@@ -149,6 +158,8 @@ def graph_html(
     positions
         Node positions, e.g. :func:`layered_positions` of the unpruned graph, so that
         pruning or focusing does not move the nodes; by default those of ``graph``.
+    palette
+        Node colours by exit rate (see :data:`PALETTES`).
 
     Examples
     --------
@@ -180,7 +191,7 @@ def graph_html(
             title=title,
             x=x,
             y=y,
-            color=_FIXED if fixed else _colour(exit_rate),
+            color=_FIXED if fixed else _colour(exit_rate, palette),
             size=14 + 26 * (visits / max_visits) ** 0.5,
             shape="dot",
             borderWidth=6 if node == highlight else 1,

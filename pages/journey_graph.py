@@ -1,6 +1,6 @@
 import streamlit as st
 
-from ui import cache, export, page, state
+from ui import cache, export, page, presentation, state
 
 loaded, filters = page.start(
     "Journey graph",
@@ -45,7 +45,13 @@ focus = cols[3].selectbox(
 pruning = {"top_k": top_k or None, "min_share": min_share or None}
 with state.errors_shown():
     html, left_out = cache.graph_html(
-        loaded, filters, weight=weight, focus=focus, height=800, **pruning
+        loaded,
+        filters,
+        weight=weight,
+        focus=focus,
+        height=800,
+        palette=presentation.palette(),
+        **pruning,
     )
     critical = cache.critical_touchpoints(loaded, filters, **pruning)
 if left_out:

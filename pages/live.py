@@ -4,7 +4,7 @@ import streamlit as st
 
 import cxlib
 from cxlib import charts, graph_view, overview, sample
-from ui import cache, live, page, state
+from ui import cache, live, page, presentation, state
 
 #: Seconds between two refreshes of the figures.
 REFRESH = 3.0
@@ -87,7 +87,9 @@ def _figures() -> None:
     with left:
         graph = cxlib.journey_graph(log, top_k=3)
         shown = graph_view.prune_nodes(graph, max_nodes=cache.MAX_GRAPH_NODES)
-        st.iframe(graph_view.graph_html(shown, height=520), height=540)
+        st.iframe(
+            graph_view.graph_html(shown, height=520, palette=presentation.palette()), height=540
+        )
     with right:
         seen = set(
             log.frame.select("touchpoint").unique().collect("polars").to_native()["touchpoint"]

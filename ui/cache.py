@@ -126,7 +126,14 @@ def prune(whole: nx.DiGraph, **pruning: Any) -> nx.DiGraph:
 
 
 def graph_html(
-    loaded: Loaded, filters: Filters, *, weight: str, focus: str | None, height: int, **pruning: Any
+    loaded: Loaded,
+    filters: Filters,
+    *,
+    weight: str,
+    focus: str | None,
+    height: int,
+    palette: graph_view.Palette = "default",
+    **pruning: Any,
 ) -> tuple[str, int]:
     """The graph's standalone HTML page and how many touchpoints were left out of it.
 
@@ -139,7 +146,7 @@ def graph_html(
         graph = cxlib.focus(graph, focus)
     shown = graph_view.prune_nodes(graph, max_nodes=MAX_GRAPH_NODES)
     page = graph_view.graph_html(
-        shown, weight=weight, height=height, highlight=focus, positions=positions
+        shown, weight=weight, height=height, highlight=focus, positions=positions, palette=palette
     )
     return page, graph.number_of_nodes() - shown.number_of_nodes()
 

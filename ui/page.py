@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import filters, state
+from ui import filters, presentation, state
 
 __all__ = ["start"]
 
@@ -20,7 +20,7 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
     st.title(title)
     if caption:
         st.caption(caption)
-    loaded = state.current()
+    loaded = presentation.apply(state.current(), presentation.sidebar())
     return loaded, filters.sidebar(loaded)
 
 
