@@ -449,13 +449,6 @@ def _merged_mapping(parts: list[_Part]) -> dict[str, RoleMatch]:
 
 def _stats(frame: Any) -> dict[str, Any]:
     """Rows, customers, touchpoints, time range and distinct events (to count duplicates)."""
-    stats = {
-        "rows": nw.len(),
-        "customers": nw.col("customer_id").n_unique(),
-        "touchpoints": nw.col("touchpoint").n_unique(),
-        "time_min": nw.col("timestamp").min(),
-        "time_max": nw.col("timestamp").max(),
-    }
     lazy = nw.from_native(frame.lazy() if isinstance(frame, pl.DataFrame) else frame)
     content = [c for c in lazy.collect_schema().names() if c not in ("event_index", "epoch_us")]
     if isinstance(frame, pl.DataFrame | pl.LazyFrame):
@@ -476,8 +469,13 @@ def _stats(frame: Any) -> dict[str, Any]:
         both = pl.concat([basics, frame.select(distinct)], how="horizontal")
         return both.collect().row(0, named=True)
     # DuckDB, Spark: one query over the distinct events, each with its number of copies.
+    stats = {
+        "customers": nw.col("customer_id").n_unique(),
+        "touchpoints": nw.col("touchpoint").n_unique(),
+        "time_min": nw.col("timestamp").min(),
+        "time_max": nw.col("timestamp").max(),
+    }
     grouped = lazy.group_by(content).agg(__cx_copies=nw.len())
-    del stats["rows"]
     return _collect_row(
         grouped.select(**stats, rows=nw.col("__cx_copies").sum().cast(nw.Int64), distinct=nw.len())
     )

@@ -198,6 +198,29 @@ def test_duplicates_are_counted_and_kept():
     assert (log.report.duplicates, log.report.rows_kept) == (2, 4)
 
 
+@pytest.mark.parametrize("kind", ["eager", "lazy", "duckdb"])
+def test_duplicates_on_every_kind_of_frame(kind):
+    # Rows 1-3 identical: two copies of an earlier event; row 4 differs by an attribute only.
+    frame = pl.DataFrame(
+        {
+            "user_id": ["a"] * 4,
+            "event": ["x", "x", "x", "x"],
+            "ts": [D(2024, 1, 1, 9)] * 4,
+            "shop": ["s1", "s1", "s1", "s2"],
+        }
+    )
+    source = {"eager": frame, "lazy": frame.lazy(), "duckdb": duckdb.from_arrow(frame.to_arrow())}[
+        kind
+    ]
+    report = load(source).report
+    assert (report.rows_kept, report.duplicates, report.customers, report.touchpoints) == (
+        4,
+        2,
+        1,
+        1,
+    )
+
+
 def test_values_that_are_not_numbers_are_kept_empty_with_a_note():
     text = "user_id,event,ts,price\n" + "".join(
         f"a,x,2024-01-01 09:0{i},{p}\n" for i, p in enumerate(["1.5"] * 9 + ["n/a"])
