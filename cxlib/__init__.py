@@ -7,6 +7,7 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 
 # Each module below adds its public names here (one import line per module).
 from cxlib import predict, sample
+from cxlib.anonymise import anonymise
 from cxlib.attribution import attribution
 from cxlib.compare import compare_segments
 from cxlib.dropoffs import dropoffs, next_after
@@ -53,6 +54,7 @@ __all__ = [
     "LoadReport",
     "MappingError",
     "RoleMatch",
+    "anonymise",
     "attribution",
     "channel_switches",
     "channels_used",
