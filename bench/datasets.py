@@ -1,7 +1,7 @@
 """Benchmark logs: generated once per size and seed, then reused from bench/data/.
 
 Delete a log's files (or bench/data/) to generate it again, e.g. after the sample
-generator changed; each log's .json says which version of cxlib/sample.py made it.
+generator changed; each log's .json says which version of cxlib.sample made it.
 
     python bench/datasets.py 10M [--seed 7] [--csv]    # prints the paths as JSON
 
@@ -85,7 +85,11 @@ def ensure_log(n_events: int, *, seed: int = 7, csv: bool = True) -> dict[str, s
 
 def generator_name() -> str:
     """The generator and a digest of its source, recorded with each log (delete it to renew)."""
-    digest = hashlib.sha256((ROOT / "cxlib" / "sample.py").read_bytes()).hexdigest()[:10]
+    import cxlib.sample
+
+    source = Path(cxlib.sample.__file__)
+    files = sorted(source.parent.glob("*.py")) if source.name == "__init__.py" else [source]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:10]
     return f"cxlib.sample {digest}"
 
 

@@ -17,6 +17,7 @@ import collections
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,26 @@ def site(frames: list[str], depth: int) -> str:
     return " > ".join(ours[-depth:]) if ours else f"(outside cxlib: {python[-1]})"
 
 
+def readable(symbol: str) -> str:
+    """Shorten a Rust v0-mangled frame to its snake_case path (``polars_core::...::new_int_range``)."""
+    # Crate disambiguators (Cs..._) and back-references (B.._) hold digits that are not lengths.
+    name = re.sub(r"Cs[0-9A-Za-z]+_|B[0-9A-Za-z]{0,4}_", "", symbol.split(" (")[0])
+    parts, i = [], 0
+    while i < len(name):
+        digits = re.match(r"\d+", name[i:])
+        if digits is None:
+            i += 1
+            continue
+        start = i + digits.end()
+        token = name[start : start + int(digits.group())]
+        if re.fullmatch(r"[a-z_][a-z0-9_]+", token):
+            parts.append(token)
+            i = start + len(token)
+        else:
+            i = start
+    return "::".join(dict.fromkeys(parts)) or name[:100]
+
+
 def summarize(raw: Path, *, depth: int, native: bool, top: int = 15) -> str:
     sites: collections.Counter[str] = collections.Counter()
     rust: collections.Counter[str] = collections.Counter()
@@ -49,7 +70,7 @@ def summarize(raw: Path, *, depth: int, native: bool, top: int = 15) -> str:
         if native:
             compiled = [f for f in frames if "_polars_runtime" in f]
             if compiled:
-                rust[compiled[-1][:160]] += int(count)
+                rust[readable(compiled[-1])] += int(count)
     lines = [f"{total} samples"]
     lines += [f"{100 * n / total:5.1f}%  {name}" for name, n in sites.most_common(top)]
     if native:
