@@ -21,17 +21,23 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix ``'`` to every text cell a spreadsheet would read as a formula.
 
+    Text, categorical and enum columns are checked (and come back as text).
+
     Examples
     --------
     >>> neutralise(pl.DataFrame({"t": ["=1+1", "ok", "-2"], "n": [-1, 2, 3]})).rows()
     [("'=1+1", -1), ('ok', 2), ("'-2", 3)]
     """
-    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    text = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
+    ]
     starts = "^[" + "".join("\\" + c if c in "+-" else c for c in FORMULA_STARTS) + "]"
     return frame.with_columns(
-        pl.when(pl.col(c).str.contains(starts))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
+        pl.when(pl.col(c).cast(pl.String).str.contains(starts))
+        .then(pl.lit("'") + pl.col(c).cast(pl.String))
+        .otherwise(pl.col(c).cast(pl.String))
         .alias(c)
         for c in text
     )
