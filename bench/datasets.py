@@ -128,7 +128,9 @@ def _chunk(n_events: int, seed: int, number: int) -> pl.DataFrame:
     if number == 0:
         return frame
     # Chunks must not share customers: later chunks' ids carry the chunk's number.
-    return frame.with_columns(pl.format("K{}-{}", pl.lit(number), "customer_id"))
+    return frame.with_columns(
+        pl.format("K{}-{}", pl.lit(number), "customer_id").alias("customer_id")
+    )
 
 
 def main() -> None:
