@@ -88,7 +88,7 @@ def dropoffs(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
     """
     steps, keys, _, _ = journey_table(log, by=by)
     per_journey = (
-        steps.group_by(*keys, nw.col("touchpoint").cast(nw.String))
+        steps.group_by(*keys, "touchpoint")
         # A journey has one last event, so it exits at most once per touchpoint.
         .agg(exited=nw.col("next_epoch_us").is_null().cast(nw.Int64).max())
         .group_by("touchpoint")

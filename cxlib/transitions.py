@@ -87,29 +87,37 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
     """
     steps, _, customer, _ = journey_table(log, by=by)
     # Each event is the source of exactly one edge (to the next event or to EXIT).
+    # Grouped on the columns as they are and renamed after: a cast or fill_null before
+    # the group_by copies the 10M-row text columns (measured +300 MB at 10M events).
     followed = (
         steps.with_columns(
-            # Touchpoints are never null, so a null next one is the journey's end
-            # (fill_null measured 10% faster than a when/then on next_epoch_us at 10M events).
-            target=nw.col("next_touchpoint").cast(nw.String).fill_null(EXIT),
-            seconds=((nw.col("next_epoch_us") - nw.col("epoch_us")) / 1_000_000).cast(nw.Float64),
+            seconds=((nw.col("next_epoch_us") - nw.col("epoch_us")) / 1_000_000).cast(nw.Float64)
         )
-        .group_by(nw.col("touchpoint").cast(nw.String).alias("source"), "target")
+        .group_by("touchpoint", "next_touchpoint")
         .agg(
             transitions=nw.len().cast(nw.Int64),
             customers=nw.col(customer).n_unique().cast(nw.Int64),
             median_seconds=nw.col("seconds").median().cast(nw.Float64),
         )
+        # Touchpoints are never null, so a null next one is the journey's end.
+        .with_columns(
+            source=nw.col("touchpoint").cast(nw.String),
+            target=nw.col("next_touchpoint").cast(nw.String).fill_null(EXIT),
+        )
     )
     # Each journey's first event is also the target of one edge from ENTRY.
     entered = (
         steps.filter(nw.col("step") == 1)
-        .group_by(nw.col("touchpoint").cast(nw.String).alias("target"))
+        .group_by("touchpoint")
         .agg(
             transitions=nw.len().cast(nw.Int64),
             customers=nw.col(customer).n_unique().cast(nw.Int64),
         )
-        .with_columns(source=nw.lit(ENTRY), median_seconds=nw.lit(None, dtype=nw.Float64))
+        .with_columns(
+            source=nw.lit(ENTRY),
+            target=nw.col("touchpoint").cast(nw.String),
+            median_seconds=nw.lit(None, dtype=nw.Float64),
+        )
     )
     columns = list(_SCHEMA)
     table = nw.concat([followed.select(columns), entered.select(columns)], how="vertical").sort(
