@@ -44,6 +44,8 @@ __all__ = [
 
 #: Most touchpoints the journey graph draws (the rest are left out and the page says so).
 MAX_GRAPH_NODES = 60
+#: Most touchpoints the critical-touchpoint measures are computed on (the busiest).
+MAX_CRITICAL_NODES = 300
 
 
 _ANALYSES: dict[str, Callable[..., Any]] = {
@@ -152,8 +154,13 @@ def graph_html(
 
 
 def critical_touchpoints(loaded: Loaded, filters: Filters, **pruning: Any) -> pl.DataFrame:
-    """Graph measures pointing at critical touchpoints (:func:`cxlib.critical_touchpoints`)."""
-    return cxlib.critical_touchpoints(journey_graph(loaded, filters, **pruning))
+    """Graph measures pointing at critical touchpoints (:func:`cxlib.critical_touchpoints`).
+
+    Of the :data:`MAX_CRITICAL_NODES` busiest touchpoints when there are more (a hostile
+    log): exact betweenness takes seconds for a thousand touchpoints, hours for 10^5.
+    """
+    graph = journey_graph(loaded, filters, **pruning)
+    return cxlib.critical_touchpoints(graph_view.prune_nodes(graph, max_nodes=MAX_CRITICAL_NODES))
 
 
 def top_paths(loaded: Loaded, filters: Filters, **options: Any) -> pl.DataFrame:
