@@ -108,18 +108,37 @@ def funnel_levels(
     2
     """
     window_us = _check(log, steps, window, order, exclude)
-    log = with_sessions(log, by)
+    if log.engine != "polars":
+        return _levels(log, list(steps), window_us, order, list(exclude), by, with_next)
+    # The Funnels page asks for the same funnel's levels several times (figures, time to
+    # convert, cohorts): on Polars they are computed once and kept, one funnel at a time.
+    key = ("funnel_levels", tuple(steps), window, order, tuple(exclude), by, with_next)
+    if key not in log.memo:
+        for old in [k for k in log.memo if k[0] == "funnel_levels" and k[-1] == with_next]:
+            log.memo.pop(old, None)
+        levels = _levels(log, list(steps), window_us, order, list(exclude), by, with_next)
+        log.memo[key] = levels.collect("polars").to_native()
+    return nw.from_native(log.memo[key].lazy())
+
+
+def _levels(
+    log: EventLog,
+    steps: list[str],
+    window_us: int,
+    order: str,
+    exclude: list[str],
+    by: JourneyBy,
+    with_next: bool,
+) -> nw.LazyFrame:
+    """:func:`funnel_levels` of a checked funnel definition, computed."""
     keys = journey_keys(log, by)
     if order == "sequential" and not with_next and log.engine == "polars":
         # The journeys sorted once per log (journey_table's memo): no sort of its own.
+        journeys = journey_table(log, by=by).frame
         return polars_sequential_levels(
-            journey_table(log, by=by).frame,
-            keys,
-            list(steps),
-            window_us=window_us,
-            exclude=list(exclude),
-            journey="_journey",
+            journeys, keys, steps, window_us=window_us, exclude=exclude, journey="_journey"
         )
+    log = with_sessions(log, by)
     relevant = sorted(set(steps) | set(exclude))
     tp = nw.col("touchpoint")
     if order == "strict" or with_next:
@@ -133,9 +152,9 @@ def funnel_levels(
     extra = ["_next"] if order == "strict" or with_next else []
     base = base.select(*keys, "touchpoint", "epoch_us", "timestamp", "_pos", *extra)
     if order == "any":
-        best = _any_order(base, keys, list(steps), window_us, list(exclude), with_next)
+        best = _any_order(base, keys, steps, window_us, exclude, with_next)
     else:
-        best = _in_order(base, keys, list(steps), window_us, list(exclude), order, with_next)
+        best = _in_order(base, keys, steps, window_us, exclude, order, with_next)
     return best
 
 

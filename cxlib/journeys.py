@@ -166,15 +166,16 @@ def journey_table(log: EventLog, *, by: JourneyBy = "customer") -> Journeys:
     >>> out.select("customer_id", "step", "touchpoint", "next_touchpoint").rows()
     [('a', 1, 'y', None), ('b', 1, 'x', 'z'), ('b', 2, 'z', None)]
     """
+    memo = log.memo  # the caller's log: sessionizing below makes a new one each time
     log = with_sessions(log, by)
     keys = journey_keys(log, by)
     core = [*keys, "touchpoint", "timestamp", *ORDER]
     if log.engine != "polars":
         steps = journey_steps(log, by=by).select(*core, "step", "next_touchpoint", "next_epoch_us")
         return Journeys(steps, keys, "customer_id", ordered=False)
-    sorted_frame = log.memo.get(("journeys", by))
+    sorted_frame = memo.get(("journeys", by))
     if sorted_frame is None:
-        sorted_frame = log.memo[("journeys", by)] = _sorted_journeys(log, keys, core)
+        sorted_frame = memo[("journeys", by)] = _sorted_journeys(log, keys, core)
     journey, row = pl.col("_journey"), pl.int_range(pl.len(), dtype=pl.Int64)
     first = (journey != journey.shift(1)).fill_null(True)
     last = (journey != journey.shift(-1)).fill_null(True)

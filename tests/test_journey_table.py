@@ -94,3 +94,27 @@ def test_ordered_join_without_order_keeps_the_rows_order():
 def test_journey_codes_are_flagged_sorted():
     table = journey_table(make_log({"b": "x y", "a": "y z x", "c": "z"}))
     assert table.frame.collect("polars").to_native()["_journey"].flags["SORTED_ASC"]
+
+
+def test_funnel_levels_are_computed_once_and_shared_by_the_funnel_analyses():
+    from cxlib import conversion_over_time, dropped_next, funnel, time_to_convert
+
+    log = make_log({"a": "home cart buy", "b": "home cart", "c": "home help"})
+    steps = ["home", "cart", "buy"]
+    fresh = make_log({"a": "home cart buy", "b": "home cart", "c": "home help"})
+    assert funnel(log, steps).equals(funnel(fresh, steps))
+    kept = [k for k in log.memo if k[0] == "funnel_levels"]
+    assert kept == [
+        ("funnel_levels", ("home", "cart", "buy"), "30d", "sequential", (), "customer", False)
+    ]
+    stored = log.memo[kept[0]]
+    time_to_convert(log, steps)
+    conversion_over_time(log, steps)
+    assert log.memo[kept[0]] is stored  # reused, not recomputed
+    assert funnel(log, steps)["customers"].to_list() == [3, 2, 1]
+    dropped_next(log, steps)  # with the next touchpoint: kept beside, not instead
+    assert len([k for k in log.memo if k[0] == "funnel_levels"]) == 2
+    # Another funnel replaces the first: one funnel is kept at a time.
+    assert funnel(log, ["home", "help"])["customers"].to_list() == [3, 1]
+    kept = [k[1] for k in log.memo if k[0] == "funnel_levels" and not k[-1]]
+    assert kept == [("home", "help")]
