@@ -131,7 +131,8 @@ def ordered_join(
         # One sort on the integer order columns, then a plain join: a group by keeps the
         # order of rows within each group (documented), and this avoids a sort per group.
         rows = native.sort(order) if order else native
-        out = rows.group_by(keys).agg(pl.col(value).str.join(separator).alias("path"))
+        text = pl.col(value).cast(pl.String)  # categories (journey_table) join as text
+        out = rows.group_by(keys).agg(text.str.join(separator).alias("path"))
     elif engine == "duckdb":
         quoted = ", ".join(f'"{k}"' for k in keys)
         by = ", ".join(f'"{o}"' for o in order)

@@ -199,7 +199,11 @@ def step_matrix(
         .agg(journeys=nw.len())
         .collect("polars")
         .to_native()
-        .with_columns(pl.col("step").cast(pl.Int64), pl.col("journeys").cast(pl.Int64))
+        .with_columns(
+            pl.col("step").cast(pl.Int64),
+            pl.col("touchpoint").cast(pl.String),
+            pl.col("journeys").cast(pl.Int64),
+        )
     )
     total = counts.filter(pl.col("step") == 1)["journeys"].sum()
     # Every journey has a first step, so those not seen at step s have left before it.
