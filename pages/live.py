@@ -4,7 +4,7 @@ import streamlit as st
 
 import cxlib
 from cxlib import charts, graph_view, overview, sample
-from ui import cache, live, page, presentation, state
+from ui import cache, customer, live, page, presentation, state
 
 #: Seconds between two refreshes of the figures.
 REFRESH = 3.0
@@ -17,10 +17,9 @@ loaded, _ = page.start(
     "page runs for hours in flat memory. The sidebar filters do not apply here.",
 )
 cols = st.columns([2, 2, 2, 1, 1])
-choices = ["generated", "replay"]
 source = cols[0].radio(
     "Events",
-    choices,
+    ["generated", "replay"],
     key="live_source",
     horizontal=True,
     format_func={"generated": "a generated scenario", "replay": "a replay of the data"}.get,
@@ -81,7 +80,7 @@ def _figures() -> None:
     top[1].metric("In the window", f"{figures.events:,}")
     top[2].metric("Customers", f"{figures.customers:,}")
     conversion = "–" if figures.conversion is None else f"{figures.conversion:.1%}"
-    top[3].metric(f"Conversion to {goal or '…'}", conversion)
+    top[3].metric(f"Conversion to {customer.plain(goal or '…')}", conversion)
     top[4].metric("Median journey", charts.format_seconds(figures.median_seconds))
     left, right = st.columns([3, 2])
     with left:
@@ -97,7 +96,8 @@ def _figures() -> None:
         if len(steps) < 2:
             st.info("Pick two or more funnel steps.")
         elif missing := [s for s in steps if s not in seen]:
-            st.info(f"Waiting for {', '.join(missing)} to happen in the window.")
+            names = ", ".join(customer.plain(m) for m in missing)  # untrusted: no Markdown
+            st.info(f"Waiting for {names} to happen in the window.")
         else:
             funnel = charts.funnel_chart(cxlib.funnel(log, steps))
             st.altair_chart(funnel, width="stretch", theme=None)

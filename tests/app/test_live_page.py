@@ -69,3 +69,14 @@ def test_the_window_stays_bounded():
     assert feed.total >= 1200
     assert feed.frame().height == 300
     assert at.metric[1].value == "300"
+
+
+def test_a_step_not_yet_seen_is_waited_for():
+    at = _live()
+    feed = at.session_state["live_feed"]
+    feed.window = 100
+    # Reviews come days after a purchase: none in the first 100 events.
+    at.multiselect(key="live_steps").set_value(["ad_click", "review"]).run()
+    _tick(at, 2.0)
+    infos = [i.value for i in at.info]
+    assert infos == ["Waiting for review to happen in the window."]
