@@ -110,6 +110,8 @@ def top_paths(
     frame, keys, _, ordered = journey_table(log, by=by)
     if start_at is not None or end_at is not None or max_steps is not None:
         frame = _cut(frame, keys, start_at, end_at, max_steps)
+    elif not ordered:
+        frame = log.frame  # no cutting: the positions in the journey are not needed
     # Rows already in journey order (Polars) are joined as they come, without a sort.
     order = [] if ordered else ORDER
     counts = (
