@@ -203,13 +203,15 @@ def _sorted_journeys(log: EventLog, keys: list[str], core: list[str]) -> pl.Data
     rows = pl.int_range(pl.len(), dtype=pl.get_index_type())
     epoch, index = pl.col("epoch_us"), pl.col("event_index")
     later = (epoch > epoch.shift(1)) | ((epoch == epoch.shift(1)) & (index > index.shift(1)))
-    by = [_CUSTOMER_HASH, *keys[1:]]
+    code = frame.select(_CUSTOMER_HASH).to_series().rechunk()
+    hashed, by = frame.with_columns(_hash=code), ["_hash", *keys[1:]]
     if frame.select(later.all()).item():
-        order = frame.select(rows.sort_by(by, maintain_order=True)).to_series()
+        order = hashed.select(rows.sort_by(by, maintain_order=True)).to_series()
     else:
-        order = frame.select(rows.sort_by([*by, *ORDER])).to_series()
+        order = hashed.select(rows.sort_by([*by, *ORDER])).to_series()
+    del hashed
     customer_id = frame["customer_id"].rechunk().gather(order)
-    code = frame.select(_CUSTOMER_HASH).to_series().gather(order)
+    code = code.gather(order)
     if ((customer_id != customer_id.shift(1)) != (code != code.shift(1))).any():
         order = frame.select(rows.sort_by([*keys, *ORDER])).to_series()
         customer_id = frame["customer_id"].rechunk().gather(order)
