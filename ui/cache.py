@@ -18,6 +18,7 @@ import polars as pl
 import streamlit as st
 
 import cxlib
+from cxlib import filters as cx_filters
 from cxlib import graph_view, overview
 
 if TYPE_CHECKING:
@@ -46,12 +47,15 @@ __all__ = [
 MAX_GRAPH_NODES = 60
 #: Most touchpoints the critical-touchpoint measures are computed on (the busiest).
 MAX_CRITICAL_NODES = 300
+#: Most touchpoints the journey graph is built over (the busiest): a hostile log's million
+#: names would take minutes and gigabytes to lay out, and only MAX_GRAPH_NODES are drawn.
+MAX_GRAPH_TOUCHPOINTS = 2000
 
 
 _ANALYSES: dict[str, Callable[..., Any]] = {
     "summary": overview.summary,
     "value_counts": overview.value_counts,
-    "journey_graph": cxlib.journey_graph,
+    "journey_graph": lambda log, **options: cxlib.journey_graph(_busiest(log), **options),
     "top_paths": cxlib.top_paths,
     "step_matrix": cxlib.step_matrix,
     "dropoffs": cxlib.dropoffs,
@@ -62,6 +66,15 @@ _ANALYSES: dict[str, Callable[..., Any]] = {
     "conversion_over_time": cxlib.conversion_over_time,
     "preview": lambda log, *, n: log.frame.head(n).collect("polars").to_native(),
 }
+
+
+def _busiest(log: cxlib.EventLog) -> cxlib.EventLog:
+    """The log at its MAX_GRAPH_TOUCHPOINTS busiest touchpoints, when it has more."""
+    counts = overview.value_counts(log, "touchpoint", n=MAX_GRAPH_TOUCHPOINTS + 1)
+    if counts.height <= MAX_GRAPH_TOUCHPOINTS:
+        return log
+    keep = counts["touchpoint"].head(MAX_GRAPH_TOUCHPOINTS).to_list()
+    return cx_filters.filter_touchpoints(log, keep=keep)
 
 
 @st.cache_data(max_entries=512, show_spinner="Computing…")
@@ -150,7 +163,9 @@ def graph_html(
     page = graph_view.graph_html(
         shown, weight=weight, height=height, highlight=focus, positions=positions, palette=palette
     )
-    return page, graph.number_of_nodes() - shown.number_of_nodes()
+    # Touchpoints beyond MAX_GRAPH_TOUCHPOINTS never reached the graph: count them too.
+    unseen = len(value_counts(loaded, filters, "touchpoint")) - MAX_GRAPH_TOUCHPOINTS
+    return page, graph.number_of_nodes() - shown.number_of_nodes() + max(0, unseen)
 
 
 def critical_touchpoints(loaded: Loaded, filters: Filters, **pruning: Any) -> pl.DataFrame:
