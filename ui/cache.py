@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from ui.state import Loaded
 
 __all__ = [
+    "attribution",
+    "channel_switches",
+    "channels_used",
+    "compare_segments",
     "conversion_over_time",
     "critical_touchpoints",
     "dropoffs",
@@ -33,13 +37,24 @@ __all__ = [
     "funnel",
     "graph_html",
     "journey_graph",
+    "lifecycle",
     "next_after",
+    "omnichannel_summary",
     "preview",
     "prune",
+    "retention",
+    "rfm",
+    "rfm_segments",
+    "stage_flow",
+    "stage_graph_html",
+    "stage_reach",
+    "start_and_conversion_channels",
     "step_matrix",
     "summary",
+    "switching_edges",
     "time_to_convert",
     "top_paths",
+    "touchpoint_importance",
     "value_counts",
 ]
 
@@ -227,3 +242,138 @@ def conversion_over_time(
 def preview(loaded: Loaded, *, n: int = 100) -> pl.DataFrame:
     """The first ``n`` events of the unfiltered log, as loaded."""
     return _run("preview", loaded, None, n=n)
+
+
+# --- Customer-centric analyses: stages, channels, attribution, importance, RFM, retention,
+# segment comparison (pages/stages.py ... pages/compare.py). They are always per customer:
+# the sidebar's session choice does not apply to them.
+
+_ANALYSES.update(
+    {
+        "stage_flow": lambda log, *, stages: cxlib.stage_flow(log, stages=dict(stages)),
+        "stage_reach": lambda log, *, stages: cxlib.stage_reach(log, stages=dict(stages)),
+        "stage_graph": lambda log, *, stages: cxlib.journey_graph(
+            cxlib.collapse_repeats(cxlib.to_stages(log, stages=dict(stages)))
+        ),
+        "channel_switches": cxlib.channel_switches,
+        "switching_edges": cxlib.switching_edges,
+        "start_and_conversion_channels": cxlib.start_and_conversion_channels,
+        "channels_used": cxlib.channels_used,
+        "omnichannel_summary": cxlib.omnichannel_summary,
+        "attribution": cxlib.attribution,
+        "touchpoint_importance": cxlib.touchpoint_importance,
+        "rfm": cxlib.rfm,
+        "retention": cxlib.retention,
+        "lifecycle": cxlib.lifecycle,
+        "compare_segments": lambda log, *, segment_a, segment_b, **options: cxlib.compare_segments(
+            log, segment_a, segment_b, **options
+        ),
+    }
+)
+
+
+def stage_flow(loaded: Loaded, filters: Filters, stages: dict[str, str]) -> pl.DataFrame:
+    """Moves between stages (:func:`cxlib.stage_flow`) under a touchpoint -> stage mapping."""
+    return _run("stage_flow", loaded, filters, stages=tuple(sorted(stages.items())))
+
+
+def stage_reach(loaded: Loaded, filters: Filters, stages: dict[str, str]) -> pl.DataFrame:
+    """Customers reaching each stage (:func:`cxlib.stage_reach`)."""
+    return _run("stage_reach", loaded, filters, stages=tuple(sorted(stages.items())))
+
+
+def stage_graph_html(
+    loaded: Loaded, filters: Filters, stages: dict[str, str], *, height: int
+) -> str:
+    """The journey graph collapsed to stages, as a standalone HTML page (rendering is not cached)."""
+    graph = _run("stage_graph", loaded, filters, stages=tuple(sorted(stages.items())))
+    return graph_view.graph_html(
+        graph, weight="share", height=height, positions=graph_view.layered_positions(graph)
+    )
+
+
+def channel_switches(loaded: Loaded, filters: Filters) -> pl.DataFrame:
+    """The channel-switch matrix (:func:`cxlib.channel_switches`)."""
+    return _run("channel_switches", loaded, filters)
+
+
+def switching_edges(loaded: Loaded, filters: Filters) -> pl.DataFrame:
+    """Touchpoint transitions that cross channels (:func:`cxlib.switching_edges`)."""
+    return _run("switching_edges", loaded, filters)
+
+
+def start_and_conversion_channels(
+    loaded: Loaded, filters: Filters, conversion: str
+) -> pl.DataFrame:
+    """Start channel x conversion channel (:func:`cxlib.start_and_conversion_channels`)."""
+    return _run("start_and_conversion_channels", loaded, filters, conversion=conversion)
+
+
+def channels_used(loaded: Loaded, filters: Filters, conversion: str) -> pl.DataFrame:
+    """Conversion and value by number of channels used (:func:`cxlib.channels_used`)."""
+    return _run("channels_used", loaded, filters, conversion=conversion)
+
+
+def omnichannel_summary(loaded: Loaded, filters: Filters, conversion: str) -> pl.DataFrame:
+    """Omnichannel shares of customers and conversions (:func:`cxlib.omnichannel_summary`)."""
+    return _run("omnichannel_summary", loaded, filters, conversion=conversion)
+
+
+def attribution(
+    loaded: Loaded, filters: Filters, conversion: str, models: list[str], **options: Any
+) -> pl.DataFrame:
+    """The credit of each model (:func:`cxlib.attribution`), stacked with a ``model`` column."""
+    tables = [
+        _run(
+            "attribution", loaded, filters, conversion=conversion, model=m, **options
+        ).with_columns(model=pl.lit(m))
+        for m in models
+    ]
+    return pl.concat(tables) if tables else pl.DataFrame()
+
+
+def touchpoint_importance(
+    loaded: Loaded, filters: Filters, conversion: str, **options: Any
+) -> pl.DataFrame:
+    """Importance vs performance per touchpoint (:func:`cxlib.touchpoint_importance`)."""
+    return _run("touchpoint_importance", loaded, filters, conversion=conversion, **options)
+
+
+def rfm(loaded: Loaded, filters: Filters) -> pl.DataFrame:
+    """RFM scores and segment of every buying customer (:func:`cxlib.rfm`)."""
+    return _run("rfm", loaded, filters)
+
+
+def rfm_segments(loaded: Loaded, filters: Filters) -> pl.DataFrame:
+    """Customers and value per RFM segment (:func:`cxlib.rfm_segments`, from the cached RFM)."""
+    return cxlib.rfm_segments(rfm(loaded, filters))
+
+
+def retention(loaded: Loaded, filters: Filters, **options: Any) -> pl.DataFrame:
+    """The cohort retention table (:func:`cxlib.retention`)."""
+    return _run("retention", loaded, filters, **options)
+
+
+def lifecycle(loaded: Loaded, filters: Filters, **options: Any) -> pl.DataFrame:
+    """Lifecycle states per period (:func:`cxlib.lifecycle`)."""
+    return _run("lifecycle", loaded, filters, **options)
+
+
+def compare_segments(
+    loaded: Loaded,
+    filters: Filters,
+    segment_a: tuple[str, tuple],
+    segment_b: tuple[str, tuple] | None,
+    steps: list[str],
+    **options: Any,
+) -> cxlib.compare.SegmentComparison:
+    """Two segments side by side (:func:`cxlib.compare_segments`); a segment is ``(column, values)``."""
+    return _run(
+        "compare_segments",
+        loaded,
+        filters,
+        segment_a=segment_a,
+        segment_b=segment_b,
+        steps=steps,
+        **options,
+    )

@@ -13,6 +13,12 @@ PAGES = [
     ("pages/paths.py", "Paths", "paths"),
     ("pages/funnels.py", "Funnels", "funnels"),
     ("pages/dropoffs.py", "Drop-offs", "dropoffs"),
+    ("pages/stages.py", "Stages", "stages"),
+    ("pages/channels.py", "Channels", "channels"),
+    ("pages/attribution.py", "Attribution", "attribution"),
+    ("pages/customers.py", "Most valuable customers", "customers"),
+    ("pages/retention.py", "Retention", "retention"),
+    ("pages/compare.py", "Compare segments", "compare"),
     ("pages/live.py", "Live", "live"),
 ]
 #: The page the app opens on (at ``/``).

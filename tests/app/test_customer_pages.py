@@ -1,0 +1,154 @@
+"""The customer-centric pages: they open on every sample and real log, show a note where
+the log lacks what an analysis needs, and react to their controls."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from cxlib import sample
+from tests.app.conftest import assert_clean, new_app, open_page, upload
+from ui.customer import plain
+
+CUSTOMER_PAGES = [
+    ("pages/stages.py", "Stages"),
+    ("pages/channels.py", "Channels"),
+    ("pages/attribution.py", "Attribution"),
+    ("pages/customers.py", "Most valuable customers"),
+    ("pages/retention.py", "Retention"),
+    ("pages/compare.py", "Compare segments"),
+]
+
+
+def infos(at) -> list[str]:
+    return [i.value for i in at.info]
+
+
+def table(at, index: int = 0) -> pl.DataFrame:
+    return pl.from_pandas(at.dataframe[index].value)
+
+
+@pytest.mark.parametrize("scenario", sample.SCENARIOS)
+def test_pages_show_their_analyses_on_each_sample(scenario):
+    at = new_app({"scenario": scenario}).run()
+    for file, title in CUSTOMER_PAGES:
+        at = open_page(at, file)
+        assert_clean(at, title)
+        if file not in ("pages/compare.py",):  # compare waits for segments and steps
+            assert len(at.get("vega_lite_chart")) >= 1, file
+
+
+def real_log(shared_data, name):
+    at = open_page(new_app().run(), "pages/data.py")
+    return upload(at, (name, (shared_data / name).read_bytes()))
+
+
+@pytest.mark.parametrize(
+    ("name", "file", "note"),
+    [
+        ("helpdesk.xes.gz", "pages/channels.py", "This log has no channel column"),
+        ("app_onboarding.csv", "pages/customers.py", "This log has no value column"),
+        ("permit_receipt.csv", "pages/attribution.py", "Pick the conversion goal"),
+        ("permit_receipt.csv", "pages/stages.py", "No touchpoint has a stage yet"),
+    ],
+)
+def test_a_missing_column_or_choice_is_a_note_not_an_error(shared_data, name, file, note):
+    at = open_page(real_log(shared_data, name), file)
+    assert [e.value for e in at.exception] == []
+    assert [e.value for e in at.error] == []
+    assert any(i.startswith(note) for i in infos(at)), infos(at)
+
+
+def test_real_log_with_a_chosen_goal_gets_attribution(shared_data):
+    at = open_page(real_log(shared_data, "running_example.csv"), "pages/attribution.py")
+    at.selectbox(key="goal").set_value("pay compensation").run()
+    assert_clean(at, "Attribution")
+    credit = table(at)
+    sums = dict(credit.group_by("model").agg(pl.col("credit").sum()).rows())
+    assert sums == pytest.approx({"markov": 1.0, "last_touch": 1.0, "linear": 1.0})
+
+
+def test_attribution_models_follow_the_choice():
+    at = open_page(new_app().run(), "pages/attribution.py")
+    at.multiselect(key="attribution_models").set_value(["first_touch"]).run()
+    assert_clean(at, "Attribution")
+    credit = table(at)
+    assert set(credit["model"]) == {"first_touch"}
+    assert credit["credit"].sum() == pytest.approx(1.0)
+
+
+def test_editing_a_stage_changes_the_flow():
+    at = open_page(new_app().run(), "pages/stages.py")
+    before = table(at, -1)  # the first table is the mapping editor
+    assert "regression" in set(before["direction"])
+    # Put every touchpoint in awareness: nobody can move to another stage any more.
+    rows = len(at.dataframe[0].value)
+    key = "stages_mapping_" + at.session_state["cx_loaded"].key
+    at.session_state[key] = {
+        "edited_rows": {i: {"stage": "awareness"} for i in range(rows)},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at, "Stages")
+    after = table(at, -1)
+    assert set(after["from_stage"]) == {"(entry)", "awareness"}
+    assert set(after["direction"]) == {"entry", "exit"}
+
+
+def test_compare_segments_page_tests_each_step():
+    at = open_page(new_app().run(), "pages/compare.py")
+    at.selectbox(key="compare_a_column").set_value("channel").run()
+    at.multiselect(key="compare_a_values").set_value(["store"]).run()
+    at.multiselect(key="compare_steps").set_value(["product_page", "add_to_cart"]).run()
+    assert_clean(at, "Compare segments")
+    tests = table(at)
+    assert tests["step"].to_list() == [1, 2]
+    assert tests["p_value"].is_between(0, 1).all()
+
+
+def test_rfm_segment_against_the_rest():
+    at = open_page(new_app().run(), "pages/customers.py")
+    segments = table(at)
+    assert segments["customers"].sum() > 0
+    at.multiselect(key="customers_steps").set_value(["product_page", "purchase"]).run()
+    assert_clean(at, "Most valuable customers")
+    assert len(at.get("vega_lite_chart")) >= 3
+
+
+def test_retention_by_month_on_a_touchpoint():
+    at = open_page(new_app().run(), "pages/retention.py")
+    at.radio(key="retention_period").set_value("month").run()
+    at.selectbox(key="retention_touchpoint").set_value("purchase").run()
+    assert_clean(at, "Retention")
+    assert table(at)["period"].min() == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("![x](http://e.com/a.png)", r"\!\[x\]\(http\://e\.com/a\.png\)"),
+        ("**bold** _it_", r"\*\*bold\*\* \_it\_"),
+        ("plain words", "plain words"),
+    ],
+)
+def test_untrusted_names_are_inert_in_markdown(text, shown):
+    assert plain(text) == shown
+
+
+def test_moment_of_truth_names_are_escaped(tmp_path):
+    # A touchpoint named like a markdown image must not become one in the warning.
+    name = "![x](http://e.com/a.png)"
+    rows = ["customer,time,event,score"]
+    for i in range(40):
+        path = ["ad", name, "buy"] if i % 4 == 0 else ["ad", name] if i % 4 == 1 else ["ad", "buy"]
+        rows += [
+            f"c{i},2024-01-01T00:0{k}:00,{tp},{3 if tp == name else 5}" for k, tp in enumerate(path)
+        ]
+    at = open_page(new_app().run(), "pages/data.py")
+    upload(at, ("marks.csv", "\n".join(rows).encode()))
+    at = open_page(at, "pages/attribution.py")
+    at.selectbox(key="goal").set_value("buy").run()
+    assert [e.value for e in at.exception] == []
+    for element in [*at.warning, *at.info, *at.success]:
+        assert "](http" not in element.value
