@@ -352,12 +352,13 @@ def _any_order(
                 .otherwise(nw.col("after_last"))
             )
         attempts = attempts.with_columns(**update)
-    attempts = attempts.with_columns(
-        **{
-            f"at_{k}": nw.when(nw.col("level") >= k).then(nw.col(f"at_{k}"))
-            for k in range(2, n + 1)
-        }
-    )
+    if n > 1:  # a one-step funnel has no later step to blank (and with_columns needs one)
+        attempts = attempts.with_columns(
+            **{
+                f"at_{k}": nw.when(nw.col("level") >= k).then(nw.col(f"at_{k}"))
+                for k in range(2, n + 1)
+            }
+        )
     return _best_attempt(attempts, keys, n, with_next)
 
 

@@ -6,10 +6,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxlib import EventLog, journeys
+from cxlib import (
+    EventLog,
+    dropoffs,
+    funnel,
+    funnel_levels,
+    journeys,
+    step_matrix,
+    top_paths,
+    transitions,
+)
 from cxlib.engines import to_engine
 from cxlib.journeys import journey_steps, journey_table
-from tests.conftest import make_log, random_log_frames
+from tests.conftest import T0, approx_rows, make_log, random_log_frames
 
 COLUMNS = [
     "customer_id",
@@ -118,3 +127,58 @@ def test_funnel_levels_are_computed_once_and_shared_by_the_funnel_analyses():
     assert funnel(log, ["home", "help"])["customers"].to_list() == [3, 1]
     kept = [k[1] for k in log.memo if k[0] == "funnel_levels" and not k[-1]]
     assert kept == [("home", "help")]
+
+
+def with_every_touchpoint(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame plus one event of each touchpoint, so that any funnel step is valid."""
+    extra = pl.DataFrame(
+        {"customer_id": ["zz"] * 4, "timestamp": [T0] * 4, "touchpoint": ["x", "y", "z", "ü"]},
+        schema=frame.schema,
+    )
+    return pl.concat([frame, extra])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    frame=random_log_frames(),
+    steps=st.lists(st.sampled_from(["x", "y", "ü"]), min_size=1, max_size=3, unique=True),
+    window=st.sampled_from(["1m", "2h"]),
+    order=st.sampled_from(["sequential", "strict", "any"]),
+    exclude=st.sampled_from([[], ["z"]]),
+    by=st.sampled_from(["customer", "session"]),
+    with_next=st.booleans(),
+)
+def test_polars_funnel_levels_equal_the_portable_path(
+    frame, steps, window, order, exclude, by, with_next
+):
+    # Every order and with_next: on Polars the walk runs on journey_table's integer codes.
+    log = EventLog.from_frame(with_every_touchpoint(frame))
+    portable = EventLog.from_frame(to_engine(log.frame.collect().to_native(), "duckdb"))
+    options = {"window": window, "order": order, "exclude": exclude, "by": by}
+    fast = funnel_levels(log, steps, with_next=with_next, **options).collect().to_native()
+    slow = funnel_levels(portable, steps, with_next=with_next, **options)
+    slow = slow.collect("polars").to_native()
+    keys = ["customer_id", "session_id"] if by == "session" else ["customer_id"]
+    assert fast.schema == slow.schema
+    assert fast.sort(keys).equals(slow.sort(keys))
+
+
+@settings(max_examples=60, deadline=None)
+@given(frame=random_log_frames(), by=st.sampled_from(["customer", "session"]))
+def test_polars_analyses_equal_the_portable_path(frame, by):
+    log = EventLog.from_frame(frame)
+    portable = EventLog.from_frame(to_engine(log.frame.collect().to_native(), "duckdb"))
+    for analysis in (transitions, dropoffs, top_paths, step_matrix):
+        fast, slow = analysis(log, by=by), analysis(portable, by=by)
+        assert fast.schema == slow.schema
+        assert fast.rows() == approx_rows(slow.rows())
+    cut = {"max_steps": 2, "collapse_repeats": True, "by": by}
+    assert top_paths(log, **cut).equals(top_paths(portable, **cut))
+
+
+@pytest.mark.parametrize("order", ["sequential", "strict", "any"])
+def test_one_step_funnel_in_every_order(order):
+    # Customers a and c have an event of step 1 ("x"); b has none: 2 customers, rate 2/2.
+    log = make_log({"a": "x y", "b": "y", "c": "y x"})
+    rows = funnel(log, ["x"], order=order).rows()
+    assert rows == [(1, "x", 2, 1.0, 1.0, None)]
