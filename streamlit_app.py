@@ -23,6 +23,7 @@ page = st.navigation(
     [
         st.Page(HERE / file, title=title, url_path=url, default=url == DEFAULT_PAGE)
         for file, title, url in PAGES
-    ]
+    ],
+    expanded=True,  # every page listed: past 10 pages Streamlit hides the rest behind "View more"
 )
 page.run()
