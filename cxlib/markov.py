@@ -37,6 +37,7 @@ from cxlib.omnichannel import channel_log
 
 __all__ = [
     "CONVERSION",
+    "MAX_STATES",
     "Chain",
     "State",
     "conversion_chain",
@@ -49,6 +50,8 @@ __all__ = [
 CONVERSION = "(conversion)"
 #: What a state of the chain is: the touchpoint of an event, or its channel.
 State = Literal["touchpoint", "channel"]
+#: Most states the chain is solved for: the solve takes O(states^3) time and O(states^2) memory.
+MAX_STATES = 2000
 
 
 def journeys_to_conversion(
@@ -157,6 +160,12 @@ def conversion_chain(log: EventLog, *, conversion: str, by: State = "touchpoint"
 def _effects(counts: pl.DataFrame) -> tuple[list[str], np.ndarray]:
     """Removal effect of every transient state (``(entry)`` excluded), by linear algebra."""
     states = sorted(set(counts["source"]) - {ENTRY})
+    if len(states) > MAX_STATES:
+        msg = (
+            f"the Markov chain would have {len(states):,} states, more than {MAX_STATES:,}; "
+            "group touchpoints (cxlib.rename_touchpoints) or use a heuristic model"
+        )
+        raise AnalysisError(msg)
     index = {s: i for i, s in enumerate([ENTRY, *states])}
     n = len(index)
     moves = np.zeros((n, n))

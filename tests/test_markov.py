@@ -161,3 +161,11 @@ def test_unknown_conversion_is_refused_with_suggestion():
 def test_chain_by_channel_needs_a_channel_column():
     with pytest.raises(AnalysisError, match=r"by='channel' needs a channel column"):
         removal_effects(make_log({"a": "x buy"}), conversion="buy", by="channel")
+
+
+def test_too_many_states_are_refused(monkeypatch):
+    import cxlib.markov
+
+    monkeypatch.setattr(cxlib.markov, "MAX_STATES", 2)
+    with pytest.raises(AnalysisError, match=r"would have 3 states, more than 2; group touchpoints"):
+        removal_effects(make_log({"a": "x y z buy"}), conversion="buy")
