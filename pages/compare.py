@@ -2,6 +2,7 @@ import streamlit as st
 
 from cxlib import charts, charts_customer
 from ui import cache, customer, export, page, state
+from ui.filters import MAX_OPTIONS
 
 loaded, filters = page.start(
     "Compare segments",
@@ -24,7 +25,7 @@ def segment(label: str, key: str, *, rest: bool) -> tuple[str, tuple] | None:
     if column == "(the rest)":
         return None
     with state.errors_shown():
-        values = cache.value_counts(loaded, filters, column)[column].to_list()
+        values = cache.value_counts(loaded, filters, column, n=MAX_OPTIONS)[column].to_list()
     chosen = st.multiselect(
         "is one of", state.keep_valid(f"{key}_values", values), key=f"{key}_values"
     )

@@ -8,7 +8,7 @@ import streamlit as st
 
 from cxlib import sample
 from ui import cache, state
-from ui.filters import Filters
+from ui.filters import MAX_OPTIONS, Filters
 from ui.state import Loaded
 
 __all__ = ["pick_goal", "plain", "require_column", "touchpoints"]
@@ -32,9 +32,10 @@ def plain(text: str) -> str:
 
 
 def touchpoints(loaded: Loaded, filters: Filters) -> list[str]:
-    """The touchpoints of the filtered log, most customers first."""
+    """The touchpoints of the filtered log, most customers first (at most ``MAX_OPTIONS``)."""
     with state.errors_shown():
-        return cache.value_counts(loaded, filters, "touchpoint")["touchpoint"].to_list()
+        counts = cache.value_counts(loaded, filters, "touchpoint", n=MAX_OPTIONS)
+    return counts["touchpoint"].to_list()
 
 
 def pick_goal(
