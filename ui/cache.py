@@ -40,6 +40,9 @@ __all__ = [
     "lifecycle",
     "next_after",
     "omnichannel_summary",
+    "predict_evaluation",
+    "predict_leverage",
+    "predict_model",
     "preview",
     "prune",
     "retention",
@@ -377,3 +380,43 @@ def compare_segments(
         steps=steps,
         **options,
     )
+
+
+# --- prediction (cxlib.predict; the Predict page) -----------------------------------------
+
+
+def _predict_model(
+    log: cxlib.EventLog, *, goal: str, horizon: str | None
+) -> tuple[cxlib.predict.JourneyModel, pl.DataFrame]:
+    model = cxlib.predict.fit(log, goal=goal, horizon=horizon)
+    return model, cxlib.predict.propensity(model, log)
+
+
+_ANALYSES.update(
+    {
+        "predict_evaluation": cxlib.predict.evaluate,
+        "predict_model": _predict_model,
+        "predict_leverage": cxlib.predict.dropoff_leverage,
+    }
+)
+
+
+def predict_evaluation(
+    loaded: Loaded, filters: Filters, *, goal: str, horizon: str | None
+) -> dict[str, Any]:
+    """Both models scored on held-out customers (:func:`cxlib.predict.evaluate`)."""
+    return _run("predict_evaluation", loaded, filters, goal=goal, horizon=horizon)
+
+
+def predict_model(
+    loaded: Loaded, filters: Filters, *, goal: str, horizon: str | None
+) -> tuple[cxlib.predict.JourneyModel, pl.DataFrame]:
+    """Both models trained on every customer, and the customers in flight ranked by them."""
+    return _run("predict_model", loaded, filters, goal=goal, horizon=horizon)
+
+
+def predict_leverage(
+    loaded: Loaded, filters: Filters, *, goal: str, reduction: float
+) -> pl.DataFrame:
+    """Extra conversions if drop-off fell at each touchpoint (:func:`cxlib.predict.dropoff_leverage`)."""
+    return _run("predict_leverage", loaded, filters, goal=goal, reduction=reduction)

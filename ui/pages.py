@@ -19,6 +19,7 @@ PAGES = [
     ("pages/customers.py", "Most valuable customers", "customers"),
     ("pages/retention.py", "Retention", "retention"),
     ("pages/compare.py", "Compare segments", "compare"),
+    ("pages/predict.py", "Predict", "predict"),
     ("pages/live.py", "Live", "live"),
 ]
 #: The page the app opens on (at ``/``).

@@ -1,0 +1,111 @@
+import streamlit as st
+
+from cxlib import charts, charts_predict, predict
+from ui import cache, customer, export, page, state
+
+HORIZONS = {
+    "any": "any time later",
+    "7d": "within 7 days",
+    "30d": "within 30 days",
+    "90d": "within 90 days",
+}
+
+loaded, filters = page.start(
+    "Predict",
+    "The likely next touchpoint and the chance to convert for journeys still under way, "
+    "trained on part of the customers and checked on the others. Journeys are per customer.",
+)
+touchpoints = customer.touchpoints(loaded, filters)
+cols = st.columns([2, 2, 1])
+goal = customer.pick_goal(loaded, filters, container=cols[0])
+horizon = cols[1].selectbox(
+    "Counts as converting when the goal comes",
+    list(HORIZONS),
+    format_func=HORIZONS.get,
+    key="predict_horizon",
+    bind="query-params",
+)
+cols[2].button(
+    "Train",
+    key="predict_train",
+    type="primary",
+    on_click=lambda: st.session_state.update(predict_on=True),
+)
+if not st.session_state.get("predict_on"):
+    st.info("Press **Train** to train both models and check them on held-out customers.")
+    st.stop()
+
+options = {"goal": goal, "horizon": None if horizon == "any" else horizon}
+with st.status("Training…") as status, state.errors_shown():
+    status.update(label="Scoring on held-out customers…")
+    scores = cache.predict_evaluation(loaded, filters, **options)
+    status.update(label="Training on every customer…")
+    model, in_flight = cache.predict_model(loaded, filters, **options)
+    status.update(label="Trained", state="complete")
+
+st.subheader("How good are the predictions?")
+(st.success if scores["enough_data"] else st.warning)(scores["message"])
+m = st.columns(4)
+m[0].metric(
+    "Next touchpoint right (top 1)",
+    f"{scores['next_top1']:.1%}",
+    delta=f"{100 * (scores['next_top1'] - scores['next_top1_baseline']):+.1f} pts vs first-order",
+)
+m[1].metric("Next touchpoint in the top 3", f"{scores['next_top3']:.1%}")
+if scores["auc"] is not None:
+    m[2].metric(
+        "Conversion ROC AUC",
+        f"{scores['auc']:.3f}",
+        delta=f"{scores['auc'] - scores['auc_baseline']:+.3f} vs last touchpoint",
+    )
+m[3].metric("Held-out customers", f"{scores['n_holdout']:,}")
+left, right = st.columns(2)
+with left:
+    picture = charts_predict.scores_chart(scores, title="Model against baseline")
+    export.chart(picture, key="predict_scores", name="prediction_scores")
+with right:
+    if scores["calibration"]:
+        picture = charts_predict.calibration_chart(
+            scores["calibration"], title="Predicted against observed conversion"
+        )
+        export.chart(picture, key="predict_calibration", name="calibration")
+
+st.subheader("What drives the chance to convert")
+table = predict.drivers(model)
+export.chart(charts_predict.drivers_chart(table), key="predict_drivers", name="conversion_drivers")
+export.table(table, key="predict_drivers", name="conversion_drivers")
+
+st.subheader("Journeys in flight, most likely to convert first")
+st.caption(f"{in_flight.height:,} customers have not reached {goal} yet.")
+export.table(in_flight, key="predict_in_flight", name="propensity", height=400)
+
+st.subheader("Try a journey")
+prefix = st.multiselect(
+    "The journey so far, in order (pick or type touchpoints; empty: not started)",
+    state.keep_valid("predict_prefix", touchpoints),
+    key="predict_prefix",
+)
+left, right = st.columns([3, 1])
+with left:
+    following = predict.next_touchpoints(model, prefix, n=5)
+    picture = charts.bar_chart(
+        following, category="touchpoint", value="probability", percent=True, title="What comes next"
+    )
+    export.chart(picture, key="predict_next", name="next_touchpoints")
+right.metric("Chance to convert", f"{predict.conversion_chance(model, prefix):.1%}")
+
+st.subheader("What if drop-off fell?")
+reduction = st.slider(
+    "Drop-off lower by", 5, 100, 10, step=5, format="%d%%", key="predict_reduction"
+)
+with state.errors_shown():
+    leverage = cache.predict_leverage(loaded, filters, goal=goal, reduction=reduction / 100)
+st.caption(
+    "The journeys as an absorbing Markov chain: the share of each touchpoint's exits moves to "
+    "its other next steps. Expected extra conversions, largest first."
+)
+picture = charts.bar_chart(
+    leverage, category="touchpoint", value="delta", title="Extra conversions expected", limit=15
+)
+export.chart(picture, key="predict_leverage", name="dropoff_leverage")
+export.table(leverage, key="predict_leverage", name="dropoff_leverage")
