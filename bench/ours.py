@@ -51,7 +51,7 @@ def _shape(frame: pl.DataFrame) -> str:
 
 def _edges(table: pl.DataFrame) -> str:
     """Edges between real touchpoints and their total count: comparable with pm4py's DFG."""
-    inner = table.filter(~pl.col("source").is_in([cxlib.ENTRY]) & (pl.col("target") != cxlib.EXIT))
+    inner = table.filter((pl.col("source") != cxlib.ENTRY) & (pl.col("target") != cxlib.EXIT))
     return f"{inner.height} edges, {inner['transitions'].sum()} transitions"
 
 
@@ -115,6 +115,16 @@ def pipeline(path: Path, engine: str) -> str:
 def attribution(path: Path, engine: str) -> str:
     table = cxlib.attribution(open_log(path, engine), conversion=FUNNEL[-1], model="markov")
     return _shape(table)
+
+
+@task("rfm", "rfm")
+def rfm(path: Path, engine: str) -> str:
+    return _shape(cxlib.rfm(open_log(path, engine), conversion=FUNNEL[-1]))
+
+
+@task("retention", "retention")
+def retention(path: Path, engine: str) -> str:
+    return _shape(cxlib.retention(open_log(path, engine), period="week"))
 
 
 @task("predict_fit", "predict.fit")

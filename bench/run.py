@@ -75,6 +75,8 @@ ANALYSES: dict[str, list[Tool]] = {
     ],
     "pipeline": [Tool(CXLIB, "ours.py", "pipeline")],
     "attribution": [Tool(CXLIB, "ours.py", "attribution")],
+    "rfm": [Tool(CXLIB, "ours.py", "rfm")],
+    "retention": [Tool(CXLIB, "ours.py", "retention")],
     "predict_fit": [Tool(CXLIB, "ours.py", "predict_fit")],
 }
 #: Run only when named in --only: minutes per size (bench/bench_predict.py measures it in depth).
