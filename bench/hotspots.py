@@ -1,13 +1,14 @@
 """Where one cxlib analysis spends its time: py-spy over a fresh ``bench/ours.py`` process.
 
-    python bench/profile.py funnel --size 10M [--native] [--depth 3]
+    python bench/hotspots.py funnel --size 10M [--native] [--depth 3]
 
 Samples the process (Python start, imports, reading and the analysis) with py-spy
 from bench/.venv-peers (requirements-bench.txt), then prints the share of samples
 under each cxlib call site, deepest ``--depth`` cxlib frames first, imports and
 native-only samples lumped together. ``--native`` also samples Polars' Rust frames
 and prints the hottest of them. The raw stacks (flamegraph "collapsed" format) are
-saved to bench/results/ for a flame graph.
+saved to bench/results/ for a flame graph. (Not named profile.py: a script there
+would shadow the standard library's profile module for every script in bench/.)
 """
 
 from __future__ import annotations
