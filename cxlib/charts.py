@@ -10,6 +10,8 @@ Touchpoint names are drawn as text by Vega, never as HTML, so they need no escap
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import polars as pl
 
@@ -149,15 +151,34 @@ def funnel_chart(
     tooltip.append(alt.Tooltip("step_conversion", format=".1%"))
     if breakdown:
         encode["yOffset"] = alt.YOffset(f"{breakdown}:N")
-        encode["color"] = alt.Color(f"{breakdown}:N")
+        # On top: a legend on the right would sit over the labels of the longest bars.
+        encode["color"] = alt.Color(f"{breakdown}:N", legend=alt.Legend(orient="top"))
         tooltip.insert(0, breakdown)
     base = alt.Chart(data).encode(**encode, tooltip=tooltip)
     bars = base.mark_bar() if breakdown else base.mark_bar(color=ACCENT)
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(text="label:N")
     groups = data[breakdown].n_unique() if breakdown else 1
     height = _row_height(len(order)) * max(1, min(groups, 4))
-    layer = alt.layer(bars, text, data=data).properties(height=height)
+    # The longest bar ends at the plot's right edge and its label is written after it:
+    # padding as wide as the longest label keeps every label in the picture at any width.
+    padding = {"left": 5, "top": 5, "bottom": 5, "right": _label_room(data["label"])}
+    layer = alt.layer(bars, text, data=data).properties(height=height, padding=padding)
     return _styled(layer, title=title)
+
+
+def _label_room(labels: pl.Series) -> int:
+    """Pixels to keep right of the plot for labels written after the bars (``dx`` included).
+
+    A generous estimate: half the font size per character of the longest label (the labels
+    are digits and plain words, about 0.45 of the font size wide each).
+
+    Examples
+    --------
+    >>> _label_room(pl.Series(["8 · 100% of start", "2"]))
+    131
+    """
+    longest = labels.str.len_chars().max() or 0
+    return math.ceil(0.5 * FONT_SIZE * longest) + 12
 
 
 def exit_rate_chart(

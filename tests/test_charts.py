@@ -71,6 +71,21 @@ def test_funnel_chart_with_breakdown_groups_bars():
     assert bars["color"]["field"] == "channel"
     assert bars["y"]["sort"] == ["1. view", "2. cart", "3. buy"]
     assert chart.data["channel"].to_list() == ["app"] * 3 + ["web"] * 3
+    # The legend goes on top, out of the way of the labels written right of the bars.
+    assert bars["color"]["legend"] == {"orient": "top"}
+
+
+@pytest.mark.parametrize("breakdown", [None, "channel"])
+def test_funnel_chart_keeps_room_for_the_labels(breakdown):
+    both = pl.concat(
+        [FUNNEL.with_columns(channel=pl.lit("web")), FUNNEL.with_columns(channel=pl.lit("app"))]
+    )
+    spec = charts.funnel_chart(both, breakdown=breakdown).to_dict()
+    # Longest label "4 · 40% of start · −60% from previous": 37 characters, at half the
+    # font size (14) each, plus 12 for the gap: ceil(0.5 * 14 * 37) + 12 = 259 + 12.
+    assert len("4 · 40% of start · −60% from previous") == 37
+    assert spec["padding"] == {"left": 5, "top": 5, "bottom": 5, "right": 271}
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
 
 
 def test_funnel_chart_where_nobody_starts():
