@@ -1,6 +1,8 @@
 import streamlit as st
 
-from ui import cache, export, page, presentation, state
+from cxlib.errors import AnalysisError
+from cxlib.log import ENTRY, EXIT
+from ui import cache, customer, export, page, presentation, state
 
 loaded, filters = page.start(
     "Journey graph",
@@ -67,3 +69,51 @@ st.download_button(
 )
 st.subheader("Critical touchpoints")
 export.table(critical, key="graph_critical", name="critical_touchpoints")
+
+if focus is not None:
+    st.subheader(f"What if fewer journeys left at {customer.plain(focus)}?")
+    cols = st.columns(2)
+    goal = customer.pick_goal(loaded, filters, container=cols[0])
+    reduction = cols[1].slider(
+        "Drop-off lower by",
+        5,
+        50,
+        10,
+        step=5,
+        format="%d%%",
+        key="graph_whatif_reduction",
+        bind="query-params",
+    )
+    if focus in (ENTRY, EXIT):
+        st.info("Focus on a touchpoint (not the entry or the exit) to see its what-if.")
+    elif focus == goal:
+        st.info(
+            f"{customer.plain(focus)} is the conversion goal: journeys end there, so it has "
+            "no drop-off to lower. Focus on a touchpoint before it."
+        )
+    else:
+        try:
+            whatif = cache.predict_whatif(
+                loaded, filters, focus, goal=goal, reduction=reduction / 100
+            )
+        except AnalysisError as err:
+            st.info(f"No what-if for this touchpoint: {customer.plain(str(err))}")
+        else:
+            st.caption(
+                "The journeys as an absorbing Markov chain: that share of the exits at "
+                f"{customer.plain(focus)} moves to its other next steps (drop-off "
+                f"{whatif['dropoff_rate']:.1%} -> {whatif['new_dropoff_rate']:.1%})."
+            )
+            st.markdown(
+                f"If drop-off at **{customer.plain(focus)}** fell by {reduction}%, expected "
+                f"conversions would change by **{whatif['delta']:+,.1f}** "
+                f"(from {whatif['baseline_conversions']:,.1f} to "
+                f"{whatif['new_conversions']:,.1f})."
+            )
+            m = st.columns(2)
+            m[0].metric("Expected conversions now", f"{whatif['baseline_conversions']:,.1f}")
+            m[1].metric(
+                "Expected with less drop-off",
+                f"{whatif['new_conversions']:,.1f}",
+                delta=f"{whatif['delta']:+,.1f}",
+            )

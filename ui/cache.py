@@ -43,6 +43,7 @@ __all__ = [
     "predict_evaluation",
     "predict_leverage",
     "predict_model",
+    "predict_whatif",
     "preview",
     "prune",
     "retention",
@@ -397,6 +398,7 @@ _ANALYSES.update(
         "predict_evaluation": cxlib.predict.evaluate,
         "predict_model": _predict_model,
         "predict_leverage": cxlib.predict.dropoff_leverage,
+        "predict_whatif": cxlib.predict.whatif_dropoff,
     }
 )
 
@@ -420,3 +422,12 @@ def predict_leverage(
 ) -> pl.DataFrame:
     """Extra conversions if drop-off fell at each touchpoint (:func:`cxlib.predict.dropoff_leverage`)."""
     return _run("predict_leverage", loaded, filters, goal=goal, reduction=reduction)
+
+
+def predict_whatif(
+    loaded: Loaded, filters: Filters, touchpoint: str, *, goal: str, reduction: float
+) -> dict[str, Any]:
+    """Expected conversions now and with less drop-off at one touchpoint (:func:`cxlib.predict.whatif_dropoff`)."""
+    return _run(
+        "predict_whatif", loaded, filters, touchpoint=touchpoint, goal=goal, reduction=reduction
+    )
