@@ -18,6 +18,7 @@ import json
 import math
 import re
 import textwrap
+from collections.abc import Collection
 from typing import Literal
 
 import networkx as nx
@@ -25,7 +26,15 @@ from pyvis.network import Network
 
 from cxlib.log import ENTRY, EXIT
 
-__all__ = ["PALETTES", "EdgeWeight", "Palette", "graph_html", "layered_positions", "prune_nodes"]
+__all__ = [
+    "HIGHLIGHT_EDGE",
+    "PALETTES",
+    "EdgeWeight",
+    "Palette",
+    "graph_html",
+    "layered_positions",
+    "prune_nodes",
+]
 
 EdgeWeight = Literal["count", "customers", "share", "median_seconds"]
 Palette = Literal["default", "colour-blind"]
@@ -36,6 +45,10 @@ PALETTES: dict[Palette, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
     "default": (_LOW, _HIGH),
     "colour-blind": ((0x44, 0x77, 0xAA), (0xEE, 0x77, 0x33)),
 }
+
+#: Colour of highlighted edges, drawn dashed as well: Okabe-Ito's reddish purple, apart from
+#: the grey edges and from both node palettes for every kind of colour vision.
+HIGHLIGHT_EDGE = "#cc79a7"
 
 #: Horizontal and vertical distance between nodes, in pixels.
 X_GAP, Y_GAP = 230, 140
@@ -139,6 +152,7 @@ def graph_html(
     highlight: str | None = None,
     positions: dict[str, tuple[int, int]] | None = None,
     palette: Palette = "default",
+    highlight_edges: Collection[tuple[str, str]] = (),
 ) -> str:
     """A standalone HTML page drawing the journey graph, with no external resource.
 
@@ -160,6 +174,10 @@ def graph_html(
         pruning or focusing does not move the nodes; by default those of ``graph``.
     palette
         Node colours by exit rate (see :data:`PALETTES`).
+    highlight_edges
+        ``(source, target)`` pairs of touchpoints whose edges are drawn dashed in
+        :data:`HIGHLIGHT_EDGE` (e.g. those of :func:`cxlib.switching_edges`); pairs that
+        are not edges of ``graph`` are ignored.
 
     Examples
     --------
@@ -169,6 +187,8 @@ def graph_html(
     >>> page = graph_html(g, weight="share")
     >>> page.startswith("<html>"), "cdn.jsdelivr" in page, "node_modules" in page
     (True, False, False)
+    >>> HIGHLIGHT_EDGE in graph_html(g, highlight_edges=[(ENTRY, "<b>")])
+    True
     """
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
     ids = {node: i for i, node in enumerate(graph.nodes)}
@@ -197,6 +217,7 @@ def graph_html(
             borderWidth=6 if node == highlight else 1,
             physics=False,
         )
+    marked = {(source, target) for source, target in highlight_edges}
     key = "count" if weight == "median_seconds" else weight
     top = max((d.get(key) or 0 for *_, d in graph.edges(data=True)), default=0) or 1
     for source, target, data in graph.edges(data=True):
@@ -211,6 +232,7 @@ def graph_html(
             label=_fmt(data.get(weight), weight),
             title=title,
             width=1 + 14 * (data.get(key) or 0) / top,
+            **(_HIGHLIGHTED if (source, target) in marked else {}),
         )
     net.set_options(json.dumps(_OPTIONS))
     return _CDN.sub("", net.generate_html())
@@ -221,6 +243,11 @@ def _tooltip_value(value: object) -> str:
         return f"{value:.3g}"
     return html.escape(str(value))
 
+
+_HIGHLIGHTED = {
+    "color": {"color": HIGHLIGHT_EDGE, "highlight": HIGHLIGHT_EDGE, "hover": HIGHLIGHT_EDGE},
+    "dashes": True,
+}
 
 _OPTIONS = {
     "physics": {"enabled": False},

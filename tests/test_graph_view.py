@@ -1,3 +1,4 @@
+import html
 import json
 import re
 
@@ -165,3 +166,52 @@ def test_given_positions_are_used():
     spots = {node: (i * 10, -i * 10) for i, node in enumerate(g.nodes)}
     nodes = vis_data(gv.graph_html(g, positions=spots), "nodes")
     assert sorted((n["x"], n["y"]) for n in nodes) == sorted(spots.values())
+
+
+def edges_by_names(page):
+    """The drawn edges keyed by (source, target) names, read back from the node titles."""
+    names = {n["id"]: n["title"].split("\n")[0] for n in vis_data(page, "nodes")}
+    return {(names[e["from"]], names[e["to"]]): e for e in vis_data(page, "edges")}
+
+
+def test_highlighted_edges_are_dashed_in_their_colour():
+    # ("cart", "home") is not an edge of the graph (only home -> cart is): ignored.
+    page = gv.graph_html(small_graph(), highlight_edges=[("home", "cart"), ("cart", "home")])
+    edges = edges_by_names(page)
+    marked = edges[("home", "cart")]
+    assert marked["dashes"] is True
+    assert marked["color"] == dict.fromkeys(("color", "highlight", "hover"), gv.HIGHLIGHT_EDGE)
+    # The other three edges keep the default look (colour from the global options).
+    others = [e for pair, e in edges.items() if pair != ("home", "cart")]
+    assert len(others) == 3
+    assert all("dashes" not in e and "color" not in e for e in others)
+    # Width and label do not change with the highlight.
+    assert marked["width"] == pytest.approx(1 + 14 * 3 / 4)
+    assert marked["label"] == "3"
+
+
+def test_highlight_colour_stands_apart():
+    default_edge = gv._OPTIONS["edges"]["color"]["color"]
+    node_colours = {f"#{r:02x}{g:02x}{b:02x}" for ends in gv.PALETTES.values() for r, g, b in ends}
+    assert gv.HIGHLIGHT_EDGE not in {default_edge, gv._FIXED, *node_colours}
+
+
+@pytest.mark.parametrize("highlight", [(), [], set()])
+def test_no_highlighted_edges(highlight):
+    page = gv.graph_html(small_graph(), highlight_edges=highlight)
+    assert gv.HIGHLIGHT_EDGE not in page
+    assert page == gv.graph_html(small_graph())
+
+
+def test_highlighted_edges_of_untrusted_names_are_escaped():
+    page = gv.graph_html(
+        small_graph(PAYLOAD), highlight_edges=[(ENTRY, PAYLOAD), (PAYLOAD, "cart")]
+    )
+    assert PAYLOAD not in page
+    assert "<img src=x" not in page
+    escaped = html.escape(PAYLOAD)
+    edges = edges_by_names(page)
+    assert {pair for pair, e in edges.items() if e.get("dashes")} == {
+        (ENTRY, escaped),
+        (escaped, "cart"),
+    }
