@@ -1,7 +1,10 @@
+import dataclasses
+
+import polars as pl
 import streamlit as st
 
-from cxlib import charts_customer
-from ui import cache, customer, export, page, state
+from cxlib import charts_customer, graph_view
+from ui import cache, customer, export, page, presentation, state
 
 loaded, filters = page.start(
     "Channels",
@@ -39,5 +42,46 @@ with left:
 with right:
     st.subheader("Where converting customers started and converted")
     export.table(ends, key="channels_ends", name="start_and_conversion_channels")
+
+st.subheader("The journey graph with its channel switches")
+cols = st.columns(2)
+top_k = cols[0].slider(
+    "Top edges per touchpoint (0 = all)", 0, 10, 3, key="channels_top_k", bind="query-params"
+)
+threshold = cols[1].slider(
+    "Highlight transitions where at least this share switches channel",
+    0.05,
+    1.0,
+    0.5,
+    step=0.05,
+    key="channels_switch_share",
+    bind="query-params",
+)
+# Per customer, like switching_edges (the sidebar's session choice does not apply here).
+per_customer = dataclasses.replace(filters, by="customer")
+with state.errors_shown():
+    whole = cache.journey_graph(loaded, per_customer)
+    graph = cache.journey_graph(loaded, per_customer, top_k=top_k or None)
+shown = graph_view.prune_nodes(graph, max_nodes=cache.MAX_GRAPH_NODES)
+marked = edges.filter(pl.col("switch_share") >= threshold).select("source", "target").rows()
+st.caption(
+    f"Dashed purple edges: transitions where at least {threshold:.0%} of the moves change "
+    "channel. Node colour: exit rate; node size: visits; edge label: share of the moves out "
+    "of the touchpoint."
+)
+if shown.number_of_nodes() < graph.number_of_nodes():
+    left_out = graph.number_of_nodes() - shown.number_of_nodes()
+    st.warning(f"{left_out:,} rarely visited touchpoints are left out of the drawing.")
+st.iframe(
+    graph_view.graph_html(
+        shown,
+        weight="share",
+        height=640,
+        positions=graph_view.layered_positions(whole),
+        palette=presentation.palette(),
+        highlight_edges=marked,
+    ),
+    height=660,
+)
 st.subheader("Touchpoint transitions that switch channel")
 export.table(edges, key="channels_edges", name="switching_edges")

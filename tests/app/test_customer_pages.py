@@ -3,10 +3,14 @@ the log lacks what an analysis needs, and react to their controls."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import polars as pl
 import pytest
 
 from cxlib import sample
+from cxlib.graph_view import HIGHLIGHT_EDGE
 from tests.app.conftest import assert_clean, new_app, open_page, upload
 from ui.customer import plain
 
@@ -152,3 +156,48 @@ def test_moment_of_truth_names_are_escaped(tmp_path):
     assert [e.value for e in at.exception] == []
     for element in [*at.warning, *at.info, *at.success]:
         assert "](http" not in element.value
+
+
+def drawn_edges(at) -> list[dict]:
+    """The edges of the page's graph, as vis-network gets them."""
+    page = at.get("iframe")[0].proto.srcdoc
+    return json.loads(re.search(r"edges = new vis\.DataSet\((.*?)\);\n", page).group(1))
+
+
+def test_channels_page_highlights_switching_edges():
+    at = open_page(new_app().run(), "pages/channels.py")
+    assert_clean(at, "Channels")
+    assert len(at.get("iframe")) == 1
+    at.slider(key="channels_top_k").set_value(0).run()  # every edge
+    edges = drawn_edges(at)
+    dashed = [e for e in edges if e.get("dashes")]
+    assert all(e["color"]["color"] == HIGHLIGHT_EDGE for e in dashed)
+    switching = table(at, -1)
+    # The retail sample has touchpoint pairs always, sometimes and never changing channel.
+    assert len(dashed) == switching.filter(pl.col("switch_share") >= 0.5).height > 0
+    at.slider(key="channels_switch_share").set_value(1.0).run()
+    assert_clean(at, "Channels")
+    always = switching.filter(pl.col("switch_share") == 1.0).height
+    assert len([e for e in drawn_edges(at) if e.get("dashes")]) == always < len(edges)
+
+
+def test_channels_graph_escapes_touchpoint_names():
+    name = '<img src=x onerror="alert(1)">'
+    rows = ["customer,time,event,channel"]
+    for i in range(6):
+        steps = [("ad", "web"), (name, "store" if i % 2 else "web"), ("buy", "store")]
+        quoted = name.replace('"', '""')
+        rows += [
+            f'c{i},2024-01-01T00:0{k}:00,"{quoted if tp == name else tp}",{ch}'
+            for k, (tp, ch) in enumerate(steps)
+        ]
+    at = open_page(new_app().run(), "pages/data.py")
+    upload(at, ("hostile.csv", "\n".join(rows).encode()))
+    at = open_page(at, "pages/channels.py")
+    at.selectbox(key="goal").set_value("buy").run()
+    assert_clean(at, "Channels")
+    page = at.get("iframe")[0].proto.srcdoc
+    assert name not in page
+    assert "<img" not in page.replace("\\u003c", "<")
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page.replace("\\u0026", "&")
+    assert any(e.get("dashes") for e in drawn_edges(at))
