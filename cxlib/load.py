@@ -13,9 +13,7 @@ PySpark frames are transformed on their own engine and never collected.
 
 from __future__ import annotations
 
-import functools
 import itertools
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +22,18 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.engines import engine_of, with_epoch_us, with_event_index
-from cxlib.errors import LoadError, MappingError
+from cxlib.errors import LoadError
+from cxlib.load_report import (
+    DROP_REASONS,
+    RATING_TEXT,
+    TS_TEXT,
+    VALUE_TEXT,
+    check_timestamps,
+    collect_row,
+    drop_counts,
+    log_stats,
+    null_counts,
+)
 from cxlib.log import (
     INTERNAL_COLUMNS,
     OPTIONAL_ROLES,
@@ -39,17 +48,7 @@ from cxlib.timestamps import parse_expr, sql_expr
 
 __all__ = ["DROP_REASONS", "load"]
 
-#: Why an event is dropped, in the order the reasons are checked (one reason per row).
-DROP_REASONS = (
-    "missing customer",
-    "missing touchpoint",
-    "missing timestamp",
-    "unparseable timestamp",
-)
-#: Above this share of unparseable timestamps the column is wrong, not the rows: raise.
-_MOSTLY_BAD = 0.5
 _SAMPLE = 1000
-_TEXT, _VALUE_TEXT, _RATING_TEXT = "__cx_ts_text", "__cx_value_text", "__cx_rating_text"
 _INDEX_TMP = "__cx_event_index"
 _INDEX = pl.col(_INDEX_TMP).alias("event_index")
 _RESERVED = {*REQUIRED_ROLES, *OPTIONAL_ROLES, *INTERNAL_COLUMNS}
@@ -193,10 +192,10 @@ def _map(tab: Table, sample: pl.DataFrame, rec: Recognition, *, offset: int, mer
         frame = nw.from_native(_with_row_index(tab.frame, offset).select(*exprs, _INDEX))
     else:
         frame = with_event_index(_foreign_columns(tab.frame, sample, rec, attributes))
-    counts = _null_counts(frame) or _collect_row(frame.select(**_drop_counts(frame.columns)))
+    counts = null_counts(frame) or collect_row(frame.select(**drop_counts(frame.columns)))
     notes = list(tab.notes)
-    _check_timestamps(frame, rec, counts, notes)
-    for role, text in (("value", _VALUE_TEXT), ("rating", _RATING_TEXT)):
+    check_timestamps(frame, rec, counts, notes)
+    for role, text in (("value", VALUE_TEXT), ("rating", RATING_TEXT)):
         bad = counts.get(text, 0)
         if bad:
             column = rec.mapping[role].column
@@ -208,7 +207,7 @@ def _map(tab: Table, sample: pl.DataFrame, rec: Recognition, *, offset: int, mer
             & ~nw.col("touchpoint").is_null()
             & ~nw.col("timestamp").is_null()
         )
-    kept = [c for c in frame.columns if c not in (_TEXT, _VALUE_TEXT, _RATING_TEXT)]
+    kept = [c for c in frame.columns if c not in (TS_TEXT, VALUE_TEXT, RATING_TEXT)]
     frame = with_epoch_us(frame.select(kept)).to_native()
     if rec.timestamp_format.note:
         notes.append(rec.timestamp_format.note)
@@ -279,11 +278,11 @@ def _polars_columns(
         _as_text(m["customer_id"].column, sample).alias("customer_id"),
         parse_expr(ts_text, rec.timestamp_format, ts_dtype).alias("timestamp"),
         _as_text(m["touchpoint"].column, sample).alias("touchpoint"),
-        ts_text.alias(_TEXT),
+        ts_text.alias(TS_TEXT),
     ]
     if "channel" in m:
         exprs.append(_as_text(m["channel"].column, sample).alias("channel"))
-    for role, text in (("value", _VALUE_TEXT), ("rating", _RATING_TEXT)):
+    for role, text in (("value", VALUE_TEXT), ("rating", RATING_TEXT)):
         if role not in m:
             continue
         column = m[role].column
@@ -319,7 +318,7 @@ def _foreign_columns(
         date, clock = (f"CAST({quote(c)} AS {text_type})" for c in cols)
         ts_sql = f"concat({date}, ' ', {clock})"
     fmt = rec.timestamp_format
-    sql: dict[str, str] = {_TEXT: ts_sql}
+    sql: dict[str, str] = {TS_TEXT: ts_sql}
     zoned = isinstance(sample.schema[cols[0]], pl.Datetime) and sample.schema[cols[0]].time_zone
     if fmt.kind != "native":
         sql["__cx_ts"] = sql_expr(ts_sql, fmt, engine)  # type: ignore[arg-type]
@@ -342,7 +341,7 @@ def _foreign_columns(
         "customer_id": nw.col(m["customer_id"].column).cast(nw.String),
         "timestamp": ts,
         "touchpoint": nw.col(m["touchpoint"].column).cast(nw.String),
-        _TEXT: nw.col(_TEXT),
+        TS_TEXT: nw.col(TS_TEXT),
     }
     if "channel" in m:
         exprs["channel"] = nw.col(m["channel"].column).cast(nw.String)
@@ -351,69 +350,6 @@ def _foreign_columns(
             exprs[role] = nw.col(f"__cx_{role}").cast(nw.Float64)
     exprs |= {name: nw.col(c) for c, name in attributes.items()}
     return lazy.select(**exprs)
-
-
-def _drop_counts(columns: list[str]) -> dict[str, nw.Expr]:
-    has_c = ~nw.col("customer_id").is_null()
-    has_t = ~nw.col("touchpoint").is_null()
-    given = ~nw.col(_TEXT).is_null()
-    parsed = ~nw.col("timestamp").is_null()
-    counts = {
-        "missing customer": ~has_c,
-        "missing touchpoint": has_c & ~has_t,
-        "missing timestamp": has_c & has_t & ~given,
-        "unparseable timestamp": has_c & has_t & given & ~parsed,
-        "timestamps given": given,
-        "timestamps bad": given & ~parsed,
-    }
-    for role, text in (("value", _VALUE_TEXT), ("rating", _RATING_TEXT)):
-        if text in columns:
-            counts[text] = ~nw.col(text).is_null() & nw.col(role).is_null()
-    # Spark cannot sum booleans; DuckDB sums integers to a 128-bit decimal.
-    return {
-        "rows": nw.len(),
-        **{k: v.cast(nw.Int64).sum().cast(nw.Int64) for k, v in counts.items()},
-    }
-
-
-def _null_counts(frame: nw.DataFrame | nw.LazyFrame) -> dict[str, int] | None:
-    """The drop counts of an in-memory frame with no nulls at all, from metadata: no pass."""
-    native = frame.to_native()
-    if not isinstance(native, pl.DataFrame):
-        return None
-    nulls = {c: native.get_column(c).null_count() for c in native.columns}
-    if nulls["customer_id"] or nulls["touchpoint"] or nulls["timestamp"]:
-        return None
-    counts = dict.fromkeys(DROP_REASONS, 0)
-    counts |= {"rows": native.height, "timestamps given": native.height, "timestamps bad": 0}
-    # A number is null where its text is null or is no number.
-    for role, text in (("value", _VALUE_TEXT), ("rating", _RATING_TEXT)):
-        if text in nulls:
-            counts[text] = nulls[role] - nulls[text]
-    return counts
-
-
-def _collect_row(frame: nw.DataFrame | nw.LazyFrame) -> dict[str, Any]:
-    out = frame.collect("polars") if isinstance(frame, nw.LazyFrame) else frame
-    return out.to_native().row(0, named=True)
-
-
-def _check_timestamps(
-    frame: nw.DataFrame | nw.LazyFrame, rec: Recognition, counts: dict[str, int], notes: list[str]
-) -> None:
-    """Raise when most timestamps are unparseable (a wrong column or format), else note the few."""
-    bad, given = counts["timestamps bad"], counts["timestamps given"]
-    if not bad:
-        return
-    rows = frame.filter(~nw.col(_TEXT).is_null() & nw.col("timestamp").is_null())
-    example = _collect_row(rows.select(nw.col(_TEXT).cast(nw.String)).head(1))[_TEXT]
-    column = rec.mapping["timestamp"].column
-    what = f"column {column!r} has {bad:,} of {given:,} values that are not dates, e.g. {example!r}"
-    if bad > _MOSTLY_BAD * given:
-        fmt = rec.timestamp_format.describe()
-        msg = f"{what}; pass timestamp_format=... (it was read as {fmt!r}) or another timestamp=..."
-        raise MappingError(msg)
-    notes.append(f"{what}: those events were dropped")
 
 
 def _concat(frames: list[Any], names: Sequence[str]) -> pl.DataFrame | pl.LazyFrame:
@@ -447,42 +383,8 @@ def _merged_mapping(parts: list[_Part]) -> dict[str, RoleMatch]:
     return out
 
 
-def _stats(frame: Any) -> dict[str, Any]:
-    """Rows, customers, touchpoints, time range and distinct events (to count duplicates)."""
-    lazy = nw.from_native(frame.lazy() if isinstance(frame, pl.DataFrame) else frame)
-    content = [c for c in lazy.collect_schema().names() if c not in ("event_index", "epoch_us")]
-    if isinstance(frame, pl.DataFrame | pl.LazyFrame):
-        # Distinct customers and whole events counted by 64-bit hashes: 3x faster on text.
-        basics = frame.lazy().select(
-            rows=pl.len(),
-            customers=pl.col("customer_id").hash(0).n_unique(),
-            touchpoints=pl.col("touchpoint").n_unique(),
-            time_min=pl.col("timestamp").min(),
-            time_max=pl.col("timestamp").max(),
-        )
-        if isinstance(frame, pl.DataFrame):  # hash_rows: the leanest in time and memory
-            row = basics.collect().row(0, named=True)
-            return row | {"distinct": frame.select(content).hash_rows(seed=0).n_unique()}
-        # Lazily: each column's hash, seeded by its position, xor-ed into the event's.
-        seeded = (pl.col(c).hash(seed=i) for i, c in enumerate(content))
-        distinct = functools.reduce(operator.xor, seeded).n_unique().alias("distinct")
-        both = pl.concat([basics, frame.select(distinct)], how="horizontal")
-        return both.collect().row(0, named=True)
-    # DuckDB, Spark: one query over the distinct events, each with its number of copies.
-    stats = {
-        "customers": nw.col("customer_id").n_unique(),
-        "touchpoints": nw.col("touchpoint").n_unique(),
-        "time_min": nw.col("timestamp").min(),
-        "time_max": nw.col("timestamp").max(),
-    }
-    grouped = lazy.group_by(content).agg(__cx_copies=nw.len())
-    return _collect_row(
-        grouped.select(**stats, rows=nw.col("__cx_copies").sum().cast(nw.Int64), distinct=nw.len())
-    )
-
-
 def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> EventLog:
-    row = _stats(frame)
+    row = log_stats(frame)
     dropped: dict[str, int] = {}
     for part in parts:
         for reason, n in part.dropped.items():

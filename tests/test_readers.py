@@ -6,7 +6,8 @@ import polars as pl
 import pytest
 
 from cxlib import LoadError
-from cxlib.readers import detect_file_format, read, read_xes, sanitize_names, sniff_separator
+from cxlib.readers import detect_file_format, read, sanitize_names, sniff_separator
+from cxlib.xes import read_xes
 
 ROWS = {"user_id": ["u1", "u1", "u2"], "event": ["visit", "buy", "visit"]}
 
