@@ -18,7 +18,8 @@ customers at the previous step; at step 1, / customers of the segment) are
 compared with a pooled two-proportion z-test. The **graph diff** lists the
 journey graph's edges with their transition share (``transitions`` /
 transitions out of the source, :func:`cxlib.transitions`) in each segment,
-largest change first.
+largest change first. Each segment's most common paths (:func:`cxlib.top_paths`)
+come with it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import polars as pl
 from cxlib.errors import AnalysisError
 from cxlib.funnels import FunnelOrder, funnel
 from cxlib.log import EventLog
+from cxlib.paths import top_paths
 from cxlib.transitions import transitions
 
 __all__ = [
@@ -122,6 +124,8 @@ class SegmentComparison:
     customers_b: int
     funnel: pl.DataFrame
     edges: pl.DataFrame
+    paths_a: pl.DataFrame
+    paths_b: pl.DataFrame
 
 
 def _customers(log: EventLog) -> int:
@@ -234,6 +238,7 @@ def compare_segments(
     steps: Sequence[str],
     window: str = "30d",
     order: FunnelOrder = "sequential",
+    paths: int = 10,
 ) -> SegmentComparison:
     """Compare segment A with segment B (default: the rest of the customers).
 
@@ -246,6 +251,8 @@ def compare_segments(
         customer not in A.
     steps, window, order
         The funnel, as in :func:`cxlib.funnel`.
+    paths
+        How many of each segment's most common paths to list.
 
     Returns
     -------
@@ -263,7 +270,11 @@ def compare_segments(
         ``transitions_a``, ``transitions_b``, ``share_a``, ``share_b``
         (transitions / transitions out of the source; 0 when the source occurs
         but not the edge, null when the source does not occur) and
-        ``share_change`` = ``share_a - share_b``, largest change first.
+        ``share_change`` = ``share_a - share_b``, largest change first;
+
+        ``paths_a``, ``paths_b``: the ``paths`` most common paths of each segment's
+        customers (``path``, ``customers``, ``share`` of the segment's customers), as
+        :func:`cxlib.top_paths` gives them.
 
     Examples
     --------
@@ -277,7 +288,12 @@ def compare_segments(
     (1, 2)
     >>> out.funnel.select("touchpoint", "step_rate_a", "step_rate_b").rows()
     [('home', 1.0, 1.0), ('buy', 1.0, 0.5)]
+    >>> out.paths_b.rows()
+    [('home', 1, 0.5), ('home → buy', 1, 0.5)]
     """
+    if isinstance(paths, bool) or not isinstance(paths, int) or paths < 1:
+        msg = f"paths={paths!r} must be a whole number of at least 1 (how many paths to list)"
+        raise AnalysisError(msg)
     log_a = segment_log(log, segment_a)
     log_b = (
         segment_log(log, segment_a, rest=True) if segment_b is None else segment_log(log, segment_b)
@@ -289,4 +305,6 @@ def compare_segments(
         customers_b=size_b,
         funnel=_funnel_test(steps, at_a, at_b, size_a, size_b),
         edges=_graph_diff(log_a, log_b),
+        paths_a=top_paths(log_a, n=paths),
+        paths_b=top_paths(log_b, n=paths),
     )

@@ -70,3 +70,9 @@ export.chart(
     name="compare_edges",
 )
 export.table(comparison.edges, key="compare_edges_table", name="compare_edges")
+st.subheader("Most common paths")
+left, right = st.columns(2)
+for column, name, paths in [(left, "A", comparison.paths_a), (right, "B", comparison.paths_b)]:
+    with column:
+        st.markdown(f"**{name}**: share of its customers following each path")
+        export.table(paths, key=f"compare_paths_{name.lower()}", name=f"paths_{name.lower()}")

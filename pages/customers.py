@@ -58,3 +58,12 @@ export.chart(
     key="customers_edges",
     name="segment_edges",
 )
+st.subheader("Most common paths")
+left, right = st.columns(2)
+for column, name, paths, key in [
+    (left, chosen, comparison.paths_a, "customers_paths_segment"),
+    (right, "the rest", comparison.paths_b, "customers_paths_rest"),
+]:
+    with column:
+        st.markdown(f"**{customer.plain(name)}**: share of its customers following each path")
+        export.table(paths, key=key, name=key.removeprefix("customers_"))

@@ -148,3 +148,34 @@ def test_comparison_on_every_engine(on_engine):
     assert out.funnel["customers_a"].to_list() == [3, 2, 1]
     assert out.funnel["customers_b"].to_list() == [3, 2, 2]
     assert out.edges.head(2)["share_change"].to_list() == pytest.approx([1 / 2, -1 / 2])
+    assert out.paths_b.rows() == [("home → cart → buy", 2, 2 / 3), ("home", 1, 1 / 3)]
+
+
+def test_top_paths_of_each_segment():
+    out = compare_segments(log_(), ("channel", "web"), steps=["home"])
+    # web: a, b, c, one path each (1/3 of 3 customers), ties by path.
+    assert out.paths_a.rows() == [
+        ("home", 1, 1 / 3),
+        ("home → cart", 1, 1 / 3),
+        ("home → cart → buy", 1, 1 / 3),
+    ]
+    # the rest: d and e buy (2/3), f only looks (1/3).
+    assert out.paths_b.rows() == [("home → cart → buy", 2, 2 / 3), ("home", 1, 1 / 3)]
+    fewer = compare_segments(log_(), ("channel", "web"), steps=["home"], paths=1)
+    assert (fewer.paths_a.height, fewer.paths_b.height) == (1, 1)
+    assert fewer.paths_b["path"].to_list() == ["home → cart → buy"]
+
+
+def test_top_paths_of_an_empty_segment():
+    out = compare_segments(log_(), ("channel", "store"), steps=["home"])
+    assert out.paths_a.height == 0
+    assert out.paths_a.columns == ["path", "customers", "share"]
+    assert out.paths_b["customers"].sum() == 6
+
+
+@pytest.mark.parametrize("paths", [0, -3, 2.5, True, None])
+def test_bad_number_of_paths_is_refused(paths):
+    with pytest.raises(
+        AnalysisError, match=rf"paths={paths!r} must be a whole number of at least 1"
+    ):
+        compare_segments(log_(), ("channel", "web"), steps=["home"], paths=paths)

@@ -109,6 +109,11 @@ def test_compare_segments_page_tests_each_step():
     tests = table(at)
     assert tests["step"].to_list() == [1, 2]
     assert tests["p_value"].is_between(0, 1).all()
+    # Each segment's most common paths, shares of its own customers (the metrics).
+    sizes = [int(m.value.replace(",", "")) for m in at.metric]
+    for paths, size in zip((table(at, -2), table(at, -1)), sizes, strict=True):
+        assert 0 < paths.height <= 10
+        assert (paths["customers"] / size).to_list() == pytest.approx(paths["share"].to_list())
 
 
 def test_rfm_segment_against_the_rest():
@@ -118,6 +123,18 @@ def test_rfm_segment_against_the_rest():
     at.multiselect(key="customers_steps").set_value(["product_page", "purchase"]).run()
     assert_clean(at, "Most valuable customers")
     assert len(at.get("vega_lite_chart")) >= 3
+    # The chosen segment's most common paths next to the rest's (the last two tables).
+    chosen = at.selectbox(key="customers_segment").value
+    size = segments.filter(pl.col("segment") == chosen)["customers"].item()
+    mine, rest = table(at, -2), table(at, -1)
+    assert mine.columns == rest.columns == ["path", "customers", "share"]
+    assert 0 < mine.height <= 10
+    assert 0 < rest.height <= 10
+    # Shares are of the segment's customers, and of all the others for the rest.
+    assert (mine["customers"] / size).to_list() == pytest.approx(mine["share"].to_list())
+    others = (rest["customers"] / rest["share"]).round(6).unique()
+    assert others.len() == 1
+    assert others.item() != size
 
 
 def test_retention_by_month_on_a_touchpoint():
