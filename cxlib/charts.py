@@ -151,8 +151,10 @@ def funnel_chart(
     tooltip.append(alt.Tooltip("step_conversion", format=".1%"))
     if breakdown:
         encode["yOffset"] = alt.YOffset(f"{breakdown}:N")
-        # On top: a legend on the right would sit over the labels of the longest bars.
-        encode["color"] = alt.Color(f"{breakdown}:N", legend=alt.Legend(orient="top"))
+        # On top (on the right it would sit over the labels of the longest bars), in rows
+        # of three so that many groups do not run off the side.
+        legend = alt.Legend(orient="top", columns=3)
+        encode["color"] = alt.Color(f"{breakdown}:N", legend=legend)
         tooltip.insert(0, breakdown)
     base = alt.Chart(data).encode(**encode, tooltip=tooltip)
     bars = base.mark_bar() if breakdown else base.mark_bar(color=ACCENT)

@@ -71,8 +71,9 @@ def test_funnel_chart_with_breakdown_groups_bars():
     assert bars["color"]["field"] == "channel"
     assert bars["y"]["sort"] == ["1. view", "2. cart", "3. buy"]
     assert chart.data["channel"].to_list() == ["app"] * 3 + ["web"] * 3
-    # The legend goes on top, out of the way of the labels written right of the bars.
-    assert bars["color"]["legend"] == {"orient": "top"}
+    # The legend goes on top, out of the way of the labels written right of the bars,
+    # in rows of three.
+    assert bars["color"]["legend"] == {"orient": "top", "columns": 3}
 
 
 @pytest.mark.parametrize("breakdown", [None, "channel"])
