@@ -32,6 +32,7 @@ def test_conversion_model_is_calibrated(scores):
 def test_next_touchpoint_beats_the_most_frequent_next(scores):
     assert scores["next_top1"] > scores["next_top1_global"] + 0.1
     assert scores["next_top3"] > scores["next_top1"] + 0.2
-    # The generated journeys are close to first order (see docs/predict.md): the longer
-    # contexts must not lose to the first-order chain, though they gain little.
-    assert scores["next_top1"] >= scores["next_top1_baseline"] - 0.01
+    # The next step depends on the one before (``back`` and the came-from routes of
+    # cxlib.sample.maps): the longer contexts beat the first-order chain. Measured at
+    # seed 11: +0.044 (retail), +0.064 (bank), +0.051 (telecom).
+    assert scores["next_top1"] > scores["next_top1_baseline"] + 0.03

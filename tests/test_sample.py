@@ -302,6 +302,35 @@ def test_next_step_depends_on_the_previous_two(journeys, scenario):
     assert back_first > back_second_to_first + 0.15
 
 
+@pytest.mark.parametrize(
+    ("scenario", "came_from", "at", "route_only", "map_only"),
+    [
+        # a purchase in the store is never followed by an email or a loyalty sign-up
+        ("retail", "click_and_collect", "purchase", "nps_survey", {"email_open", "loyalty_signup"}),
+        # a phone bought in the store is not delivered later: it is activated
+        ("telecom", "store_visit", "contract_signed", "activation", set()),
+        # at the branch to finish an ID check: the account is opened there
+        ("bank", "id_check", "branch_appointment", "account_opened", {"website_visit"}),
+    ],
+)
+def test_routes_depend_on_where_the_customer_came_from(
+    scenario, came_from, at, route_only, map_only
+):
+    """The next steps after ``came_from -> at`` are the route's (maps.ROUTES), not ``at``'s own."""
+    log = sample.generate(scenario, **sample.BUNDLED)
+    routed, other = Counter(), Counter()
+    for p in paths_of(log).values():
+        for a, b, c in zip(p, p[1:], p[2:], strict=False):
+            if b[0] == at:
+                (routed if a[0] == came_from else other)[c[0]] += 1
+    assert routed.total() >= 30
+    assert not map_only & set(routed)
+    assert all(other[t] > 0 for t in map_only)
+    # the route's most likely next step is not the touchpoint's own
+    assert routed.most_common(1)[0][0] == route_only
+    assert other.most_common(1)[0][0] != route_only
+
+
 # --- bundled files --------------------------------------------------------------------------
 
 
@@ -331,7 +360,9 @@ def test_write_command_rewrites_the_bundled_files_byte_for_byte(tmp_path, capsys
 
 
 def test_command_writes_any_size_as_parquet_or_csv(tmp_path, capsys):
-    sample_command(["bank", "--customers", "50", "--seed", "2", "--out", str(tmp_path / "b.parquet")])
+    sample_command(
+        ["bank", "--customers", "50", "--seed", "2", "--out", str(tmp_path / "b.parquet")]
+    )
     expected = sample.generate("bank", customers=50, seed=2)
     assert pl.read_parquet(tmp_path / "b.parquet").equals(expected)
     sample_command(["bank", "--customers", "50", "--seed", "2", "--out", str(tmp_path / "b.csv")])

@@ -16,7 +16,9 @@ What makes the journeys realistic rather than a plain first-order Markov chain:
   customer gives (a bad one lowers it, a top one raises it); interest cools a little
   at each new session. Whether a customer converts so depends on the whole path, not
   only on the last touchpoint;
-- ``back`` makes the next step depend on the last two touchpoints;
+- ``back`` and the came-from **routes** (``cxlib.sample.maps.ROUTES``: other next
+  steps after a given previous touchpoint) make the next step depend on the last two
+  touchpoints;
 - ``digital`` touchpoints happen on the web or in the app, by the customer's device,
   re-chosen at each new session; ``inherit`` takes the previous event's channel, so a
   purchase right after a store visit happens in the store;
@@ -154,12 +156,20 @@ def generate(
     >>> for row in log.select("customer_id", "touchpoint", "channel", "value").rows():
     ...     print(*row)
     C000000 search web None
+    C000000 search web None
+    C000000 search web None
+    C000000 product_page web None
+    C000000 add_to_cart web None
+    C000000 email_open email None
+    C000000 checkout web None
     C000001 store_visit store None
     C000001 purchase store 59.7
+    C000000 email_open email None
+    C000000 checkout web None
+    C000000 purchase web 51.37
+    C000000 visit_home web None
     C000001 return_item store None
     C000002 search app None
-    C000002 product_page app None
-    C000002 email_open email None
     >>> generate("retail", customers=3, seed=0).equals(log)
     True
     """

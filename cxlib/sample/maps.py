@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["DEVICES", "MAPS", "REGIONS", "SEGMENTS", "SOURCES"]
+__all__ = ["DEVICES", "MAPS", "REGIONS", "ROUTES", "SEGMENTS", "SOURCES"]
 
 # --- the journey maps -------------------------------------------------------------------
 # Columns: touchpoint, stage, channel (a channel, "digital" or "inherit"), mean seconds
@@ -15,9 +15,9 @@ MAPS = {
 ad_click          awareness     social      15   0    .      .             .   visit_home:3 product_page:5 search:1 exit:6
 email_open        awareness     email       20   0    .      .             .   visit_home:2 product_page:3 back:2 exit:5
 visit_home        awareness     digital     30   0    .      .             .   search:4 product_page:5 loyalty_signup:0.3 store_visit@0.6 exit:2
-search            consideration digital     25   0.2  +1:0.3 .             .   product_page:8 search:1.5 exit:1.5
-product_page      consideration digital     50   0.3  +1:0.4 .             .   product_page:2 back:3.5 add_to_cart:2.5 wishlist:0.8 visit_home@1.5 email_open@0.8 store_visit@0.6 call_support@0.3 exit:2.5
-wishlist          consideration digital     15   0.4  +2     .             .   product_page:2 visit_home@2 email_open@1 exit:1
+search            consideration digital     25   0.2  +1:0.3 .             .   product_page:8 back:2 exit:1.5
+product_page      consideration digital     50   0.3  +1:0.4 .             .   back:8 add_to_cart:2.5 wishlist:0.8 visit_home@1.5 email_open@0.8 store_visit@1 call_support@0.3 exit:2.5
+wishlist          consideration digital     15   0.4  +2     .             .   product_page:1 back:3 visit_home@2 email_open@1 exit:1
 store_visit       consideration store       900  0.4  +1:0.5 csat:0.3:0.3  .   purchase:3 product_page@1 call_support@0.2 exit:2.5
 add_to_cart       decision      digital     30   1    +1     .             .   checkout:4 product_page:2.5 visit_home@1 email_open@1.5 exit:2
 checkout          decision      digital     80   1    .      .             .   purchase:6 click_and_collect@1 call_support:0.6 email_open@0.8 exit:2
@@ -33,8 +33,8 @@ referral          advocacy      social      30   0.5  +1     .             .   v
     "bank": """
 ad_view             awareness     social      10   0    .       .              .   website_visit:4 rate_comparison:1 exit:5
 website_visit       awareness     web         45   0    .       .              .   rate_comparison:3 app_download:1 application_started:1.5 branch_appointment@0.6 call_centre@0.6 website_visit@2 exit:3
-rate_comparison     consideration web         90   0.4  +2:0.7  .              .   rate_comparison:1 back:2.5 application_started:2 app_download:1 website_visit@1.5 branch_appointment@0.5 exit:2.5
-app_download        consideration app         60   0.5  +1      .              .   application_started:3 rate_comparison:1 exit:2.5
+rate_comparison     consideration web         90   0.4  +2:0.7  .              .   back:6 application_started:2 app_download:1 website_visit@1.5 branch_appointment@0.5 exit:2.5
+app_download        consideration app         60   0.5  +1      .              .   application_started:3 rate_comparison:1.5 back:3 exit:2.5
 call_centre         consideration call_centre 480  0    .       csat:0.6:-0.2  .   back@2.5 branch_appointment@1 website_visit@0.5 exit:2.5
 branch_appointment  consideration branch      1500 0.5  +1      csat:0.5:0.3   .   application_started:2 id_check:1.5 account_opened:1 website_visit@1 exit:2
 application_started decision      inherit     300  1    +1      .              .   id_check:5 call_centre@1 application_started@1 exit:3
@@ -52,8 +52,8 @@ app_review          advocacy      app         60   0.3  .       stars:1        .
     "telecom": """
 ad               awareness     social      10   0    .       .              .   website_visit:4 plan_compare:1 exit:5
 website_visit    awareness     web         40   0    .       .              .   plan_compare:3 coverage_check:1.5 store_visit@1 call_sales@0.8 website_visit@2 exit:3
-plan_compare     consideration digital     120  0.4  +1:0.8  .              .   plan_compare:1.5 back:2.5 coverage_check:1 contract_signed:1.5 store_visit@1 call_sales@0.7 exit:2.5
-coverage_check   consideration web         40   0.3  -3:0.3  .              .   plan_compare:2 back:1 contract_signed:0.5 exit:3
+plan_compare     consideration digital     120  0.4  +1:0.8  .              .   back:6 coverage_check:1 contract_signed:1.5 store_visit@1 call_sales@0.7 exit:2.5
+coverage_check   consideration web         40   0.3  -3:0.3  .              .   plan_compare:1 back:5 contract_signed:0.5 exit:3
 store_visit      consideration store       1200 0.5  +1:0.5  csat:0.4:0.2   .   contract_signed:3 plan_compare@1 exit:3
 call_sales       consideration call_centre 420  0.3  +1:0.5  csat:0.5       .   contract_signed:2.5 back@2 store_visit@1 exit:3
 contract_signed  decision      inherit     60   1.2  +1      .              420 device_delivered@3 activation@1 exit:0.3
@@ -69,6 +69,35 @@ retention_offer  loyalty       call_centre 240  0.8  +2:0.5  .              .   
 nps_survey       loyalty       email       60   0    .       nps:1          .   app_login@2 referral@0.4 review@0.3 exit:2.5
 referral         advocacy      social      30   0.5  .       .              .   app_login@1 exit:2
 review           advocacy      web         60   0.3  .       stars:1        .   app_login@1 exit:2.5
+""",
+}
+# Routes that depend on where the customer came from: touchpoint, the touchpoint just
+# before it, and the next steps that replace the touchpoint's own (same syntax as above).
+ROUTES = {
+    "retail": """
+visit_home          purchase            search:1 product_page:1 loyalty_signup:1.5 return_item@0.5 exit:5
+visit_home          ad_click            search:5 product_page:2 exit:3
+email_open          add_to_cart         checkout:4 product_page:2 exit:3
+purchase            click_and_collect   nps_survey@3 review@1 visit_home@1 return_item@0.4 exit:2
+""",
+    "bank": """
+website_visit       rate_comparison     application_started:4 rate_comparison:1 call_centre@0.6 exit:2
+application_started application_started id_check:3 call_centre@1.5 exit:4
+branch_appointment  id_check            account_opened:6 application_started@0.5 exit:1
+account_opened      branch_appointment  card_activated:4 first_deposit@2 mobile_login@1 exit:1
+mobile_login        card_activated      first_deposit:4 mobile_login@2 survey@0.5 exit:1
+mobile_login        first_deposit       card_activated:3 mobile_login@2 survey@0.5 exit:1
+mobile_login        cross_sell          survey@3 mobile_login@1.5 exit:1
+mobile_login        complaint           survey@3 mobile_login@1 exit:2
+""",
+    "telecom": """
+plan_compare        coverage_check      contract_signed:4 back:1 store_visit@1 exit:2
+plan_compare        store_visit         contract_signed:4 call_sales@0.5 exit:2
+contract_signed     store_visit         activation:4 device_delivered@0.3 exit:0.3
+app_login           bill_shock          call_support:3 churn_request@1 app_login@1 exit:1
+app_login           upgrade             nps_survey@2.5 app_login@1.5 exit:1
+app_login           technician_visit    nps_survey@2.5 app_login@2 call_support@0.5 exit:1
+app_login           retention_offer     upgrade:3 app_login@1.5 churn_request@0.5 exit:1
 """,
 }
 # Who the customers are, groups separated by "|". Segments: name, share, intent shift,

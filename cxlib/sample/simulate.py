@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from cxlib.sample.maps import DEVICES, MAPS, REGIONS, SEGMENTS, SOURCES
+from cxlib.sample.maps import DEVICES, MAPS, REGIONS, ROUTES, SEGMENTS, SOURCES
 
 __all__ = [
     "CHANNELS",
@@ -63,7 +63,8 @@ class Spec:
     rating_p: np.ndarray  # response rate
     rating_shift: np.ndarray  # how much better or worse than the intent suggests
     value: np.ndarray  # median value (NaN: none)
-    cum: np.ndarray  # (levels * n) rows of cumulative next-step probabilities, shifted by row
+    cum: np.ndarray  # (levels * rows) rows of cumulative next-step probabilities, shifted by row
+    route: np.ndarray  # (n + 1, n): the row of (came from, touchpoint); last: no event before
     segments: list[list[str]]
     sources: list[list[str]]
     entry: np.ndarray  # (sources, n) entry probabilities
@@ -76,9 +77,15 @@ def build_spec(scenario: str) -> Spec:
     n, index = len(names), {name: i for i, name in enumerate(names)}
     exit_, back = n, n + 1
     targets = {**index, "exit": exit_, "back": back}
-    weights = np.zeros((n, 2 * (n + 2)))  # column: target, plus n + 2 if in a later session
-    for i, row in enumerate(rows):
-        for edge in row[8].split():
+    routes = [line.split(maxsplit=2) for line in ROUTES[scenario].strip().splitlines()]
+    # A route replaces a touchpoint's next steps when the customer came from a given one.
+    route = np.tile(np.arange(n), (n + 1, 1))
+    for k, (touchpoint, came_from, _) in enumerate(routes):
+        route[index[came_from], index[touchpoint]] = n + k
+    steps = [r[8] for r in rows] + [r[2] for r in routes]
+    weights = np.zeros((len(steps), 2 * (n + 2)))  # column: target, plus n + 2 if later
+    for i, text in enumerate(steps):
+        for edge in text.split():
             later = "@" in edge
             target, w = edge.split("@" if later else ":")
             weights[i, targets[target] + later * (n + 2)] += float(w)
@@ -88,7 +95,7 @@ def build_spec(scenario: str) -> Spec:
     w = weights[None, :, :] * boost[:, None, :]
     cum = np.cumsum(w, axis=2) / w.sum(axis=2, keepdims=True)
     cum[:, :, -1] = 1.0
-    cum = (cum + np.arange(_LEVELS * n).reshape(_LEVELS, n, 1)).reshape(-1)
+    cum = (cum + np.arange(_LEVELS * len(steps)).reshape(_LEVELS, len(steps), 1)).reshape(-1)
     rating = [_fields(r[6], [".", "1", "0"]) for r in rows]  # kind:response rate:shift
     kinds = {".": _NO_RATING, "csat": _CSAT, "nps": _NPS, "stars": _STARS}
     intent = [_fields(r[5] if r[5] != "." else "0", ["0", "1"]) for r in rows]  # change:probability
@@ -110,6 +117,7 @@ def build_spec(scenario: str) -> Spec:
         rating_shift=np.array([float(r[2]) for r in rating]),
         value=np.array([np.nan if r[7] == "." else float(r[7]) for r in rows]),
         cum=cum,
+        route=route,
         segments=_groups(SEGMENTS[scenario]),
         sources=sources,
         entry=entry / entry.sum(axis=1, keepdims=True),
@@ -183,6 +191,7 @@ def simulate(
     codes, level, cur, t = _customers(spec, midnights, rng, not_before=not_before)
     n, n_tp = len(cur), len(spec.names)
     width, back, exit_ = 2 * (n_tp + 2), n_tp + 1, n_tp
+    n_rows = len(spec.cum) // (_LEVELS * width)
     devices = _groups(DEVICES)
     app_share = _shares(devices, 2)
     web, app = CHANNELS.index("web"), CHANNELS.index("app")
@@ -233,8 +242,8 @@ def simulate(
         events.append((customer.astype(np.int32), t, *narrow))
         level += spec.delta[cur] * (rng.random(m) < spec.delta_p[cur])
         level = np.clip(level, 0, _LEVELS - 1)
-        # The next step: one draw in the cumulative table of (intent, touchpoint).
-        row = level * n_tp + cur
+        # The next step: one draw in the cumulative table of (intent, came from, touchpoint).
+        row = level * n_rows + spec.route[prev, cur]
         column = np.searchsorted(spec.cum, row + rng.random(m), side="right") - row * width
         later, nxt = column >= n_tp + 2, column % (n_tp + 2)
         went_back = np.flatnonzero(nxt == back)
