@@ -21,7 +21,9 @@ __all__ = [
     "exit_rate_chart",
     "format_seconds",
     "funnel_chart",
+    "row_height",
     "step_heatmap",
+    "styled",
     "time_to_convert_chart",
 ]
 
@@ -55,7 +57,8 @@ def format_seconds(seconds: float | None) -> str:
     raise AssertionError("unreachable: the last unit always matches")  # pragma: no cover
 
 
-def _styled(chart: alt.TopLevelMixin, *, title: str | None) -> alt.TopLevelMixin:
+def styled(chart: alt.TopLevelMixin, *, title: str | None) -> alt.TopLevelMixin:
+    """The house style every chart builder ends with: full width, large fonts, a title."""
     # fit-x: stretch to the page's width, but keep the height for the plot itself (the
     # default "fit" squeezes axes and title into it, and rows of bars overlap).
     chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
@@ -71,7 +74,8 @@ def _styled(chart: alt.TopLevelMixin, *, title: str | None) -> alt.TopLevelMixin
     )
 
 
-def _row_height(rows: int) -> int:
+def row_height(rows: int) -> int:
+    """Height in pixels of a chart with one row (bar) per item, readable on a projector."""
     return max(120, 32 * rows)
 
 
@@ -105,8 +109,8 @@ def bar_chart(
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
         text=alt.Text(f"{value}:Q", format=fmt)
     )
-    layer = alt.layer(bars, text, data=data).properties(height=_row_height(len(data)))
-    return _styled(layer, title=title)
+    layer = alt.layer(bars, text, data=data).properties(height=row_height(len(data)))
+    return styled(layer, title=title)
 
 
 def funnel_chart(
@@ -160,12 +164,12 @@ def funnel_chart(
     bars = base.mark_bar() if breakdown else base.mark_bar(color=ACCENT)
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(text="label:N")
     groups = data[breakdown].n_unique() if breakdown else 1
-    height = _row_height(len(order)) * max(1, min(groups, 4))
+    height = row_height(len(order)) * max(1, min(groups, 4))
     # The longest bar ends at the plot's right edge and its label is written after it:
     # padding as wide as the longest label keeps every label in the picture at any width.
     padding = {"left": 5, "top": 5, "bottom": 5, "right": _label_room(data["label"])}
     layer = alt.layer(bars, text, data=data).properties(height=height, padding=padding)
-    return _styled(layer, title=title)
+    return styled(layer, title=title)
 
 
 def _label_room(labels: pl.Series) -> int:
@@ -239,8 +243,8 @@ def exit_rate_chart(
     text = base.mark_text(align="left", dx=8, dy=-10, fontSize=FONT_SIZE - 2).encode(
         x="exit_rate:Q", text="label:N"
     )
-    layer = alt.layer(interval, point, text, data=data).properties(height=_row_height(len(data)))
-    return _styled(layer, title=title)
+    layer = alt.layer(interval, point, text, data=data).properties(height=row_height(len(data)))
+    return styled(layer, title=title)
 
 
 def step_heatmap(
@@ -287,8 +291,8 @@ def step_heatmap(
             color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")),
         )
     )
-    layer = alt.layer(cells, text, data=data).properties(height=_row_height(len(order)))
-    return _styled(layer, title=title)
+    layer = alt.layer(cells, text, data=data).properties(height=row_height(len(order)))
+    return styled(layer, title=title)
 
 
 def time_to_convert_chart(bins: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
@@ -313,7 +317,7 @@ def time_to_convert_chart(bins: pl.DataFrame, *, title: str | None = None) -> al
     )
     bars = base.mark_bar(color=ACCENT)
     text = base.mark_text(dy=-8, fontSize=FONT_SIZE).encode(text=alt.Text("share:Q", format=".0%"))
-    return _styled(alt.layer(bars, text, data=bins).properties(height=320), title=title)
+    return styled(alt.layer(bars, text, data=bins).properties(height=320), title=title)
 
 
 def conversion_over_time_chart(
@@ -346,4 +350,4 @@ def conversion_over_time_chart(
         encode["color"] = alt.Color(f"{series}:N")
     chart = alt.Chart(frame.sort(period)).mark_line(point=True).encode(**encode)
     chart = chart if series else chart.mark_line(point=True, color=ACCENT)
-    return _styled(chart.properties(height=320), title=title)
+    return styled(chart.properties(height=320), title=title)

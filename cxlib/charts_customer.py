@@ -13,7 +13,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from cxlib.charts import ACCENT, FONT_SIZE, LOSS, _row_height, _styled
+from cxlib.charts import ACCENT, FONT_SIZE, LOSS, row_height, styled
 from cxlib.compare import SegmentComparison
 from cxlib.rfm import SEGMENTS
 
@@ -91,8 +91,8 @@ def transition_matrix_chart(
             color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")),
         )
     )
-    height = _row_height(frame[source].n_unique())
-    return _styled(alt.layer(*layers, data=frame).properties(height=height), title=title)
+    height = row_height(frame[source].n_unique())
+    return styled(alt.layer(*layers, data=frame).properties(height=height), title=title)
 
 
 def stage_reach_chart(reach: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
@@ -114,8 +114,8 @@ def stage_reach_chart(reach: pl.DataFrame, *, title: str | None = None) -> alt.L
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
         text=alt.Text("share:Q", format=".0%")
     )
-    layer = alt.layer(bars, text, data=reach).properties(height=_row_height(len(order)))
-    return _styled(layer, title=title)
+    layer = alt.layer(bars, text, data=reach).properties(height=row_height(len(order)))
+    return styled(layer, title=title)
 
 
 def channels_used_chart(table: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
@@ -142,7 +142,7 @@ def channels_used_chart(table: pl.DataFrame, *, title: str | None = None) -> alt
     )
     bars = base.mark_bar(color=ACCENT)
     text = base.mark_text(dy=-8, fontSize=FONT_SIZE - 2).encode(text="label:N")
-    return _styled(alt.layer(bars, text, data=data).properties(height=320), title=title)
+    return styled(alt.layer(bars, text, data=data).properties(height=320), title=title)
 
 
 def attribution_chart(
@@ -188,7 +188,7 @@ def attribution_chart(
     else:
         chart = alt.Chart(data).mark_bar(color=ACCENT).encode(**encode)
     height = max(120, 12 * len(order) * (models + 1))
-    return _styled(chart.properties(height=height), title=title)
+    return styled(chart.properties(height=height), title=title)
 
 
 def importance_chart(table: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
@@ -245,7 +245,7 @@ def importance_chart(table: pl.DataFrame, *, title: str | None = None) -> alt.La
     horizontal = (
         alt.Chart(medians).mark_rule(strokeDash=[6, 4], color="gray").encode(y="performance:Q")
     )
-    return _styled(
+    return styled(
         alt.layer(vertical, horizontal, points, labels).properties(height=460), title=title
     )
 
@@ -279,7 +279,7 @@ def rfm_segments_chart(segments: pl.DataFrame, *, title: str | None = None) -> a
             tooltip=["segment", "measure", alt.Tooltip("share", format=".1%")],
         )
     )
-    return _styled(chart.properties(height=_row_height(len(order)) * 2), title=title)
+    return styled(chart.properties(height=row_height(len(order)) * 2), title=title)
 
 
 def retention_heatmap(table: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
@@ -317,8 +317,8 @@ def retention_heatmap(table: pl.DataFrame, *, title: str | None = None) -> alt.L
         text=alt.Text("retention:Q", format=".0%"),
         color=alt.condition(alt.datum.retention > 0.5, alt.value("white"), alt.value("black")),
     )
-    layer = alt.layer(cells, text, data=data).properties(height=_row_height(len(order)))
-    return _styled(layer, title=title)
+    layer = alt.layer(cells, text, data=data).properties(height=row_height(len(order)))
+    return styled(layer, title=title)
 
 
 def lifecycle_chart(table: pl.DataFrame, *, title: str | None = None) -> alt.Chart:
@@ -354,7 +354,7 @@ def lifecycle_chart(table: pl.DataFrame, *, title: str | None = None) -> alt.Cha
             tooltip=[alt.Tooltip("period:T"), "state", "customers"],
         )
     )
-    return _styled(chart.properties(height=360), title=title)
+    return styled(chart.properties(height=360), title=title)
 
 
 def comparison_funnel_frame(
@@ -420,4 +420,4 @@ def edge_change_chart(
             ],
         )
     )
-    return _styled(chart.properties(height=_row_height(len(data))), title=title)
+    return styled(chart.properties(height=row_height(len(data))), title=title)

@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from cxlib.charts import ACCENT, FONT_SIZE, LOSS, _row_height, _styled
+from cxlib.charts import ACCENT, FONT_SIZE, LOSS, row_height, styled
 
 __all__ = ["calibration_chart", "drivers_chart", "score_table", "scores_chart"]
 
@@ -86,8 +86,8 @@ def scores_chart(scores: Mapping[str, Any], *, title: str | None = None) -> alt.
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE - 2).encode(
         text=alt.Text("score:Q", format=".1%")
     )
-    layer = alt.layer(bars, text, data=data).properties(height=_row_height(2 * len(order)))
-    return _styled(layer, title=title)
+    layer = alt.layer(bars, text, data=data).properties(height=row_height(2 * len(order)))
+    return styled(layer, title=title)
 
 
 def calibration_chart(
@@ -135,7 +135,7 @@ def calibration_chart(
         )
     )
     layer = alt.layer(diagonal, points).properties(height=360)
-    return _styled(layer, title=title)
+    return styled(layer, title=title)
 
 
 def drivers_chart(drivers: pl.DataFrame, *, limit: int = 15, title: str | None = None) -> alt.Chart:
@@ -181,6 +181,6 @@ def drivers_chart(drivers: pl.DataFrame, *, limit: int = 15, title: str | None =
                 alt.Tooltip("odds_ratio", format=".2f"),
             ],
         )
-        .properties(height=_row_height(data.height))
+        .properties(height=row_height(data.height))
     )
-    return _styled(chart, title=title)
+    return styled(chart, title=title)
