@@ -85,7 +85,11 @@ def sessionize(log: EventLog, gap: str = "30m") -> EventLog:  # keep in step wit
     ).with_columns(
         session_id=nw.col("session_id").cum_sum().over("customer_id", order_by=ORDER).cast(nw.Int64)
     )
-    return log.with_frame(frame)
+    out = log.with_frame(frame)
+    if log.engine == "polars":
+        # journey_table cuts these sessions from the customers' sorted journeys of ``log``.
+        out.memo["sessions_of"] = (log, gap_us)
+    return out
 
 
 def journey_keys(log: EventLog, by: JourneyBy) -> list[str]:
@@ -193,17 +197,22 @@ def _memo_frame(log: EventLog, by: JourneyBy) -> pl.DataFrame:
     if found is not None:
         return found
     keys = journey_keys(log, by)
-    if by == "session" and not log.has("session_id"):
+    parent = log.memo.get("sessions_of")
+    if parent is not None:  # sessionized on Polars: the journeys of the log it came from
+        source, gap_us = parent
+        customers = _memo_frame(source, "customer")
+        frame = customers if by == "customer" else _sessions(customers, gap_us)
+    elif by == "session" and not log.has("session_id"):
         # Default sessions cut the customers' sorted journeys: no second sort.
-        frame = _default_sessions(_memo_frame(log, "customer"))
+        frame = _sessions(_memo_frame(log, "customer"), parse_gap(_DEFAULT_GAP))
     else:
         frame = _sorted_journeys(log, keys, [*keys, "touchpoint", "timestamp", *ORDER])
     log.memo[("journeys", by)] = frame
     return frame
 
 
-def _default_sessions(customers: pl.DataFrame) -> pl.DataFrame:
-    """The customers' sorted frame cut into :func:`sessionize`'s default sessions.
+def _sessions(customers: pl.DataFrame, gap_us: int) -> pl.DataFrame:
+    """The customers' sorted frame cut into sessions with a gap of ``gap_us`` microseconds.
 
     The same rule as :func:`sessionize` (a new session at a customer's first event and
     after every pause longer than the gap) on rows already in journey order, so only
@@ -212,7 +221,7 @@ def _default_sessions(customers: pl.DataFrame) -> pl.DataFrame:
     """
     customer, epoch = pl.col("_customer"), pl.col("epoch_us")
     first = (customer != customer.shift(1)).fill_null(True)
-    starts = first | ((epoch - epoch.shift(1)) > parse_gap(_DEFAULT_GAP))
+    starts = first | ((epoch - epoch.shift(1)) > gap_us)
     count = starts.cum_sum()
     return customers.with_columns(
         session_id=(count - pl.when(first).then(count).forward_fill() + 1).cast(pl.Int64),

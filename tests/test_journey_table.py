@@ -17,7 +17,7 @@ from cxlib import (
     transitions,
 )
 from cxlib.engines import to_engine
-from cxlib.journeys import journey_steps, journey_table
+from cxlib.journeys import journey_steps, journey_table, sessionize
 from tests.conftest import T0, approx_rows, make_log, random_log_frames
 
 COLUMNS = [
@@ -173,7 +173,7 @@ def test_polars_analyses_equal_the_portable_path(frame, by):
         assert fast.schema == slow.schema
         assert fast.rows() == approx_rows(slow.rows())
     cut = {"max_steps": 2, "collapse_repeats": True, "by": by}
-    assert top_paths(log, **cut).equals(top_paths(portable, **cut))
+    assert top_paths(log, **cut).rows() == approx_rows(top_paths(portable, **cut).rows())
 
 
 @pytest.mark.parametrize("order", ["sequential", "strict", "any"])
@@ -182,3 +182,24 @@ def test_one_step_funnel_in_every_order(order):
     log = make_log({"a": "x y", "b": "y", "c": "y x"})
     rows = funnel(log, ["x"], order=order).rows()
     assert rows == [(1, "x", 2, 1.0, 1.0, None)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(frame=random_log_frames(), gap=st.sampled_from(["0s", "1m", "30m", "1h", "2h"]))
+def test_sessionized_log_reuses_its_parents_journeys(frame, gap):
+    # sessionize on Polars links the new log to its parent: its journeys are cut from the
+    # parent's sorted customers, and must equal DuckDB's sessionize with the same gap.
+    parent = EventLog.from_frame(frame)
+    log = sessionize(parent, gap)
+    assert log.memo["sessions_of"][0] is parent
+    portable = sessionize(
+        EventLog.from_frame(to_engine(parent.frame.collect().to_native(), "duckdb")), gap
+    )
+    for by in ("customer", "session"):
+        assert rows_of(journey_table(log, by=by).frame, by) == rows_of(
+            journey_table(portable, by=by).frame, by
+        )
+    assert list(parent.memo) == [("journeys", "customer")]
+    assert transitions(log, by="session").rows() == approx_rows(
+        transitions(portable, by="session").rows()
+    )
