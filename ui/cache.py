@@ -100,13 +100,30 @@ def _busiest(log: cxlib.EventLog) -> cxlib.EventLog:
 def _cached(
     name: str, data_key: str, filters: Filters | None, params: tuple, _log: cxlib.EventLog
 ) -> Any:
-    log = _log if filters is None else filters.apply(_log)
-    return _ANALYSES[name](log, **dict(params))
+    # _log is already filtered: data_key and filters say which log it is.
+    return _ANALYSES[name](_log, **dict(params))
+
+
+def _filtered(loaded: Loaded, filters: Filters | None) -> cxlib.EventLog:
+    """The session's log under these filters, kept for the next calls of this session.
+
+    An EventLog sorts its journeys once and reuses the order (cxlib.journeys.journey_table);
+    keeping the latest filtered log lets every analysis of a page share that sort
+    instead of each filtering (and sorting) anew. One log per session, never shared.
+    """
+    if filters is None:
+        return loaded.log
+    key = (loaded.key, id(loaded.log), filters)
+    kept = st.session_state.get("_cx_filtered_log")
+    if kept is None or kept[0] != key:
+        kept = (key, filters.apply(loaded.log))
+        st.session_state["_cx_filtered_log"] = kept
+    return kept[1]
 
 
 def _run(name: str, loaded: Loaded, filters: Filters | None, **params: Any) -> Any:
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
-    return _cached(name, loaded.key, filters, frozen, _log=loaded.log)
+    return _cached(name, loaded.key, filters, frozen, _log=_filtered(loaded, filters))
 
 
 def summary(loaded: Loaded, filters: Filters, *, goal: str | None = None) -> overview.Summary:
