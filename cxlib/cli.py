@@ -151,7 +151,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="analysis", required=True, metavar="ANALYSIS")
     for name, command in COMMANDS.items():
-        sub = commands.add_parser(name, help=command.help, description=command.help)
+        # argparse %-formats help texts ("95% interval" would break --help).
+        sub = commands.add_parser(
+            name, help=command.help.replace("%", "%%"), description=command.help
+        )
         sub.add_argument("log", metavar="LOG", help="the event log: CSV, Parquet, JSON, XES, ...")
         for option in command.options:
             sub.add_argument(*option.flags, **option.settings)

@@ -188,3 +188,12 @@ def test_unknown_analysis_is_an_argparse_error(capsys):
         main(["nonsense", "log.csv"])
     assert exit_.value.code == 2
     assert "invalid choice: 'nonsense'" in capsys.readouterr().err
+
+
+def test_help_lists_every_analysis(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in COMMANDS)
+    assert "Wilson 95% interval" in out
