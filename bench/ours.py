@@ -127,6 +127,28 @@ def retention(path: Path, engine: str) -> str:
     return _shape(cxlib.retention(open_log(path, engine), period="week"))
 
 
+@task("stage_flow", "stage_flow")
+def stage_flow(path: Path, engine: str) -> str:
+    return _shape(cxlib.stage_flow(open_log(path, engine)))
+
+
+@task("channel_switches", "channel_switches")
+def channel_switches(path: Path, engine: str) -> str:
+    return _shape(cxlib.channel_switches(open_log(path, engine)))
+
+
+@task("touchpoint_importance", "touchpoint_importance")
+def touchpoint_importance(path: Path, engine: str) -> str:
+    return _shape(cxlib.touchpoint_importance(open_log(path, engine), conversion=FUNNEL[-1]))
+
+
+@task("compare_segments", "compare_segments")
+def compare_segments(path: Path, engine: str) -> str:
+    """Mobile against the rest: two funnels with a test per step, the graph diff, paths."""
+    out = cxlib.compare_segments(open_log(path, engine), ("device", "mobile"), steps=FUNNEL)
+    return _shape(out.funnel)
+
+
 @task("predict_fit", "predict.fit")
 def predict_fit(path: Path, engine: str) -> str:
     from cxlib import predict

@@ -77,6 +77,10 @@ ANALYSES: dict[str, list[Tool]] = {
     "attribution": [Tool(CXLIB, "ours.py", "attribution")],
     "rfm": [Tool(CXLIB, "ours.py", "rfm")],
     "retention": [Tool(CXLIB, "ours.py", "retention")],
+    "stage_flow": [Tool(CXLIB, "ours.py", "stage_flow")],
+    "channel_switches": [Tool(CXLIB, "ours.py", "channel_switches")],
+    "touchpoint_importance": [Tool(CXLIB, "ours.py", "touchpoint_importance")],
+    "compare_segments": [Tool(CXLIB, "ours.py", "compare_segments")],
     "predict_fit": [Tool(CXLIB, "ours.py", "predict_fit")],
 }
 #: Run only when named in --only: minutes per size (bench/bench_predict.py measures it in depth).
