@@ -197,6 +197,21 @@ def test_upload_walk_every_page_offline(browser_page, server: str, tmp_path: Pat
     assert not outside, f"requests left 127.0.0.1: {sorted(outside)}"
 
 
+def test_sample_graph_and_funnel(browser_page, server: str) -> None:
+    """The bundled retail journeys as a first-time visitor sees them (the README's pictures)."""
+    page = browser_page
+    page.goto(server)
+    page.get_by_role("heading", name="Overview", exact=True).wait_for(timeout=90_000)
+    _settle(page)
+    _open(page, "Journey graph")
+    assert _graph_node_count(page) > 10  # the retail map: entry, exit and its touchpoints
+    page.screenshot(path=ARTIFACTS / "sample_journey_graph.png")
+    _open(page, "Funnels")
+    page.locator(".vega-embed").first.wait_for(timeout=60_000)
+    assert not page.get_by_test_id("stException").count()
+    page.screenshot(path=ARTIFACTS / "sample_funnels.png", full_page=True)
+
+
 def test_hostile_touchpoint_names_never_execute(browser_page, server: str, tmp_path: Path) -> None:
     page = browser_page
     page.goto(server)
