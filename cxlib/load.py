@@ -13,6 +13,7 @@ PySpark frames are transformed on their own engine and never collected.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -383,27 +384,37 @@ def _merged_mapping(parts: list[_Part]) -> dict[str, RoleMatch]:
     return out
 
 
-def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> EventLog:
+def _figures(frame: pl.DataFrame | pl.LazyFrame | Any) -> dict[str, Any]:
+    """The report's figures about the kept events (computed when the report is first read)."""
     row = log_stats(frame)
+    return {
+        "duplicates": row["rows"] - row["distinct"],
+        **{k: row[k] for k in ("time_min", "time_max", "customers", "touchpoints")},
+    }
+
+
+def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> EventLog:
     dropped: dict[str, int] = {}
     for part in parts:
         for reason, n in part.dropped.items():
             dropped[reason] = dropped.get(reason, 0) + n
     notes = [note if len(parts) == 1 else f"{p.name}: {note}" for p in parts for note in p.notes]
+    rows_read = sum(p.rows_read for p in parts)
+    figures = functools.partial(_figures, frame)
+    if not isinstance(frame, pl.DataFrame):
+        # A lazy source (Parquet, DuckDB, Spark) is read through only by this pass: run it
+        # now, so a value failing to cast deep in the source fails the load, not an analysis.
+        figures = functools.partial(dict, figures())
     report = LoadReport(
-        rows_read=sum(p.rows_read for p in parts),
-        rows_kept=row["rows"],
+        rows_read=rows_read,
+        rows_kept=rows_read - sum(dropped.values()),
         dropped=dropped,
-        duplicates=row["rows"] - row["distinct"],
-        time_min=row["time_min"],
-        time_max=row["time_max"],
-        customers=row["customers"],
-        touchpoints=row["touchpoints"],
         timestamp_format=" / ".join(
             dict.fromkeys(p.recognition.timestamp_format.describe() for p in parts)
         ),
         sources=tuple(p.name for p in parts),
         notes=tuple(notes),
+        statistics=figures,
     )
     mapping = parts[0].recognition.mapping if len(parts) == 1 else _merged_mapping(parts)
     native = frame.lazy() if isinstance(frame, pl.DataFrame) else frame

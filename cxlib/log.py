@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,19 +80,58 @@ class LoadReport:
     ``dropped`` maps each reason (``"missing customer"``, ``"unparseable timestamp"``,
     ...) to the number of rows dropped for it; ``rows_kept == rows_read - sum(dropped)``.
     ``duplicates`` counts events identical to an earlier one in every column (kept).
+
+    The figures about the kept events (``duplicates``, ``time_min``, ``time_max``,
+    ``customers``, ``touchpoints``) take a pass over every row, so they are computed
+    when first read, by ``statistics``, not at load: a pipeline that never reads them
+    never pays for them.
+
+    Examples
+    --------
+    >>> report = LoadReport(rows_read=3, rows_kept=2, dropped={"missing customer": 1},
+    ...                     statistics=lambda: {"customers": 1, "touchpoints": 2})
+    >>> report.customers, report.touchpoints, report.duplicates
+    (1, 2, 0)
     """
 
     rows_read: int
     rows_kept: int
     dropped: Mapping[str, int] = field(default_factory=dict)
-    duplicates: int = 0
-    time_min: dt.datetime | None = None
-    time_max: dt.datetime | None = None
-    customers: int = 0
-    touchpoints: int = 0
     timestamp_format: str | None = None
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    statistics: Callable[[], Mapping[str, Any]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @functools.cached_property
+    def _figures(self) -> Mapping[str, Any]:
+        return dict(self.statistics()) if self.statistics is not None else {}
+
+    @property
+    def duplicates(self) -> int:
+        """Events identical to an earlier one in every column (kept, only counted)."""
+        return self._figures.get("duplicates", 0)
+
+    @property
+    def time_min(self) -> dt.datetime | None:
+        """The earliest kept event's timestamp (UTC)."""
+        return self._figures.get("time_min")
+
+    @property
+    def time_max(self) -> dt.datetime | None:
+        """The latest kept event's timestamp (UTC)."""
+        return self._figures.get("time_max")
+
+    @property
+    def customers(self) -> int:
+        """Distinct customers among the kept events."""
+        return self._figures.get("customers", 0)
+
+    @property
+    def touchpoints(self) -> int:
+        """Distinct touchpoints among the kept events."""
+        return self._figures.get("touchpoints", 0)
 
 
 @dataclass(frozen=True)

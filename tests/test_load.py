@@ -1,5 +1,6 @@
 import datetime as dt
 import gzip
+import importlib
 import io
 
 import duckdb
@@ -434,3 +435,27 @@ def test_any_csv_shaped_text(header, body, sep):
     for row in body:
         buffer.write(sep.join(row) + "\n")
     _assert_log_or_cx_error(buffer.getvalue().encode())
+
+
+def test_report_figures_are_computed_once_when_first_read(monkeypatch):
+    loader = importlib.import_module("cxlib.load")  # the module (cxlib.load is the function)
+    calls = []
+    real = loader.log_stats
+    monkeypatch.setattr(loader, "log_stats", lambda frame: calls.append(1) or real(frame))
+    log = load(b"user_id,event,ts\na,x,2024-01-01 09:00\na,x,2024-01-01 09:00\nb,y,2024-01-02\n")
+    assert calls == []  # a file read into memory: nothing left to validate, nothing paid yet
+    assert (log.report.customers, log.report.touchpoints, log.report.duplicates) == (2, 2, 1)
+    assert (log.report.time_min, log.report.time_max) == (D(2024, 1, 1, 9), D(2024, 1, 2))
+    assert calls == [1]
+
+
+def test_report_figures_of_a_lazy_source_are_computed_at_load(monkeypatch):
+    loader = importlib.import_module("cxlib.load")  # the module (cxlib.load is the function)
+    calls = []
+    real = loader.log_stats
+    monkeypatch.setattr(loader, "log_stats", lambda frame: calls.append(1) or real(frame))
+    frame = pl.LazyFrame({"user_id": ["a", "b"], "event": ["x", "y"], "ts": [D(2024, 1, 1)] * 2})
+    log = load(frame)
+    assert calls == [1]  # the pass that reads a lazy source through runs at load
+    assert log.report.customers == 2
+    assert calls == [1]
