@@ -34,6 +34,7 @@ from cxlib.omnichannel import (
     omnichannel_summary,
     start_and_conversion_channels,
     switching_edges,
+    switching_pairs,
 )
 from cxlib.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
 from cxlib.retention import lifecycle, retention
@@ -92,6 +93,7 @@ __all__ = [
     "start_and_conversion_channels",
     "step_matrix",
     "switching_edges",
+    "switching_pairs",
     "time_to_convert",
     "to_stages",
     "top_paths",

@@ -27,6 +27,7 @@ __all__ = [
     "omnichannel_summary",
     "start_and_conversion_channels",
     "switching_edges",
+    "switching_pairs",
 ]
 
 #: The channel of events that have none.
@@ -136,6 +137,22 @@ def switching_edges(log: EventLog) -> pl.DataFrame:
     return table.with_columns(
         switch_share=(pl.col("switches") / pl.col("transitions")).cast(pl.Float64),
     ).sort(["switches", "source", "target"], descending=[True, False, False])
+
+
+def switching_pairs(edges: pl.DataFrame, *, min_share: float) -> list[tuple[str, str]]:
+    """Transitions that change channel in at least ``min_share`` of their moves.
+
+    Takes the table of :func:`switching_edges` and returns its ``(source, target)``
+    pairs at or above the share, to highlight on the journey graph.
+
+    Examples
+    --------
+    >>> edges = pl.DataFrame({"source": ["a", "b"], "target": ["b", "c"],
+    ...                       "switch_share": [0.25, 0.75]})
+    >>> switching_pairs(edges, min_share=0.5)
+    [('b', 'c')]
+    """
+    return edges.filter(pl.col("switch_share") >= min_share).select("source", "target").rows()
 
 
 def start_and_conversion_channels(log: EventLog, *, conversion: str) -> pl.DataFrame:

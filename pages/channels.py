@@ -1,8 +1,8 @@
 import dataclasses
 
-import polars as pl
 import streamlit as st
 
+import cxlib
 from cxlib import charts_customer, graph_view
 from ui import cache, customer, export, page, presentation, state
 
@@ -63,7 +63,7 @@ with state.errors_shown():
     whole = cache.journey_graph(loaded, per_customer)
     graph = cache.journey_graph(loaded, per_customer, top_k=top_k or None)
 shown = graph_view.prune_nodes(graph, max_nodes=cache.MAX_GRAPH_NODES)
-marked = edges.filter(pl.col("switch_share") >= threshold).select("source", "target").rows()
+marked = cxlib.switching_pairs(edges, min_share=threshold)
 st.caption(
     f"Dashed purple edges: transitions where at least {threshold:.0%} of the moves change "
     "channel. Node colour: exit rate; node size: visits; edge label: share of the moves out "
