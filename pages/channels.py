@@ -3,7 +3,7 @@ import dataclasses
 import streamlit as st
 
 import cxlib
-from cxlib import charts_customer, graph_view
+from cxlib import charts_customer
 from ui import cache, customer, export, page, presentation, state
 
 loaded, filters = page.start(
@@ -59,29 +59,25 @@ threshold = cols[1].slider(
 )
 # Per customer, like switching_edges (the sidebar's session choice does not apply here).
 per_customer = dataclasses.replace(filters, by="customer")
-with state.errors_shown():
-    whole = cache.journey_graph(loaded, per_customer)
-    graph = cache.journey_graph(loaded, per_customer, top_k=top_k or None)
-shown = graph_view.prune_nodes(graph, max_nodes=cache.MAX_GRAPH_NODES)
 marked = cxlib.switching_pairs(edges, min_share=threshold)
+with state.errors_shown():
+    html, left_out = cache.graph_html(
+        loaded,
+        per_customer,
+        weight="share",
+        focus=None,
+        height=640,
+        palette=presentation.palette(),
+        highlight_edges=tuple(marked),
+        top_k=top_k or None,
+    )
 st.caption(
     f"Dashed purple edges: transitions where at least {threshold:.0%} of the moves change "
     "channel. Node colour: exit rate; node size: visits; edge label: share of the moves out "
     "of the touchpoint."
 )
-if shown.number_of_nodes() < graph.number_of_nodes():
-    left_out = graph.number_of_nodes() - shown.number_of_nodes()
+if left_out:
     st.warning(f"{left_out:,} rarely visited touchpoints are left out of the drawing.")
-st.iframe(
-    graph_view.graph_html(
-        shown,
-        weight="share",
-        height=640,
-        positions=graph_view.layered_positions(whole),
-        palette=presentation.palette(),
-        highlight_edges=marked,
-    ),
-    height=660,
-)
+st.iframe(html, height=660)
 st.subheader("Touchpoint transitions that switch channel")
 export.table(edges, key="channels_edges", name="switching_edges")

@@ -184,6 +184,7 @@ def graph_html(
     focus: str | None,
     height: int,
     palette: graph_view.Palette = "default",
+    highlight_edges: tuple[tuple[str, str], ...] = (),
     **pruning: Any,
 ) -> tuple[str, int]:
     """The graph's standalone HTML page and how many touchpoints were left out of it.
@@ -197,7 +198,13 @@ def graph_html(
         graph = cxlib.focus(graph, focus)
     shown = graph_view.prune_nodes(graph, max_nodes=MAX_GRAPH_NODES)
     page = graph_view.graph_html(
-        shown, weight=weight, height=height, highlight=focus, positions=positions, palette=palette
+        shown,
+        weight=weight,
+        height=height,
+        highlight=focus,
+        positions=positions,
+        palette=palette,
+        highlight_edges=highlight_edges,
     )
     # Touchpoints beyond MAX_GRAPH_TOUCHPOINTS never reached the graph: count them too.
     unseen = len(value_counts(loaded, filters, "touchpoint")) - MAX_GRAPH_TOUCHPOINTS
