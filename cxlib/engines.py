@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Engine",
     "engine_of",
+    "grouped_median",
     "ordered_join",
     "polars_sequential_levels",
     "shared",
@@ -149,6 +150,37 @@ def ordered_join(
             F.array_join(F.transform(items, lambda s: s[value]), separator).alias("path")
         )
     return nw.from_native(out)
+
+
+def grouped_median(
+    frame: nw.LazyFrame, keys: list[str], column: str
+) -> tuple[nw.LazyFrame, nw.Expr]:
+    """The exact median of ``column`` per ``keys`` group: the frame to group, and the aggregation.
+
+    ``frame.group_by(*keys).agg(expr.alias(...))`` on what this returns gives the median
+    (null for a group with no values). Polars aggregates the median directly. DuckDB's
+    median keeps every value of a group in the hash table: at 100M events, 84 groups,
+    it spilled 40 GB and failed. There the values are numbered within their group by
+    one sort (a window, which DuckDB and Spark spill well), and the median is the mean
+    of the one or two middle values.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"k": ["a", "a", "a", "b", "b"], "x": [3, 1, 2, 4, 6]}))
+    >>> ranked, median = grouped_median(lf, ["k"], "x")
+    >>> ranked.group_by("k").agg(median.alias("m")).sort("k").collect().rows()
+    [('a', 2.0), ('b', 5.0)]
+    """
+    if engine_of(frame) == "polars":
+        return frame, nw.col(column).median()
+    ranked = frame.with_columns(
+        _median_pos=nw.col(column).cum_count().over(*keys, order_by=column),
+        _median_n=nw.col(column).count().over(*keys),
+    )
+    twice = nw.col("_median_pos") * 2
+    middle = (twice >= nw.col("_median_n")) & (twice <= nw.col("_median_n") + 2)
+    return ranked, nw.when(middle).then(nw.col(column).cast(nw.Float64)).mean()
 
 
 def shared(frame: nw.LazyFrame) -> nw.LazyFrame:

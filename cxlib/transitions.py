@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import narwhals as nw
 import polars as pl
 
+from cxlib.engines import grouped_median
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
@@ -89,15 +90,20 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
     # Each event is the source of exactly one edge (to the next event or to EXIT).
     # Grouped on the columns as they are and renamed after: a cast or fill_null before
     # the group_by copies the 10M-row text columns (measured +300 MB at 10M events).
-    followed = (
+    pair = ["touchpoint", "next_touchpoint"]
+    timed, median = grouped_median(
         steps.with_columns(
             seconds=((nw.col("next_epoch_us") - nw.col("epoch_us")) / 1_000_000).cast(nw.Float64)
-        )
-        .group_by("touchpoint", "next_touchpoint")
+        ),
+        pair,
+        "seconds",
+    )
+    followed = (
+        timed.group_by(*pair)
         .agg(
             transitions=nw.len().cast(nw.Int64),
             customers=nw.col(customer).n_unique().cast(nw.Int64),
-            median_seconds=nw.col("seconds").median().cast(nw.Float64),
+            median_seconds=median.cast(nw.Float64),
         )
         # Touchpoints are never null, so a null next one is the journey's end.
         .with_columns(

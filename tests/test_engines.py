@@ -1,6 +1,15 @@
 """The journey primitives give the same answer on every engine."""
 
+import statistics
+
+import narwhals as nw
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cxlib import journey_steps, sessionize
+from cxlib.engines import grouped_median, to_engine
 from tests.conftest import make_log
 
 
@@ -22,3 +31,34 @@ def test_journey_steps_agree_across_engines(on_engine):
         ("c", 1, 1, "z", "z"),
         ("c", 1, 2, "z", None),
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abc"), st.one_of(st.none(), st.integers(-3, 3))),
+        min_size=1,
+        max_size=25,
+    )
+)
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_grouped_median_is_the_exact_median_per_group(engine, rows):
+    # Ties, nulls, odd and even group sizes, groups of nulls only: statistics.median decides.
+    frame = pl.DataFrame(rows, schema={"k": pl.String, "x": pl.Int64}, orient="row")
+    ranked, median = grouped_median(nw.from_native(to_engine(frame, engine)), ["k"], "x")
+    out = ranked.group_by("k").agg(median.alias("m")).collect("polars").to_native()
+    expected = {}
+    for key in {k for k, _ in rows}:
+        values = [x for k, x in rows if k == key and x is not None]
+        expected[key] = statistics.median(values) if values else None
+    assert dict(out.sort("k").rows()) == expected
+
+
+@pytest.mark.spark
+def test_grouped_median_on_spark(spark):
+    frame = pl.DataFrame({"k": ["a", "a", "a", "a", "b", "c"], "x": [4, 1, None, 1, 7, None]})
+    native = to_engine(frame, "pyspark", spark=spark)
+    ranked, median = grouped_median(nw.from_native(native), ["k"], "x")
+    out = ranked.group_by("k").agg(median.alias("m")).collect("polars").to_native()
+    # a: median of 1, 1, 4 = 1; b: 7; c: no values
+    assert dict(out.sort("k").rows()) == {"a": 1.0, "b": 7.0, "c": None}
