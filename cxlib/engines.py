@@ -8,21 +8,30 @@ engine (for tests and benchmarks).
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import narwhals as nw
 import polars as pl
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    import duckdb
     from pyspark.sql import SparkSession
+    from pyspark.sql.connect.session import SparkSession as RemoteSession
 
 __all__ = [
     "Engine",
+    "duckdb_connect",
     "engine_of",
     "grouped_median",
     "ordered_join",
     "polars_sequential_levels",
     "shared",
+    "spark_connect",
+    "spark_functions",
     "spark_session",
     "to_engine",
     "with_epoch_us",
@@ -74,8 +83,7 @@ def with_epoch_us(frame: nw.LazyFrame, *, column: str = "timestamp") -> nw.LazyF
         names = ", ".join(f'"{c}"' for c in native.columns)
         out = native.project(f'{names}, epoch_us("{column}")::BIGINT AS epoch_us')
     else:
-        from pyspark.sql import functions as F  # noqa: N812 (optional engine)
-
+        F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
         out = native.withColumn("epoch_us", F.unix_micros(F.col(column)))
     return nw.from_native(out)
 
@@ -102,8 +110,7 @@ def with_event_index(frame: nw.LazyFrame) -> nw.LazyFrame:
     elif engine == "duckdb":
         out = native.project("*, (row_number() OVER () - 1)::BIGINT AS event_index")
     else:
-        from pyspark.sql import functions as F  # noqa: N812 (optional engine)
-
+        F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
         out = native.withColumn("event_index", F.monotonically_increasing_id())
     return nw.from_native(out)
 
@@ -142,8 +149,7 @@ def ordered_join(
             f"{quoted}, string_agg(\"{value}\", '{sep}' ORDER BY {by}) AS path", quoted
         )
     else:
-        from pyspark.sql import functions as F  # noqa: N812 (optional engine)
-
+        F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
         # Structs sort field by field, so the order columns go first and the value last.
         items = F.sort_array(F.collect_list(F.struct(*order, value)))
         out = native.groupBy(*keys).agg(
@@ -175,7 +181,7 @@ def grouped_median(
     if engine_of(frame) == "polars":
         return frame, nw.col(column).median()
     ranked = frame.with_columns(
-        _median_pos=nw.col(column).cum_count().over(*keys, order_by=column),
+        _median_pos=nw.col(column).rank("ordinal").over(*keys),
         _median_n=nw.col(column).count().over(*keys),
     )
     twice = nw.col("_median_pos") * 2
@@ -296,6 +302,57 @@ def spark_session() -> SparkSession:
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
         .getOrCreate()
     )
+
+
+def spark_functions(frame: nw.LazyFrame) -> ModuleType:
+    """PySpark's ``functions`` module for this frame: Spark Connect frames need their own.
+
+    Spark's classic ``pyspark.sql.functions`` build columns in the local JVM, which a
+    Spark Connect client does not have.
+    """
+    if frame.implementation.is_pyspark_connect():
+        from pyspark.sql.connect import functions
+    else:
+        from pyspark.sql import functions
+    return functions
+
+
+def spark_connect(address: str) -> RemoteSession:
+    """A new session on a Spark Connect server (``sc://host:port``), in UTC like every cxlib session.
+
+    Each call opens its own session on the server (so two dashboard users never share
+    one); the server runs the analyses and only their small results come back.
+    Needs the Spark Connect client: ``pip install -r requirements-spark.txt``.
+    """
+    from pyspark.sql.connect.session import SparkSession as RemoteSession
+
+    # create(), not getOrCreate(): that would hand every caller the same default session.
+    return (
+        RemoteSession.builder.remote(address).config("spark.sql.session.timeZone", "UTC").create()
+    )
+
+
+def duckdb_connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection set up for logs larger than memory (read-only on a database file).
+
+    DuckDB spills what does not fit in its memory limit (80 % of RAM by default) to a
+    temporary folder, by default ``.tmp`` in the working directory or beside the
+    database, which may be read-only or small; here it is ``cx-duckdb`` in the
+    system's temporary folder (``TMPDIR``). 100M events need up to tens of GB there
+    (see docs/performance.md).
+
+    Examples
+    --------
+    >>> con = duckdb_connect()
+    >>> con.sql("SELECT ends_with(current_setting('temp_directory'), 'cx-duckdb')").fetchall()
+    [(True,)]
+    """
+    import duckdb
+
+    con = duckdb.connect(database, read_only=database != ":memory:")
+    spill = Path(tempfile.gettempdir()) / "cx-duckdb"
+    con.execute("SET temp_directory = ?", [str(spill)])
+    return con
 
 
 def to_engine(frame: pl.DataFrame, engine: Engine, *, spark: Any = None) -> Any:
