@@ -39,9 +39,9 @@ def task(name: str, *needs: str) -> Callable[[Task], Task]:
 def open_log(path: Path, engine: str) -> EventLog:
     """The log over the Parquet file, lazily, on the chosen engine (as a user would open it)."""
     if engine == "duckdb":
-        import duckdb
+        from cxlib.engines import duckdb_connect
 
-        return cxlib.load(duckdb.read_parquet(str(path)))
+        return cxlib.load(duckdb_connect().read_parquet(str(path)))
     return cxlib.load(path)
 
 
