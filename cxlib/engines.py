@@ -321,15 +321,26 @@ def spark_connect(address: str) -> RemoteSession:
     """A new session on a Spark Connect server (``sc://host:port``), in UTC like every cxlib session.
 
     Each call opens its own session on the server (so two dashboard users never share
-    one); the server runs the analyses and only their small results come back.
-    Needs the Spark Connect client: ``pip install -r requirements-spark.txt``.
+    one); the server runs the analyses and only their small results come back. An
+    address nobody answers on fails within seconds (the client would otherwise retry
+    for ten minutes). Needs the Spark Connect client: ``pip install -r requirements-spark.txt``.
     """
+    from pyspark.sql.connect.client.retries import DefaultPolicy
     from pyspark.sql.connect.session import SparkSession as RemoteSession
 
     # create(), not getOrCreate(): that would hand every caller the same default session.
-    return (
-        RemoteSession.builder.remote(address).config("spark.sql.session.timeZone", "UTC").create()
-    )
+    session = RemoteSession.builder.remote(address).create()
+    client = session.client
+    patient = client.get_retry_policies()
+    client.set_retry_policies([DefaultPolicy(max_retries=3, max_backoff=1000)])
+    try:  # the first call reaches the server
+        session.conf.set("spark.sql.session.timeZone", "UTC")
+    except Exception:
+        client.close()  # else its threads go on retrying, and Python waits for them at exit
+        raise
+    finally:
+        client.set_retry_policies(patient)
+    return session
 
 
 def duckdb_connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:

@@ -22,7 +22,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
-from cxlib.engines import engine_of, with_epoch_us, with_event_index
+from cxlib.engines import engine_of, spark_functions, with_epoch_us, with_event_index
 from cxlib.errors import LoadError
 from cxlib.load_report import (
     DROP_REASONS,
@@ -89,7 +89,8 @@ def load(
     source
         A path (CSV / TSV / any delimiter, Parquet file or folder, JSON, JSON lines,
         XES, ``.xes.gz``, Excel ``.xlsx``, DuckDB database), ``bytes`` or a file object
-        of one, a Polars / pandas / DuckDB / PySpark frame, or a list of any of these
+        of one, a Spark Connect address (``"sc://host:15002"``, with ``table=``), a
+        Polars / pandas / DuckDB / PySpark frame, or a list of files and Polars frames
         merged into one log (each event then gets ``source``: the file name).
     customer, timestamp, touchpoint, channel, value, rating
         The column playing each role; recognised from names and data when not given.
@@ -101,7 +102,8 @@ def load(
         For delimited text: the separator (sniffed when not given) and the encoding
         (``"utf8"``; ``"latin-1"``, ``"cp1252"``, ... are decoded first).
     sheet, table
-        The Excel sheet (name, or position from 1) and the DuckDB table to read.
+        The Excel sheet (name, or position from 1), and the table to read from a
+        DuckDB database or a Spark Connect server (may be left out when there is one).
 
     Returns
     -------
@@ -332,8 +334,7 @@ def _foreign_columns(
         extra = ", ".join(f"{expr} AS {quote(name)}" for name, expr in sql.items())
         native = native.project(f"*, {extra}")
     else:
-        from pyspark.sql import functions as F  # noqa: N812 (optional engine)
-
+        F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
         native = native.withColumns({name: F.expr(expr) for name, expr in sql.items()})
     lazy = nw.from_native(native)
     m = rec.mapping

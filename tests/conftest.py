@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import polars as pl
@@ -62,6 +66,55 @@ def spark():
     session = spark_session()
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_connect_address(tmp_path_factory):
+    """The address (``sc://127.0.0.1:port``) of a Spark Connect server started for this run.
+
+    The server is PySpark's own (its jars include Spark Connect), in local mode and UTC,
+    started the way ``sbin/start-connect-server.sh`` does; it takes 10-30 s to listen.
+    """
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path_factory.mktemp("spark-connect") / "server.log"
+    command = [
+        str(home / "bin" / "spark-submit"),
+        "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--master", "local[2]",
+        "--conf", f"spark.connect.grpc.binding.port={port}",
+        "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+        "--conf", "spark.sql.session.timeZone=UTC",
+        "--conf", "spark.sql.shuffle.partitions=4",
+        "--conf", "spark.ui.enabled=false",
+        "--conf", "spark.driver.extraJavaOptions=-Duser.timezone=UTC",
+        "--conf", f"spark.sql.warehouse.dir={out.parent / 'warehouse'}",
+    ]  # fmt: skip
+    with out.open("wb") as log:
+        server = subprocess.Popen(
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "SPARK_HOME": str(home)},
+        )
+    # Stopped at the very end: every Spark Connect client registers an exit hook that
+    # cleans up on the server (and retries for minutes if the server is gone). Exit hooks
+    # run last-registered first, so this one, registered before any client, runs after.
+    atexit.register(lambda: (server.terminate(), server.wait(60)))
+    deadline = time.monotonic() + 180
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail("the Spark Connect server did not start:\n" + out.read_text()[-3000:])
+        time.sleep(0.5)
+    return f"sc://127.0.0.1:{port}"
 
 
 @pytest.fixture(params=ENGINES)
