@@ -1,12 +1,16 @@
 # cx-journey's dashboard as a service: docker build -t cx-journey . && docker run -p 8501:8501 cx-journey
 # Sign-in (optional): mount a secrets file with an [auth] section, see docs/hosting.md:
 #   docker run -p 8501:8501 -v $PWD/secrets.toml:/app/.streamlit/secrets.toml:ro cx-journey
+# Large data for the Data page's Connect section: mount it under /data (read-only):
+#   docker run -p 8501:8501 -v /srv/events:/data:ro cx-journey
 FROM python:3.11-slim
 
+# CX_CONNECT_ROOTS: the Data page may open Parquet and DuckDB files under /data only.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    CX_CONNECT_ROOTS=/data
 
 WORKDIR /app
 COPY requirements.txt .

@@ -3,7 +3,7 @@ import streamlit as st
 
 import cxlib
 from cxlib import sample
-from ui import cache, export, page, state
+from ui import cache, connect, export, page, state
 
 loaded, _ = page.start(
     "Data",
@@ -11,7 +11,6 @@ loaded, _ = page.start(
     "This page shows the data as loaded: the sidebar filters apply to the other pages.",
 )
 st.subheader(f"Loaded: {loaded.label}")
-state.show_load_error()
 
 left, right = st.columns(2)
 with left:
@@ -32,6 +31,45 @@ with right:
     )
     if state.take_uploads(files):
         st.rerun()
+
+with st.expander(
+    "Connect to data where it lives: a Parquet folder, a DuckDB table, Spark Connect",
+    expanded=loaded.connection is not None,
+):
+    st.caption(
+        "For logs too large to upload. The analyses run where the data is (Polars or DuckDB "
+        "on this server, or your Spark cluster) and only their results come back."
+        + (
+            f" Paths must be under {', '.join(str(r) for r in connect.allowed_roots())}."
+            if connect.allowed_roots()
+            else ""
+        )
+    )
+    kind = st.radio(
+        "Source", list(connect.KINDS), key="data_connect_kind", horizontal=True,
+        format_func=connect.KINDS.get,
+    )  # fmt: skip
+    left, right = st.columns([3, 2])
+    left.text_input(
+        "Spark Connect address" if kind == "spark" else "Path on the server",
+        key="data_connect_to",
+        placeholder={
+            "parquet": "/data/events/ (a .parquet file, or a folder of them)",
+            "duckdb": "/data/warehouse.duckdb",
+            "spark": "sc://spark-host:15002",
+        }[kind],
+    )
+    if kind == "parquet":
+        right.selectbox(
+            "Engine", list(connect.ENGINES), key="data_connect_engine",
+            format_func=connect.ENGINES.get,
+        )  # fmt: skip
+    else:
+        right.text_input(
+            "Table", key="data_connect_table",
+            placeholder="events (may be left empty when there is only one)",
+        )  # fmt: skip
+    st.button("Connect", key="data_connect", on_click=state.connect)
 
 st.subheader("Columns")
 st.caption("The column recognised for each role. Change one and re-load to override it.")

@@ -21,6 +21,7 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
     if caption:
         st.caption(caption)
     loaded = presentation.apply(state.current(), presentation.sidebar())
+    state.show_load_error()
     return loaded, filters.sidebar(loaded)
 
 

@@ -2,9 +2,10 @@
 
 The loaded :class:`cxlib.EventLog` lives in ``st.session_state`` (one per browser
 session, never shared). It is identified by a **data key**: a hash of the uploaded
-bytes (or the bundled scenario's name) and the role mapping, which is what the
-caches in :mod:`ui.cache` are keyed on. The chosen scenario is also written to the
-URL (``?scenario=bank``), so a copied link opens on the same data.
+bytes (or the bundled scenario's name, or a connected source's fingerprint) and the
+role mapping, which is what the caches in :mod:`ui.cache` are keyed on. A scenario
+or a connection is also written to the URL (``?scenario=bank``,
+``?connect=parquet&connect_to=...``), so a copied link opens on the same data.
 """
 
 from __future__ import annotations
@@ -20,15 +21,18 @@ import streamlit as st
 
 import cxlib
 from cxlib import sample
+from ui.connect import QUERY_KEYS, Connection
 
 __all__ = [
     "DEFAULT_SCENARIO",
     "ROLE_ARGS",
     "Loaded",
     "Upload",
+    "connect",
     "current",
     "errors_shown",
     "keep_valid",
+    "load_connection",
     "load_scenario",
     "load_uploads",
     "open_sample",
@@ -77,6 +81,13 @@ class Loaded:
     scenario: str | None = None
     uploads: tuple[Upload, ...] = ()
     roles: Mapping[str, str] = field(default_factory=dict)
+    connection: Connection | None = None
+
+    def query(self) -> dict[str, str]:
+        """The URL parameters that reopen this data (none for uploads)."""
+        if self.scenario is not None:
+            return {"scenario": self.scenario}
+        return self.connection.query() if self.connection is not None else {}
 
 
 def _key(parts: Sequence[bytes], roles: Mapping[str, str]) -> str:
@@ -115,10 +126,21 @@ def load_uploads(uploads: Sequence[Upload], roles: Mapping[str, str] | None = No
     return _store(Loaded(log, key, label, uploads=tuple(uploads), roles=roles))
 
 
+def load_connection(connection: Connection, roles: Mapping[str, str] | None = None) -> Loaded:
+    """Open a Parquet, DuckDB or Spark source where it lives (raises :class:`cxlib.CxError`)."""
+    roles = dict(roles or {})
+    with st.spinner(f"Connecting to {connection.label}…"):
+        log = connection.open(**_role_args(roles))
+        key = _key([b"connect", connection.fingerprint()], roles)
+    return _store(Loaded(log, key, connection.label, roles=roles, connection=connection))
+
+
 def reload_with_roles(loaded: Loaded, roles: Mapping[str, str]) -> Loaded:
     """The same source loaded again with these explicit role -> column choices."""
     if loaded.scenario is not None:
         return load_scenario(loaded.scenario, roles)
+    if loaded.connection is not None:
+        return load_connection(loaded.connection, roles)
     return load_uploads(loaded.uploads, roles)
 
 
@@ -134,6 +156,20 @@ def _in_callback(load: Callable[[], Loaded]) -> None:
 def open_sample() -> None:
     """Callback of the Data page's button: load the scenario picked in ``data_scenario``."""
     _in_callback(lambda: load_scenario(st.session_state["data_scenario"]))
+
+
+def connect() -> None:
+    """Callback of the Data page's Connect button: open the source typed in ``data_connect_*``."""
+    get = st.session_state.get
+    kind = get("data_connect_kind", "parquet")
+    parquet = kind == "parquet"
+    connection = Connection(
+        kind,
+        get("data_connect_to") or "",
+        None if parquet else (get("data_connect_table") or "").strip() or None,
+        get("data_connect_engine", "polars") if parquet else "polars",
+    )
+    _in_callback(lambda: load_connection(connection))
 
 
 def reload_roles() -> None:
@@ -182,15 +218,32 @@ def current() -> Loaded:
     """The session's data, loading the scenario named in the URL (or retail) the first time."""
     loaded = st.session_state.get(_LOADED)
     if loaded is None:
-        wanted = st.query_params.get("scenario", DEFAULT_SCENARIO)
-        with errors_shown():
-            loaded = load_scenario(wanted if wanted in sample.SCENARIOS else DEFAULT_SCENARIO)
-    # Touch the URL only when it is wrong: every write re-sends it to the browser.
-    if loaded.scenario is not None and st.query_params.get("scenario") != loaded.scenario:
-        st.query_params["scenario"] = loaded.scenario
-    elif loaded.scenario is None and "scenario" in st.query_params:
-        del st.query_params["scenario"]
+        loaded = _first_load()
+    # Touch the URL only where it is wrong: every write re-sends it to the browser.
+    wanted = loaded.query()
+    for name in ("scenario", *QUERY_KEYS):
+        if name not in wanted and name in st.query_params:
+            del st.query_params[name]
+        elif name in wanted and st.query_params.get(name) != wanted[name]:
+            st.query_params[name] = wanted[name]
     return loaded
+
+
+def _first_load() -> Loaded:
+    """The data a new session opens on: the link's connection or scenario, else retail.
+
+    A link to a connection that no longer opens (moved file, server down) says why and
+    opens the default sample instead, so the dashboard is never left without data.
+    """
+    connection = Connection.from_query(st.query_params.to_dict())
+    if connection is not None:
+        try:
+            return load_connection(connection)
+        except cxlib.CxError as err:
+            st.session_state[_LOAD_ERROR] = f"The link's data could not be opened: {err}"
+    wanted = st.query_params.get("scenario", DEFAULT_SCENARIO)
+    with errors_shown():
+        return load_scenario(wanted if wanted in sample.SCENARIOS else DEFAULT_SCENARIO)
 
 
 def keep_valid(key: str, options: list[Any]) -> list[Any]:
