@@ -7,7 +7,8 @@ from ui import cache, connect, export, page, state
 
 loaded, _ = page.start(
     "Data",
-    "Open a bundled sample or upload your own export (CSV, TSV, Parquet, JSON, XES, Excel). "
+    "Open a bundled sample, upload your own export (CSV, TSV, Parquet, JSON, XES, Excel), "
+    "or connect to larger data where it lives (Parquet, DuckDB, Spark). "
     "This page shows the data as loaded: the sidebar filters apply to the other pages.",
 )
 st.subheader(f"Loaded: {loaded.label}")

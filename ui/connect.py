@@ -97,7 +97,7 @@ class Connection:
     def label(self) -> str:
         """How the Data page names the source."""
         table = f", table {self.table}" if self.table else ""
-        engine = f" on {self.engine}" if self.kind == "parquet" else ""
+        engine = f" on {ENGINES[self.engine].split()[0]}" if self.kind == "parquet" else ""
         return f"{KINDS[self.kind]}: {self.target}{table}{engine}"
 
     def open(self, **roles: str) -> cxlib.EventLog:

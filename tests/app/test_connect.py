@@ -66,7 +66,8 @@ def data_page():
 def test_every_page_opens_on_a_parquet_folder(parquet_folder, engine):
     at = connect(data_page(), "parquet", str(parquet_folder), engine=engine)
     assert_clean(at, "Data")
-    assert data_label(at) == f"Parquet file or folder: {parquet_folder} on {engine}"
+    shown = {"polars": "Polars", "duckdb": "DuckDB"}[engine]
+    assert data_label(at) == f"Parquet file or folder: {parquet_folder} on {shown}"
     assert at.session_state["cx_loaded"].log.engine == engine
     assert customers(at) == CUSTOMERS
     assert dict(at.query_params) == {
