@@ -22,7 +22,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.errors import AnalysisError
-from cxlib.journeys import collapse_repeats, journey_steps
+from cxlib.journeys import collapse_repeats, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
 from cxlib.transitions import transitions
 
@@ -153,16 +153,18 @@ def stage_flow(
     """
     staged = collapse_repeats(to_stages(log, stages=stages, order=order))
     table = transitions(staged)
-    # A move re-enters a stage when the arriving event is not the customer's first there;
-    # the flag is read one event ahead, on the move's departing event.
-    steps = journey_steps(staged).with_columns(
-        first_step=nw.col("step").min().over("customer_id", "touchpoint")
-    )
-    steps = steps.with_columns(
-        next_first=nw.col("first_step").shift(-1).over("customer_id", order_by="step")
-    )
+    # A move re-enters a stage when the customer was there at or before the move's
+    # departing step. The journeys are the ones transitions just sorted (journey_table
+    # keeps them on the log): one group_by and one join, no window functions.
+    steps, keys, _, _ = journey_table(staged)
+    firsts = steps.group_by(*keys, "touchpoint").agg(first_step=nw.col("step").min())
     returns = (
-        steps.filter(nw.col("next_first") <= nw.col("step"))
+        steps.join(
+            firsts.rename({"touchpoint": "next_touchpoint"}),
+            on=[*keys, "next_touchpoint"],
+            how="inner",
+        )
+        .filter(nw.col("first_step") <= nw.col("step"))
         .group_by(
             nw.col("touchpoint").cast(nw.String).alias("source"),
             nw.col("next_touchpoint").cast(nw.String).alias("target"),
