@@ -25,15 +25,14 @@ import narwhals as nw
 import polars as pl
 
 from cxlib import inflate
-from cxlib.engines import duckdb_connect, spark_connect
 from cxlib.errors import LoadError
 from cxlib.recognize import NAMES, normalize_name
+from cxlib.tables import SPARK_CONNECT, duckdb_table, spark_table
 from cxlib.xes import read_xes
 
 __all__ = [
     "MAX_COLUMNS",
     "MAX_NAME",
-    "SPARK_CONNECT",
     "Format",
     "Table",
     "detect_file_format",
@@ -50,8 +49,6 @@ _EXTENSIONS: dict[str, Format] = {
     ".xlsx": "xlsx", ".xlsm": "xlsx", ".duckdb": "duckdb", ".ddb": "duckdb",
 }  # fmt: skip
 _SEPARATORS = (",", ";", "\t", "|")
-#: How a Spark Connect address starts (``sc://host:port``).
-SPARK_CONNECT = "sc://"
 #: Longest column name kept (longer ones are cut, see :func:`sanitize_names`).
 MAX_NAME = 100
 #: Most columns a source may have (recognising each column's role takes time).
@@ -178,7 +175,7 @@ def read(
     if frame is not None:
         return _sanitized(Table("frame", frame, "frame"))
     if isinstance(source, str) and source.startswith(SPARK_CONNECT):
-        return _sanitized(Table(table or source, _spark_table(source, table), "spark"))
+        return _sanitized(Table(table or source, spark_table(source, table), "spark"))
     if isinstance(source, str | Path):
         path = Path(source)
         if path.is_dir():
@@ -192,7 +189,7 @@ def read(
         if kind == "parquet":
             return _sanitized(Table(path.name, pl.scan_parquet(path), "parquet"))
         if kind == "duckdb":
-            return _sanitized(Table(path.name, _duckdb_table(str(path), table), "duckdb"))
+            return _sanitized(Table(path.name, duckdb_table(str(path), table), "duckdb"))
         data: bytes | Path = (
             path if kind == "csv" and encoding.lower() in _UTF8 else path.read_bytes()
         )
@@ -251,70 +248,10 @@ def _as_frame(source: Any, table: str | None) -> pl.DataFrame | pl.LazyFrame | n
             msg = f"cannot convert the pandas frame to Polars: {err}"
             raise LoadError(msg) from err
     if module == "duckdb" and hasattr(source, "table"):
-        return _duckdb_table(source, table)
+        return duckdb_table(source, table)
     if module in ("duckdb", "pyspark"):
         return nw.from_native(source).lazy()
     return None
-
-
-def _duckdb_table(database: Any, table: str | None) -> nw.LazyFrame:
-    con = duckdb_connect(database) if isinstance(database, str) else database
-    tables = [row[0] for row in con.sql("SHOW TABLES").fetchall()]
-    return nw.from_native(con.table(_pick_table(table, tables, "database")))
-
-
-def _pick_table(table: str | None, tables: list[str], where: str) -> str:
-    """The table asked for, or the only one there is (raises :class:`LoadError`)."""
-    if table is None and len(tables) == 1:
-        return tables[0]
-    if table not in tables:
-        shown = tables[:20] + (["..."] if len(tables) > 20 else [])
-        asked = "pick the table to load with table=..." if table is None else f"no table {table!r}"
-        msg = f"{asked}; the {where} has {shown!r}"
-        raise LoadError(msg)
-    return table
-
-
-def _spark_table(address: str, table: str | None) -> nw.LazyFrame:
-    """A table (or view) on a Spark Connect server, read lazily there."""
-    try:
-        session = spark_connect(address)
-    except ImportError as err:
-        msg = (
-            f"reading {address!r} needs the Spark Connect client, which is not installed: "
-            "pip install -r requirements-spark.txt (PySpark with its connect extras)"
-        )
-        raise LoadError(msg) from err
-    except Exception as err:  # the client raises many kinds; all mean no server there
-        msg = (
-            f"cannot reach a Spark Connect server at {address!r} ({_first_line(err)}); "
-            "check the host and port, and that the server is running"
-        )
-        raise LoadError(msg) from err
-    catalog = session.catalog
-    names = [t.name for t in catalog.listTables()]
-    names += [f"global_temp.{t.name}" for t in catalog.listTables("global_temp")]
-    if table is None:
-        return nw.from_native(session.table(_pick_table(table, names, "Spark catalog")))
-    try:  # a qualified name (db.table) is not in the listing: ask for its columns
-        frame = session.table(table)
-        frame.columns  # noqa: B018 (resolves the table on the server)
-    except Exception as err:  # an AnalysisException, over gRPC
-        _pick_table(table, names, "Spark catalog")  # raises, listing the tables there
-        raise LoadError(_first_line(err)) from err
-    return nw.from_native(frame)
-
-
-def _first_line(err: BaseException) -> str:
-    """What went wrong, in one line: a gRPC error's details (Spark Connect), else its first line."""
-    cause: BaseException | None = err
-    while cause is not None:
-        details = getattr(cause, "details", None)
-        if callable(details) and isinstance(text := details(), str) and text:
-            return text.splitlines()[0][:300]
-        cause = cause.__cause__ or cause.__context__
-    lines = str(err).strip().splitlines()
-    return lines[0][:300] if lines else type(err).__name__
 
 
 def _read_bytes(
