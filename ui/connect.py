@@ -127,10 +127,13 @@ class Connection:
             parts.append(str(time.time_ns()))
         else:
             path = self._path()
-            files = sorted(path.rglob("*")) if path.is_dir() else [path]
-            for file in files:
-                stat = file.stat()
-                parts.append(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}")
+            try:
+                files = sorted(path.rglob("*")) if path.is_dir() else [path]
+                stats = [(file, file.stat()) for file in files]
+            except OSError as err:
+                msg = f"cannot read {self.target!r}: {err.strerror or err}; check its permissions"
+                raise cxlib.LoadError(msg) from err
+            parts += [f"{file}\0{st.st_size}\0{st.st_mtime_ns}" for file, st in stats]
         return hashlib.sha256("\n".join(parts).encode()).digest()
 
     def _path(self) -> Path:
@@ -138,7 +141,12 @@ class Connection:
         if not raw:
             msg = "type the path of the file or folder to open"
             raise cxlib.LoadError(msg)
-        path = Path(raw).expanduser().resolve()
+        try:
+            path = Path(raw).expanduser().resolve()
+            path.exists()  # a NUL byte is refused here, not later
+        except (RuntimeError, ValueError, OSError) as err:  # ~unknown_user, NUL, too long
+            msg = f"{raw!r} is not a usable path ({err}); type a folder or file path"
+            raise cxlib.LoadError(msg) from err
         roots = allowed_roots()
         if roots and not any(path.is_relative_to(root) for root in roots):
             shown = ", ".join(str(r) for r in roots)

@@ -215,7 +215,7 @@ def _role_args(roles: Mapping[str, str]) -> dict[str, str]:
 
 
 def current() -> Loaded:
-    """The session's data, loading the scenario named in the URL (or retail) the first time."""
+    """The session's data: the first time, the connection or scenario in the URL (or retail)."""
     loaded = st.session_state.get(_LOADED)
     if loaded is None:
         loaded = _first_load()

@@ -146,6 +146,17 @@ def test_a_database_with_several_tables_asks_which(database):
             "no such file or folder: '/no/such/folder'; check the path (it is read on the server)",
         ),
         (
+            "parquet",
+            "~no_such_user_here/events",
+            "'~no_such_user_here/events' is not a usable path (Could not determine home "
+            "directory.); type a folder or file path",
+        ),
+        (
+            "parquet",
+            "/tmp/a\x00b",
+            "'/tmp/a\\x00b' is not a usable path (embedded null byte); type a folder or file path",
+        ),
+        (
             "spark",
             "http://spark:15002",
             "'http://spark:15002' is not a Spark Connect address; write it as "
