@@ -88,6 +88,7 @@ for col, role in zip(cols, state.ROLE_ARGS, strict=True):
         index=options.index(current) if current in options else 0,
         key=f"data_role_{role}",
         format_func=lambda c: "(none)" if c is None else c,
+        placeholder="(none)",  # Streamlit shows a None choice as the placeholder
         help=f"{match.reason} (confidence {match.confidence:.0%})" if match else "not found",
     )
 st.button("Re-load with these columns", key="data_apply_roles", on_click=state.reload_roles)
