@@ -37,14 +37,11 @@ with st.expander(
     "Connect to data where it lives: a Parquet folder, a DuckDB table, Spark Connect",
     expanded=loaded.connection is not None,
 ):
+    roots = ", ".join(str(r) for r in connect.allowed_roots())
     st.caption(
         "For logs too large to upload. The analyses run where the data is (Polars or DuckDB "
         "on this server, or your Spark cluster) and only their results come back."
-        + (
-            f" Paths must be under {', '.join(str(r) for r in connect.allowed_roots())}."
-            if connect.allowed_roots()
-            else ""
-        )
+        + (f" Paths must be under {roots}." if roots else "")
     )
     kind = st.radio(
         "Source", list(connect.KINDS), key="data_connect_kind", horizontal=True,

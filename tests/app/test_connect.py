@@ -222,3 +222,12 @@ def test_a_changed_file_is_new_data(parquet_folder):
     assert connection.fingerprint() == before
     pl.DataFrame({"x": [1]}).write_parquet(parquet_folder / "part-0.parquet")
     assert connection.fingerprint() != before
+
+
+def test_the_data_page_names_the_allowed_folders(monkeypatch, tmp_path):
+    monkeypatch.setenv("CX_CONNECT_ROOTS", str(tmp_path))
+    captions = [c.value for c in data_page().caption]
+    assert any(
+        c.endswith(f"only their results come back. Paths must be under {tmp_path}.")
+        for c in captions
+    )
