@@ -34,7 +34,7 @@ print(elapsed, peak, df.estimated_size(), 0.0)
 
 CXLIB = """
 import resource, time, cxlib
-from cxlib.load_report import log_stats
+from cxlib.io.report import log_stats
 t = time.perf_counter()
 log = cxlib.load(PATH)
 elapsed = time.perf_counter() - t

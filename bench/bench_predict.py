@@ -20,10 +20,10 @@ from datasets import ensure_log, parse_size
 
 import cxlib
 from cxlib import predict, sample
-from cxlib.predict.conversion import feature_spec, train
+from cxlib.conversion.whatif import dropoff_leverage
 from cxlib.predict.features import cut_features
 from cxlib.predict.nextstep import fit_next_step
-from cxlib.predict.whatif import dropoff_leverage
+from cxlib.predict.propensity import feature_spec, train
 
 GOAL = sample.GOALS["retail"]
 STAGES = sample.STAGES["retail"]

@@ -7,10 +7,29 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 
 # Each module below adds its public names here (one import line per module).
 from cxlib import predict, sample
+from cxlib.analyses.compare import compare_segments
+from cxlib.analyses.dropoffs import dropoffs, next_after
+from cxlib.analyses.funnels.attempts import funnel_levels
+from cxlib.analyses.funnels.funnel import dropped_next, funnel
+from cxlib.analyses.funnels.timing import conversion_over_time, time_to_convert
+from cxlib.analyses.graph import critical_touchpoints, focus, journey_graph, most_likely_path
+from cxlib.analyses.omnichannel import (
+    channel_switches,
+    channels_used,
+    omnichannel_summary,
+    start_and_conversion_channels,
+    switching_edges,
+    switching_pairs,
+)
+from cxlib.analyses.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
+from cxlib.analyses.retention import lifecycle, retention
+from cxlib.analyses.rfm import rfm, rfm_segments
+from cxlib.analyses.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
+from cxlib.analyses.transitions import transitions
 from cxlib.anonymise import anonymise
-from cxlib.attribution import attribution
-from cxlib.compare import compare_segments
-from cxlib.dropoffs import dropoffs, next_after
+from cxlib.conversion.attribution import attribution
+from cxlib.conversion.importance import touchpoint_importance
+from cxlib.conversion.markov import removal_effects
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
 from cxlib.filters import (
     filter_attribute,
@@ -19,28 +38,9 @@ from cxlib.filters import (
     filter_touchpoints,
     rename_touchpoints,
 )
-from cxlib.funnel_attempts import funnel_levels
-from cxlib.funnel_time import conversion_over_time, time_to_convert
-from cxlib.funnels import dropped_next, funnel
-from cxlib.graph import critical_touchpoints, focus, journey_graph, most_likely_path
-from cxlib.importance import touchpoint_importance
+from cxlib.io.loader import load
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
-from cxlib.load import load
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
-from cxlib.markov import removal_effects
-from cxlib.omnichannel import (
-    channel_switches,
-    channels_used,
-    omnichannel_summary,
-    start_and_conversion_channels,
-    switching_edges,
-    switching_pairs,
-)
-from cxlib.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
-from cxlib.retention import lifecycle, retention
-from cxlib.rfm import rfm, rfm_segments
-from cxlib.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
-from cxlib.transitions import transitions
 
 __all__ = [
     "ENTRY",

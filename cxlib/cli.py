@@ -21,15 +21,15 @@ from typing import Any
 
 import polars as pl
 
-from cxlib.dropoffs import dropoffs, next_after
+from cxlib.analyses.dropoffs import dropoffs, next_after
+from cxlib.analyses.funnels.funnel import dropped_next, funnel
+from cxlib.analyses.funnels.timing import conversion_over_time, time_to_convert
+from cxlib.analyses.graph import critical_touchpoints, journey_graph
+from cxlib.analyses.paths import step_matrix, top_paths
+from cxlib.analyses.transitions import transitions
 from cxlib.errors import CxError
-from cxlib.funnel_time import conversion_over_time, time_to_convert
-from cxlib.funnels import dropped_next, funnel
-from cxlib.graph import critical_touchpoints, journey_graph
+from cxlib.io.loader import load
 from cxlib.journeys import sessionize
-from cxlib.load import load
-from cxlib.paths import step_matrix, top_paths
-from cxlib.transitions import transitions
 
 __all__ = ["COMMANDS", "Command", "Option", "main"]
 

@@ -1,7 +1,7 @@
 import streamlit as st
 
-from cxlib import charts_customer
-from cxlib.attribution import MODELS
+from cxlib.conversion.attribution import MODELS
+from cxlib.views import charts_customer
 from ui import cache, customer, export, page, state
 
 loaded, filters = page.start(

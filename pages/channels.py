@@ -3,7 +3,7 @@ import dataclasses
 import streamlit as st
 
 import cxlib
-from cxlib import charts_customer
+from cxlib.views import charts_customer
 from ui import cache, customer, export, page, presentation, state
 
 loaded, filters = page.start(

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from cxlib import charts, charts_customer
+from cxlib.views import charts, charts_customer
 from ui import cache, customer, export, page, state
 from ui.filters import MAX_OPTIONS
 

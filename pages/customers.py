@@ -1,7 +1,7 @@
 import streamlit as st
 
-from cxlib import charts, charts_customer
-from cxlib.rfm import SEGMENTS
+from cxlib.analyses.rfm import SEGMENTS
+from cxlib.views import charts, charts_customer
 from ui import cache, customer, export, page, state
 
 loaded, filters = page.start(

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from cxlib import charts
+from cxlib.views import charts
 from ui import cache, export, page, state
 
 loaded, filters = page.start(

@@ -3,7 +3,10 @@ import time
 import streamlit as st
 
 import cxlib
-from cxlib import charts, graph_view, overview, sample
+from cxlib import sample
+from cxlib.analyses import overview
+from cxlib.views import charts
+from cxlib.views import graph_html as graph_view
 from ui import cache, customer, live, page, presentation, state
 
 #: Seconds between two refreshes of the figures.

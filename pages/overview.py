@@ -1,6 +1,7 @@
 import streamlit as st
 
-from cxlib import charts, sample
+from cxlib import sample
+from cxlib.views import charts
 from ui import cache, export, page, state
 
 loaded, filters = page.start("Overview", "Headline figures of the journeys the sidebar selects.")

@@ -1,6 +1,7 @@
 import streamlit as st
 
-from cxlib import charts, charts_predict, predict
+from cxlib import predict
+from cxlib.views import charts, charts_predict
 from ui import cache, customer, export, page, state
 
 HORIZONS = {

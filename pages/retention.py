@@ -1,6 +1,6 @@
 import streamlit as st
 
-from cxlib import charts_customer
+from cxlib.views import charts_customer
 from ui import cache, customer, export, page, state
 
 loaded, filters = page.start(

@@ -1,7 +1,8 @@
 import streamlit as st
 
 import cxlib
-from cxlib import charts_customer, sample
+from cxlib import sample
+from cxlib.views import charts_customer
 from ui import cache, customer, export, page, state
 
 loaded, filters = page.start(

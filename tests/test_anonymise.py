@@ -4,7 +4,8 @@ import polars as pl
 import pytest
 
 import cxlib
-from cxlib import overview, sample
+from cxlib import sample
+from cxlib.analyses import overview
 from cxlib.anonymise import anonymise, pseudonyms
 from tests.conftest import make_log
 

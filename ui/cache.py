@@ -19,7 +19,8 @@ import streamlit as st
 
 import cxlib
 from cxlib import filters as cx_filters
-from cxlib import graph_view, overview
+from cxlib.analyses import overview
+from cxlib.views import graph_html as graph_view
 
 if TYPE_CHECKING:
     from ui.filters import Filters
@@ -127,7 +128,7 @@ def _run(name: str, loaded: Loaded, filters: Filters | None, **params: Any) -> A
 
 
 def summary(loaded: Loaded, filters: Filters, *, goal: str | None = None) -> overview.Summary:
-    """Headline figures (:func:`cxlib.overview.summary`) of the filtered log."""
+    """Headline figures (:func:`cxlib.analyses.overview.summary`) of the filtered log."""
     return _run("summary", loaded, filters, by=filters.by, goal=goal)
 
 
@@ -394,7 +395,7 @@ def compare_segments(
     segment_b: tuple[str, tuple] | None,
     steps: list[str],
     **options: Any,
-) -> cxlib.compare.SegmentComparison:
+) -> cxlib.analyses.compare.SegmentComparison:
     """Two segments side by side (:func:`cxlib.compare_segments`); a segment is ``(column, values)``."""
     return _run(
         "compare_segments",

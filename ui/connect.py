@@ -27,7 +27,7 @@ from typing import Literal
 
 import cxlib
 from cxlib.engines import duckdb_connect
-from cxlib.tables import SPARK_CONNECT
+from cxlib.engines.tables import SPARK_CONNECT
 
 __all__ = ["ENGINES", "KINDS", "QUERY_KEYS", "Connection", "allowed_roots"]
 

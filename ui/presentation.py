@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from cxlib.anonymise import anonymise
-from cxlib.graph_view import Palette
+from cxlib.views.graph_html import Palette
 from ui.state import Loaded
 
 __all__ = ["LARGE_FONT_CSS", "Options", "apply", "palette", "sidebar"]

@@ -2,7 +2,7 @@
 
 - :func:`fit` trains a :class:`JourneyModel` on a log: a variable-order Markov model of
   the next touchpoint (:mod:`cxlib.predict.nextstep`) and a gradient-boosting
-  classifier of conversion for journeys in flight (:mod:`cxlib.predict.conversion`).
+  classifier of conversion for journeys in flight (:mod:`cxlib.predict.propensity`).
 - :func:`next_touchpoints`, :func:`propensity`, :func:`conversion_chance` and
   :func:`drivers` use it.
 - :func:`evaluate` measures both on held-out customers against simple baselines.
@@ -11,6 +11,7 @@
   :func:`dropoff_leverage` asks it for every touchpoint.
 """
 
+from cxlib.conversion.whatif import dropoff_leverage, whatif_dropoff
 from cxlib.predict.evaluation import evaluate
 from cxlib.predict.model import (
     JourneyModel,
@@ -20,7 +21,6 @@ from cxlib.predict.model import (
     next_touchpoints,
     propensity,
 )
-from cxlib.predict.whatif import dropoff_leverage, whatif_dropoff
 
 __all__ = [
     "JourneyModel",

@@ -29,7 +29,6 @@ import polars as pl
 
 from cxlib.errors import AnalysisError
 from cxlib.log import ENTRY, EventLog
-from cxlib.predict.conversion import feature_spec, score_rows, train
 from cxlib.predict.features import cut_features
 from cxlib.predict.nextstep import (
     NextStepModel,
@@ -37,6 +36,7 @@ from cxlib.predict.nextstep import (
     fit_next_step,
     next_distribution,
 )
+from cxlib.predict.propensity import feature_spec, score_rows, train
 
 __all__ = ["MIN_CLASS", "evaluate"]
 

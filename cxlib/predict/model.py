@@ -9,14 +9,14 @@ import polars as pl
 
 from cxlib.errors import AnalysisError
 from cxlib.log import EventLog
-from cxlib.predict.conversion import (
+from cxlib.predict.nextstep import NextStepModel, fit_next_step, next_distribution
+from cxlib.predict.propensity import (
     PropensityModel,
     feature_spec,
     fit_propensity,
     score_in_flight,
     score_prefix,
 )
-from cxlib.predict.nextstep import NextStepModel, fit_next_step, next_distribution
 
 __all__ = [
     "JourneyModel",

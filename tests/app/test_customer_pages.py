@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from cxlib import sample
-from cxlib.graph_view import HIGHLIGHT_EDGE
+from cxlib.views.graph_html import HIGHLIGHT_EDGE
 from tests.app.conftest import assert_clean, new_app, open_page, upload
 from ui.customer import plain
 

@@ -3,7 +3,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from cxlib import charts
+from cxlib.views import charts
 from ui.export import FORMULA_STARTS, PNG_WIDTH, csv_bytes, neutralise, png_bytes
 
 

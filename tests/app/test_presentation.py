@@ -6,7 +6,7 @@ import re
 
 import networkx as nx
 
-from cxlib import graph_view
+from cxlib.views import graph_html as graph_view
 from tests.app.conftest import assert_clean, new_app, open_page
 from ui.presentation import LARGE_FONT_CSS
 

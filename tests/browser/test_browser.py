@@ -25,7 +25,7 @@ import polars as pl
 import pytest
 
 from cxlib import EventLog, journey_graph
-from cxlib.graph_view import graph_html
+from cxlib.views.graph_html import graph_html
 from ui.pages import PAGES
 
 pytestmark = pytest.mark.browser

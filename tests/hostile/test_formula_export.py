@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import cxlib
-from cxlib import overview
+from cxlib.analyses import overview
 from tests.conftest import make_log
 from ui.export import FORMULA_STARTS, csv_bytes
 

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 import cxlib
-from cxlib import inflate
+from cxlib.io import inflate
 from tests.app.conftest import data_label, new_app, open_page, upload
 from tests.hostile.corpus import CASES, EXPECT, build
 from ui.cache import MAX_GRAPH_NODES
@@ -171,7 +171,7 @@ def test_the_graph_draws_at_most_its_cap_and_says_so(tmp_path):
 
 
 def test_repeated_column_names_are_renamed_in_linear_time():
-    from cxlib.readers import sanitize_names
+    from cxlib.io.readers import sanitize_names
 
     names = _bounded(lambda: sanitize_names(["a"] * 50_000 + ["a_3"]), seconds=5)
     assert names[:3] == ["a", "a_2", "a_3"]

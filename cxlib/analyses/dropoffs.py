@@ -1,0 +1,157 @@
+"""Drop-offs: at which touchpoints journeys end, and what customers do next.
+
+A journey **drops off** at a touchpoint when its last event is there. The exit rate
+of a touchpoint is read per journey: of the journeys that reached it, the share
+that ended there. Small counts get a wide Wilson interval, so that a touchpoint
+seen three times is not over-read.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.analyses.transitions import check_touchpoint, transitions
+from cxlib.journeys import JourneyBy, journey_table
+from cxlib.log import ENTRY, EventLog
+
+__all__ = ["dropoffs", "next_after", "wilson_interval"]
+
+#: Two-sided 95% normal quantile, 1.959963984540054.
+Z95 = NormalDist().inv_cdf(0.975)
+
+
+def wilson_interval(successes: int, trials: int, *, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``successes / trials`` (95% by default).
+
+    With ``p = successes / trials`` and ``n = trials``, the interval is
+    ``(p + z²/2n ± z·sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)``. Unlike the normal
+    approximation it stays within [0, 1] and is honest for small ``n``.
+    ``trials == 0`` gives ``(0.0, 1.0)``: nothing is known.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in wilson_interval(1, 2)]
+    [0.0945, 0.9055]
+    >>> wilson_interval(0, 0)
+    (0.0, 1.0)
+    """
+    if trials == 0:
+        return 0.0, 1.0
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    center = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    # No successes (or no failures) puts a bound exactly at 0 (or 1); rounding would not.
+    low = 0.0 if successes == 0 else center - half
+    high = 1.0 if successes == trials else center + half
+    return low, high
+
+
+def dropoffs(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
+    """Exit rate of every touchpoint, per journey, with a Wilson 95% interval.
+
+    Parameters
+    ----------
+    log
+        The event log.
+    by
+        ``"customer"`` or ``"session"``: what a journey is (see :func:`cxlib.transitions`).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per touchpoint with
+
+        - ``journeys``: journeys that reached the touchpoint (at least one event there);
+        - ``exits``: journeys whose last event is at the touchpoint;
+        - ``exit_rate``: ``exits / journeys``, the share of journeys reaching the
+          touchpoint that ended there;
+        - ``exit_rate_low``, ``exit_rate_high``: the Wilson 95% interval of that rate.
+
+        Sorted by ``exits`` descending, then ``touchpoint``.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> from cxlib import EventLog
+    >>> log = EventLog.from_frame(pl.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "b", "c"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10, 9, 10, 9)],
+    ...     "touchpoint": ["home", "cart", "home", "home", "home"],
+    ... }))
+    >>> dropoffs(log).select("touchpoint", "journeys", "exits", "exit_rate").rows()
+    [('home', 3, 2, 0.6666666666666666), ('cart', 1, 1, 1.0)]
+    """
+    steps, keys, _, _ = journey_table(log, by=by)
+    per_journey = (
+        steps.group_by(*keys, "touchpoint")
+        # A journey has one last event, so it exits at most once per touchpoint.
+        .agg(exited=nw.col("next_epoch_us").is_null().cast(nw.Int64).max())
+        .group_by("touchpoint")
+        .agg(journeys=nw.len().cast(nw.Int64), exits=nw.col("exited").sum().cast(nw.Int64))
+        .sort(["exits", "touchpoint"], descending=[True, False])
+    )
+    table = per_journey.collect("polars").to_native()
+    intervals = [wilson_interval(x, n) for x, n in table.select("exits", "journeys").iter_rows()]
+    return table.select(
+        pl.col("touchpoint").cast(pl.String),
+        pl.col("journeys").cast(pl.Int64),
+        pl.col("exits").cast(pl.Int64),
+        exit_rate=(pl.col("exits") / pl.col("journeys")).cast(pl.Float64),
+        exit_rate_low=pl.Series([low for low, _ in intervals], dtype=pl.Float64),
+        exit_rate_high=pl.Series([high for _, high in intervals], dtype=pl.Float64),
+    )
+
+
+def next_after(log: EventLog, touchpoint: str, *, by: JourneyBy = "customer") -> pl.DataFrame:
+    """What journeys did right after a touchpoint: the transitions out of it, exit included.
+
+    Parameters
+    ----------
+    log
+        The event log.
+    touchpoint
+        A touchpoint of the log.
+    by
+        ``"customer"`` or ``"session"``: what a journey is.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per ``next_touchpoint`` (``cxlib.EXIT`` when the journey ended) with
+        ``transitions`` (events at ``touchpoint`` directly followed by it),
+        ``customers`` (distinct customers doing so at least once) and ``share``:
+        ``transitions`` over all events at ``touchpoint``, the transition probability.
+        Sorted by ``transitions`` descending, then ``next_touchpoint``.
+
+    Raises
+    ------
+    AnalysisError
+        If ``touchpoint`` is not in the log (with the closest names as suggestions).
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> from cxlib import EventLog
+    >>> log = EventLog.from_frame(pl.DataFrame({
+    ...     "customer_id": ["a", "a", "b", "b", "c"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10, 9, 10, 9)],
+    ...     "touchpoint": ["home", "cart", "home", "home", "home"],
+    ... }))
+    >>> next_after(log, "home").rows()
+    [('(exit)', 2, 2, 0.5), ('cart', 1, 1, 0.25), ('home', 1, 1, 0.25)]
+    """
+    table = transitions(log, by=by)
+    check_touchpoint(touchpoint, table.filter(pl.col("source") != ENTRY)["source"])
+    out = table.filter(pl.col("source") == touchpoint)
+    return out.select(
+        next_touchpoint=pl.col("target"),
+        transitions=pl.col("transitions"),
+        customers=pl.col("customers"),
+        # over(): Polars divides by a plain scalar sum through its reciprocal (3/5 -> 0.6000000000000001)
+        share=(pl.col("transitions") / pl.col("transitions").sum().over("source")).cast(pl.Float64),
+    )

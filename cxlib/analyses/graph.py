@@ -1,0 +1,358 @@
+"""The journey graph: touchpoints as nodes, transitions as weighted edges, entry and exit included.
+
+The **journey graph** is a directed graph with one node per touchpoint plus two
+pseudo-nodes, :data:`cxlib.ENTRY` (where every journey starts) and
+:data:`cxlib.EXIT` (where every journey ends). An edge ``A -> B`` means some event
+at ``A`` was directly followed by one at ``B`` (see :func:`cxlib.transitions`); an
+edge ``A -> EXIT`` is a **drop-off** at ``A``.
+
+Node attributes (all counts over the whole log, before any pruning):
+
+- ``kind``: ``"entry"``, ``"exit"`` or ``"touchpoint"``;
+- ``visits``: events at the touchpoint (each has one outgoing and one incoming
+  edge, so this is both the node's total outgoing and incoming count); for
+  ENTRY and EXIT, the number of journeys;
+- ``customers``: distinct customers with at least one event at the touchpoint
+  (ENTRY and EXIT: all customers); ``None`` when built from a transitions table;
+- ``entries``: journeys whose first event is at the touchpoint;
+- ``exits``: journeys whose last event is at the touchpoint;
+- ``exit_rate``: ``exits / visits``, the share of the touchpoint's events that were
+  the last of their journey: the transition probability to EXIT (``None`` for ENTRY
+  and EXIT). :func:`cxlib.dropoffs` gives the per-journey rate instead.
+
+Edge attributes: ``count`` (transitions), ``customers`` (distinct customers making
+it), ``share`` (``count`` over all transitions out of the source: the **transition
+probability**), ``share_in`` (``count`` over all transitions into the target), and
+``median_seconds`` (``None`` on entry and exit edges).
+"""
+
+from __future__ import annotations
+
+import math
+
+import narwhals as nw
+import networkx as nx
+import polars as pl
+
+from cxlib.analyses.transitions import check_touchpoint, transitions
+from cxlib.errors import AnalysisError
+from cxlib.journeys import JourneyBy
+from cxlib.log import ENTRY, EXIT, EventLog
+
+__all__ = ["critical_touchpoints", "focus", "journey_graph", "most_likely_path"]
+
+_TABLE_COLUMNS = ("source", "target", "transitions", "customers", "median_seconds")
+
+
+def journey_graph(
+    log_or_transitions: EventLog | pl.DataFrame,
+    *,
+    by: JourneyBy = "customer",
+    top_k: int | None = None,
+    min_count: int | None = None,
+    min_share: float | None = None,
+) -> nx.DiGraph:
+    """Build the journey graph of a log (or of a table from :func:`cxlib.transitions`).
+
+    Parameters
+    ----------
+    log_or_transitions
+        An :class:`cxlib.EventLog`, or the table :func:`cxlib.transitions` returns
+        (then node ``customers`` is ``None``: it cannot be read from edge counts).
+    by
+        ``"customer"`` or ``"session"``: what a journey is (only used with a log).
+    top_k
+        Keep only each node's ``top_k`` outgoing edges with the most transitions
+        (ties broken by target name).
+    min_count
+        Drop edges with fewer transitions than this.
+    min_share
+        Drop edges whose ``share`` (transition probability) is below this.
+
+    Returns
+    -------
+    networkx.DiGraph
+        Nodes and edges with the attributes described in :mod:`cxlib.analyses.graph`. Pruning
+        removes edges only: every touchpoint, ENTRY and EXIT stay as nodes, and the
+        node counts and edge shares are those of the full log. ``graph.graph`` holds
+        ``journeys`` (the number of journeys) and ``by`` (``None`` from a table).
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> from cxlib import EventLog
+    >>> log = EventLog.from_frame(pl.DataFrame({
+    ...     "customer_id": ["a", "a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1, 9, m) for m in (0, 1, 3, 0)],
+    ...     "touchpoint": ["home", "cart", "cart", "home"],
+    ... }))
+    >>> g = journey_graph(log)
+    >>> g.nodes["home"]
+    {'kind': 'touchpoint', 'visits': 2, 'customers': 2, 'entries': 2, 'exits': 1, 'exit_rate': 0.5}
+    >>> g.edges["home", "cart"]
+    {'count': 1, 'customers': 1, 'share': 0.5, 'share_in': 0.5, 'median_seconds': 60.0}
+    >>> sorted(journey_graph(log, top_k=1).out_edges("home"))
+    [('home', '(exit)')]
+    """
+    _check_pruning(top_k, min_count, min_share)
+    if isinstance(log_or_transitions, EventLog):
+        table = transitions(log_or_transitions, by=by)
+        customers = _customers_per_touchpoint(log_or_transitions)
+    else:
+        table = _checked_table(log_or_transitions)
+        customers = None
+    edges = table.with_columns(
+        share=pl.col("transitions") / pl.col("transitions").sum().over("source"),
+        share_in=pl.col("transitions") / pl.col("transitions").sum().over("target"),
+    )
+    graph = nx.DiGraph(
+        journeys=int(edges.filter(pl.col("source") == ENTRY)["transitions"].sum()),
+        by=by if isinstance(log_or_transitions, EventLog) else None,
+    )
+    _add_nodes(graph, edges, customers)
+    kept = edges.with_columns(
+        rank=pl.int_range(pl.len()).over("source", order_by=[-pl.col("transitions"), "target"])
+    ).filter(
+        pl.col("rank") < (top_k if top_k is not None else pl.len()),
+        pl.col("transitions") >= (min_count or 0),
+        pl.col("share") >= (min_share or 0.0),
+    )
+    graph.add_edges_from(
+        (
+            row["source"],
+            row["target"],
+            {
+                "count": row["transitions"],
+                "customers": row["customers"],
+                "share": row["share"],
+                "share_in": row["share_in"],
+                "median_seconds": row["median_seconds"],
+            },
+        )
+        for row in kept.iter_rows(named=True)
+    )
+    return graph
+
+
+def _check_pruning(top_k: int | None, min_count: int | None, min_share: float | None) -> None:
+    if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
+        msg = f"top_k={top_k!r} must be a whole number of edges per node, 1 or more"
+        raise AnalysisError(msg)
+    if min_count is not None and (not isinstance(min_count, int) or min_count < 0):
+        msg = f"min_count={min_count!r} must be a whole number of transitions, 0 or more"
+        raise AnalysisError(msg)
+    if min_share is not None and not 0 <= min_share <= 1:
+        msg = f"min_share={min_share!r} must be a share between 0 and 1, e.g. 0.05"
+        raise AnalysisError(msg)
+
+
+def _checked_table(table: pl.DataFrame) -> pl.DataFrame:
+    if not isinstance(table, pl.DataFrame):
+        msg = (
+            f"journey_graph takes an EventLog or the table of cxlib.transitions, "
+            f"not {type(table).__name__!r}"
+        )
+        raise AnalysisError(msg)
+    missing = [c for c in _TABLE_COLUMNS if c not in table.columns]
+    if missing:
+        msg = (
+            f"the transitions table lacks column(s) {missing!r}; "
+            "pass the table cxlib.transitions(log) returns"
+        )
+        raise AnalysisError(msg)
+    return table.select(_TABLE_COLUMNS)
+
+
+def _customers_per_touchpoint(log: EventLog) -> dict[str, int]:
+    """Distinct customers per touchpoint, and under ENTRY and EXIT all customers."""
+    customers = nw.col("customer_id").n_unique().cast(nw.Int64)
+    per_touchpoint = log.frame.group_by(nw.col("touchpoint").cast(nw.String)).agg(
+        customers=customers
+    )
+    # One query for both (a null touchpoint row holds everyone): each collect costs on Spark.
+    everyone = log.frame.select(touchpoint=nw.lit(None, dtype=nw.String), customers=customers)
+    table = nw.concat([per_touchpoint, everyone], how="vertical").collect("polars").to_native()
+    counts = dict(table.iter_rows())
+    total = counts.pop(None)
+    return {**counts, ENTRY: total, EXIT: total}
+
+
+def _add_nodes(graph: nx.DiGraph, edges: pl.DataFrame, customers: dict[str, int] | None) -> None:
+    """ENTRY, the touchpoints (most visited first) and EXIT, with their full-log counts."""
+    out = dict(edges.group_by("source").agg(pl.col("transitions").sum()).iter_rows())
+    into = dict(edges.group_by("target").agg(pl.col("transitions").sum()).iter_rows())
+    entries = dict(edges.filter(pl.col("source") == ENTRY).select("target", "transitions").rows())
+    exits = dict(edges.filter(pl.col("target") == EXIT).select("source", "transitions").rows())
+    # Each event has one edge out and one in; max() also copes with a hand-made table.
+    visits = {n: max(out.get(n, 0), into.get(n, 0)) for n in (set(out) | set(into)) - {ENTRY, EXIT}}
+
+    def customers_at(node: str) -> int | None:
+        return None if customers is None else customers.get(node, 0)
+
+    started, ended = out.get(ENTRY, 0), into.get(EXIT, 0)
+    graph.add_node(
+        ENTRY,
+        kind="entry",
+        visits=started,
+        customers=customers_at(ENTRY),
+        entries=started,
+        exits=0,
+        exit_rate=None,
+    )
+    for node in sorted(visits, key=lambda n: (-visits[n], n)):
+        graph.add_node(
+            node,
+            kind="touchpoint",
+            visits=visits[node],
+            customers=customers_at(node),
+            entries=entries.get(node, 0),
+            exits=exits.get(node, 0),
+            exit_rate=exits.get(node, 0) / visits[node],
+        )
+    graph.add_node(
+        EXIT,
+        kind="exit",
+        visits=ended,
+        customers=customers_at(EXIT),
+        entries=0,
+        exits=ended,
+        exit_rate=None,
+    )
+
+
+def _distance(share: float) -> float:
+    """``-log(share)``: adding distances multiplies probabilities, so shortest = most likely."""
+    return -math.log(share)
+
+
+def critical_touchpoints(graph: nx.DiGraph) -> pl.DataFrame:
+    """Graph measures that point at the touchpoints the journeys depend on.
+
+    Parameters
+    ----------
+    graph
+        A journey graph from :func:`journey_graph` (pruned or not: measures are
+        taken on the edges present).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per touchpoint (ENTRY and EXIT take part in the measures but get no
+        row) with ``visits``, ``customers``, ``exit_rate`` (node attributes), and
+
+        - ``pagerank``: PageRank with edges weighted by ``count``: the long-run share
+          of time a customer walking the graph spends at the touchpoint;
+        - ``betweenness``: normalized betweenness centrality with edge length
+          ``-log(share)``: the share of most likely routes between two nodes that
+          pass through the touchpoint;
+        - ``articulation_point``: whether removing the touchpoint disconnects the
+          undirected skeleton of the graph (edges without direction or loops): a
+          single point that parts of the journey only reach through it;
+        - ``bridges``: edges at the touchpoint whose removal disconnects that
+          skeleton.
+
+        Sorted by ``betweenness`` descending, then ``pagerank`` descending, then
+        ``touchpoint``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> table = pl.DataFrame({
+    ...     "source": ["(entry)", "home", "cart", "cart", "buy"],
+    ...     "target": ["home", "cart", "buy", "(exit)", "(exit)"],
+    ...     "transitions": [2, 2, 1, 1, 1], "customers": [2, 2, 1, 1, 1],
+    ...     "median_seconds": [None, 60.0, 30.0, None, None]})
+    >>> critical_touchpoints(journey_graph(table)).select(
+    ...     "touchpoint", "articulation_point", "bridges").rows()
+    [('cart', True, 1), ('home', True, 2), ('buy', False, 0)]
+    """
+    touchpoints = [n for n, kind in graph.nodes(data="kind") if kind == "touchpoint"]
+    pagerank = nx.pagerank(graph, weight="count") if graph.number_of_edges() else {}
+    lengths = nx.DiGraph()
+    lengths.add_nodes_from(graph)
+    lengths.add_weighted_edges_from(
+        ((u, v, _distance(share)) for u, v, share in graph.edges(data="share")), weight="length"
+    )
+    betweenness = nx.betweenness_centrality(lengths, weight="length")
+    skeleton = nx.Graph(graph.edges())
+    skeleton.remove_edges_from(nx.selfloop_edges(skeleton))
+    articulation = set(nx.articulation_points(skeleton))
+    bridges = [node for edge in nx.bridges(skeleton) for node in edge]
+    table = pl.DataFrame(
+        {
+            "touchpoint": touchpoints,
+            "visits": [graph.nodes[n]["visits"] for n in touchpoints],
+            "customers": [graph.nodes[n]["customers"] for n in touchpoints],
+            "exit_rate": [graph.nodes[n]["exit_rate"] for n in touchpoints],
+            "pagerank": [pagerank.get(n, 0.0) for n in touchpoints],
+            "betweenness": [betweenness[n] for n in touchpoints],
+            "articulation_point": [n in articulation for n in touchpoints],
+            "bridges": [bridges.count(n) for n in touchpoints],
+        },
+        schema={
+            "touchpoint": pl.String,
+            "visits": pl.Int64,
+            "customers": pl.Int64,
+            "exit_rate": pl.Float64,
+            "pagerank": pl.Float64,
+            "betweenness": pl.Float64,
+            "articulation_point": pl.Boolean,
+            "bridges": pl.Int64,
+        },
+    )
+    return table.sort(["betweenness", "pagerank", "touchpoint"], descending=[True, True, False])
+
+
+def most_likely_path(graph: nx.DiGraph, target: str) -> list[str]:
+    """The most likely route from ENTRY to a touchpoint.
+
+    The probability of a route is the product of its edges' ``share`` (transition
+    probabilities); the most likely route is the shortest one when each edge is
+    ``-log(share)`` long.
+
+    Raises
+    ------
+    AnalysisError
+        If ``target`` is not a node, or no route from ENTRY reaches it (after pruning).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> table = pl.DataFrame({
+    ...     "source": ["(entry)", "(entry)", "home", "ad", "cart", "cart"],
+    ...     "target": ["home", "ad", "cart", "cart", "buy", "(exit)"],
+    ...     "transitions": [3, 1, 1, 1, 1, 1], "customers": [3, 1, 1, 1, 1, 1],
+    ...     "median_seconds": [None, None, 60.0, 60.0, 30.0, None]})
+    >>> most_likely_path(journey_graph(table), "buy")
+    ['(entry)', 'home', 'cart', 'buy']
+    """
+    check_touchpoint(target, graph.nodes)
+    try:
+        return nx.dijkstra_path(graph, ENTRY, target, weight=lambda u, v, d: _distance(d["share"]))
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        msg = f"no journey in this graph goes from {ENTRY!r} to {target!r}; prune less to find one"
+        raise AnalysisError(msg) from None
+
+
+def focus(graph: nx.DiGraph, touchpoint: str, *, radius: int = 1) -> nx.DiGraph:
+    """The neighbourhood of one touchpoint: the nodes within ``radius`` steps, either direction.
+
+    Returns the subgraph (a copy, attributes kept) of every node reachable from
+    ``touchpoint`` or reaching it in at most ``radius`` edges, with all edges among them.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> table = pl.DataFrame({
+    ...     "source": ["(entry)", "home", "cart", "buy"],
+    ...     "target": ["home", "cart", "buy", "(exit)"],
+    ...     "transitions": [1, 1, 1, 1], "customers": [1, 1, 1, 1],
+    ...     "median_seconds": [None, 60.0, 30.0, None]})
+    >>> sorted(focus(journey_graph(table), "cart").nodes)
+    ['buy', 'cart', 'home']
+    """
+    check_touchpoint(touchpoint, graph.nodes)
+    if not isinstance(radius, int) or radius < 0:
+        msg = f"radius={radius!r} must be a whole number of steps, 0 or more"
+        raise AnalysisError(msg)
+    return nx.ego_graph(graph, touchpoint, radius=radius, undirected=True).copy()

@@ -1,0 +1,209 @@
+"""Retention by cohort, and the lifecycle of customers period by period.
+
+Time is cut into calendar **periods**: weeks (Monday to Sunday, UTC) or months.
+A customer is **active** in a period when they have at least one event in it.
+Their **cohort** is the period of their first event.
+
+- **Retention**: of a cohort's customers, the share active ``k`` periods after
+  the cohort period (or, with ``touchpoint``, the share who did that touchpoint
+  then).
+- **Lifecycle**: each period, the active customers are **new** (first period),
+  **returning** (also active the period before) or **resurrecting** (active
+  before, but not the period before); **dormant** customers were active the
+  period before and are not in this one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.conversion.goal import require_conversion
+from cxlib.errors import AnalysisError
+from cxlib.log import EventLog
+
+__all__ = ["LIFECYCLE_STATES", "Period", "lifecycle", "retention"]
+
+Period = Literal["week", "month"]
+#: The lifecycle states, in the order charts stack them.
+LIFECYCLE_STATES = ("new", "returning", "resurrecting", "dormant")
+_DAY_US = 86_400_000_000
+_MONDAY = dt.date(1969, 12, 29)  # the Monday before 1970-01-01, a Thursday
+
+
+def _period_index(period: Period) -> nw.Expr:
+    """An integer per calendar period: consecutive periods have consecutive numbers."""
+    if period == "week":
+        return (nw.col("epoch_us") // _DAY_US + 3) // 7
+    if period == "month":
+        stamp = nw.col("timestamp")
+        return stamp.dt.year().cast(nw.Int64) * 12 + stamp.dt.month().cast(nw.Int64) - 1
+    msg = f"period={period!r} is not a period; use 'week' or 'month'"
+    raise AnalysisError(msg)
+
+
+def _period_start(period: Period) -> pl.Expr:
+    """Turn the period index back into the date the period starts."""
+    if period == "week":
+        return pl.lit(_MONDAY) + pl.duration(days=7 * pl.col("_p"))
+    return pl.date(pl.col("_p") // 12, pl.col("_p") % 12 + 1, 1)
+
+
+def _active(log: EventLog, period: Period, touchpoint: str | None) -> nw.LazyFrame:
+    """One row per customer and active period, ``hit`` = 1 when they did ``touchpoint`` then."""
+    hit = (
+        (nw.col("touchpoint").cast(nw.String) == touchpoint).cast(nw.Int64)
+        if touchpoint is not None
+        else nw.lit(1, nw.Int64)
+    )
+    return (
+        log.frame.with_columns(_p=_period_index(period).cast(nw.Int64), _hit=hit)
+        .group_by("customer_id", "_p")
+        .agg(hit=nw.col("_hit").max())
+    )
+
+
+def retention(
+    log: EventLog, *, period: Period = "week", touchpoint: str | None = None
+) -> pl.DataFrame:
+    """The cohort retention table.
+
+    Parameters
+    ----------
+    log
+        The event log.
+    period
+        ``"week"`` (Monday to Sunday) or ``"month"``.
+    touchpoint
+        Count as retained only the customers who did this touchpoint in the
+        period; default: any event.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per cohort and ``period`` k = 0, 1, ... up to the log's last period:
+        ``cohort`` (Date: the cohort period's first day), ``period`` (Int64),
+        ``cohort_size`` (customers whose first event is in the cohort period),
+        ``customers`` (of them, those active, or doing ``touchpoint``, in period
+        k) and ``retention`` = ``customers / cohort_size`` (Float64). Sorted by
+        cohort then period.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, d) for d in (1, 8, 2)],
+    ...     "touchpoint": ["x", "x", "x"]}))
+    >>> retention(log).rows()
+    [(datetime.date(2024, 1, 1), 0, 2, 2, 1.0), (datetime.date(2024, 1, 1), 1, 2, 1, 0.5)]
+    """
+    active = _active(log, period, touchpoint).with_columns(
+        cohort=nw.col("_p").min().over("customer_id")
+    )
+    table = (
+        active.group_by("cohort", "_p")
+        .agg(active=nw.len().cast(nw.Int64), hits=nw.col("hit").sum().cast(nw.Int64))
+        .collect("polars")
+        .to_native()
+    )
+    schema = {
+        "cohort": pl.Date,
+        "period": pl.Int64,
+        "cohort_size": pl.Int64,
+        "customers": pl.Int64,
+        "retention": pl.Float64,
+    }
+    if touchpoint is not None and not table["hits"].sum():
+        require_conversion(log, touchpoint)  # a typo, rather than nobody doing it
+    if table.height == 0:
+        return pl.DataFrame(schema=schema)
+    last = table["_p"].max()
+    sizes = table.filter(pl.col("_p") == pl.col("cohort")).select("cohort", cohort_size="active")
+    # every period from the cohort's to the log's last, zero where nobody came back
+    grid = sizes.with_columns(_p=pl.int_ranges("cohort", last + 1)).explode("_p")
+    return (
+        grid.join(table, on=["cohort", "_p"], how="left")
+        .with_columns(customers=pl.col("hits").fill_null(0))
+        .with_columns(
+            period=pl.col("_p") - pl.col("cohort"),
+            retention=pl.col("customers") / pl.col("cohort_size"),
+        )
+        .with_columns(_p="cohort")
+        .with_columns(cohort=_period_start(period))
+        .sort("cohort", "period")
+        .select(list(schema))
+        .cast(schema)
+    )
+
+
+def lifecycle(log: EventLog, *, period: Period = "week") -> pl.DataFrame:
+    """How many customers are new, returning, resurrecting and dormant in each period.
+
+    Returns one row per period (from the log's first to its last) and state of
+    :data:`LIFECYCLE_STATES`: ``period`` (Date: the period's first day),
+    ``state`` and ``customers`` (Int64, 0 included). Dormant customers are
+    counted once, in the first period after their activity stops (charts usually
+    draw them below zero). Sorted by period, then state in that order.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, d) for d in (1, 15, 8)],
+    ...     "touchpoint": ["x", "x", "x"]}))
+    >>> out = lifecycle(log)
+    >>> out.filter(pl.col("customers") > 0).rows()
+    [(datetime.date(2024, 1, 1), 'new', 1), (datetime.date(2024, 1, 8), 'new', 1), (datetime.date(2024, 1, 8), 'dormant', 1), (datetime.date(2024, 1, 15), 'resurrecting', 1), (datetime.date(2024, 1, 15), 'dormant', 1)]
+    """
+    active = _active(log, period, None)
+    previous = nw.col("_p").shift(1).over("customer_id", order_by="_p")
+    following = nw.col("_p").shift(-1).over("customer_id", order_by="_p")
+    active = active.with_columns(_prev=previous, _next=following)
+    state = (
+        nw.when(nw.col("_prev").is_null())
+        .then(nw.lit("new"))
+        .when(nw.col("_prev") == nw.col("_p") - 1)
+        .then(nw.lit("returning"))
+        .otherwise(nw.lit("resurrecting"))
+    )
+    table = (
+        active.with_columns(
+            state=state,
+            gone_next=(nw.col("_next").is_null() | (nw.col("_next") > nw.col("_p") + 1)).cast(
+                nw.Int64
+            ),
+        )
+        .group_by("_p", "state")
+        .agg(customers=nw.len().cast(nw.Int64), gone_next=nw.col("gone_next").sum().cast(nw.Int64))
+        .collect("polars")
+        .to_native()
+    )
+    schema = {"period": pl.Date, "state": pl.String, "customers": pl.Int64}
+    if table.height == 0:
+        return pl.DataFrame(schema=schema)
+    first, last = table["_p"].min(), table["_p"].max()
+    dormant = (
+        table.group_by("_p")
+        .agg(customers=pl.col("gone_next").sum())
+        .select(_p=pl.col("_p") + 1, state=pl.lit("dormant"), customers="customers")
+        .filter(pl.col("_p") <= last)
+    )
+    counts = pl.concat([table.select("_p", "state", "customers"), dormant])
+    grid = pl.DataFrame({"_p": list(range(first, last + 1))}).join(
+        pl.DataFrame({"state": list(LIFECYCLE_STATES)}), how="cross"
+    )
+    order = {s: i for i, s in enumerate(LIFECYCLE_STATES)}
+    return (
+        grid.join(counts, on=["_p", "state"], how="left")
+        .with_columns(
+            customers=pl.col("customers").fill_null(0),
+            period=_period_start(period),
+            _order=pl.col("state").replace_strict(order, return_dtype=pl.Int64),
+        )
+        .sort("_p", "_order")
+        .select(list(schema))
+        .cast(schema)
+    )

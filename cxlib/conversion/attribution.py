@@ -1,0 +1,202 @@
+"""Attribution: sharing the credit for a conversion among the touches that led to it.
+
+A **conversion** is a customer's first event at the ``conversion`` touchpoint;
+the **touches** are the customer's events before it (the conversion event itself
+and everything after it get no credit). A conversion with no touch before it (the
+customer's first event) has nothing to credit and is left out: the ``conversions``
+of the result add up to the converting customers with at least one touch.
+
+Heuristic models split each conversion among its journey's ``n`` touches:
+
+- ``first_touch``: all to the first touch; ``last_touch``: all to the last;
+- ``linear``: ``1 / n`` to each;
+- ``time_decay``: in proportion to ``2 ** (-age / half_life)``, ``age`` being the
+  time from the touch to the conversion;
+- ``position`` (40/20/40): 40 % to the first and the last touch, 20 % shared by the
+  ones between (one touch: 100 %; two: 50/50).
+
+``markov`` shares the conversions in proportion to each state's removal effect in
+the first-order Markov chain of the journeys (:func:`cxlib.removal_effects`).
+
+With ``by="channel"`` the touches are credited to their channel instead.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.conversion.goal import require_conversion
+from cxlib.conversion.markov import (
+    State,
+    conversion_chain,
+    journeys_to_conversion,
+    removal_effects_of,
+)
+from cxlib.errors import AnalysisError
+from cxlib.journeys import parse_gap
+from cxlib.log import EventLog
+
+__all__ = ["MODELS", "Model", "attribution"]
+
+Model = Literal["markov", "first_touch", "last_touch", "linear", "time_decay", "position"]
+MODELS = ("markov", "first_touch", "last_touch", "linear", "time_decay", "position")
+
+
+def _weight(model: Model, half_life_us: int) -> nw.Expr:
+    """Each touch's share of its journey's conversion (before normalising for time decay)."""
+    step, n = nw.col("step"), nw.col("conv_step") - 1
+    if model == "first_touch":
+        return (step == 1).cast(nw.Float64)
+    if model == "last_touch":
+        return (step == n).cast(nw.Float64)
+    if model == "linear":
+        return 1.0 / n.cast(nw.Float64)
+    if model == "position":
+        middle = 0.2 / (n - 2).cast(nw.Float64)
+        return (
+            nw.when(n == 1)
+            .then(nw.lit(1.0))
+            .when(n == 2)
+            .then(nw.lit(0.5))
+            .when((step == 1) | (step == n))
+            .then(nw.lit(0.4))
+            .otherwise(middle)
+        )
+    # time decay, relative to the last touch so that the largest weight is 1 (no underflow)
+    age = (nw.col("last_touch_us") - nw.col("epoch_us")).cast(nw.Float64)
+    return (age * (-math.log(2) / half_life_us)).exp()
+
+
+def attribution(
+    log: EventLog,
+    *,
+    conversion: str,
+    model: Model = "markov",
+    by: State = "touchpoint",
+    value: bool = False,
+    half_life: str = "7d",
+) -> pl.DataFrame:
+    """Credit for ``conversion`` per touchpoint (or channel), by one attribution model.
+
+    Parameters
+    ----------
+    log
+        The event log.
+    conversion
+        The touchpoint that counts as a conversion (a customer's first one).
+    model
+        ``"markov"`` (removal effect), ``"first_touch"``, ``"last_touch"``,
+        ``"linear"``, ``"time_decay"`` or ``"position"``; see the module docstring.
+    by
+        Credit ``"touchpoint"`` s or ``"channel"`` s.
+    value
+        Also share the conversions' ``value`` (the value of each conversion event).
+    half_life
+        For ``time_decay``: a touch this long before the conversion weighs half
+        as much as one at the conversion (``"7d"``, ``"12h"``, ...).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per touchpoint (or channel: the first column is named after
+        ``by``) with credit, sorted by ``credit`` descending then name:
+
+        - ``credit``: its share of the conversions (Float64, the column sums to 1);
+        - ``conversions``: ``credit`` x attributed conversions (Float64);
+        - ``value``: its share of the conversions' value (Float64, null unless
+          ``value=True``). Heuristic models share each journey's own value; the
+          Markov model shares the total value by ``credit``.
+
+        Empty when no customer converts after at least one touch.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aaabb"),
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 5,
+    ...     "touchpoint": ["ad", "mail", "buy", "mail", "buy"]}))
+    >>> attribution(log, conversion="buy", model="linear").rows()
+    [('mail', 0.75, 1.5, None), ('ad', 0.25, 0.5, None)]
+    """
+    if model not in MODELS:
+        msg = f"model={model!r} is not an attribution model; use one of {list(MODELS)!r}"
+        raise AnalysisError(msg)
+    if value and not log.has("value"):
+        msg = "value=True needs a value column and the log has none; map one when loading it"
+        raise AnalysisError(msg)
+    half_life_us = parse_gap(half_life)
+    if half_life_us <= 0:
+        msg = f"half_life={half_life!r} must be longer than zero, e.g. '7d'"
+        raise AnalysisError(msg)
+    if model == "markov":
+        table = _markov(log, conversion=conversion, by=by)
+    else:
+        table = _heuristic(
+            log, conversion=conversion, model=model, by=by, half_life_us=half_life_us
+        )
+    # SQL engines sum only-null values to null where Polars gives 0: the same answer here
+    table = table.with_columns(
+        value=pl.col("value").fill_null(0.0) if value else pl.lit(None, pl.Float64)
+    )
+    total = table["conversions"].sum()
+    return (
+        table.filter(pl.col("conversions") > 0)
+        .with_columns(credit=(pl.col("conversions") / total).cast(pl.Float64))
+        .select(
+            pl.col(by).cast(pl.String), "credit", "conversions", pl.col("value").cast(pl.Float64)
+        )
+        .sort(["credit", by], descending=[True, False])
+    )
+
+
+def _heuristic(
+    log: EventLog, *, conversion: str, model: Model, by: State, half_life_us: int
+) -> pl.DataFrame:
+    steps = journeys_to_conversion(log, conversion=conversion, by=by)
+    at_conversion = nw.col("step") == nw.col("conv_step")
+    worth = nw.col("value").cast(nw.Float64) if log.has("value") else nw.lit(None, nw.Float64)
+    touches = (
+        steps.with_columns(
+            conv_value=nw.when(at_conversion).then(worth).max().over("customer_id"),
+            last_touch_us=nw.when(nw.col("step") == nw.col("conv_step") - 1)
+            .then(nw.col("epoch_us"))
+            .max()
+            .over("customer_id"),
+        )
+        .filter(nw.col("step") < nw.col("conv_step"))
+        .with_columns(weight=_weight(model, half_life_us))
+    )
+    if model == "time_decay":
+        touches = touches.with_columns(
+            weight=nw.col("weight") / nw.col("weight").sum().over("customer_id")
+        )
+    table = (
+        touches.group_by(nw.col("touchpoint").alias(by))
+        .agg(
+            conversions=nw.col("weight").sum().cast(nw.Float64),
+            value=(nw.col("weight") * nw.col("conv_value")).sum().cast(nw.Float64),
+        )
+        .collect("polars")
+        .to_native()
+    )
+    if table.height == 0:
+        require_conversion(log, conversion)
+    return table
+
+
+def _markov(log: EventLog, *, conversion: str, by: State) -> pl.DataFrame:
+    chain = conversion_chain(log, conversion=conversion, by=by)
+    effects = removal_effects_of(chain.counts, by=by)
+    attributed = chain.conversions - chain.direct
+    if attributed == 0:  # no touch before any conversion: nothing to share
+        effects = effects.clear()
+    share = pl.col("removal_effect") / pl.col("removal_effect").sum()
+    return effects.select(
+        by,
+        conversions=(share * attributed).cast(pl.Float64),
+        value=(share * chain.value).cast(pl.Float64) if chain.value is not None else pl.lit(None),
+    )

@@ -1,0 +1,224 @@
+"""The Markov chain of journeys to a conversion, and each state's removal effect.
+
+Journeys (one per customer) run from ``(entry)`` to their **first** conversion,
+or to ``(exit)`` when the customer never converts; events after the first
+conversion are not part of it, and the conversion touchpoint itself is not a
+state. A state is a touchpoint (``by="touchpoint"``) or the channel of the event
+(``by="channel"``; events without a channel are ``"(none)"``).
+
+The **first-order chain** moves from a state to the next with the share of
+observed transitions: ``P(A -> B) = transitions A -> B / transitions out of A``.
+``P(conversion)`` is the probability that a walk from ``(entry)`` is absorbed in
+``(conversion)`` rather than ``(exit)``. The **removal effect** of a state X is
+``1 - P(conversion with X removed) / P(conversion)``, where removing X sends every
+walk that reaches X to ``(exit)``: the share of conversions that could not happen
+without X.
+
+The counts are one portable ``group_by`` over the events; the chain (a few
+hundred states at most) is then solved with NumPy: absorption probabilities
+``b = (I - Q)^-1 r`` and, with ``N = (I - Q)^-1``, the probability to convert
+while avoiding X, ``b[entry] - N[entry, X] / N[X, X] * b[X]`` (the walks that
+convert minus those that hit X on the way).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import narwhals as nw
+import numpy as np
+import polars as pl
+
+from cxlib.analyses.omnichannel import channel_log
+from cxlib.conversion.goal import require_conversion, with_conversion_step
+from cxlib.errors import AnalysisError
+from cxlib.log import ENTRY, EXIT, EventLog
+
+__all__ = [
+    "CONVERSION",
+    "MAX_STATES",
+    "Chain",
+    "State",
+    "conversion_chain",
+    "journeys_to_conversion",
+    "removal_effects",
+    "removal_effects_of",
+]
+
+#: The absorbing state a converting journey ends in.
+CONVERSION = "(conversion)"
+#: What a state of the chain is: the touchpoint of an event, or its channel.
+State = Literal["touchpoint", "channel"]
+#: Most states the chain is solved for: the solve takes O(states^3) time and O(states^2) memory.
+MAX_STATES = 2000
+
+
+def journeys_to_conversion(
+    log: EventLog, *, conversion: str, by: State = "touchpoint"
+) -> nw.LazyFrame:
+    """Each event of the journeys cut at their first conversion (the conversion event kept).
+
+    The result has the columns of :func:`cxlib.journey_steps` with ``touchpoint``
+    and ``next_touchpoint`` holding the state (touchpoint or channel), plus
+    ``conv_step``: the step of the customer's first conversion, null when they
+    never convert. Events with ``step < conv_step`` (or all, when null) are the
+    **touches**; the event with ``step == conv_step`` is the conversion.
+    """
+    if by not in ("touchpoint", "channel"):
+        msg = f"by={by!r} is not a state of the chain; use 'touchpoint' or 'channel'"
+        raise AnalysisError(msg)
+    if by == "channel" and not log.has("channel"):
+        msg = (
+            "by='channel' needs a channel column and the log has none; "
+            "map one when loading the log or use by='touchpoint'"
+        )
+        raise AnalysisError(msg)
+    touchpoint = nw.col("touchpoint").cast(nw.String)
+    if by == "channel":
+        log = channel_log(
+            log.with_frame(log.frame.with_columns(_converts=touchpoint == conversion))
+        )
+    else:
+        log = log.with_frame(log.frame.with_columns(touchpoint=touchpoint))
+    steps = with_conversion_step(log, conversion)
+    return steps.filter(nw.col("conv_step").is_null() | (nw.col("step") <= nw.col("conv_step")))
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The observed transitions of the journeys to a conversion.
+
+    ``counts`` has ``source``, ``target`` (states, ``(entry)``, ``(conversion)``,
+    ``(exit)``) and ``transitions`` (Int64). ``conversions`` counts the converting
+    journeys, ``direct`` those converting at their first event (no touch before),
+    ``value`` the summed value of the conversions with at least one touch before
+    them (None without a value column).
+    """
+
+    counts: pl.DataFrame
+    conversions: int
+    direct: int
+    value: float | None
+
+
+def conversion_chain(log: EventLog, *, conversion: str, by: State = "touchpoint") -> Chain:
+    """Count the transitions of the chain; see the module docstring.
+
+    Raises :class:`AnalysisError` when ``conversion`` is not a touchpoint of the log.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3, "touchpoint": ["ad", "buy", "ad"]}))
+    >>> chain = conversion_chain(log, conversion="buy")
+    >>> chain.counts.rows(), chain.conversions
+    ([('(entry)', 'ad', 2), ('ad', '(conversion)', 1), ('ad', '(exit)', 1)], 1)
+    """
+    steps = journeys_to_conversion(log, conversion=conversion, by=by)
+    at_conversion = nw.col("step") == nw.col("conv_step")
+    rows = steps.with_columns(
+        source=nw.when(at_conversion).then(nw.lit(CONVERSION)).otherwise(nw.col("touchpoint")),
+        target=nw.when(nw.col("step") + 1 == nw.col("conv_step"))
+        .then(nw.lit(CONVERSION))
+        .when(nw.col("next_touchpoint").is_null())
+        .then(nw.lit(EXIT))
+        .otherwise(nw.col("next_touchpoint")),
+        first=(nw.col("step") == 1),
+        _value=nw.col("value").cast(nw.Float64) if log.has("value") else nw.lit(None, nw.Float64),
+    )
+    table = (
+        rows.group_by("source", "target", "first")
+        .agg(transitions=nw.len().cast(nw.Int64), value=nw.col("_value").sum())
+        .collect("polars")
+        .to_native()
+    )
+    converted = table.filter(pl.col("source") == CONVERSION)
+    if converted.height == 0:
+        require_conversion(log, conversion)
+    # Each journey's first event is also the target of one move from the entry.
+    entries = table.filter("first").group_by(target="source").agg(pl.col("transitions").sum())
+    moves = (
+        table.filter(pl.col("source") != CONVERSION)
+        .group_by("source", "target")
+        .agg(pl.col("transitions").sum())
+    )
+    counts = pl.concat(
+        [entries.select(source=pl.lit(ENTRY), target="target", transitions="transitions"), moves]
+    ).sort("source", "target")
+    direct = converted.filter("first")["transitions"].sum()
+    value = converted.filter(~pl.col("first"))["value"].sum() if log.has("value") else None
+    return Chain(
+        counts=counts.cast({"transitions": pl.Int64}),
+        conversions=int(converted["transitions"].sum()),
+        direct=int(direct),
+        value=None if value is None else float(value),
+    )
+
+
+def _effects(counts: pl.DataFrame) -> tuple[list[str], np.ndarray]:
+    """Removal effect of every transient state (``(entry)`` excluded), by linear algebra."""
+    states = sorted(set(counts["source"]) - {ENTRY})
+    if len(states) > MAX_STATES:
+        msg = (
+            f"the Markov chain would have {len(states):,} states, more than {MAX_STATES:,}; "
+            "group touchpoints (cxlib.rename_touchpoints) or use a heuristic model"
+        )
+        raise AnalysisError(msg)
+    index = {s: i for i, s in enumerate([ENTRY, *states])}
+    n = len(index)
+    moves = np.zeros((n, n))
+    out = np.zeros(n)  # all moves out of a state, absorbing ones included
+    to_conversion = np.zeros(n)
+    for source, target, count in counts.iter_rows():
+        out[index[source]] += count
+        if target == CONVERSION:
+            to_conversion[index[source]] += count
+        elif target != EXIT:
+            moves[index[source], index[target]] += count
+    fundamental = np.linalg.inv(np.eye(n) - moves / out[:, None])
+    absorbed = fundamental @ (to_conversion / out)
+    if absorbed[0] == 0:
+        return states, np.zeros(len(states))
+    x = np.arange(1, n)
+    # P(a walk from the entry ever reaches X) = N[entry, X] / N[X, X]
+    hits = fundamental[0, x] / fundamental[x, x]
+    effects = hits * absorbed[x] / absorbed[0]
+    # Floating-point noise must not turn a state that changes nothing into a credited one.
+    return states, np.where(np.abs(effects) < 1e-12, 0.0, effects)
+
+
+def removal_effects(log: EventLog, *, conversion: str, by: State = "touchpoint") -> pl.DataFrame:
+    """The removal effect of every state of the chain to ``conversion``.
+
+    Returns one row per touchpoint (or channel, the first column is named after
+    ``by``) with ``removal_effect`` (Float64, between 0 and 1), sorted by removal
+    effect descending then name. The conversion touchpoint is not a state. Empty
+    when no journey converts.
+
+    Examples
+    --------
+    Every conversion passes through ``ad``: removing it loses them all. Half the
+    converting walks come through ``mail`` (entry -> mail -> ad -> buy has
+    probability 2/3 * 1/2 * 1/2 = 1/6, entry -> ad -> buy 1/3 * 1/2 = 1/6):
+    removing ``mail`` loses half.
+
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aabbc"),
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 5,
+    ...     "touchpoint": ["mail", "ad", "ad", "buy", "mail"]}))
+    >>> removal_effects(log, conversion="buy").rows()
+    [('ad', 1.0), ('mail', 0.5)]
+    """
+    chain = conversion_chain(log, conversion=conversion, by=by)
+    return removal_effects_of(chain.counts, by=by)
+
+
+def removal_effects_of(counts: pl.DataFrame, *, by: State = "touchpoint") -> pl.DataFrame:
+    """The removal effects of a chain given by its transition counts (see :func:`removal_effects`)."""
+    states, effects = _effects(counts)
+    return pl.DataFrame(
+        {by: states, "removal_effect": effects},
+        schema={by: pl.String, "removal_effect": pl.Float64},
+    ).sort(["removal_effect", by], descending=[True, False])

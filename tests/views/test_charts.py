@@ -1,0 +1,195 @@
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from cxlib.views import charts
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(None, "–"), (0, "0 s"), (59.4, "59.4 s"), (60, "1 min"), (5_400, "1.5 h"), (172_800, "2 d")],
+)
+def test_format_seconds(seconds, text):
+    assert charts.format_seconds(seconds) == text
+
+
+def _layer_encodings(chart):
+    return [layer["encoding"] for layer in chart.to_dict()["layer"]]
+
+
+def test_bar_chart_keeps_the_largest_in_order():
+    frame = pl.DataFrame({"touchpoint": ["b", "a", "c", "d"], "customers": [5, 5, 9, 1]})
+    chart = charts.bar_chart(frame, category="touchpoint", value="customers", limit=3)
+    # Largest first, ties (a, b at 5) by name; d dropped by the limit.
+    assert chart.data["touchpoint"].to_list() == ["c", "a", "b"]
+    bars, text = _layer_encodings(chart)
+    assert bars["y"]["sort"] == ["c", "a", "b"]
+    assert bars["x"]["field"] == "customers"
+    assert text["text"]["format"] == ",.0f"
+
+
+def test_bar_chart_percent_format_and_title():
+    frame = pl.DataFrame({"path": ["x → y"], "share": [0.25]})
+    chart = charts.bar_chart(frame, category="path", value="share", percent=True, title="T")
+    assert _layer_encodings(chart)[1]["text"]["format"] == ".1%"
+    assert chart.to_dict()["title"] == "T"
+
+
+FUNNEL = pl.DataFrame(
+    {
+        "step": [1, 2, 3],
+        "touchpoint": ["view", "cart", "buy"],
+        "customers": [10, 4, 1],
+        # conversion = customers / 10; step_conversion = customers / previous step's.
+        "conversion": [1.0, 4 / 10, 1 / 10],
+        "step_conversion": [1.0, 4 / 10, 1 / 4],
+        "median_seconds_from_previous": [None, 60.0, 30.0],
+    }
+)
+
+
+def test_funnel_chart_labels_conversion_and_dropoff():
+    chart = charts.funnel_chart(FUNNEL)
+    assert chart.data["label"].to_list() == [
+        "10 · 100% of start",
+        "4 · 40% of start · −60% from previous",
+        "1 · 10% of start · −75% from previous",
+    ]
+    bars, _ = _layer_encodings(chart)
+    assert bars["y"]["sort"] == ["1. view", "2. cart", "3. buy"]
+    assert "color" not in bars
+
+
+def test_funnel_chart_with_breakdown_groups_bars():
+    both = pl.concat(
+        [FUNNEL.with_columns(channel=pl.lit("web")), FUNNEL.with_columns(channel=pl.lit("app"))]
+    )
+    chart = charts.funnel_chart(both, breakdown="channel")
+    bars, _ = _layer_encodings(chart)
+    assert bars["yOffset"]["field"] == "channel"
+    assert bars["color"]["field"] == "channel"
+    assert bars["y"]["sort"] == ["1. view", "2. cart", "3. buy"]
+    assert chart.data["channel"].to_list() == ["app"] * 3 + ["web"] * 3
+    # The legend goes on top, out of the way of the labels written right of the bars,
+    # in rows of three.
+    assert bars["color"]["legend"] == {"orient": "top", "columns": 3}
+
+
+@pytest.mark.parametrize("breakdown", [None, "channel"])
+def test_funnel_chart_keeps_room_for_the_labels(breakdown):
+    both = pl.concat(
+        [FUNNEL.with_columns(channel=pl.lit("web")), FUNNEL.with_columns(channel=pl.lit("app"))]
+    )
+    spec = charts.funnel_chart(both, breakdown=breakdown).to_dict()
+    # Longest label "4 · 40% of start · −60% from previous": 37 characters, at half the
+    # font size (14) each, plus 12 for the gap: ceil(0.5 * 14 * 37) + 12 = 259 + 12.
+    assert len("4 · 40% of start · −60% from previous") == 37
+    assert spec["padding"] == {"left": 5, "top": 5, "bottom": 5, "right": 271}
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
+
+
+def test_funnel_chart_where_nobody_starts():
+    empty = FUNNEL.with_columns(
+        customers=pl.lit(0), conversion=pl.lit(None, pl.Float64), step_conversion=None
+    )
+    labels = charts.funnel_chart(empty).data["label"].to_list()
+    assert labels[0] == "0 · 0% of start"
+    assert labels[2] == "0 · 0% of start · −0% from previous"
+
+
+DROPOFFS = pl.DataFrame(
+    {
+        "touchpoint": ["small", "large", "tiny", "<b>ü</b>"],
+        "journeys": [4, 100, 1, 10],
+        "exits": [3, 40, 0, 5],
+        "exit_rate": [3 / 4, 40 / 100, 0.0, 5 / 10],
+        "exit_rate_low": [0.30, 0.31, 0.0, 0.24],
+        "exit_rate_high": [0.95, 0.50, 0.79, 0.76],
+    }
+)
+
+
+def test_exit_rate_chart_sorted_with_counts_and_interval():
+    chart = charts.exit_rate_chart(DROPOFFS)
+    assert chart.data.select("touchpoint", "label").rows() == [
+        ("small", "3/4"),
+        ("<b>ü</b>", "5/10"),
+        ("large", "40/100"),
+        ("tiny", "0/1"),
+    ]
+    interval, point, _ = _layer_encodings(chart)
+    assert (interval["x"]["field"], interval["x2"]["field"]) == ("exit_rate_low", "exit_rate_high")
+    assert interval["x"]["scale"]["domain"] == [0, 1]
+    assert point["x"]["field"] == "exit_rate"
+    assert interval["y"]["sort"] == ["small", "<b>ü</b>", "large", "tiny"]
+
+
+@pytest.mark.parametrize(("min_journeys", "limit", "kept"), [(5, 40, 2), (1, 2, 2), (101, 40, 0)])
+def test_exit_rate_chart_leaves_out_small_touchpoints(min_journeys, limit, kept):
+    chart = charts.exit_rate_chart(DROPOFFS, min_journeys=min_journeys, limit=limit)
+    assert chart.data.height == kept
+    assert (chart.data["journeys"] >= min_journeys).all()
+
+
+MATRIX = pl.DataFrame(
+    {
+        "step": [0, 1, 1, 1, 2, 2],
+        "touchpoint": ["(entry)", "a", "b", "c", "a", "(exit)"],
+        "journeys": [4, 2, 1, 1, 1, 3],
+        "share": [1.0, 2 / 4, 1 / 4, 1 / 4, 1 / 4, 3 / 4],
+    }
+)
+
+
+def test_step_heatmap_keeps_the_busiest_touchpoints():
+    chart = charts.step_heatmap(MATRIX, max_touchpoints=3)
+    # Journeys over all steps: (entry) 4, (exit) 3, a 3, b 1, c 1 -> ties by name.
+    cells, text = _layer_encodings(chart)
+    assert cells["y"]["sort"] == ["(entry)", "(exit)", "a"]
+    assert set(chart.data["touchpoint"]) == {"(entry)", "(exit)", "a"}
+    assert cells["color"]["field"] == "share"
+    assert text["text"]["format"] == ".0%"
+
+
+def test_time_to_convert_chart_keeps_the_bin_order():
+    bins = pl.DataFrame(
+        {
+            "bin": ["< 1 min", "1-5 min", "5-15 min"],
+            "customers": [0, 3, 1],
+            "share": [0.0, 0.75, 0.25],
+        }
+    )
+    bars, text = _layer_encodings(charts.time_to_convert_chart(bins))
+    assert bars["x"]["sort"] == ["< 1 min", "1-5 min", "5-15 min"]
+    assert (bars["y"]["field"], text["text"]["field"]) == ("customers", "share")
+
+
+def test_conversion_over_time_chart_one_line_per_series():
+    frame = pl.DataFrame(
+        {
+            "period_start": [dt.date(2024, 1, 8), dt.date(2024, 1, 1)] * 2,
+            "conversion": [0.1, 0.2, 0.3, 0.4],
+            "channel": ["web", "web", "app", "app"],
+        }
+    )
+    plain = charts.conversion_over_time_chart(frame, period="period_start").to_dict()
+    assert plain["encoding"]["y"]["axis"]["format"] == ".0%"
+    assert "color" not in plain["encoding"]
+    split = charts.conversion_over_time_chart(frame, period="period_start", series="channel")
+    assert split.to_dict()["encoding"]["color"]["field"] == "channel"
+    assert split.data["period_start"].to_list()[:2] == [dt.date(2024, 1, 1)] * 2
+
+
+@pytest.mark.parametrize(
+    "chart",
+    [
+        charts.funnel_chart(FUNNEL),
+        charts.exit_rate_chart(DROPOFFS),
+        charts.step_heatmap(MATRIX),
+        charts.bar_chart(DROPOFFS, category="touchpoint", value="exits"),
+    ],
+)
+def test_charts_are_valid_vega_lite_with_large_fonts(chart):
+    spec = chart.to_dict()  # validates against the Vega-Lite schema
+    assert spec["config"]["axis"]["labelFontSize"] == charts.FONT_SIZE
