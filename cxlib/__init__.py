@@ -24,7 +24,14 @@ from cxlib.analyses.omnichannel import (
 from cxlib.analyses.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
 from cxlib.analyses.retention import lifecycle, retention
 from cxlib.analyses.rfm import rfm, rfm_segments
-from cxlib.analyses.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
+from cxlib.analyses.stages import (
+    STAGES,
+    default_stages,
+    stage_flow,
+    stage_graph,
+    stage_reach,
+    to_stages,
+)
 from cxlib.analyses.transitions import transitions
 from cxlib.anonymise import anonymise
 from cxlib.conversion.attribution import attribution
@@ -89,6 +96,7 @@ __all__ = [
     "sample",
     "sessionize",
     "stage_flow",
+    "stage_graph",
     "stage_reach",
     "start_and_conversion_channels",
     "step_matrix",

@@ -24,7 +24,7 @@ import polars as pl
 from cxlib.analyses.dropoffs import dropoffs, next_after
 from cxlib.analyses.funnels.funnel import dropped_next, funnel
 from cxlib.analyses.funnels.timing import conversion_over_time, time_to_convert
-from cxlib.analyses.graph import critical_touchpoints, journey_graph
+from cxlib.analyses.graph import critical_touchpoints, edge_table, journey_graph
 from cxlib.analyses.paths import step_matrix, top_paths
 from cxlib.analyses.transitions import transitions
 from cxlib.errors import CxError
@@ -65,18 +65,7 @@ class Command:
 
 def _graph_edges(log: Any, *, by: str, **pruning: Any) -> pl.DataFrame:
     """The journey graph's edges with their attributes, after pruning."""
-    graph = journey_graph(log, by=by, **pruning)
-    rows = [{"source": u, "target": v, **data} for u, v, data in graph.edges(data=True)]
-    schema = {
-        "source": pl.String,
-        "target": pl.String,
-        "count": pl.Int64,
-        "customers": pl.Int64,
-        "share": pl.Float64,
-        "share_in": pl.Float64,
-        "median_seconds": pl.Float64,
-    }
-    return pl.DataFrame(rows, schema=schema)
+    return edge_table(journey_graph(log, by=by, **pruning))
 
 
 def _critical(log: Any, *, by: str, **pruning: Any) -> pl.DataFrame:

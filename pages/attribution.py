@@ -1,8 +1,10 @@
 import streamlit as st
 
-from cxlib.conversion.attribution import MODELS
+import cxlib
+from cxlib.conversion.attribution import MODELS, compare_models
 from cxlib.views import charts_customer
 from ui import cache, customer, export, page, state
+from ui.text import md
 
 loaded, filters = page.start(
     "Attribution",
@@ -40,14 +42,18 @@ if not models:
     st.info("Pick at least one model.")
     st.stop()
 with state.errors_shown():
-    credit = cache.attribution(
-        loaded, filters, goal, models, by=by, value=value and log.has("value"), half_life=half_life
+    credit = cache.run(
+        compare_models,
+        loaded,
+        filters,
+        conversion=goal,
+        models=models,
+        by=by,
+        value=value and log.has("value"),
+        half_life=half_life,
     )
 if credit.height == 0:
-    st.info(
-        f"No customer reaches {customer.plain(goal)} after another touchpoint: "
-        "there is nothing to credit."
-    )
+    st.info(f"No customer reaches {md(goal)} after another touchpoint: there is nothing to credit.")
 else:
     picture = charts_customer.attribution_chart(credit, by=by, title=f"Credit for {goal}")
     export.chart(picture, key="attribution_chart", name="attribution")
@@ -67,10 +73,11 @@ importance = cols[0].radio(
 measures = ["rating", "1 - exit rate"] if log.has("rating") else ["1 - exit rate"]
 performance = cols[1].radio("Performance", measures, key="importance_performance", horizontal=True)
 with state.errors_shown():
-    table = cache.touchpoint_importance(
+    table = cache.run(
+        cxlib.touchpoint_importance,
         loaded,
         filters,
-        goal,
+        conversion=goal,
         importance=importance,
         rating="rating" if performance == "rating" else None,
     )
@@ -78,7 +85,7 @@ picture = charts_customer.importance_chart(table, title="Importance (across) vs 
 export.chart(picture, key="importance_chart", name="importance")
 truths = [row["touchpoint"] for row in table.iter_rows(named=True) if row["moment_of_truth"]]
 if truths:
-    names = ", ".join(customer.plain(t) for t in truths)
+    names = ", ".join(md(t) for t in truths)
     st.warning(f"Moments of truth (important, badly served): {names}")
 else:
     st.success("No touchpoint is both more important and worse served than the median.")

@@ -3,7 +3,7 @@ import dataclasses
 import streamlit as st
 
 import cxlib
-from cxlib.views import charts_customer
+from cxlib.views import charts_customer, graph_html
 from ui import cache, customer, export, page, presentation, state
 
 loaded, filters = page.start(
@@ -14,11 +14,13 @@ loaded, filters = page.start(
 customer.require_column(loaded, "channel", "the channel analyses need")
 goal = customer.pick_goal(loaded, filters)
 with state.errors_shown():
-    summary = cache.omnichannel_summary(loaded, filters, goal).row(0, named=True)
-    switches = cache.channel_switches(loaded, filters)
-    used = cache.channels_used(loaded, filters, goal)
-    ends = cache.start_and_conversion_channels(loaded, filters, goal)
-    edges = cache.switching_edges(loaded, filters)
+    summary = cache.run(cxlib.omnichannel_summary, loaded, filters, conversion=goal).row(
+        0, named=True
+    )
+    switches = cache.run(cxlib.channel_switches, loaded, filters)
+    used = cache.run(cxlib.channels_used, loaded, filters, conversion=goal)
+    ends = cache.run(cxlib.start_and_conversion_channels, loaded, filters, conversion=goal)
+    edges = cache.run(cxlib.switching_edges, loaded, filters)
 
 cols = st.columns(3)
 cols[0].metric("Omnichannel customers", f"{summary['omnichannel_share']:.1%}")
@@ -61,15 +63,16 @@ threshold = cols[1].slider(
 per_customer = dataclasses.replace(filters, by="customer")
 marked = cxlib.switching_pairs(edges, min_share=threshold)
 with state.errors_shown():
-    html, left_out = cache.graph_html(
-        loaded,
-        per_customer,
+    whole = cache.run(
+        cxlib.journey_graph, loaded, per_customer, max_touchpoints=graph_html.MAX_GRAPH_TOUCHPOINTS
+    )
+    html, left_out = graph_html.journey_graph_view(
+        whole,
+        top_k=top_k or None,
         weight="share",
-        focus=None,
         height=640,
         palette=presentation.palette(),
         highlight_edges=tuple(marked),
-        top_k=top_k or None,
     )
 st.caption(
     f"Dashed purple edges: transitions where at least {threshold:.0%} of the moves change "

@@ -1,8 +1,11 @@
 import streamlit as st
 
+import cxlib
+from cxlib.analyses.overview import value_counts
 from cxlib.views import charts, charts_customer
 from ui import cache, customer, export, page, state
 from ui.filters import MAX_OPTIONS
+from ui.text import md
 
 loaded, filters = page.start(
     "Compare segments",
@@ -25,12 +28,12 @@ def segment(label: str, key: str, *, rest: bool) -> tuple[str, tuple] | None:
     if column == "(the rest)":
         return None
     with state.errors_shown():
-        values = cache.value_counts(loaded, filters, column, n=MAX_OPTIONS)[column].to_list()
+        values = cache.run(value_counts, loaded, filters, column, n=MAX_OPTIONS)[column].to_list()
     chosen = st.multiselect(
         "is one of", state.keep_valid(f"{key}_values", values), key=f"{key}_values"
     )
     if not chosen:
-        st.info(f"Pick at least one value of {customer.plain(column)} for {label}.")
+        st.info(f"Pick at least one value of {md(column)} for {label}.")
         st.stop()
     return (column, tuple(chosen))
 
@@ -50,7 +53,9 @@ if len(steps) < 2:
     st.info("Pick at least two funnel steps.")
     st.stop()
 with state.errors_shown():
-    comparison = cache.compare_segments(loaded, filters, segment_a, segment_b, steps)
+    comparison = cache.run(
+        cxlib.compare_segments, loaded, filters, segment_a, segment_b, steps=steps
+    )
 cols = st.columns(2)
 cols[0].metric("Customers in A", f"{comparison.customers_a:,}")
 cols[1].metric("Customers in B", f"{comparison.customers_b:,}")

@@ -1,8 +1,10 @@
 import streamlit as st
 
+import cxlib
 from cxlib.analyses.rfm import SEGMENTS
 from cxlib.views import charts, charts_customer
 from ui import cache, customer, export, page, state
+from ui.text import md
 
 loaded, filters = page.start(
     "Most valuable customers",
@@ -11,8 +13,8 @@ loaded, filters = page.start(
 )
 customer.require_column(loaded, "value", "RFM needs (revenue per event)")
 with state.errors_shown():
-    table = cache.rfm(loaded, filters)
-    segments = cache.rfm_segments(loaded, filters)
+    table = cache.run(cxlib.rfm, loaded, filters)
+    segments = cxlib.rfm_segments(table)
 if table.height == 0:
     st.info("No customer has an event with a positive value: there is no buying customer.")
     st.stop()
@@ -46,7 +48,9 @@ members = tuple(
     row["customer_id"] for row in table.iter_rows(named=True) if row["segment"] == chosen
 )
 with state.errors_shown():
-    comparison = cache.compare_segments(loaded, filters, ("customer_id", members), None, steps)
+    comparison = cache.run(
+        cxlib.compare_segments, loaded, filters, ("customer_id", members), None, steps=steps
+    )
 frame = charts_customer.comparison_funnel_frame(comparison, names=(chosen, "the rest"))
 export.chart(
     charts.funnel_chart(frame, breakdown="segment", title=f"{chosen} against the rest"),
@@ -65,5 +69,5 @@ for column, name, paths, key in [
     (right, "the rest", comparison.paths_b, "customers_paths_rest"),
 ]:
     with column:
-        st.markdown(f"**{customer.plain(name)}**: share of its customers following each path")
+        st.markdown(f"**{md(name)}**: share of its customers following each path")
         export.table(paths, key=key, name=key.removeprefix("customers_"))

@@ -3,6 +3,7 @@ import streamlit as st
 
 import cxlib
 from cxlib import sample
+from cxlib.analyses.overview import preview, value_counts
 from ui import cache, connect, export, page, state
 
 loaded, _ = page.start(
@@ -112,8 +113,10 @@ if report is not None:
         st.info(note)
 
 with state.errors_shown():
-    touchpoints = cache.value_counts(loaded, None, "touchpoint")
-    channels = cache.value_counts(loaded, None, "channel") if loaded.log.has("channel") else None
+    touchpoints = cache.run(value_counts, loaded, None, "touchpoint")
+    channels = (
+        cache.run(value_counts, loaded, None, "channel") if loaded.log.has("channel") else None
+    )
 left, right = st.columns(2)
 with left:
     st.subheader("Touchpoints")
@@ -125,4 +128,4 @@ with right:
     else:
         export.table(channels, key="data_channels", name="channels", height=300)
 st.subheader("Preview")
-export.table(cache.preview(loaded, n=100), key="data_preview", name="preview")
+export.table(cache.run(preview, loaded, None, n=100), key="data_preview", name="preview")

@@ -1,5 +1,6 @@
 import streamlit as st
 
+import cxlib
 from cxlib.views import charts
 from ui import cache, export, page, state
 
@@ -9,7 +10,7 @@ loaded, filters = page.start(
     "it, with a 95% interval so small counts are not over-read.",
 )
 with state.errors_shown():
-    table = cache.dropoffs(loaded, filters)
+    table = cache.run(cxlib.dropoffs, loaded, filters)
 left, right = st.columns(2)
 min_journeys = left.number_input(
     "Leave out touchpoints with fewer journeys than",
@@ -35,5 +36,5 @@ after = st.selectbox(
 )
 if after is not None:
     with state.errors_shown():
-        following = cache.next_after(loaded, filters, after)
+        following = cache.run(cxlib.next_after, loaded, filters, after)
     export.table(following, key="dropoffs_next", name="next_after")

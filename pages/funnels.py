@@ -1,5 +1,7 @@
 import streamlit as st
 
+import cxlib
+from cxlib.analyses.overview import value_counts
 from cxlib.views import charts
 from ui import cache, export, page, state
 
@@ -10,7 +12,7 @@ loaded, filters = page.start(
 )
 log = loaded.log
 with state.errors_shown():
-    touchpoints = cache.value_counts(loaded, filters, "touchpoint")["touchpoint"].to_list()
+    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")["touchpoint"].to_list()
 # A demo funnel for each bundled scenario; any other log starts empty.
 DEMO = {
     "retail": ["product_page", "add_to_cart", "checkout", "purchase"],
@@ -63,10 +65,10 @@ if len(steps) < 2:
 
 options = {"window": window, "order": order, "exclude": exclude}
 with state.errors_shown():
-    result = cache.funnel(loaded, filters, steps, breakdown=breakdown, **options)
-    times = cache.time_to_convert(loaded, filters, steps, **options)
-    over_time = cache.conversion_over_time(loaded, filters, steps, **options)
-    dropped = cache.dropped_next(loaded, filters, steps, **options)
+    result = cache.run(cxlib.funnel, loaded, filters, steps, breakdown=breakdown, **options)
+    times = cache.run(cxlib.time_to_convert, loaded, filters, steps, **options)
+    over_time = cache.run(cxlib.conversion_over_time, loaded, filters, steps, **options)
+    dropped = cache.run(cxlib.dropped_next, loaded, filters, steps, **options)
 
 picture = charts.funnel_chart(result, breakdown=breakdown, title="Funnel")
 export.chart(picture, key="funnel_bars", name="funnel")

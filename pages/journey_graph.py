@@ -1,8 +1,12 @@
 import streamlit as st
 
+import cxlib
+from cxlib.analyses.overview import value_counts
 from cxlib.errors import AnalysisError
 from cxlib.log import ENTRY, EXIT
+from cxlib.views import graph_html
 from ui import cache, customer, export, page, presentation, state
+from ui.text import md
 
 loaded, filters = page.start(
     "Journey graph",
@@ -10,7 +14,7 @@ loaded, filters = page.start(
     "weight shown). Entry on the left, exit on the right. Hover for details, drag to move.",
 )
 with state.errors_shown():
-    touchpoints = cache.value_counts(loaded, filters, "touchpoint")["touchpoint"].to_list()
+    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")["touchpoint"].to_list()
 cols = st.columns(4)
 weight = cols[0].selectbox(
     "Edge weight shown",
@@ -44,18 +48,23 @@ focus = cols[3].selectbox(
     index=None,
     placeholder="the whole graph",
 )
-pruning = {"top_k": top_k or None, "min_share": min_share or None}
 with state.errors_shown():
-    html, left_out = cache.graph_html(
-        loaded,
-        filters,
-        weight=weight,
-        focus=focus,
-        height=800,
-        palette=presentation.palette(),
-        **pruning,
+    whole = cache.run(
+        cxlib.journey_graph, loaded, filters, max_touchpoints=graph_html.MAX_GRAPH_TOUCHPOINTS
     )
-    critical = cache.critical_touchpoints(loaded, filters, **pruning)
+html, left_out = graph_html.journey_graph_view(
+    whole,
+    top_k=top_k or None,
+    min_share=min_share or None,
+    focus_on=focus,
+    weight=weight,
+    height=800,
+    palette=presentation.palette(),
+)
+critical = cxlib.critical_touchpoints(
+    cxlib.analyses.graph.prune(whole, top_k=top_k or None, min_share=min_share or None),
+    max_nodes=graph_html.MAX_CRITICAL_NODES,
+)
 if left_out:
     st.warning(f"{left_out:,} rarely visited touchpoints are left out of the drawing.")
 st.iframe(html, height=820)
@@ -71,7 +80,7 @@ st.subheader("Critical touchpoints")
 export.table(critical, key="graph_critical", name="critical_touchpoints")
 
 if focus is not None:
-    st.subheader(f"What if fewer journeys left at {customer.plain(focus)}?")
+    st.subheader(f"What if fewer journeys left at {md(focus)}?")
     cols = st.columns(2)
     goal = customer.pick_goal(loaded, filters, container=cols[0])
     reduction = cols[1].slider(
@@ -88,24 +97,29 @@ if focus is not None:
         st.info("Focus on a touchpoint (not the entry or the exit) to see its what-if.")
     elif focus == goal:
         st.info(
-            f"{customer.plain(focus)} is the conversion goal: journeys end there, so it has "
+            f"{md(focus)} is the conversion goal: journeys end there, so it has "
             "no drop-off to lower. Focus on a touchpoint before it."
         )
     else:
         try:
-            whatif = cache.predict_whatif(
-                loaded, filters, focus, goal=goal, reduction=reduction / 100
+            whatif = cache.run(
+                cxlib.predict.whatif_dropoff,
+                loaded,
+                filters,
+                focus,
+                goal=goal,
+                reduction=reduction / 100,
             )
         except AnalysisError as err:
-            st.info(f"No what-if for this touchpoint: {customer.plain(str(err))}")
+            st.info(f"No what-if for this touchpoint: {md(str(err))}")
         else:
             st.caption(
                 "The journeys as an absorbing Markov chain: that share of the exits at "
-                f"{customer.plain(focus)} moves to its other next steps (drop-off "
+                f"{md(focus)} moves to its other next steps (drop-off "
                 f"{whatif['dropoff_rate']:.1%} -> {whatif['new_dropoff_rate']:.1%})."
             )
             st.markdown(
-                f"If drop-off at **{customer.plain(focus)}** fell by {reduction}%, expected "
+                f"If drop-off at **{md(focus)}** fell by {reduction}%, expected "
                 f"conversions would change by **{whatif['delta']:+,.1f}** "
                 f"(from {whatif['baseline_conversions']:,.1f} to "
                 f"{whatif['new_conversions']:,.1f})."

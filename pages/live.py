@@ -5,9 +5,11 @@ import streamlit as st
 import cxlib
 from cxlib import sample
 from cxlib.analyses import overview
+from cxlib.analyses.overview import value_counts
 from cxlib.views import charts
 from cxlib.views import graph_html as graph_view
-from ui import cache, customer, live, page, presentation, state
+from ui import cache, live, page, presentation, state
+from ui.text import md
 
 #: Seconds between two refreshes of the figures.
 REFRESH = 3.0
@@ -41,7 +43,7 @@ else:
     )
     cols[2].caption(f"Replaying {loaded.label} from its first event.")
     with state.errors_shown():
-        touchpoints = cache.value_counts(loaded, None, "touchpoint")["touchpoint"].to_list()
+        touchpoints = cache.run(value_counts, loaded, None, "touchpoint")["touchpoint"].to_list()
     goal = sample.GOALS.get(loaded.scenario or "")
     config = ("replay", loaded.key)
 
@@ -83,23 +85,20 @@ def _figures() -> None:
     top[1].metric("In the window", f"{figures.events:,}")
     top[2].metric("Customers", f"{figures.customers:,}")
     conversion = "–" if figures.conversion is None else f"{figures.conversion:.1%}"
-    top[3].metric(f"Conversion to {customer.plain(goal or '…')}", conversion)
+    top[3].metric(f"Conversion to {md(goal or '…')}", conversion)
     top[4].metric("Median journey", charts.format_seconds(figures.median_seconds))
     left, right = st.columns([3, 2])
     with left:
-        graph = cxlib.journey_graph(log, top_k=3)
-        shown = graph_view.prune_nodes(graph, max_nodes=cache.MAX_GRAPH_NODES)
-        st.iframe(
-            graph_view.graph_html(shown, height=520, palette=presentation.palette()), height=540
+        page, _ = graph_view.journey_graph_view(
+            cxlib.journey_graph(log), top_k=3, height=520, palette=presentation.palette()
         )
+        st.iframe(page, height=540)
     with right:
-        seen = set(
-            log.frame.select("touchpoint").unique().collect("polars").to_native()["touchpoint"]
-        )
+        seen = set(value_counts(log, "touchpoint")["touchpoint"])
         if len(steps) < 2:
             st.info("Pick two or more funnel steps.")
         elif missing := [s for s in steps if s not in seen]:
-            names = ", ".join(customer.plain(m) for m in missing)  # untrusted: no Markdown
+            names = ", ".join(md(m) for m in missing)  # untrusted: no Markdown
             st.info(f"Waiting for {names} to happen in the window.")
         else:
             funnel = charts.funnel_chart(cxlib.funnel(log, steps))

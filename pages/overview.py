@@ -1,12 +1,13 @@
 import streamlit as st
 
 from cxlib import sample
+from cxlib.analyses.overview import summary, value_counts
 from cxlib.views import charts
 from ui import cache, export, page, state
 
 loaded, filters = page.start("Overview", "Headline figures of the journeys the sidebar selects.")
 with state.errors_shown():
-    touchpoints = cache.value_counts(loaded, filters, "touchpoint")
+    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")
     goals = state.keep_valid("goal", touchpoints["touchpoint"].to_list())
     default = sample.GOALS.get(loaded.scenario or "")
     goal = st.selectbox(
@@ -17,8 +18,10 @@ with state.errors_shown():
         key="goal",
         bind="query-params",
     )
-    figures = cache.summary(loaded, filters, goal=goal)
-    channels = cache.value_counts(loaded, filters, "channel") if loaded.log.has("channel") else None
+    figures = cache.run(summary, loaded, filters, goal=goal)
+    channels = (
+        cache.run(value_counts, loaded, filters, "channel") if loaded.log.has("channel") else None
+    )
 
 cols = st.columns(6)
 cols[0].metric("Customers", f"{figures.customers:,}")

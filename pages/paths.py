@@ -1,11 +1,13 @@
 import streamlit as st
 
+import cxlib
+from cxlib.analyses.overview import value_counts
 from cxlib.views import charts
 from ui import cache, export, page, state
 
 loaded, filters = page.start("Paths", "The most common paths, and where journeys are step by step.")
 with state.errors_shown():
-    touchpoints = cache.value_counts(loaded, filters, "touchpoint")["touchpoint"].to_list()
+    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")["touchpoint"].to_list()
 any_one = {"index": None, "placeholder": "any", "bind": "query-params"}
 cols = st.columns(5)
 n = cols[0].slider("Paths", 5, 100, 20, key="paths_n", bind="query-params")
@@ -20,7 +22,8 @@ end_at = cols[3].selectbox(
 )
 collapse = cols[4].checkbox("Collapse repeats", key="paths_collapse", bind="query-params")
 with state.errors_shown():
-    paths = cache.top_paths(
+    paths = cache.run(
+        cxlib.top_paths,
         loaded,
         filters,
         n=n,
@@ -43,7 +46,7 @@ export.table(paths, key="paths_table", name="top_paths")
 st.subheader("Step by step")
 steps = st.slider("Steps", 2, 20, 8, key="paths_matrix_steps", bind="query-params")
 with state.errors_shown():
-    matrix = cache.step_matrix(loaded, filters, steps=steps, collapse_repeats=collapse)
+    matrix = cache.run(cxlib.step_matrix, loaded, filters, steps=steps, collapse_repeats=collapse)
 export.chart(
     charts.step_heatmap(matrix, title="Share of journeys at each step"),
     key="paths_matrix",

@@ -39,9 +39,9 @@ if not st.session_state.get("predict_on"):
 options = {"goal": goal, "horizon": None if horizon == "any" else horizon}
 with st.status("Training…") as status, state.errors_shown():
     status.update(label="Scoring on held-out customers…")
-    scores = cache.predict_evaluation(loaded, filters, **options)
+    scores = cache.run(predict.evaluate, loaded, filters, **options)
     status.update(label="Training on every customer…")
-    model, in_flight = cache.predict_model(loaded, filters, **options)
+    model, in_flight = cache.run(predict.rank_in_flight, loaded, filters, **options)
     status.update(label="Trained", state="complete")
 
 st.subheader("How good are the predictions?")
@@ -100,7 +100,9 @@ reduction = st.slider(
     "Drop-off lower by", 5, 100, 10, step=5, format="%d%%", key="predict_reduction"
 )
 with state.errors_shown():
-    leverage = cache.predict_leverage(loaded, filters, goal=goal, reduction=reduction / 100)
+    leverage = cache.run(
+        predict.dropoff_leverage, loaded, filters, goal=goal, reduction=reduction / 100
+    )
 st.caption(
     "The journeys as an absorbing Markov chain: the share of each touchpoint's exits moves to "
     "its other next steps. Expected extra conversions, largest first."

@@ -1,5 +1,6 @@
 import streamlit as st
 
+import cxlib
 from cxlib.views import charts_customer
 from ui import cache, customer, export, page, state
 
@@ -22,8 +23,8 @@ touchpoint = cols[1].selectbox(
     bind="query-params",
 )
 with state.errors_shown():
-    table = cache.retention(loaded, filters, period=period, touchpoint=touchpoint)
-    states = cache.lifecycle(loaded, filters, period=period)
+    table = cache.run(cxlib.retention, loaded, filters, period=period, touchpoint=touchpoint)
+    states = cache.run(cxlib.lifecycle, loaded, filters, period=period)
 if table.height == 0:
     st.info("The filtered log has no events.")
     st.stop()

@@ -2,7 +2,7 @@ import streamlit as st
 
 import cxlib
 from cxlib import sample
-from cxlib.views import charts_customer
+from cxlib.views import charts_customer, graph_html
 from ui import cache, customer, export, page, state
 
 loaded, filters = page.start(
@@ -30,8 +30,8 @@ if not stages:
     )
     st.stop()
 with state.errors_shown():
-    reach = cache.stage_reach(loaded, filters, stages)
-    flow = cache.stage_flow(loaded, filters, stages)
+    reach = cache.run(cxlib.stage_reach, loaded, filters, stages=stages)
+    flow = cache.run(cxlib.stage_flow, loaded, filters, stages=stages)
 
 export.chart(
     charts_customer.stage_reach_chart(reach, title="Customers reaching each stage"),
@@ -55,5 +55,8 @@ st.caption(
 export.table(flow, key="stages_flow_table", name="stage_flow")
 st.subheader("The journey graph collapsed to stages")
 with state.errors_shown():
-    html = cache.stage_graph_html(loaded, filters, stages, height=520)
+    graph = cache.run(cxlib.stage_graph, loaded, filters, stages=stages)
+html = graph_html.graph_html(
+    graph, weight="share", height=520, positions=graph_html.layered_positions(graph)
+)
 st.iframe(html, height=540)

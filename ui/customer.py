@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from cxlib import sample
+from cxlib.analyses.overview import value_counts
 from ui import cache, state
 from ui.filters import MAX_OPTIONS, Filters
 from ui.state import Loaded
 
-__all__ = ["pick_goal", "plain", "require_column", "touchpoints"]
+__all__ = ["pick_goal", "require_column", "touchpoints"]
 
 _ROLE_HINT = "map one on the Data page"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: str) -> str:
-    r"""Untrusted text (a touchpoint or column name) made inert for Streamlit's markdown.
-
-    Every markdown character is backslash-escaped, so ``![x](http://...)`` shows as
-    text instead of loading an image from the internet.
-
-    Examples
-    --------
-    >>> plain("![x](http://e.com)")
-    '\\!\\[x\\]\\(http\\://e\\.com\\)'
-    """
-    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def touchpoints(loaded: Loaded, filters: Filters) -> list[str]:
     """The touchpoints of the filtered log, most customers first (at most ``MAX_OPTIONS``)."""
     with state.errors_shown():
-        counts = cache.value_counts(loaded, filters, "touchpoint", n=MAX_OPTIONS)
+        counts = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)
     return counts["touchpoint"].to_list()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import filters, presentation, state
+from ui import filters, presentation, sidebar, state
 
 __all__ = ["start"]
 
@@ -22,7 +22,7 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
         st.caption(caption)
     loaded = presentation.apply(state.current(), presentation.sidebar())
     state.show_load_error()
-    return loaded, filters.sidebar(loaded)
+    return loaded, sidebar.sidebar(loaded)
 
 
 def _leave_legacy_pages_mode() -> None:

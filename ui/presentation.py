@@ -10,13 +10,12 @@ in every view and export: the session's whole log is replaced before any filter)
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import streamlit as st
 
-from cxlib.anonymise import anonymise
 from cxlib.views.graph_html import Palette
+from ui import cache
 from ui.state import Loaded
 
 __all__ = ["LARGE_FONT_CSS", "Options", "apply", "palette", "sidebar"]
@@ -27,7 +26,6 @@ LARGE_FONT_CSS = (
     '[data-testid="stMetricValue"] { font-size: 3rem; } '
     '[data-testid="stSidebar"] { font-size: 1.1rem; }</style>'
 )
-_ANONYMISED = "cx_anonymised"
 
 
 @dataclass(frozen=True)
@@ -77,15 +75,4 @@ def palette() -> Palette:
 
 def apply(loaded: Loaded, options: Options) -> Loaded:
     """The session's data as it should be shown: pseudonymised when asked (computed once)."""
-    if not options.anonymise:
-        return loaded
-    cached = st.session_state.get(_ANONYMISED)
-    if cached is None or cached[0] != loaded.key:
-        hidden = dataclasses.replace(
-            loaded,
-            log=anonymise(loaded.log),
-            key=f"{loaded.key}:anonymised",
-            label=f"{loaded.label} (anonymised)",
-        )
-        cached = st.session_state[_ANONYMISED] = (loaded.key, hidden)
-    return cached[1]
+    return cache.anonymised(loaded) if options.anonymise else loaded

@@ -22,6 +22,7 @@ import streamlit as st
 import cxlib
 from cxlib import sample
 from ui.connect import QUERY_KEYS, Connection
+from ui.text import md
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -268,5 +269,5 @@ def errors_shown() -> Iterator[None]:
     try:
         yield
     except cxlib.CxError as err:
-        st.error(str(err))
+        st.error(md(str(err)))
         st.stop()

@@ -21,15 +21,13 @@ _SPACE = re.compile(r"\s+")
 
 
 def md(text: object) -> str:
-    """``text`` as Markdown that shows exactly these characters on one line.
+    r"""``text`` as Markdown that shows exactly these characters on one line.
 
     Examples
     --------
-    >>> md("![x](http://h/x.png)")
-    '\\\\!\\\\[x\\\\]\\\\(http\\\\:\\\\/\\\\/h\\\\/x\\\\.png\\\\)'
-    >>> md("checkout_v2")
-    'checkout\\\\_v2'
-    >>> md("two\\nlines")
-    'two lines'
+    >>> print(md("![x](http://h/x.png)"))
+    \!\[x\]\(http\:\/\/h\/x\.png\)
+    >>> print(md("checkout_v2"), md("two\nlines"))
+    checkout\_v2 two lines
     """
     return _PUNCTUATION.sub(r"\\\1", _SPACE.sub(" ", str(text)))

@@ -17,7 +17,7 @@ from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_keys, journey_steps
 from cxlib.log import EventLog
 
-__all__ = ["Summary", "summary", "value_counts"]
+__all__ = ["Summary", "preview", "summary", "value_counts"]
 
 _EPOCH = dt.datetime(1970, 1, 1)
 
@@ -137,3 +137,17 @@ def value_counts(log: EventLog, column: str, *, n: int | None = None) -> pl.Data
         .sort(["customers", column], descending=[True, False], nulls_last=True)
     )
     return counts if n is None else counts.head(n)
+
+
+def preview(log: EventLog, *, n: int = 100) -> pl.DataFrame:
+    """The first ``n`` events of the log as loaded (canonical columns), for a look at the data.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2, "touchpoint": ["x", "y"]}))
+    >>> preview(log, n=1)["touchpoint"].to_list()
+    ['x']
+    """
+    return log.frame.head(n).collect("polars").to_native()

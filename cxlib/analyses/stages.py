@@ -19,14 +19,16 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import narwhals as nw
+import networkx as nx
 import polars as pl
 
+from cxlib.analyses.graph import journey_graph
 from cxlib.analyses.transitions import transitions
 from cxlib.errors import AnalysisError
 from cxlib.journeys import collapse_repeats, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
 
-__all__ = ["STAGES", "default_stages", "stage_flow", "stage_reach", "to_stages"]
+__all__ = ["STAGES", "default_stages", "stage_flow", "stage_graph", "stage_reach", "to_stages"]
 
 #: The classic stages, in journey order.
 STAGES = ("awareness", "consideration", "decision", "loyalty", "advocacy")
@@ -122,6 +124,21 @@ def to_stages(
     return log.with_frame(
         log.frame.with_columns(touchpoint=stage).filter(~nw.col("touchpoint").is_null())
     )
+
+
+def stage_graph(log: EventLog, *, stages: Mapping[str, str] | None = None) -> nx.DiGraph:
+    """The journey graph collapsed to stages: :func:`to_stages`, repeats collapsed, then the graph.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a"] * 3,
+    ...     "timestamp": [dt.datetime(2024, 1, 1, 9, m) for m in range(3)],
+    ...     "touchpoint": ["visit", "home", "cart"]}))
+    >>> sorted(stage_graph(log).edges)
+    [('(entry)', 'awareness'), ('awareness', 'decision'), ('decision', '(exit)')]
+    """
+    return journey_graph(collapse_repeats(to_stages(log, stages=stages)))
 
 
 def stage_flow(

@@ -24,7 +24,8 @@ With ``by="channel"`` the touches are credited to their channel instead.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Sequence
+from typing import Any, Literal
 
 import narwhals as nw
 import polars as pl
@@ -40,7 +41,7 @@ from cxlib.errors import AnalysisError
 from cxlib.journeys import parse_gap
 from cxlib.log import EventLog
 
-__all__ = ["MODELS", "Model", "attribution"]
+__all__ = ["MODELS", "Model", "attribution", "compare_models"]
 
 Model = Literal["markov", "first_touch", "last_touch", "linear", "time_decay", "position"]
 MODELS = ("markov", "first_touch", "last_touch", "linear", "time_decay", "position")
@@ -200,3 +201,29 @@ def _markov(log: EventLog, *, conversion: str, by: State) -> pl.DataFrame:
         conversions=(share * attributed).cast(pl.Float64),
         value=(share * chain.value).cast(pl.Float64) if chain.value is not None else pl.lit(None),
     )
+
+
+def compare_models(
+    log: EventLog, *, conversion: str, models: Sequence[Model], **options: Any
+) -> pl.DataFrame:
+    """:func:`attribution` by each of ``models``, stacked, with a ``model`` column.
+
+    ``options`` are :func:`attribution`'s other keywords.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1, 9, m) for m in (0, 1)],
+    ...     "touchpoint": ["ad", "buy"]}))
+    >>> compare_models(log, conversion="buy", models=["first_touch", "linear"])[
+    ...     ["model", "touchpoint", "conversions"]].rows()
+    [('first_touch', 'ad', 1.0), ('linear', 'ad', 1.0)]
+    """
+    tables = [
+        attribution(log, conversion=conversion, model=model, **options).with_columns(
+            model=pl.lit(model)
+        )
+        for model in models
+    ]
+    return pl.concat(tables) if tables else pl.DataFrame()

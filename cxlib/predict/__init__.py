@@ -20,6 +20,7 @@ from cxlib.predict.model import (
     fit,
     next_touchpoints,
     propensity,
+    rank_in_flight,
 )
 
 __all__ = [
@@ -31,5 +32,6 @@ __all__ = [
     "fit",
     "next_touchpoints",
     "propensity",
+    "rank_in_flight",
     "whatif_dropoff",
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "fit",
     "next_touchpoints",
     "propensity",
+    "rank_in_flight",
 ]
 
 
@@ -141,3 +142,15 @@ def drivers(model: JourneyModel) -> pl.DataFrame:
     touchpoints``, ``hours since first event``, ``hours since last event``, ``value so far``.
     """
     return model.conversion.drivers
+
+
+def rank_in_flight(
+    log: EventLog, *, goal: str, horizon: str | None = None
+) -> tuple[JourneyModel, pl.DataFrame]:
+    """Train both models on every customer (:func:`fit`), then rank the journeys in flight.
+
+    Returns the model and :func:`propensity` of the same log: the customers who have
+    not reached ``goal`` yet, most likely to convert first.
+    """
+    model = fit(log, goal=goal, horizon=horizon)
+    return model, propensity(model, log)

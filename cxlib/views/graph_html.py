@@ -19,21 +19,25 @@ import math
 import re
 import textwrap
 from collections.abc import Collection
-from typing import Literal
+from typing import Any, Literal
 
 import networkx as nx
 from pyvis.network import Network
 
+from cxlib.analyses.graph import busiest, focus, prune
 from cxlib.log import ENTRY, EXIT
 
 __all__ = [
     "HIGHLIGHT_EDGE",
+    "MAX_CRITICAL_NODES",
+    "MAX_GRAPH_NODES",
+    "MAX_GRAPH_TOUCHPOINTS",
     "PALETTES",
     "EdgeWeight",
     "Palette",
     "graph_html",
+    "journey_graph_view",
     "layered_positions",
-    "prune_nodes",
 ]
 
 EdgeWeight = Literal["count", "customers", "share", "median_seconds"]
@@ -50,6 +54,14 @@ PALETTES: dict[Palette, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
 #: the grey edges and from both node palettes for every kind of colour vision.
 HIGHLIGHT_EDGE = "#cc79a7"
 
+#: Most touchpoints a journey graph drawing shows (the rest are left out, and counted).
+MAX_GRAPH_NODES = 60
+#: Most touchpoints the critical-touchpoint measures are computed on (the busiest).
+MAX_CRITICAL_NODES = 300
+#: Most touchpoints a drawn journey graph is built over (the busiest): a hostile log's
+#: million names would take minutes and gigabytes to lay out, and only 60 are drawn.
+MAX_GRAPH_TOUCHPOINTS = 2000
+
 #: Horizontal and vertical distance between nodes, in pixels.
 X_GAP, Y_GAP = 230, 140
 #: Characters per line of a node label.
@@ -61,22 +73,6 @@ _CDN = re.compile(
     r"|<!--\s*<link[^>]*node_modules.*?-->",
     re.DOTALL,
 )
-
-
-def prune_nodes(graph: nx.DiGraph, *, max_nodes: int) -> nx.DiGraph:
-    """Keep entry, exit and the ``max_nodes`` most visited touchpoints (ties by name).
-
-    Examples
-    --------
-    >>> g = nx.DiGraph()
-    >>> g.add_nodes_from([(ENTRY, {}), ("a", {"visits": 5}), ("b", {"visits": 1}), (EXIT, {})])
-    >>> sorted(prune_nodes(g, max_nodes=1).nodes)
-    ['(entry)', '(exit)', 'a']
-    """
-    touchpoints = [n for n in graph.nodes if n not in (ENTRY, EXIT)]
-    touchpoints.sort(key=lambda n: (-graph.nodes[n].get("visits", 0), str(n)))
-    keep = [n for n in (ENTRY, EXIT) if n in graph] + touchpoints[:max_nodes]
-    return graph.subgraph(keep).copy()
 
 
 def _depths(graph: nx.DiGraph) -> dict[str, int]:
@@ -260,3 +256,47 @@ _OPTIONS = {
         "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15},
     },
 }
+
+
+def journey_graph_view(
+    whole: nx.DiGraph,
+    *,
+    top_k: int | None = None,
+    min_share: float | None = None,
+    focus_on: str | None = None,
+    max_nodes: int = MAX_GRAPH_NODES,
+    **drawing: Any,
+) -> tuple[str, int]:
+    """The journey graph page a dashboard shows, and how many touchpoints it left out.
+
+    ``whole`` is the unpruned graph: its layout (:func:`layered_positions`) places the
+    nodes, so pruning (``top_k``, ``min_share``, :func:`cxlib.analyses.graph.prune`) or
+    focusing on one touchpoint (:func:`cxlib.focus`) hides nodes and never moves them.
+    At most ``max_nodes`` touchpoints are drawn, the most visited; the others are
+    counted in the second value, with those the graph was built without
+    (``whole.graph["left_out"]``). ``drawing`` goes to :func:`graph_html`.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph(journeys=1)
+    >>> g.add_node(ENTRY, kind="entry", visits=1)
+    >>> g.add_node("a", kind="touchpoint", visits=1, exit_rate=1.0)
+    >>> g.add_node(EXIT, kind="exit", visits=1)
+    >>> g.add_edge(ENTRY, "a", count=1, customers=1, share=1.0, share_in=1.0, median_seconds=None)
+    >>> g.add_edge("a", EXIT, count=1, customers=1, share=1.0, share_in=1.0, median_seconds=None)
+    >>> page, left_out = journey_graph_view(g, max_nodes=0)
+    >>> page.startswith("<html>"), left_out
+    (True, 1)
+    """
+    graph = prune(whole, top_k=top_k, min_share=min_share)
+    if focus_on is not None and focus_on in graph:
+        graph = focus(graph, focus_on)
+    shown = busiest(graph, max_nodes=max_nodes)
+    page = graph_html(
+        shown,
+        highlight=focus_on,
+        positions=layered_positions(whole),
+        **drawing,
+    )
+    left_out = graph.number_of_nodes() - shown.number_of_nodes()
+    return page, left_out + int(whole.graph.get("left_out", 0))

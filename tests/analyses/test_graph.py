@@ -3,10 +3,12 @@
 from collections import Counter
 from fractions import Fraction
 
+import networkx as nx
 import polars as pl
 import pytest
 from hypothesis import given, settings
 
+import cxlib
 from cxlib import (
     ENTRY,
     EXIT,
@@ -16,8 +18,10 @@ from cxlib import (
     focus,
     journey_graph,
     most_likely_path,
+    sample,
     transitions,
 )
+from cxlib.analyses import graph
 from tests.conftest import make_log, random_log_frames
 
 # One event a minute. Transitions (count):
@@ -33,7 +37,7 @@ def shop():
 
 def test_node_attributes(shop):
     assert list(shop.nodes) == [ENTRY, "cart", "home", "buy", "search", EXIT]
-    assert shop.graph == {"journeys": 4, "by": "customer"}
+    assert shop.graph == {"journeys": 4, "by": "customer", "left_out": 0}
     # cart: 3 events (a, b, c), 3 customers, nobody starts there, b ends there: 1/3
     assert shop.nodes["cart"] == {
         "kind": "touchpoint",
@@ -112,6 +116,7 @@ def test_graph_from_transitions_table_matches_the_log_except_node_customers(shop
     assert from_table.graph == {
         "journeys": 4,
         "by": None,
+        "left_out": 0,
     }  # a table does not say what a journey was
     assert list(from_table.edges(data=True)) == list(shop.edges(data=True))
     assert {n: d["customers"] for n, d in from_table.nodes(data=True)} == dict.fromkeys(shop, None)
@@ -272,3 +277,40 @@ def test_same_graph_on_every_engine(on_engine):
     graph = journey_graph(on_engine(log), top_k=2)
     assert list(graph.nodes(data=True)) == list(expected.nodes(data=True))
     assert list(graph.edges(data=True)) == list(expected.edges(data=True))
+
+
+def same_graph(a: nx.DiGraph, b: nx.DiGraph) -> bool:
+    return (
+        dict(a.nodes(data=True)) == dict(b.nodes(data=True))
+        and {(s, t): d for s, t, d in a.edges(data=True)}
+        == {(s, t): d for s, t, d in b.edges(data=True)}
+        and a.graph == b.graph
+    )
+
+
+@pytest.mark.parametrize(
+    "pruning", [{"top_k": 1}, {"min_share": 0.3}, {"top_k": 2, "min_share": 0.1}, {"min_count": 2}]
+)
+def test_pruning_the_whole_graph_equals_pruning_from_the_log(pruning):
+    # Loops (b b), a shared prefix and one-event journeys.
+    log = make_log({"a": "x y z", "b": "x y y", "c": "x z", "d": "z", "e": "x y z"})
+    whole = cxlib.journey_graph(log)
+    assert same_graph(graph.prune(whole, **pruning), cxlib.journey_graph(log, **pruning))
+
+
+def test_pruning_the_retail_sample():
+    log = cxlib.load(sample.path("retail"))
+    whole = cxlib.journey_graph(log, by="session")
+    pruned = graph.prune(whole, top_k=3, min_share=0.05)
+    assert same_graph(pruned, cxlib.journey_graph(log, by="session", top_k=3, min_share=0.05))
+    assert pruned.number_of_edges() < whole.number_of_edges()
+
+
+def test_max_touchpoints_builds_the_graph_over_the_busiest_and_counts_the_rest():
+    # x: 3 customers, y: 2, z: 1. With two kept, z's event is dropped: c's journey is x alone.
+    log = make_log({"a": "x y", "b": "x y", "c": "x z"})
+    g = journey_graph(log, max_touchpoints=2)
+    assert g.graph["left_out"] == 1
+    assert set(g.nodes) == {ENTRY, "x", "y", EXIT}
+    assert g.edges["x", EXIT]["count"] == 1
+    assert journey_graph(log, max_touchpoints=3).graph["left_out"] == 0

@@ -1,34 +1,81 @@
-import networkx as nx
+import threading
+import time
+
+import polars as pl
 import pytest
 
-import cxlib
-from cxlib import sample
-from tests.conftest import make_log
-from ui.cache import prune
+from ui.cache import ResultCache, size_of
 
 
-def same_graph(a: nx.DiGraph, b: nx.DiGraph) -> bool:
-    return (
-        dict(a.nodes(data=True)) == dict(b.nodes(data=True))
-        and {(s, t): d for s, t, d in a.edges(data=True)}
-        == {(s, t): d for s, t, d in b.edges(data=True)}
-        and a.graph == b.graph
-    )
+def test_a_result_is_computed_once_and_reused():
+    cache, calls = ResultCache(ttl=60, budget=10_000), []
+    for _ in range(3):
+        assert cache.get_or_compute("k", lambda: calls.append(1) or "v") == "v"
+    assert calls == [1]
 
 
-@pytest.mark.parametrize(
-    "pruning", [{"top_k": 1}, {"min_share": 0.3}, {"top_k": 2, "min_share": 0.1}, {"min_count": 2}]
-)
-def test_pruning_the_whole_graph_equals_pruning_from_the_log(pruning):
-    # Loops (b b), a shared prefix and one-event journeys.
-    log = make_log({"a": "x y z", "b": "x y y", "c": "x z", "d": "z", "e": "x y z"})
-    whole = cxlib.journey_graph(log)
-    assert same_graph(prune(whole, **pruning), cxlib.journey_graph(log, **pruning))
+def test_an_unused_result_expires_after_the_ttl(monkeypatch):
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    cache = ResultCache(ttl=10, budget=10_000)
+    cache.get_or_compute("old", lambda: 1)
+    now[0] = 105.0
+    cache.get_or_compute("new", lambda: 2)
+    now[0] = 112.0  # "old" unused for 12 s, "new" for 7 s
+    assert cache.keys() == ["new"]
 
 
-def test_pruning_the_retail_sample():
-    log = cxlib.load(sample.path("retail"))
-    whole = cxlib.journey_graph(log, by="session")
-    pruned = prune(whole, top_k=3, min_share=0.05)
-    assert same_graph(pruned, cxlib.journey_graph(log, by="session", top_k=3, min_share=0.05))
-    assert pruned.number_of_edges() < whole.number_of_edges()
+def test_past_the_budget_the_least_recently_used_go_first():
+    frame = pl.DataFrame({"a": list(range(100))})  # 800 bytes
+    cache = ResultCache(ttl=60, budget=2_000)
+    cache.get_or_compute("a", lambda: frame)
+    cache.get_or_compute("b", lambda: frame)
+    cache.get_or_compute("a", lambda: frame)  # a used again: b is now the oldest
+    cache.get_or_compute("c", lambda: frame)
+    assert cache.keys() == ["a", "c"]
+
+
+def test_a_result_larger_than_the_budget_is_not_kept():
+    cache = ResultCache(ttl=60, budget=100)
+    assert cache.get_or_compute("big", lambda: "x" * 1000) == "x" * 1000
+    assert cache.keys() == []
+
+
+def test_a_failed_computation_stores_nothing():
+    cache = ResultCache(ttl=60, budget=10_000)
+
+    def fail():
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        cache.get_or_compute("k", fail)
+    assert cache.get_or_compute("k", lambda: 1) == 1
+
+
+def test_sessions_asking_together_share_one_computation():
+    cache, calls, started = ResultCache(ttl=60, budget=10_000), [], threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.set()
+        time.sleep(0.2)
+        return 42
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get_or_compute("k", slow)))
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [42] * 8
+    assert calls == [1]
+
+
+def test_sizes_of_frames_tuples_and_other_results():
+    frame = pl.DataFrame({"a": [1, 2, 3]})
+    assert size_of(frame) == 24
+    assert size_of((frame, frame)) == 48
+    assert size_of({"x": 1}) > 0

@@ -12,7 +12,6 @@ import pytest
 from cxlib import sample
 from cxlib.views.graph_html import HIGHLIGHT_EDGE
 from tests.app.conftest import assert_clean, new_app, open_page, upload
-from ui.customer import plain
 
 CUSTOMER_PAGES = [
     ("pages/stages.py", "Stages"),
@@ -143,18 +142,6 @@ def test_retention_by_month_on_a_touchpoint():
     at.selectbox(key="retention_touchpoint").set_value("purchase").run()
     assert_clean(at, "Retention")
     assert table(at)["period"].min() == 0
-
-
-@pytest.mark.parametrize(
-    ("text", "shown"),
-    [
-        ("![x](http://e.com/a.png)", r"\!\[x\]\(http\://e\.com/a\.png\)"),
-        ("**bold** _it_", r"\*\*bold\*\* \_it\_"),
-        ("plain words", "plain words"),
-    ],
-)
-def test_untrusted_names_are_inert_in_markdown(text, shown):
-    assert plain(text) == shown
 
 
 def test_moment_of_truth_names_are_escaped(tmp_path):

@@ -17,9 +17,9 @@ import pytest
 
 import cxlib
 from cxlib.io import inflate
+from cxlib.views.graph_html import MAX_GRAPH_NODES
 from tests.app.conftest import data_label, new_app, open_page, upload
 from tests.hostile.corpus import CASES, EXPECT, build
-from ui.cache import MAX_GRAPH_NODES
 
 #: Seconds any load may take on the CI machine (the largest, 10^6 events, takes ~1 s).
 LIMIT = 30

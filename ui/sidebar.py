@@ -1,0 +1,99 @@
+"""The sidebar: the filters for the session's data, each widget kept in the URL.
+
+Every widget is bound to a query parameter named like its key, so a copied link
+restores the filters. Every page draws it through :func:`ui.page.start`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+import cxlib
+from ui import cache, state
+from ui.filters import GAPS, MAX_OPTIONS, Filters
+from ui.state import Loaded
+from ui.text import md
+
+__all__ = ["sidebar"]
+
+
+def _date_range(lo: dt.date, hi: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    value = st.session_state.get("dates")
+    if isinstance(value, tuple | list) and any(not lo <= d <= hi for d in value):
+        st.session_state["dates"] = (lo, hi)
+    picked = st.date_input(
+        "Date range", value=(lo, hi), min_value=lo, max_value=hi, key="dates", bind="query-params"
+    )
+    picked = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
+    # The whole range means no filter (and the same cache entries as no filter).
+    start = picked[0] if picked and picked[0] > lo else None
+    end = picked[1] if len(picked) > 1 and picked[1] < hi else None
+    return start, end
+
+
+def sidebar(loaded: Loaded) -> Filters:
+    """Draw the filters for this data in the sidebar and return them."""
+    facts = cache.run(cxlib.analyses.overview.summary, loaded, None)  # the whole log's time range
+    log = loaded.log
+    url = {"bind": "query-params"}
+    with st.sidebar:
+        st.caption(f"Data: {md(loaded.label)}")
+        start = end = None
+        if facts.time_min is not None and facts.time_max is not None:
+            start, end = _date_range(facts.time_min.date(), facts.time_max.date())
+        channels = []
+        if log.has("channel"):
+            options = state.keep_valid("channels", _values(loaded, "channel"))
+            channels = st.multiselect(
+                "Channels", options, key="channels", placeholder="all channels", **url
+            )
+        options = state.keep_valid("hide", _values(loaded, "touchpoint"))
+        hide = st.multiselect("Touchpoints to hide", options, key="hide", placeholder="none", **url)
+        segment = st.selectbox(
+            "Segment by attribute",
+            state.keep_valid("segment", log.attributes),
+            index=None,
+            placeholder="everyone",
+            key="segment",
+            **url,
+        )
+        values = []
+        if segment:
+            values = st.multiselect(
+                f"Keep {md(segment)}",
+                state.keep_valid("segment_values", _values(loaded, segment)),
+                format_func=str,
+                key="segment_values",
+                placeholder="all values",
+                **url,
+            )
+        by = st.radio(
+            "Journeys",
+            ["customer", "session"],
+            key="journeys",
+            horizontal=True,
+            format_func={"customer": "customers", "session": "sessions"}.get,
+            **url,
+        )
+        gap = "30m"
+        if by == "session":
+            gap = st.selectbox("Session ends after a pause of", GAPS, key="gap", **url)
+    chosen = Filters(
+        start=start,
+        end=end,
+        channels=tuple(channels),
+        hide=tuple(hide),
+        segment=segment,
+        segment_values=tuple(values),
+        by=by,
+        gap=gap,
+    )
+    return chosen
+
+
+def _values(loaded: Loaded, column: str) -> list[Any]:
+    counts = cache.run(cxlib.analyses.overview.value_counts, loaded, None, column, n=MAX_OPTIONS)
+    return [v for v in counts[column].to_list() if v is not None]
