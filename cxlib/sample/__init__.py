@@ -3,9 +3,11 @@
 Each scenario is a journey map written as a table (``cxlib.sample.maps``): for every
 touchpoint its **stage**, its **channel**, the seconds a customer stays there, and
 where they go next with what weight: in the same session (``next:w``), in a later
-session (``next@w``: hours to weeks later), back to the touchpoint they came from
-(``back:w``) or away (``exit:w``, a drop-off). Customers walk the map one event at a
-time, all of them at once in NumPy, so ten million events take well under a minute.
+session (``next@w``: hours to weeks later), in a later session at one of the
+scenario's **returns** (``later:w``: the customer comes back days later by an email, the
+site, an ad, a store...), back to the touchpoint they came from (``back:w``) or away
+for good (``exit:w``, a drop-off). Customers walk the map one event at a time, all of
+them at once in NumPy, so ten million events take well under a minute.
 
 What makes the journeys realistic rather than a plain first-order Markov chain:
 
@@ -16,16 +18,23 @@ What makes the journeys realistic rather than a plain first-order Markov chain:
   customer gives (a bad one lowers it, a top one raises it); interest cools a little
   at each new session. Whether a customer converts so depends on the whole path, not
   only on the last touchpoint;
-- ``back`` and the came-from **routes** (``cxlib.sample.maps.ROUTES``: other next
-  steps after a given previous touchpoint) make the next step depend on the last two
-  touchpoints;
+- the **acquisition routes** (``maps.SOURCES``): each source brings its share of the
+  customers in at its own touchpoints (an ad, a search, a store visit);
+- ``back`` and the came-from **routes** (``maps.ROUTES``: other next steps after a
+  given previous touchpoint) make the next step depend on the last two touchpoints;
+- each scenario is built to show something (:data:`DESIGNS`): a **moment of truth**
+  (a touchpoint on most converting journeys, rated worst, where many journeys end), a
+  **leaky channel hand-off** (customers arriving in one channel from another, a share
+  of them lost right there) and a **segment** whose best and worst values convert
+  clearly differently;
 - ``digital`` touchpoints happen on the web or in the app, by the customer's device,
   re-chosen at each new session; ``inherit`` takes the previous event's channel, so a
   purchase right after a store visit happens in the store;
 - revenue (``value``, a median in the map) on purchases, contracts and sales;
-  ratings at surveys, support and reviews (column ``rating``: kind, response rate and
+  ratings at surveys, service and reviews (column ``rating``: kind, response rate and
   offset; CSAT and stars 1-5, NPS 0-10); times at whole seconds, so a few events of a
-  customer share a timestamp; new sessions start at plausible hours of the day.
+  customer share a timestamp; new sessions start at plausible hours of the day
+  (stores, branches, call centres and technicians between 9:00 and 19:00).
 
 The bundled files ``sample_data/<scenario>.csv`` are ``generate(scenario, **BUNDLED)``,
 written by ``python -m cxlib.sample --write sample_data``.
@@ -45,16 +54,27 @@ import polars as pl
 
 from cxlib.errors import AnalysisError
 from cxlib.sample.maps import MAPS
-from cxlib.sample.simulate import CHANNELS, DAY, MAX_EVENTS, build_spec, simulate, to_frame
+from cxlib.sample.simulate import (
+    CHANNELS,
+    DAY,
+    MAX_EVENTS,
+    Design,
+    build_spec,
+    design,
+    simulate,
+    to_frame,
+)
 
 __all__ = [
     "BUNDLED",
     "CHANNELS",
     "DESCRIPTIONS",
+    "DESIGNS",
     "GOALS",
     "MAX_EVENTS",
     "SCENARIOS",
     "STAGES",
+    "Design",
     "Scenario",
     "generate",
     "path",
@@ -81,6 +101,9 @@ DESCRIPTIONS: dict[str, str] = {
 #: Parameters of the bundled files: ``path(s)`` holds ``generate(s, **BUNDLED)``.
 BUNDLED: dict[str, int] = {"customers": 3000, "seed": 0}
 SAMPLE_DATA = pathlib.Path(__file__).resolve().parents[2] / "sample_data"
+
+#: Per scenario, what it is built to show: its moment of truth, leaky hand-off and segments.
+DESIGNS: dict[str, Design] = {s: design(s) for s in SCENARIOS}
 
 #: Per scenario, touchpoint -> stage (awareness, consideration, decision, loyalty, advocacy).
 STAGES: dict[str, dict[str, str]] = {
@@ -116,13 +139,14 @@ def generate(
     seed: int = 0,
     start: dt.datetime = dt.datetime(2025, 1, 6),
     days: int = 91,
+    hidden: bool = False,
 ) -> pl.DataFrame:
     """Generate the journeys of ``customers`` customers of a sample scenario.
 
     Customers arrive over ``days`` days from ``start`` (naive times are UTC) and walk
-    the scenario's journey map (see the module docstring) until they drop off; the same
-    ``seed`` gives the same log. About 4 to 5.5 events per customer: 1.8 million retail
-    customers make some 10 million events.
+    the scenario's journey map (see the module docstring) over days and weeks until
+    they drop off; the same ``seed`` gives the same log. About 7 to 9.5 events per
+    customer: 1.1 million retail customers make some 10 million events.
 
     Parameters
     ----------
@@ -137,6 +161,9 @@ def generate(
         The earliest first event.
     days
         Over how many days customers arrive (their journeys may go on after).
+    hidden
+        Add the column ``intent``: each customer's hidden intent level at arrival
+        (0-8), to check what the analyses recover.
 
     Returns
     -------
@@ -153,23 +180,19 @@ def generate(
     >>> log.columns  # doctest: +NORMALIZE_WHITESPACE
     ['customer_id', 'timestamp', 'touchpoint', 'channel', 'value', 'rating',
      'segment', 'region', 'device', 'acquisition_source']
-    >>> for row in log.select("customer_id", "touchpoint", "channel", "value").rows():
+    >>> dated = log.select("customer_id", pl.col("timestamp").dt.date(), "touchpoint", "channel")
+    >>> for row in dated.rows():
     ...     print(*row)
-    C000000 search web None
-    C000000 search web None
-    C000000 search web None
-    C000000 product_page web None
-    C000000 add_to_cart web None
-    C000000 email_open email None
-    C000000 checkout web None
-    C000001 store_visit store None
-    C000001 purchase store 59.7
-    C000000 email_open email None
-    C000000 checkout web None
-    C000000 purchase web 51.37
-    C000000 visit_home web None
-    C000001 return_item store None
-    C000002 search app None
+    C000000 2025-02-21 search web
+    C000001 2025-03-04 store_visit store
+    C000001 2025-03-04 purchase store
+    C000000 2025-03-14 visit_home web
+    C000000 2025-03-14 search web
+    C000000 2025-03-14 product_page web
+    C000002 2025-03-24 search app
+    C000000 2025-04-01 store_visit store
+    C000000 2025-04-01 purchase store
+    C000000 2025-04-15 nps_survey email
     >>> generate("retail", customers=3, seed=0).equals(log)
     True
     """
@@ -181,7 +204,7 @@ def generate(
     rng = np.random.default_rng([seed, SCENARIOS.index(scenario)])
     start_us = _epoch_us(start)
     midnights = _midnights(rng, customers, start_us, days)
-    return to_frame(spec, simulate(spec, midnights, rng, not_before=start_us))
+    return to_frame(spec, simulate(spec, midnights, rng, not_before=start_us), hidden=hidden)
 
 
 def path(scenario: Scenario) -> pathlib.Path:
@@ -203,7 +226,8 @@ def write_bundled(folder: str | pathlib.Path = SAMPLE_DATA) -> list[pathlib.Path
     written = []
     for scenario in SCENARIOS:
         target = folder / f"{scenario}.csv"
-        generate(scenario, **BUNDLED).write_csv(target, datetime_format="%Y-%m-%dT%H:%M:%S")
+        log = generate(scenario, customers=BUNDLED["customers"], seed=BUNDLED["seed"])
+        log.write_csv(target, datetime_format="%Y-%m-%dT%H:%M:%S")
         written.append(target)
     return written
 

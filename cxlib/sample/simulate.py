@@ -7,15 +7,17 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from cxlib.sample.maps import DEVICES, MAPS, REGIONS, ROUTES, SEGMENTS, SOURCES
+from cxlib.sample.maps import DESIGNS, DEVICES, MAPS, REGIONS, RETURNS, ROUTES, SEGMENTS, SOURCES
 
 __all__ = [
     "CHANNELS",
     "DAY",
     "MAX_EVENTS",
+    "Design",
     "Simulated",
     "Spec",
     "build_spec",
+    "design",
     "simulate",
     "to_frame",
 ]
@@ -50,6 +52,30 @@ def _groups(text: str) -> list[list[str]]:
 
 
 @dataclass(frozen=True)
+class Design:
+    """What a scenario is built to show (``cxlib.sample.maps.DESIGNS``), for the analyses to find.
+
+    ``moment_of_truth``: the touchpoint that matters most for converting and serves
+    worst (low ratings, many exits). ``handoff``: the channel hand-off ``(from, to)``
+    that loses customers, ``handoff_loss`` of them right there (on top of the
+    touchpoint's own exit). ``segment``: ``(column, best, worst)``, an attribute with
+    the value whose customers convert most and the one whose customers convert least.
+    """
+
+    moment_of_truth: str
+    handoff: tuple[str, str]
+    handoff_loss: float
+    segment: tuple[str, str, str]
+
+
+def design(scenario: str) -> Design:
+    """Read a scenario's line of ``DESIGNS``."""
+    truth, handoff, segment = _groups(DESIGNS[scenario])
+    column, best, worst = segment
+    return Design(truth[0], (handoff[0], handoff[1]), float(handoff[2]), (column, best, worst))
+
+
+@dataclass(frozen=True)
 class Spec:
     """A scenario's journey map as NumPy arrays (one entry per touchpoint unless said)."""
 
@@ -65,6 +91,8 @@ class Spec:
     value: np.ndarray  # median value (NaN: none)
     cum: np.ndarray  # (levels * rows) rows of cumulative next-step probabilities, shifted by row
     route: np.ndarray  # (n + 1, n): the row of (came from, touchpoint); last: no event before
+    returns: np.ndarray  # where customers come back: cumulative probabilities, the last left out
+    leak: np.ndarray  # (channels + 1, channels): chance to be lost at a hand-off; last: none before
     segments: list[list[str]]
     sources: list[list[str]]
     entry: np.ndarray  # (sources, n) entry probabilities
@@ -83,12 +111,21 @@ def build_spec(scenario: str) -> Spec:
     for k, (touchpoint, came_from, _) in enumerate(routes):
         route[index[came_from], index[touchpoint]] = n + k
     steps = [r[8] for r in rows] + [r[2] for r in routes]
+    # "later:w" is a later session at the scenario's RETURNS touchpoints, w shared by weight.
+    comeback = np.zeros(n)
+    for edge in RETURNS[scenario].split():
+        back_at, w = edge.split(":")
+        comeback[index[back_at]] = float(w)
+    comeback /= comeback.sum()
     weights = np.zeros((len(steps), 2 * (n + 2)))  # column: target, plus n + 2 if later
     for i, text in enumerate(steps):
         for edge in text.split():
             later = "@" in edge
             target, w = edge.split("@" if later else ":")
-            weights[i, targets[target] + later * (n + 2)] += float(w)
+            if target == "later":
+                weights[i, n + 2 : 2 * n + 2] += float(w) * comeback
+            else:
+                weights[i, targets[target] + later * (n + 2)] += float(w)
     lift = np.array([float(r[4]) for r in rows] + [-1.0, 0.0])
     z = np.arange(_LEVELS) - _MID
     boost = np.exp(_BETA * z[:, None] * np.tile(lift, 2)[None, :])  # (levels, columns)
@@ -99,6 +136,12 @@ def build_spec(scenario: str) -> Spec:
     rating = [_fields(r[6], [".", "1", "0"]) for r in rows]  # kind:response rate:shift
     kinds = {".": _NO_RATING, "csat": _CSAT, "nps": _NPS, "stars": _STARS}
     intent = [_fields(r[5] if r[5] != "." else "0", ["0", "1"]) for r in rows]  # change:probability
+    # Customers lost at the designed channel hand-off: leak[channel before, channel now].
+    leak = np.zeros((len(CHANNELS) + 1, len(CHANNELS)))  # last row: no event before
+    handoff = design(scenario)
+    leak[CHANNELS.index(handoff.handoff[0]), CHANNELS.index(handoff.handoff[1])] = (
+        handoff.handoff_loss
+    )
     sources = _groups(SOURCES[scenario])
     entry = np.zeros((len(sources), n))
     for k, src in enumerate(sources):
@@ -118,6 +161,8 @@ def build_spec(scenario: str) -> Spec:
         value=np.array([np.nan if r[7] == "." else float(r[7]) for r in rows]),
         cum=cum,
         route=route,
+        returns=np.cumsum(comeback[:-1]),
+        leak=leak,
         segments=_groups(SEGMENTS[scenario]),
         sources=sources,
         entry=entry / entry.sum(axis=1, keepdims=True),
@@ -139,10 +184,16 @@ def _time_of_day(rng: np.random.Generator, hours: np.ndarray, size: int) -> np.n
 
 @dataclass(frozen=True)
 class Simulated:
-    """Events (customer index, time, touchpoint, channel, value, rating) and customer codes."""
+    """Simulated journeys: events in time order, customer codes and intents.
 
-    events: tuple[np.ndarray, ...]
+    ``events`` has the columns ``customer`` (index), ``t`` (µs), ``touchpoint``,
+    ``channel`` (codes), ``value`` and ``rating`` (-1: none); ``intent`` is each
+    customer's hidden intent level at arrival.
+    """
+
+    events: pl.DataFrame
     customers: dict[str, np.ndarray]
+    intent: np.ndarray
 
 
 def _customers(
@@ -189,6 +240,7 @@ def simulate(
 ) -> Simulated:
     """Walk every customer through the map from their arrival, all at once."""
     codes, level, cur, t = _customers(spec, midnights, rng, not_before=not_before)
+    arrival_intent = level.copy()
     n, n_tp = len(cur), len(spec.names)
     width, back, exit_ = 2 * (n_tp + 2), n_tp + 1, n_tp
     n_rows = len(spec.cum) // (_LEVELS * width)
@@ -202,9 +254,12 @@ def simulate(
 
     customer = np.arange(n)
     dchan, prev, prev_chan = digital(customer), np.full(n, -1), np.full(n, -1)
-    can_go_back = np.isin(spec.channel, [_DIGITAL, web, app])
+    # Customers go back to a page, or in a later session to a store or a branch; not to an
+    # ad, an email or a call.
+    page = np.isin(spec.channel, [_DIGITAL, web, app])
+    place = page | np.isin(spec.channel, [CHANNELS.index("store"), CHANNELS.index("branch")])
     segment_value = _shares(spec.segments, 3)
-    events = []
+    events: list[tuple[np.ndarray, ...]] = []
     for _ in range(MAX_EVENTS):
         m = len(customer)
         if m == 0:
@@ -248,15 +303,22 @@ def simulate(
         later, nxt = column >= n_tp + 2, column % (n_tp + 2)
         went_back = np.flatnonzero(nxt == back)
         p = prev[went_back]
-        # Back to an ad or an email, or from the first event: another page, or away.
-        ok = (p >= 0) & can_go_back[p]
-        instead = np.where(can_go_back[cur[went_back]], cur[went_back], exit_)
-        nxt[went_back] = np.where(ok, p, instead)
+        # Nothing to go back to (an ad, an email, a call, or no event before): the same page
+        # again, or a later session through the scenario's returns.
+        ok = (p >= 0) & np.where(later[went_back], place[p], page[p])
+        stuck = went_back[~ok]
+        again = page[cur[stuck]]
+        returning = np.searchsorted(spec.returns, rng.random(len(stuck)), side="right")
+        nxt[went_back] = p
+        nxt[stuck] = np.where(again, cur[stuck], returning)
+        later[stuck] |= ~again
+        # A leaky hand-off: some customers arriving in this channel from that one are lost here.
+        nxt[rng.random(m) < spec.leak[prev_chan, chan]] = exit_
         t_next = t + np.rint(rng.exponential(spec.secs[cur])).astype(np.int64) * _SECOND
         new = np.flatnonzero(later & (nxt != exit_))
         if len(new):
             # A later session: some days on, at a plausible hour (opening hours for stores).
-            days = np.floor(np.exp(rng.normal(np.log(2), 1.1, len(new)))).astype(np.int64)
+            days = np.floor(np.exp(rng.normal(np.log(3), 1.0, len(new)))).astype(np.int64)
             tod = np.where(
                 spec.physical[nxt[new]],
                 _time_of_day(rng, _OPEN_HOURS, len(new)),
@@ -270,16 +332,28 @@ def simulate(
         stay = np.flatnonzero(nxt != exit_)
         customer, t, level = customer[stay], t_next[stay], level[stay]
         prev, prev_chan, cur, dchan = cur[stay], chan[stay], nxt[stay], dchan[stay]
-    if not events:  # no customers
-        events = [(*[np.array([], np.int64)] * 4, np.array([]), np.array([], np.int64))]
-    columns = [np.concatenate(c) for c in zip(*events, strict=True)]
-    order = np.argsort(columns[1], kind="stable")
-    return Simulated(events=tuple(c[order] for c in columns), customers=codes)
+    schema = {
+        "customer": pl.Int32,
+        "t": pl.Int64,
+        "touchpoint": pl.Int16,
+        "channel": pl.Int8,
+        "value": pl.Float64,
+        "rating": pl.Int8,
+    }
+    columns = [np.concatenate(c) for c in zip(*events, strict=True)] if events else None
+    # A stable sort (on every core): each customer's events stay in the order walked.
+    table = pl.DataFrame(columns, schema=schema, orient="col").sort("t", maintain_order=True)
+    return Simulated(events=table, customers=codes, intent=arrival_intent)
 
 
-def to_frame(spec: Spec, sim: Simulated, *, first_number: int = 0) -> pl.DataFrame:
-    """The events as a frame with text columns; customer ``i`` is ``C`` + ``first_number + i``."""
-    customer, timestamp, touchpoint, channel, value, rating = sim.events
+def to_frame(
+    spec: Spec, sim: Simulated, *, first_number: int = 0, hidden: bool = False
+) -> pl.DataFrame:
+    """The events as a frame with text columns; customer ``i`` is ``C`` + ``first_number + i``.
+
+    ``hidden=True`` adds ``intent``: the customer's hidden intent level at arrival (0-8).
+    """
+    customer, timestamp, touchpoint, channel, value, rating = sim.events.get_columns()
     n = len(sim.customers["segment"])
     numbers = pl.int_range(first_number, first_number + n, dtype=pl.Int64, eager=True)
     ids = ("C" + numbers.cast(pl.String).str.zfill(6)).alias("customer_id")
@@ -292,16 +366,16 @@ def to_frame(spec: Spec, sim: Simulated, *, first_number: int = 0) -> pl.DataFra
     return pl.DataFrame(
         [
             ids.gather(customer),
-            pl.Series("timestamp", timestamp, pl.Int64).cast(pl.Datetime("us")),
+            timestamp.cast(pl.Datetime("us")).alias("timestamp"),
             pl.Series("touchpoint", spec.names, pl.String).gather(touchpoint),
             pl.Series("channel", CHANNELS, pl.String).gather(channel),
-            pl.Series("value", value, pl.Float64, nan_to_null=True),
-            pl.Series("rating", np.where(rating >= 0, rating, np.nan), nan_to_null=True).cast(
-                pl.Int64
-            ),
+            value.fill_nan(None),
+            pl.select(rating=pl.when(rating >= 0).then(rating.cast(pl.Int64))).to_series(),
+            # Each customer's label first, then each event's: faster than by event at once.
             *(
-                pl.Series(column, labels, pl.String).gather(sim.customers[column][customer])
+                pl.Series(column, labels, pl.String).gather(sim.customers[column]).gather(customer)
                 for column, labels in names.items()
             ),
+            *([pl.Series("intent", sim.intent, pl.Int64).gather(customer)] if hidden else []),
         ]
     )
