@@ -30,6 +30,7 @@ from cxlib.analyses.transitions import transitions
 from cxlib.errors import CxError
 from cxlib.io.loader import load
 from cxlib.journeys import sessionize
+from cxlib.units import DEFAULT_SESSION_GAP
 
 __all__ = ["COMMANDS", "Command", "Option", "main"]
 
@@ -157,7 +158,9 @@ def _parser() -> argparse.ArgumentParser:
         mapping.add_argument("--separator")
         mapping.add_argument("--encoding", default="utf8", help="e.g. latin-1, cp1252")
         sub.add_argument("--by", choices=["customer", "session"], default="customer")
-        sub.add_argument("--session-gap", help="pause that starts a new session (default 30m)")
+        sub.add_argument(
+            "--session-gap", help=f"pause that starts a new session (default {DEFAULT_SESSION_GAP})"
+        )
         sub.add_argument("--output", type=Path, help="write to FILE.csv, .json or .parquet")
     return parser
 

@@ -11,7 +11,6 @@ Everything here is a window function over the journey key ordered by
 
 from __future__ import annotations
 
-import re
 from typing import Literal, NamedTuple
 
 import narwhals as nw
@@ -19,6 +18,7 @@ import polars as pl
 
 from cxlib.errors import AnalysisError
 from cxlib.log import ORDER, EventLog
+from cxlib.units import DEFAULT_SESSION_GAP, parse_duration
 
 __all__ = [
     "JourneyBy",
@@ -27,41 +27,17 @@ __all__ = [
     "journey_keys",
     "journey_steps",
     "journey_table",
-    "parse_gap",
     "sessionize",
     "with_sessions",
 ]
 
 JourneyBy = Literal["customer", "session"]
 
-#: The session gap of ``by="session"`` on a log not sessionized yet (sessionize's default).
-_DEFAULT_GAP = "30m"
 #: How :func:`journey_table` groups a customer's events on Polars before sorting them.
 _CUSTOMER_HASH = pl.col("customer_id").hash(0)
-_UNITS_US = {"s": 1_000_000, "m": 60_000_000, "h": 3_600_000_000, "d": 86_400_000_000}
-_GAP = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 
 
-def parse_gap(gap: str) -> int:
-    """Parse a duration such as ``"30m"``, ``"2h"``, ``"7d"`` or ``"45s"`` into microseconds.
-
-    Examples
-    --------
-    >>> parse_gap("30m")
-    1800000000
-    >>> parse_gap("1.5h")
-    5400000000
-    """
-    match = _GAP.match(gap) if isinstance(gap, str) else None
-    if match is None:
-        msg = (
-            f"cannot read the duration {gap!r}; write a number and a unit s, m, h or d, e.g. '30m'"
-        )
-        raise AnalysisError(msg)
-    return int(float(match.group(1)) * _UNITS_US[match.group(2)])
-
-
-def sessionize(log: EventLog, gap: str = "30m") -> EventLog:  # keep in step with _DEFAULT_GAP
+def sessionize(log: EventLog, gap: str = DEFAULT_SESSION_GAP) -> EventLog:
     """Add ``session_id``: 1 for a customer's first session, 2 for the next, and so on.
 
     A new session starts at a customer's first event and at every event that comes
@@ -76,7 +52,7 @@ def sessionize(log: EventLog, gap: str = "30m") -> EventLog:  # keep in step wit
     >>> sessionize(log, "30m").to_polars()["session_id"].to_list()
     [1, 1, 2]
     """
-    gap_us = parse_gap(gap)
+    gap_us = parse_duration(gap)
     frame = log.frame.drop("session_id") if log.has("session_id") else log.frame
     prev = nw.col("epoch_us").shift(1).over("customer_id", order_by=ORDER)
     # Two steps: narwhals cannot nest one window (the gap) inside another (the running count).
@@ -204,7 +180,7 @@ def _memo_frame(log: EventLog, by: JourneyBy) -> pl.DataFrame:
         frame = customers if by == "customer" else _sessions(customers, gap_us)
     elif by == "session" and not log.has("session_id"):
         # Default sessions cut the customers' sorted journeys: no second sort.
-        frame = _sessions(_memo_frame(log, "customer"), parse_gap(_DEFAULT_GAP))
+        frame = _sessions(_memo_frame(log, "customer"), parse_duration(DEFAULT_SESSION_GAP))
     else:
         frame = _sorted_journeys(log, keys, [*keys, "touchpoint", "timestamp", *ORDER])
     log.memo[("journeys", by)] = frame

@@ -11,10 +11,11 @@ from typing import Any, Literal
 
 import cxlib
 from cxlib import filters as cx_filters
+from cxlib.units import DEFAULT_SESSION_GAP
 
 __all__ = ["GAPS", "MAX_OPTIONS", "NO_FILTERS", "Filters"]
 
-GAPS = ("30m", "1h", "4h", "1d")
+GAPS = (DEFAULT_SESSION_GAP, "1h", "4h", "1d")
 #: Most values offered in a filter's list (a hostile log can have a million touchpoints).
 MAX_OPTIONS = 1000
 
@@ -33,7 +34,7 @@ class Filters:
     segment: str | None = None
     segment_values: tuple[Any, ...] = ()
     by: Literal["customer", "session"] = "customer"
-    gap: str = "30m"
+    gap: str = DEFAULT_SESSION_GAP
 
     def apply(self, log: cxlib.EventLog) -> cxlib.EventLog:
         """The log with these filters applied (lazily) and sessions added when asked for."""

@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 import cxlib
+from cxlib.units import DEFAULT_SESSION_GAP
 from ui import cache, state
 from ui.filters import GAPS, MAX_OPTIONS, Filters
 from ui.state import Loaded
@@ -78,7 +79,7 @@ def sidebar(loaded: Loaded) -> Filters:
             format_func={"customer": "customers", "session": "sessions"}.get,
             **url,
         )
-        gap = "30m"
+        gap = DEFAULT_SESSION_GAP
         if by == "session":
             gap = st.selectbox("Session ends after a pause of", GAPS, key="gap", **url)
     chosen = Filters(

@@ -16,6 +16,7 @@ import polars as pl
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_keys, journey_steps
 from cxlib.log import EventLog
+from cxlib.units import SECOND_US
 
 __all__ = ["Summary", "preview", "summary", "value_counts"]
 
@@ -61,7 +62,7 @@ def summary(log: EventLog, *, by: JourneyBy = "customer", goal: str | None = Non
     steps = journey_steps(log, by=by)
     per_journey = steps.group_by(*keys).agg(
         events=nw.len(),
-        seconds=(nw.col("epoch_us").max() - nw.col("epoch_us").min()) / 1_000_000,
+        seconds=(nw.col("epoch_us").max() - nw.col("epoch_us").min()) / SECOND_US,
         goal=(nw.col("touchpoint") == (goal or "")).cast(nw.Int64).sum(),
         first=nw.col("epoch_us").min(),
         last=nw.col("epoch_us").max(),

@@ -24,20 +24,20 @@ import polars as pl
 from cxlib.conversion.goal import require_conversion
 from cxlib.errors import AnalysisError
 from cxlib.log import EventLog
+from cxlib.units import DAY_US
 
 __all__ = ["LIFECYCLE_STATES", "Period", "lifecycle", "retention"]
 
 Period = Literal["week", "month"]
 #: The lifecycle states, in the order charts stack them.
 LIFECYCLE_STATES = ("new", "returning", "resurrecting", "dormant")
-_DAY_US = 86_400_000_000
 _MONDAY = dt.date(1969, 12, 29)  # the Monday before 1970-01-01, a Thursday
 
 
 def _period_index(period: Period) -> nw.Expr:
     """An integer per calendar period: consecutive periods have consecutive numbers."""
     if period == "week":
-        return (nw.col("epoch_us") // _DAY_US + 3) // 7
+        return (nw.col("epoch_us") // DAY_US + 3) // 7
     if period == "month":
         stamp = nw.col("timestamp")
         return stamp.dt.year().cast(nw.Int64) * 12 + stamp.dt.month().cast(nw.Int64) - 1

@@ -43,6 +43,7 @@ import polars as pl
 
 from cxlib.errors import AnalysisError
 from cxlib.log import EventLog
+from cxlib.units import DAY_US
 
 __all__ = ["SEGMENTS", "rfm", "rfm_segments"]
 
@@ -60,7 +61,6 @@ SEGMENTS = (
     "hibernating",
     "lost",
 )
-_DAY_US = 86_400_000_000
 
 
 def _score(column: str, *, descending: bool = False) -> pl.Expr:
@@ -154,7 +154,7 @@ def rfm(
     return (
         table.filter(pl.col("frequency") > 0)
         .with_columns(
-            recency_days=((now_us - pl.col("last_tx_us")) / _DAY_US).cast(pl.Float64),
+            recency_days=((now_us - pl.col("last_tx_us")) / DAY_US).cast(pl.Float64),
             monetary=pl.col("monetary").fill_null(0.0),
         )
         .with_columns(

@@ -24,6 +24,7 @@ from cxlib.engines import grouped_median
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
+from cxlib.units import SECOND_US
 
 __all__ = ["check_touchpoint", "transitions"]
 
@@ -93,7 +94,7 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
     pair = ["touchpoint", "next_touchpoint"]
     timed, median = grouped_median(
         steps.with_columns(
-            seconds=((nw.col("next_epoch_us") - nw.col("epoch_us")) / 1_000_000).cast(nw.Float64)
+            seconds=((nw.col("next_epoch_us") - nw.col("epoch_us")) / SECOND_US).cast(nw.Float64)
         ),
         pair,
         "seconds",

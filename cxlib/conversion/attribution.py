@@ -38,8 +38,8 @@ from cxlib.conversion.markov import (
     removal_effects_of,
 )
 from cxlib.errors import AnalysisError
-from cxlib.journeys import parse_gap
 from cxlib.log import EventLog
+from cxlib.units import parse_duration
 
 __all__ = ["MODELS", "Model", "attribution", "compare_models"]
 
@@ -129,7 +129,7 @@ def attribution(
     if value and not log.has("value"):
         msg = "value=True needs a value column and the log has none; map one when loading it"
         raise AnalysisError(msg)
-    half_life_us = parse_gap(half_life)
+    half_life_us = parse_duration(half_life)
     if half_life_us <= 0:
         msg = f"half_life={half_life!r} must be longer than zero, e.g. '7d'"
         raise AnalysisError(msg)

@@ -31,12 +31,12 @@ import polars as pl
 
 from cxlib.journeys import journey_steps
 from cxlib.log import EventLog
+from cxlib.units import HOUR_US
 
 __all__ = ["CUT_STEPS", "FeatureSpec", "cut_features", "feature_matrix", "prefix_matrix"]
 
 #: The steps after which training journeys are cut: dense early, sparser later.
 CUT_STEPS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128)
-_HOUR_US = 3_600_000_000
 
 
 @dataclass(frozen=True)
@@ -143,8 +143,8 @@ def feature_matrix(rows: pl.DataFrame, spec: FeatureSpec) -> np.ndarray:
     counts = counts.astype(np.float64).reshape(rows.height, len(spec.touchpoints))
     channels = rows.select(f"ch_{i}" for i in range(len(spec.channels))).to_numpy()
     channels = channels.astype(np.float64).reshape(rows.height, len(spec.channels))
-    hours_first = (rows["now_us"] - rows["first_us"]).to_numpy() / _HOUR_US
-    hours_last = (rows["now_us"] - rows["epoch_us"]).to_numpy() / _HOUR_US
+    hours_first = (rows["now_us"] - rows["first_us"]).to_numpy() / HOUR_US
+    hours_last = (rows["now_us"] - rows["epoch_us"]).to_numpy() / HOUR_US
     return _assemble(
         spec,
         counts=counts,

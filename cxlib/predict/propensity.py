@@ -22,9 +22,9 @@ import numpy as np
 import polars as pl
 
 from cxlib.errors import AnalysisError
-from cxlib.journeys import parse_gap
 from cxlib.log import EventLog
 from cxlib.predict.features import FeatureSpec, cut_features, feature_matrix, prefix_matrix
+from cxlib.units import parse_duration
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -77,7 +77,7 @@ def feature_spec(
         channels=tuple(_distinct(log, "channel")) if log.has("channel") else (),
         stages=dict(stages) if stages else None,
         has_value=log.has("value"),
-        horizon_us=None if horizon is None else parse_gap(horizon),
+        horizon_us=None if horizon is None else parse_duration(horizon),
     )
 
 

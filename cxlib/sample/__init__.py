@@ -56,7 +56,6 @@ from cxlib.errors import AnalysisError
 from cxlib.sample.maps import MAPS
 from cxlib.sample.simulate import (
     CHANNELS,
-    DAY,
     MAX_EVENTS,
     Design,
     build_spec,
@@ -64,6 +63,7 @@ from cxlib.sample.simulate import (
     simulate,
     to_frame,
 )
+from cxlib.units import DAY_US
 
 __all__ = [
     "BUNDLED",
@@ -129,7 +129,7 @@ def _epoch_us(moment: dt.datetime) -> int:
 
 def _midnights(rng: np.random.Generator, n: int, start_us: int, days: int) -> np.ndarray:
     """Arrival days: midnight of a uniform day among ``days`` from ``start_us``'s."""
-    return start_us // DAY * DAY + rng.integers(0, days, n) * DAY
+    return start_us // DAY_US * DAY_US + rng.integers(0, days, n) * DAY_US
 
 
 def generate(
@@ -276,14 +276,14 @@ def _batches(
     pending = to_frame(spec, simulate(spec, none, np.random.default_rng(0), not_before=0))
     for day in itertools.count():
         rng = np.random.default_rng([seed, SCENARIOS.index(scenario), day])
-        day_start = start_us + day * DAY
+        day_start = start_us + day * DAY_US
         midnights = _midnights(rng, customers_per_day, day_start, 1)
         # Arrivals of this day fall in [day_start, day_start + one day): the cohort order.
         journeys = simulate(spec, midnights, rng, not_before=day_start)
         cohort = to_frame(spec, journeys, first_number=day * customers_per_day)
         pending = pl.concat([pending, cohort]).sort("timestamp", maintain_order=True)
         # Every later cohort starts after this horizon: events before it are final.
-        horizon = dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=start_us + (day + 1) * DAY)
+        horizon = dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=start_us + (day + 1) * DAY_US)
         ready = pending["timestamp"].search_sorted(horizon)
         while ready >= batch_size:
             yield pending.head(batch_size)

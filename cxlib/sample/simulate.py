@@ -8,10 +8,10 @@ import numpy as np
 import polars as pl
 
 from cxlib.sample.maps import DESIGNS, DEVICES, MAPS, REGIONS, RETURNS, ROUTES, SEGMENTS, SOURCES
+from cxlib.units import DAY_US, HOUR_S, MINUTE_US, SECOND_US
 
 __all__ = [
     "CHANNELS",
-    "DAY",
     "MAX_EVENTS",
     "Design",
     "Simulated",
@@ -34,7 +34,6 @@ _BETA = 0.5  # weight multiplier exp(_BETA * lift * (level - _MID)); the exit ha
 _COOLING = 0.25  # chance to lose one intent level at each later session
 #: A generated journey ends after this many events.
 MAX_EVENTS = 60
-_SECOND, _MINUTE, DAY = 1_000_000, 60_000_000, 86_400_000_000
 _HOURS = np.array([1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 4, 4.5, 5,
                    5.5, 5, 4.5, 4.5, 5, 5.5, 6.5, 7.5, 7.5, 6, 4, 2])  # fmt: skip
 _OPEN_HOURS = np.where((np.arange(24) >= 9) & (np.arange(24) < 19), 1.0, 0.0)
@@ -179,7 +178,7 @@ def _pick(rng: np.random.Generator, weights: np.ndarray, size: int) -> np.ndarra
 
 def _time_of_day(rng: np.random.Generator, hours: np.ndarray, size: int) -> np.ndarray:
     """Microseconds after midnight, the hour drawn from ``hours`` (24 weights)."""
-    return (_pick(rng, hours, size) * 3600 + rng.integers(0, 3600, size)) * _SECOND
+    return (_pick(rng, hours, size) * HOUR_S + rng.integers(0, HOUR_S, size)) * SECOND_US
 
 
 @dataclass(frozen=True)
@@ -230,7 +229,7 @@ def _customers(
     t = midnights + np.where(
         spec.physical[entry], _time_of_day(rng, _OPEN_HOURS, n), _time_of_day(rng, _HOURS, n)
     )
-    t = np.where(t < not_before, t + DAY, t)
+    t = np.where(t < not_before, t + DAY_US, t)
     order = np.argsort(t, kind="stable")
     return {k: v[order] for k, v in codes.items()}, level[order], entry[order], t[order]
 
@@ -314,7 +313,7 @@ def simulate(
         later[stuck] |= ~again
         # A leaky hand-off: some customers arriving in this channel from that one are lost here.
         nxt[rng.random(m) < spec.leak[prev_chan, chan]] = exit_
-        t_next = t + np.rint(rng.exponential(spec.secs[cur])).astype(np.int64) * _SECOND
+        t_next = t + np.rint(rng.exponential(spec.secs[cur])).astype(np.int64) * SECOND_US
         new = np.flatnonzero(later & (nxt != exit_))
         if len(new):
             # A later session: some days on, at a plausible hour (opening hours for stores).
@@ -324,8 +323,8 @@ def simulate(
                 _time_of_day(rng, _OPEN_HOURS, len(new)),
                 _time_of_day(rng, _HOURS, len(new)),
             )
-            start = (t[new] // DAY + days) * DAY + tod
-            t_next[new] = np.where(start < t[new] + 31 * _MINUTE, start + DAY, start)
+            start = (t[new] // DAY_US + days) * DAY_US + tod
+            t_next[new] = np.where(start < t[new] + 31 * MINUTE_US, start + DAY_US, start)
             dchan[new] = digital(customer[new])
             # Interest cools between sessions: without this, keen customers never leave.
             level[new] = np.maximum(level[new] - (rng.random(len(new)) < _COOLING), 0)

@@ -15,6 +15,8 @@ import math
 import altair as alt
 import polars as pl
 
+from cxlib.units import DAY_S, HOUR_S, MINUTE_S
+
 __all__ = [
     "bar_chart",
     "conversion_over_time_chart",
@@ -36,7 +38,7 @@ ACCENT = "#1f6f8b"
 #: Colour of what was lost (drop-offs, exits).
 LOSS = "#d9642b"
 
-_UNITS = (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1))
+_UNITS = (("d", DAY_S), ("h", HOUR_S), ("min", MINUTE_S), ("s", 1))
 
 
 def format_seconds(seconds: float | None) -> str:

@@ -41,10 +41,10 @@ from cxlib.journeys import (
     journey_keys,
     journey_steps,
     journey_table,
-    parse_gap,
     with_sessions,
 )
 from cxlib.log import ORDER, EventLog
+from cxlib.units import parse_duration
 
 __all__ = ["FunnelOrder", "funnel_levels"]
 
@@ -72,7 +72,7 @@ def _check(
     if both:
         msg = f"{both!r} cannot be both a step and excluded; remove it from exclude"
         raise AnalysisError(msg)
-    window_us = parse_gap(window)
+    window_us = parse_duration(window)
     require_touchpoints(log, [*steps, *exclude])
     return window_us
 

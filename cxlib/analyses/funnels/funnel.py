@@ -18,6 +18,7 @@ from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_keys, journey_steps, with_sessions
 from cxlib.log import EXIT, EventLog
+from cxlib.units import SECOND_US
 
 __all__ = ["FunnelOrder", "dropped_next", "funnel"]
 
@@ -76,7 +77,7 @@ def funnel(
         groups = [breakdown]
     aggs = [(nw.col("level") >= k).cast(nw.Int64).sum().alias(f"c{k}") for k in range(1, n + 1)]
     aggs += [
-        ((nw.col(f"at_{k}") - nw.col(f"at_{k - 1}")) / 1_000_000).median().alias(f"m{k}")
+        ((nw.col(f"at_{k}") - nw.col(f"at_{k - 1}")) / SECOND_US).median().alias(f"m{k}")
         for k in range(2, n + 1)
     ]
     wide = (levels.group_by(*groups).agg(*aggs) if groups else levels.select(*aggs)).collect(

@@ -16,29 +16,29 @@ import polars as pl
 
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, parse_gap
+from cxlib.journeys import JourneyBy
 from cxlib.log import EventLog
+from cxlib.units import DAY_S, DAY_US, HOUR_S, MINUTE_S, SECOND_US, WEEK_US, parse_duration
 
 __all__ = ["TIME_BINS", "Period", "conversion_over_time", "time_to_convert"]
 
 Period = Literal["1d", "1w", "1mo"]
 
-_MINUTE, _HOUR, _DAY = 60, 3600, 86_400
 #: Lower edges (seconds) and labels of the bins of :func:`time_to_convert`.
 TIME_BINS: tuple[tuple[int, str], ...] = (
     (0, "< 1 min"),
-    (_MINUTE, "1-5 min"),
-    (5 * _MINUTE, "5-15 min"),
-    (15 * _MINUTE, "15-60 min"),
-    (_HOUR, "1-6 h"),
-    (6 * _HOUR, "6-24 h"),
-    (_DAY, "1-3 d"),
-    (3 * _DAY, "3-7 d"),
-    (7 * _DAY, "7-14 d"),
-    (14 * _DAY, "14-30 d"),
-    (30 * _DAY, "30-60 d"),
-    (60 * _DAY, "60-90 d"),
-    (90 * _DAY, "90 d +"),
+    (MINUTE_S, "1-5 min"),
+    (5 * MINUTE_S, "5-15 min"),
+    (15 * MINUTE_S, "15-60 min"),
+    (HOUR_S, "1-6 h"),
+    (6 * HOUR_S, "6-24 h"),
+    (DAY_S, "1-3 d"),
+    (3 * DAY_S, "3-7 d"),
+    (7 * DAY_S, "7-14 d"),
+    (14 * DAY_S, "14-30 d"),
+    (30 * DAY_S, "30-60 d"),
+    (60 * DAY_S, "60-90 d"),
+    (90 * DAY_S, "90 d +"),
 )
 
 
@@ -71,7 +71,7 @@ def time_to_convert(
     [('< 1 min', 0), ('1-5 min', 1), ('5-15 min', 0), ('15-60 min', 1), ('1-6 h', 0)]
     """
     levels = funnel_levels(log, steps, window=window, order=order, exclude=exclude, by=by)
-    seconds = (nw.col(f"at_{len(steps)}") - nw.col("start_us")) / 1_000_000
+    seconds = (nw.col(f"at_{len(steps)}") - nw.col("start_us")) / SECOND_US
     index = sum(((seconds >= edge).cast(nw.Int64) for edge, _ in TIME_BINS[1:]), nw.lit(0))
     counts = (
         levels.filter(nw.col("level") == len(steps))
@@ -81,7 +81,7 @@ def time_to_convert(
         .collect("polars")
         .to_native()
     )
-    window_s = parse_gap(window) / 1_000_000
+    window_s = parse_duration(window) / SECOND_US
     last = max(i for i, (edge, _) in enumerate(TIME_BINS) if edge <= window_s)
     edges = [edge for edge, _ in TIME_BINS] + [None]
     bins = pl.DataFrame(
@@ -112,9 +112,8 @@ def time_to_convert(
     )
 
 
-_DAY_US = _DAY * 1_000_000
 #: 1970-01-05 was the first Monday after the epoch: weeks start on Mondays.
-_MONDAY_US = 4 * _DAY_US
+_MONDAY_US = 4 * DAY_US
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -147,9 +146,9 @@ def conversion_over_time(
     """
     start = nw.col("start_us")
     if period == "1d":
-        key = start // _DAY_US
+        key = start // DAY_US
     elif period == "1w":
-        key = (start - _MONDAY_US) // (7 * _DAY_US)
+        key = (start - _MONDAY_US) // WEEK_US
     elif period == "1mo":
         stamp = nw.col("start_timestamp")
         key = stamp.dt.year().cast(nw.Int64) * 12 + stamp.dt.month().cast(nw.Int64) - 1

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from cxlib import EXIT, EventLog, dropped_next, funnel, funnel_levels
 from cxlib.engines import to_engine
-from cxlib.journeys import parse_gap
+from cxlib.units import parse_duration
 from tests.conftest import approx_rows, brute_journeys, random_log_frames
 
 TOUCHPOINTS = ["x", "y", "z", "ü"]
@@ -66,7 +66,7 @@ def brute_attempt(events, i, steps, window_us, exclude, order):
 
 
 def brute_funnel(frame, steps, window, order, exclude, by="customer"):
-    window_us = parse_gap(window)
+    window_us = parse_duration(window)
     best = {}
     for key, events in brute_journeys(frame, by).items():
         for i, event in enumerate(events):
