@@ -8,13 +8,13 @@ or remove **events**; a journey loses the events filtered out and keeps the rest
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import narwhals as nw
 
+from cxlib.checks import require_column, require_touchpoints, require_values
 from cxlib.errors import AnalysisError
 from cxlib.log import EventLog
 
@@ -80,17 +80,6 @@ def _as_list(values: Any) -> list[Any]:
     return list(values)
 
 
-def _check_known(log: EventLog, column: str, wanted: list[Any], what: str) -> None:
-    """Raise when a value asked for does not occur, suggesting the closest one (typos)."""
-    present = set(log.frame.select(column).unique().collect("polars").to_native()[column].to_list())
-    unknown = [v for v in wanted if v not in present]
-    if unknown:
-        close = difflib.get_close_matches(str(unknown[0]), [str(p) for p in present], n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        msg = f"{what} {unknown[0]!r} does not occur in the log{hint}"
-        raise AnalysisError(msg)
-
-
 def filter_touchpoints(
     log: EventLog, *, keep: Iterable[str] | None = None, drop: Iterable[str] | None = None
 ) -> EventLog:
@@ -108,7 +97,7 @@ def filter_touchpoints(
         msg = "pass exactly one of keep=[...] or drop=[...]"
         raise AnalysisError(msg)
     names = _as_list(keep if keep is not None else drop)
-    _check_known(log, "touchpoint", names, "touchpoint")
+    require_touchpoints(log, names)
     inside = nw.col("touchpoint").is_in(names)
     return log.with_frame(log.frame.filter(inside if keep is not None else ~inside))
 
@@ -143,13 +132,9 @@ def filter_attribute(log: EventLog, column: str, values: Iterable[Any] | Any) ->
     >>> filter_attribute(log, "country", ["DE"]).to_polars()["customer_id"].to_list()
     ['b']
     """
-    if not log.has(column):
-        close = difflib.get_close_matches(column, log.columns, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        msg = f"the log has no column {column!r}; {hint}columns are {log.columns!r}"
-        raise AnalysisError(msg)
+    require_column(log, column)
     wanted = _as_list(values)
-    _check_known(log, column, wanted, f"value of {column!r}")
+    require_values(log, column, wanted, what=f"{column} value")
     return log.with_frame(log.frame.filter(nw.col(column).is_in(wanted)))
 
 

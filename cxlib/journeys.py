@@ -11,12 +11,12 @@ Everything here is a window function over the journey key ordered by
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 import narwhals as nw
 import polars as pl
 
-from cxlib.errors import AnalysisError
+from cxlib.checks import check_choice
 from cxlib.log import ORDER, EventLog
 from cxlib.units import DEFAULT_SESSION_GAP, parse_duration
 
@@ -74,12 +74,8 @@ def journey_keys(log: EventLog, by: JourneyBy) -> list[str]:
     ``by="session"`` on a log without ``session_id`` uses the default 30-minute gap;
     call :func:`sessionize` first for another gap.
     """
-    if by == "customer":
-        return ["customer_id"]
-    if by == "session":
-        return ["customer_id", "session_id"]
-    msg = f"by={by!r} is not a journey; use 'customer' or 'session'"
-    raise AnalysisError(msg)
+    check_choice(by, get_args(JourneyBy), name="by", what="a journey")
+    return ["customer_id"] if by == "customer" else ["customer_id", "session_id"]
 
 
 def with_sessions(log: EventLog, by: JourneyBy) -> EventLog:

@@ -83,7 +83,7 @@ def test_filters_keep_the_report_and_mapping():
 
 def test_unknown_touchpoint_suggests_the_closest():
     with pytest.raises(
-        AnalysisError, match=r"touchpoint 'hom' does not occur in the log; did you mean 'home'\?"
+        AnalysisError, match=r"touchpoint 'hom' is not in the log; did you mean 'home'\?"
     ):
         filter_touchpoints(base(), keep=["hom"])
 
@@ -108,7 +108,7 @@ def test_unknown_attribute_and_value():
         AnalysisError, match=r"the log has no column 'countri'; did you mean 'country'\?"
     ):
         filter_attribute(base(), "countri", "ES")
-    with pytest.raises(AnalysisError, match=r"value of 'country' 'FR' does not occur in the log"):
+    with pytest.raises(AnalysisError, match=r"country value 'FR' is not in the log"):
         filter_attribute(base(), "country", ["FR"])
 
 

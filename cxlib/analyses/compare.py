@@ -24,7 +24,6 @@ come with it.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ import polars as pl
 from cxlib.analyses.funnels.funnel import FunnelOrder, funnel
 from cxlib.analyses.paths import top_paths
 from cxlib.analyses.transitions import transitions
+from cxlib.checks import require_column
 from cxlib.errors import AnalysisError
 from cxlib.log import EventLog
 
@@ -79,11 +79,7 @@ def _members(log: EventLog, segment: Segment) -> EventLog:
         condition = segment
     elif isinstance(segment, tuple) and len(segment) == 2:
         column, value = segment
-        if not log.has(column):
-            close = difflib.get_close_matches(str(column), log.columns, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"its columns are {log.columns!r}"
-            msg = f"segment column {column!r} is not in the log; {hint}"
-            raise AnalysisError(msg)
+        require_column(log, column, purpose="the segment")
         values = value if isinstance(value, list | set | tuple) else [value]
         condition = nw.col(column).is_in(list(values))
     else:

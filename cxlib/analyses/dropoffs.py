@@ -14,7 +14,8 @@ from statistics import NormalDist
 import narwhals as nw
 import polars as pl
 
-from cxlib.analyses.transitions import check_touchpoint, transitions
+from cxlib.analyses.transitions import transitions
+from cxlib.checks import check_known
 from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EventLog
 
@@ -146,7 +147,7 @@ def next_after(log: EventLog, touchpoint: str, *, by: JourneyBy = "customer") ->
     [('(exit)', 2, 2, 0.5), ('cart', 1, 1, 0.25), ('home', 1, 1, 0.25)]
     """
     table = transitions(log, by=by)
-    check_touchpoint(touchpoint, table.filter(pl.col("source") != ENTRY)["source"])
+    check_known(touchpoint, table.filter(pl.col("source") != ENTRY)["source"])
     out = table.filter(pl.col("source") == touchpoint)
     return out.select(
         next_touchpoint=pl.col("target"),

@@ -35,7 +35,8 @@ import networkx as nx
 import polars as pl
 
 from cxlib.analyses.overview import value_counts
-from cxlib.analyses.transitions import check_touchpoint, transitions
+from cxlib.analyses.transitions import transitions
+from cxlib.checks import check_known
 from cxlib.errors import AnalysisError
 from cxlib.filters import filter_touchpoints
 from cxlib.journeys import JourneyBy
@@ -430,7 +431,7 @@ def most_likely_path(graph: nx.DiGraph, target: str) -> list[str]:
     >>> most_likely_path(journey_graph(table), "buy")
     ['(entry)', 'home', 'cart', 'buy']
     """
-    check_touchpoint(target, graph.nodes)
+    check_known(target, graph.nodes)
     try:
         return nx.dijkstra_path(graph, ENTRY, target, weight=lambda u, v, d: _distance(d["share"]))
     except (nx.NetworkXNoPath, nx.NodeNotFound):
@@ -455,7 +456,7 @@ def focus(graph: nx.DiGraph, touchpoint: str, *, radius: int = 1) -> nx.DiGraph:
     >>> sorted(focus(journey_graph(table), "cart").nodes)
     ['buy', 'cart', 'home']
     """
-    check_touchpoint(touchpoint, graph.nodes)
+    check_known(touchpoint, graph.nodes)
     if not isinstance(radius, int) or radius < 0:
         msg = f"radius={radius!r} must be a whole number of steps, 0 or more"
         raise AnalysisError(msg)

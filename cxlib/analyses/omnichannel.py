@@ -14,7 +14,8 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.transitions import transitions
-from cxlib.conversion.goal import require_conversion, with_conversion_step
+from cxlib.checks import require_touchpoints
+from cxlib.conversion.goal import with_conversion_step
 from cxlib.errors import AnalysisError
 from cxlib.journeys import journey_steps
 from cxlib.log import ENTRY, EXIT, EventLog
@@ -190,7 +191,7 @@ def start_and_conversion_channels(log: EventLog, *, conversion: str) -> pl.DataF
         .to_native()
     )
     if table.height == 0:
-        require_conversion(log, conversion)
+        require_touchpoints(log, [conversion])
     return table.with_columns(
         share=(pl.col("customers") / pl.col("customers").sum()).cast(pl.Float64)
     ).sort(["customers", "start_channel", "conversion_channel"], descending=[True, False, False])
@@ -232,7 +233,7 @@ def _by_channel_count(log: EventLog, conversion: str) -> pl.DataFrame:
         .to_native()
     )
     if table["conversions"].sum() == 0:
-        require_conversion(log, conversion)
+        require_touchpoints(log, [conversion])
     return table.cast({"channels": pl.Int64})
 
 

@@ -12,50 +12,22 @@ of a journey (:func:`cxlib.engines.ordered_join`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import narwhals as nw
 import polars as pl
 
-from cxlib.analyses.transitions import check_touchpoint
+from cxlib.checks import require_touchpoints
 from cxlib.engines import ordered_join
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_table, with_sessions
 from cxlib.journeys import collapse_repeats as collapse
 from cxlib.log import ENTRY, EXIT, ORDER, EventLog
 
-__all__ = ["PATH_SEP", "TRUNCATED", "require_touchpoints", "step_matrix", "top_paths"]
+__all__ = ["PATH_SEP", "TRUNCATED", "step_matrix", "top_paths"]
 
 #: What separates touchpoints in a path string.
 PATH_SEP = " → "
 #: The last element of a path cut by ``max_steps``: the journey went on after it.
 TRUNCATED = "…"
-
-
-def require_touchpoints(log: EventLog, names: Iterable[str]) -> None:
-    """Raise :class:`~cxlib.errors.AnalysisError` if a name is not a touchpoint of the log.
-
-    The message suggests the closest touchpoint ("did you mean ...?"). An empty log has
-    no touchpoints to check against and accepts every name (its results are empty).
-
-    Examples
-    --------
-    >>> import datetime as dt, polars as pl
-    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a"],
-    ...     "timestamp": [dt.datetime(2024, 1, 1)], "touchpoint": ["checkout"]}))
-    >>> require_touchpoints(log, ["chekout"])
-    Traceback (most recent call last):
-    ...
-    cxlib.errors.AnalysisError: touchpoint 'chekout' is not in the log; did you mean 'checkout'?
-    """
-    names = list(names)
-    if not names:
-        return
-    known = log.frame.select("touchpoint").unique().collect("polars").to_native()["touchpoint"]
-    if known.is_empty():
-        return
-    for name in names:
-        check_touchpoint(name, known.to_list())
 
 
 def _positive(value: int | None, name: str) -> None:

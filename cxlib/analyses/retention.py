@@ -16,13 +16,12 @@ Their **cohort** is the period of their first event.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 import narwhals as nw
 import polars as pl
 
-from cxlib.conversion.goal import require_conversion
-from cxlib.errors import AnalysisError
+from cxlib.checks import check_choice, require_touchpoints
 from cxlib.log import EventLog
 from cxlib.units import DAY_US
 
@@ -36,13 +35,11 @@ _MONDAY = dt.date(1969, 12, 29)  # the Monday before 1970-01-01, a Thursday
 
 def _period_index(period: Period) -> nw.Expr:
     """An integer per calendar period: consecutive periods have consecutive numbers."""
+    check_choice(period, get_args(Period), name="period", what="a period")
     if period == "week":
         return (nw.col("epoch_us") // DAY_US + 3) // 7
-    if period == "month":
-        stamp = nw.col("timestamp")
-        return stamp.dt.year().cast(nw.Int64) * 12 + stamp.dt.month().cast(nw.Int64) - 1
-    msg = f"period={period!r} is not a period; use 'week' or 'month'"
-    raise AnalysisError(msg)
+    stamp = nw.col("timestamp")
+    return stamp.dt.year().cast(nw.Int64) * 12 + stamp.dt.month().cast(nw.Int64) - 1
 
 
 def _period_start(period: Period) -> pl.Expr:
@@ -117,7 +114,7 @@ def retention(
         "retention": pl.Float64,
     }
     if touchpoint is not None and not table["hits"].sum():
-        require_conversion(log, touchpoint)  # a typo, rather than nobody doing it
+        require_touchpoints(log, [touchpoint])  # a typo, rather than nobody doing it
     if table.height == 0:
         return pl.DataFrame(schema=schema)
     last = table["_p"].max()

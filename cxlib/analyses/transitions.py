@@ -14,9 +14,6 @@ PySpark.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
-
 import narwhals as nw
 import polars as pl
 
@@ -26,7 +23,7 @@ from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
 from cxlib.units import SECOND_US
 
-__all__ = ["check_touchpoint", "transitions"]
+__all__ = ["transitions"]
 
 _SCHEMA = {
     "source": pl.String,
@@ -148,28 +145,3 @@ def _check_reserved_names(table: pl.DataFrame) -> None:
                 "journeys start and end; rename that touchpoint in the data"
             )
             raise AnalysisError(msg)
-
-
-def check_touchpoint(touchpoint: str, known: Iterable[str]) -> None:
-    """Raise :class:`AnalysisError` unless ``touchpoint`` is one of ``known``, suggesting the closest.
-
-    Examples
-    --------
-    >>> check_touchpoint("home", ["home", "cart"])
-    >>> check_touchpoint("hom", ["home", "cart"])
-    Traceback (most recent call last):
-    ...
-    cxlib.errors.AnalysisError: touchpoint 'hom' is not in the log; did you mean 'home'?
-    """
-    names = sorted(set(known))
-    if touchpoint in names:
-        return
-    close = difflib.get_close_matches(str(touchpoint), names, n=3)
-    if close:
-        hint = "did you mean " + " or ".join(repr(name) for name in close) + "?"
-    elif names:
-        hint = f"it has {len(names)} touchpoints, e.g. {names[:5]!r}"
-    else:
-        hint = "the log has no events"
-    msg = f"touchpoint {touchpoint!r} is not in the log; {hint}"
-    raise AnalysisError(msg)

@@ -30,7 +30,7 @@ from typing import Any, Literal
 import narwhals as nw
 import polars as pl
 
-from cxlib.conversion.goal import require_conversion
+from cxlib.checks import check_choice, require_touchpoints
 from cxlib.conversion.markov import (
     State,
     conversion_chain,
@@ -123,9 +123,7 @@ def attribution(
     >>> attribution(log, conversion="buy", model="linear").rows()
     [('mail', 0.75, 1.5, None), ('ad', 0.25, 0.5, None)]
     """
-    if model not in MODELS:
-        msg = f"model={model!r} is not an attribution model; use one of {list(MODELS)!r}"
-        raise AnalysisError(msg)
+    check_choice(model, MODELS, name="model", what="an attribution model")
     if value and not log.has("value"):
         msg = "value=True needs a value column and the log has none; map one when loading it"
         raise AnalysisError(msg)
@@ -185,7 +183,7 @@ def _heuristic(
         .to_native()
     )
     if table.height == 0:
-        require_conversion(log, conversion)
+        require_touchpoints(log, [conversion])
     return table
 
 

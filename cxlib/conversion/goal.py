@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import narwhals as nw
 
-from cxlib.analyses.transitions import check_touchpoint
 from cxlib.journeys import journey_steps
 from cxlib.log import EventLog
 
-__all__ = ["require_conversion", "with_conversion_step"]
+__all__ = ["with_conversion_step"]
 
 
 def with_conversion_step(log: EventLog, conversion: str) -> nw.LazyFrame:
@@ -39,13 +38,3 @@ def with_conversion_step(log: EventLog, conversion: str) -> nw.LazyFrame:
     return journey_steps(log).with_columns(
         conv_step=nw.when(converts).then(nw.col("step")).min().over("customer_id")
     )
-
-
-def require_conversion(log: EventLog, conversion: str) -> None:
-    """Raise :class:`AnalysisError` (with suggestions) unless ``conversion`` is a touchpoint of the log.
-
-    Called only when an analysis found no conversion, to tell a typo from a log
-    where nobody converts.
-    """
-    names = log.frame.select(nw.col("touchpoint").cast(nw.String)).unique().collect("polars")
-    check_touchpoint(conversion, [t for t in names["touchpoint"].to_list() if t is not None])

@@ -20,15 +20,14 @@ are not listed.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, get_args
 
 import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.dropoffs import Z95, dropoffs, wilson_interval
-from cxlib.conversion.goal import require_conversion
+from cxlib.checks import check_choice, require_touchpoints
 from cxlib.conversion.markov import journeys_to_conversion, removal_effects
-from cxlib.errors import AnalysisError
 from cxlib.log import EventLog
 
 __all__ = ["Importance", "touchpoint_importance"]
@@ -62,7 +61,7 @@ def _reach(log: EventLog, conversion: str) -> pl.DataFrame:
     )
     all_customers, all_conversions = totals.row(0)
     if not all_conversions:
-        require_conversion(log, conversion)
+        require_touchpoints(log, [conversion])
     others = all_customers - pl.col("customers")
     low, high = _wilson(table["conversions"], table["customers"])
     return table.with_columns(
@@ -173,9 +172,7 @@ def touchpoint_importance(
     >>> out.select("touchpoint", "customers", "conversions", "importance", "performance").rows()
     [('mail', 1, 1, 0.5, 1.0), ('ad', 2, 1, -0.5, 1.0), ('call', 1, 0, -1.0, 0.0)]
     """
-    if importance not in ("removal_effect", "lift"):
-        msg = f"importance={importance!r} is not a measure; use 'removal_effect' or 'lift'"
-        raise AnalysisError(msg)
+    check_choice(importance, get_args(Importance), name="importance", what="a measure")
     table = _reach(log, conversion).filter(pl.col("touchpoint") != conversion)
     if importance == "removal_effect":
         effects = removal_effects(log, conversion=conversion)

@@ -31,7 +31,8 @@ import numpy as np
 import polars as pl
 
 from cxlib.analyses.omnichannel import channel_log
-from cxlib.conversion.goal import require_conversion, with_conversion_step
+from cxlib.checks import require_touchpoints
+from cxlib.conversion.goal import with_conversion_step
 from cxlib.errors import AnalysisError
 from cxlib.log import ENTRY, EXIT, EventLog
 
@@ -136,7 +137,7 @@ def conversion_chain(log: EventLog, *, conversion: str, by: State = "touchpoint"
     )
     converted = table.filter(pl.col("source") == CONVERSION)
     if converted.height == 0:
-        require_conversion(log, conversion)
+        require_touchpoints(log, [conversion])
     # Each journey's first event is also the target of one move from the entry.
     entries = table.filter("first").group_by(target="source").agg(pl.col("transitions").sum())
     moves = (

@@ -21,12 +21,13 @@ observed conversion rate.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import narwhals as nw
 import numpy as np
 import polars as pl
 
+from cxlib.checks import check_choice
 from cxlib.errors import AnalysisError
 from cxlib.log import ENTRY, EventLog
 from cxlib.predict.features import cut_features
@@ -159,15 +160,13 @@ def _customers(log: EventLog, goal: str) -> pl.DataFrame:
 
 
 def _holdout_customers(customers: pl.DataFrame, *, holdout: float, split: Split, seed: int) -> list:
+    check_choice(split, get_args(Split), name="split", what="a way to hold customers out")
     size = round(customers.height * holdout)
     ids = customers["customer_id"]
     if split == "time":  # sorted by first event: the latest starters
         return ids.tail(size).to_list() if size else []
-    if split == "customer":
-        order = np.random.default_rng(seed).permutation(customers.height)[:size]
-        return ids.gather(np.sort(order)).to_list()
-    msg = f"split={split!r} is not a way to hold customers out; use 'customer' or 'time'"
-    raise AnalysisError(msg)
+    order = np.random.default_rng(seed).permutation(customers.height)[:size]
+    return ids.gather(np.sort(order)).to_list()
 
 
 def _next_step_scores(model: NextStepModel, test_log: EventLog) -> dict[str, Any]:

@@ -112,7 +112,8 @@ def test_empty_segment_gives_zero_counts():
 
 def test_unknown_segment_column_is_refused():
     with pytest.raises(
-        AnalysisError, match=r"segment column 'chanel' is not in the log; did you mean 'channel'"
+        AnalysisError,
+        match=r"the log has no column 'chanel' for the segment; did you mean 'channel'",
     ):
         compare_segments(log_(), ("chanel", "web"), steps=["home"])
 

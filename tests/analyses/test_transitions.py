@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxlib import ENTRY, EXIT, AnalysisError, EventLog, sessionize, transitions
-from cxlib.analyses.transitions import check_touchpoint
 from tests.conftest import T0, brute_journeys, make_log, random_log_frames
 
 COLUMNS = ["source", "target", "transitions", "customers", "median_seconds"]
@@ -171,19 +170,6 @@ def test_touchpoints_named_like_entry_or_exit_are_refused(name):
 def test_unknown_journey_kind_is_refused():
     with pytest.raises(AnalysisError, match=r"by='visit' is not a journey"):
         transitions(make_log({"a": "x"}), by="visit")
-
-
-@pytest.mark.parametrize(
-    ("name", "known", "message"),
-    [
-        ("Home", ["home", "cart"], r"touchpoint 'Home' is not in the log; did you mean 'home'\?"),
-        ("zzz", ["home", "cart"], r"'zzz' is not in the log; it has 2 touchpoints, e.g. \['cart'"),
-        ("home", [], r"'home' is not in the log; the log has no events"),
-    ],
-)
-def test_unknown_touchpoint_message(name, known, message):
-    with pytest.raises(AnalysisError, match=message):
-        check_touchpoint(name, known)
 
 
 def brute_transitions(frame: pl.DataFrame, by: str) -> list[tuple]:

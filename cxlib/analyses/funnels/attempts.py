@@ -29,11 +29,11 @@ from step to step with equi-joins on (journey, position).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 import narwhals as nw
 
-from cxlib.analyses.paths import require_touchpoints
+from cxlib.checks import check_choice, require_touchpoints
 from cxlib.engines import polars_sequential_levels, shared
 from cxlib.errors import AnalysisError
 from cxlib.journeys import (
@@ -49,7 +49,6 @@ from cxlib.units import parse_duration
 __all__ = ["FunnelOrder", "funnel_levels"]
 
 FunnelOrder = Literal["sequential", "strict", "any"]
-_ORDERS = ("sequential", "strict", "any")
 
 
 def _check(
@@ -59,9 +58,7 @@ def _check(
     if isinstance(steps, str) or not steps:
         msg = f"steps={steps!r} must be a non-empty list of touchpoints, e.g. ['home', 'cart']"
         raise AnalysisError(msg)
-    if order not in _ORDERS:
-        msg = f"order={order!r} is not a funnel order; use one of {_ORDERS!r}"
-        raise AnalysisError(msg)
+    check_choice(order, get_args(FunnelOrder), name="order", what="a funnel order")
     if order == "any" and len(set(steps)) < len(steps):
         msg = f"order='any' needs distinct steps, got {list(steps)!r}; use order='sequential'"
         raise AnalysisError(msg)

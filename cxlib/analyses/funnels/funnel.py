@@ -8,14 +8,13 @@ semantics (attempts, window, order, exclusions).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
-from cxlib.errors import AnalysisError
+from cxlib.checks import require_column
 from cxlib.journeys import JourneyBy, journey_keys, journey_steps, with_sessions
 from cxlib.log import EXIT, EventLog
 from cxlib.units import SECOND_US
@@ -62,11 +61,8 @@ def funnel(
     >>> funnel(log, ["home", "cart", "buy"]).rows()
     [(1, 'home', 2, 1.0, 1.0, None), (2, 'cart', 1, 0.5, 0.5, 3600.0), (3, 'buy', 1, 0.5, 1.0, 3600.0)]
     """
-    if breakdown is not None and not log.has(breakdown):
-        close = difflib.get_close_matches(breakdown, log.columns, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"its columns are {log.columns!r}"
-        msg = f"breakdown={breakdown!r} is not a column of this log; {hint}"
-        raise AnalysisError(msg)
+    if breakdown is not None:
+        require_column(log, breakdown, purpose="the breakdown")
     levels = funnel_levels(log, steps, window=window, order=order, exclude=exclude, by=by)
     n = len(steps)
     groups: list[str] = []

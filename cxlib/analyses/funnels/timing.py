@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
-from cxlib.errors import AnalysisError
+from cxlib.checks import check_choice
 from cxlib.journeys import JourneyBy
 from cxlib.log import EventLog
 from cxlib.units import DAY_S, DAY_US, HOUR_S, MINUTE_S, SECOND_US, WEEK_US, parse_duration
@@ -144,17 +144,15 @@ def conversion_over_time(
     >>> conversion_over_time(log, ["home", "buy"], period="1w").rows()
     [(datetime.date(2024, 1, 1), 1, 1, 1.0), (datetime.date(2024, 1, 8), 1, 0, 0.0)]
     """
+    check_choice(period, get_args(Period), name="period", what="a cohort period")
     start = nw.col("start_us")
     if period == "1d":
         key = start // DAY_US
     elif period == "1w":
         key = (start - _MONDAY_US) // WEEK_US
-    elif period == "1mo":
+    else:  # months
         stamp = nw.col("start_timestamp")
         key = stamp.dt.year().cast(nw.Int64) * 12 + stamp.dt.month().cast(nw.Int64) - 1
-    else:
-        msg = f"period={period!r} is not a cohort period; use '1d', '1w' or '1mo'"
-        raise AnalysisError(msg)
     levels = funnel_levels(log, steps, window=window, order=order, exclude=exclude, by=by)
     counts = (
         levels.with_columns(_key=key)
