@@ -5,7 +5,7 @@
 
 Loads the log once, then times each phase in turn: the journey order shared by every
 analysis (:func:`cxlib.journeys.journey_table`, built on first use and kept in
-``log.memo``), then transitions, top paths, drop-offs, the benchmark's 4-step funnel and
+``log.cache``), then transitions, top paths, drop-offs, the benchmark's 4-step funnel and
 the other Funnels-page calls. Prints CPU seconds (all threads), wall seconds and the
 process's peak RSS after each phase. bench/run.py measures each analysis in a fresh
 process instead; this script shows what one process pays for each step.
@@ -51,7 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     path = args.file or BENCH / "data" / f"events-{args.size}-seed7.parquet"
     log = timed("load", lambda: cxlib.load(path))
-    timed("journey order (memo)", lambda: journey_table(log))
+    timed("journey order (cached)", lambda: journey_table(log))
     for _ in range(args.repeat):
         timed("transitions", lambda: cxlib.transitions(log))
         timed("top_paths", lambda: cxlib.top_paths(log))

@@ -16,9 +16,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import narwhals as nw
-import polars as pl
 
-from cxlib.errors import AnalysisError
+from cxlib.engines import require_polars
 from cxlib.log import EventLog
 
 __all__ = ["anonymise", "pseudonyms"]
@@ -45,7 +44,7 @@ def anonymise(log: EventLog, *, salt: str = "") -> EventLog:
 
     Examples
     --------
-    >>> import datetime as dt
+    >>> import datetime as dt, polars as pl
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["ann", "bo", "ann"],
     ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10, 11)],
     ...     "touchpoint": ["visit", "visit", "buy"], "city": ["Oslo", "Rome", "Oslo"]}))
@@ -53,17 +52,12 @@ def anonymise(log: EventLog, *, salt: str = "") -> EventLog:
     >>> out.select("customer_id", "touchpoint", "city").rows()
     [('customer 1', 'visit', 'city 2'), ('customer 2', 'visit', 'city 1'), ('customer 2', 'buy', 'city 1')]
     """
-    if log.engine != "polars":
-        msg = f"anonymise runs on Polars logs, not {log.engine!r}; load the log with cxlib.load"
-        raise AnalysisError(msg)
-    frame = log.frame.to_native()
+    require_polars(log.frame, what="anonymise")
+    frame = log.frame
     for column in ["customer_id", *log.attributes]:
-        text = frame.select(pl.col(column).cast(pl.String)).unique().collect()[column]
+        text = nw.col(column).cast(nw.String)
+        values = frame.select(text).unique().collect("polars")[column]
         prefix = "customer" if column == "customer_id" else column
-        names = pseudonyms(text.to_list(), prefix=prefix, salt=salt)
-        frame = frame.with_columns(
-            pl.col(column)
-            .cast(pl.String)
-            .replace_strict(names, default=None, return_dtype=pl.String)
-        )
-    return log.with_frame(nw.from_native(frame))
+        names = pseudonyms(values.to_list(), prefix=prefix, salt=salt)
+        frame = frame.with_columns(text.replace_strict(names, default=None, return_dtype=nw.String))
+    return log.with_frame(frame)

@@ -24,14 +24,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import narwhals as nw
 import polars as pl
 
-from cxlib.engines import Engine, engine_of, with_epoch_us, with_event_index
+from cxlib.engines import Engine, SortedJourneys, engine_of, with_epoch_us, with_event_index
 from cxlib.errors import MappingError
 
 __all__ = [
@@ -41,7 +41,9 @@ __all__ = [
     "ORDER",
     "REQUIRED_ROLES",
     "EventLog",
+    "JourneyBy",
     "LoadReport",
+    "LogCache",
     "RoleMatch",
 ]
 
@@ -56,6 +58,9 @@ OPTIONAL_ROLES = ("channel", "value", "rating", "source")
 INTERNAL_COLUMNS = ("event_index", "epoch_us", "session_id")
 #: The order of events within a journey, on every engine.
 ORDER = ["epoch_us", "event_index"]
+
+#: What a journey is: the events of one customer, or of one session of a customer.
+JourneyBy = Literal["customer", "session"]
 
 Role = Literal["customer_id", "timestamp", "touchpoint", "channel", "value", "rating", "source"]
 
@@ -134,6 +139,82 @@ class LoadReport:
         return self._figures.get("touchpoints", 0)
 
 
+class LogCache:
+    """What one :class:`EventLog` computed once and keeps for its later analyses: five entries at most.
+
+    cxlib's only memoisation. Sorting a log's events into journeys is most of the cost
+    of an analysis on Polars, counting on sorted rows nearly free
+    (docs/performance-core.md): every :class:`EventLog` carries one, ``log.cache``,
+    created empty with the log. A log over other events (a filter,
+    :meth:`EventLog.with_frame`) is a new log with a new, empty cache. Entries are made
+    only where journeys are kept in memory
+    (:func:`cxlib.engines.keeps_journeys_in_memory`: Polars); on DuckDB and Spark, which
+    sort within every query, the cache holds at most ``parent``. (The app's caches,
+    per data set and filters, are another layer: ``ui/cache.py``.)
+
+    Entries, by key (:meth:`entries` lists those present):
+
+    ``("parent",)``
+        Set by :func:`cxlib.sessionize`: the log this one sessionized and the session gap
+        in microseconds. The sorted journeys of this log are then cut from the parent's
+        sorted customer journeys instead of sorted again.
+    ``("journeys", by)``, ``by`` being ``"customer"`` or ``"session"``
+        The log's core columns sorted in journey order
+        (:data:`cxlib.engines.SortedJourneys`, made by :func:`cxlib.journeys.journey_table`),
+        about 41 MiB per million events. Both share the sort: sessions are cut from the
+        customers' journeys.
+    ``("funnel_levels", with_next, definition)``, ``with_next`` being ``False`` or ``True``
+        The last funnel's :func:`cxlib.funnel_levels` (a small frame, one row per
+        journey reaching step 1) and its definition ``(steps, window, order, exclude,
+        by)``. A funnel page asks for the same funnel several times (its figures, the
+        time to convert, the conversion over time); another funnel replaces it.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> from cxlib.journeys import journey_table
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2, "touchpoint": ["x", "y"]}))
+    >>> log.cache.entries()
+    []
+    >>> _ = journey_table(log)
+    >>> log.cache.entries()
+    [('journeys', 'customer')]
+    """
+
+    def __init__(self) -> None:
+        #: Set by :func:`cxlib.sessionize`: ``(the log sessionized, the gap in microseconds)``.
+        self.parent: tuple[EventLog, int] | None = None
+        self._journeys: dict[JourneyBy, SortedJourneys] = {}
+        self._funnels: dict[bool, tuple[Hashable, nw.DataFrame]] = {}
+
+    def journeys(self, by: JourneyBy, compute: Callable[[], SortedJourneys]) -> SortedJourneys:
+        """The sorted journeys ``by`` customer or session: kept, or computed now and kept."""
+        if by not in self._journeys:
+            self._journeys[by] = compute()
+        return self._journeys[by]
+
+    def funnel_levels(
+        self, definition: Hashable, *, with_next: bool, compute: Callable[[], nw.DataFrame]
+    ) -> nw.DataFrame:
+        """The levels of the funnel ``definition``: kept, or computed now in place of the last."""
+        kept = self._funnels.get(with_next)
+        if kept is None or kept[0] != definition:
+            kept = (definition, compute())
+            self._funnels[with_next] = kept
+        return kept[1]
+
+    def entries(self) -> list[tuple[Hashable, ...]]:
+        """The keys of the entries present (see the class docstring)."""
+        parent: list[tuple[Hashable, ...]] = [("parent",)] if self.parent is not None else []
+        journeys = [("journeys", by) for by in self._journeys]
+        funnels = [("funnel_levels", w, d) for w, (d, _) in self._funnels.items()]
+        return [*parent, *journeys, *funnels]
+
+    def __repr__(self) -> str:
+        return f"LogCache({self.entries()!r})"
+
+
 @dataclass(frozen=True)
 class EventLog:
     """A journey log in canonical columns (see the module docstring), lazy, on any engine.
@@ -158,10 +239,10 @@ class EventLog:
     frame: nw.LazyFrame
     mapping: Mapping[str, RoleMatch] = field(default_factory=dict)
     report: LoadReport | None = None
-    #: Results computed once per log and reused by later analyses (see
-    #: :func:`cxlib.journeys.journey_table`); a log over another frame starts empty.
-    memo: dict[Any, Any] = field(
-        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    #: What this log computed once and reuses (see :class:`LogCache`); a log over
+    #: another frame starts with an empty one.
+    cache: LogCache = field(
+        default_factory=LogCache, init=False, repr=False, compare=False, hash=False
     )
 
     @classmethod

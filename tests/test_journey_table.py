@@ -1,4 +1,4 @@
-"""journey_table: on Polars the memoised sorted frame equals the portable journey_steps on DuckDB."""
+"""journey_table: on Polars the cached sorted frame equals the portable journey_steps on DuckDB."""
 
 import narwhals as nw
 import polars as pl
@@ -16,7 +16,7 @@ from cxlib import (
     top_paths,
     transitions,
 )
-from cxlib.engines import to_engine
+from cxlib.engines import polars_journeys, to_engine
 from cxlib.journeys import journey_steps, journey_table, sessionize
 from tests.conftest import T0, approx_rows, make_log, random_log_frames
 
@@ -64,21 +64,25 @@ def test_polars_table_equals_portable_steps(frame, by):
 
 def test_hash_clash_falls_back_to_sorting_by_text(monkeypatch):
     # Every customer hashing alike is the worst clash: journeys must still not mix.
-    monkeypatch.setattr(journeys, "_CUSTOMER_HASH", pl.col("customer_id").hash(0) * 0)
+    monkeypatch.setattr(polars_journeys, "CUSTOMER_HASH", pl.col("customer_id").hash(0) * 0)
     log = make_log({"b": "x y", "a": "y z x", "c": "z"})
     check_against_portable(log, "customer")
     assert journey_table(log).frame.collect()["_journey"].n_unique() == 3
 
 
-def test_memo_is_computed_once_per_log_and_by():
+def never() -> pl.DataFrame:
+    raise AssertionError("computed again")
+
+
+def test_sorted_journeys_are_computed_once_per_log_and_by():
     log = make_log({"a": "x y", "b": "y"})
     journey_table(log)
-    memo = dict(log.memo)
+    kept = log.cache.journeys("customer", never)
     journey_table(log)
-    assert list(memo) == [("journeys", "customer")]
-    assert log.memo[("journeys", "customer")] is memo[("journeys", "customer")]
+    assert log.cache.entries() == [("journeys", "customer")]
+    assert log.cache.journeys("customer", never) is kept
     filtered = log.with_frame(log.frame.filter(nw.col("touchpoint") == "x"))
-    assert filtered.memo == {}
+    assert filtered.cache.entries() == []
     assert journey_table(filtered).frame.collect()["touchpoint"].to_list() == ["x"]
 
 
@@ -112,20 +116,19 @@ def test_funnel_levels_are_computed_once_and_shared_by_the_funnel_analyses():
     steps = ["home", "cart", "buy"]
     fresh = make_log({"a": "home cart buy", "b": "home cart", "c": "home help"})
     assert funnel(log, steps).equals(funnel(fresh, steps))
-    kept = [k for k in log.memo if k[0] == "funnel_levels"]
-    assert kept == [
-        ("funnel_levels", ("home", "cart", "buy"), "30d", "sequential", (), "customer", False)
-    ]
-    stored = log.memo[kept[0]]
+    definition = (("home", "cart", "buy"), "30d", "sequential", (), "customer")
+    kept = [k for k in log.cache.entries() if k[0] == "funnel_levels"]
+    assert kept == [("funnel_levels", False, definition)]
+    stored = log.cache.funnel_levels(definition, with_next=False, compute=never)
     time_to_convert(log, steps)
     conversion_over_time(log, steps)
-    assert log.memo[kept[0]] is stored  # reused, not recomputed
+    assert log.cache.funnel_levels(definition, with_next=False, compute=never) is stored
     assert funnel(log, steps)["customers"].to_list() == [3, 2, 1]
     dropped_next(log, steps)  # with the next touchpoint: kept beside, not instead
-    assert len([k for k in log.memo if k[0] == "funnel_levels"]) == 2
+    assert len([k for k in log.cache.entries() if k[0] == "funnel_levels"]) == 2
     # Another funnel replaces the first: one funnel is kept at a time.
     assert funnel(log, ["home", "help"])["customers"].to_list() == [3, 1]
-    kept = [k[1] for k in log.memo if k[0] == "funnel_levels" and not k[-1]]
+    kept = [k[2][0] for k in log.cache.entries() if k[0] == "funnel_levels" and not k[1]]
     assert kept == [("home", "help")]
 
 
@@ -191,7 +194,8 @@ def test_sessionized_log_reuses_its_parents_journeys(frame, gap):
     # parent's sorted customers, and must equal DuckDB's sessionize with the same gap.
     parent = EventLog.from_frame(frame)
     log = sessionize(parent, gap)
-    assert log.memo["sessions_of"][0] is parent
+    assert log.cache.parent is not None
+    assert log.cache.parent[0] is parent
     portable = sessionize(
         EventLog.from_frame(to_engine(parent.frame.collect().to_native(), "duckdb")), gap
     )
@@ -199,7 +203,7 @@ def test_sessionized_log_reuses_its_parents_journeys(frame, gap):
         assert rows_of(journey_table(log, by=by).frame, by) == rows_of(
             journey_table(portable, by=by).frame, by
         )
-    assert list(parent.memo) == [("journeys", "customer")]
+    assert parent.cache.entries() == [("journeys", "customer")]
     assert transitions(log, by="session").rows() == approx_rows(
         transitions(portable, by="session").rows()
     )

@@ -36,13 +36,7 @@ import narwhals as nw
 from cxlib.checks import check_choice, require_touchpoints
 from cxlib.engines import polars_sequential_levels, shared
 from cxlib.errors import AnalysisError
-from cxlib.journeys import (
-    JourneyBy,
-    journey_keys,
-    journey_steps,
-    journey_table,
-    with_sessions,
-)
+from cxlib.journeys import JourneyBy, Journeys, journey_keys, journey_table, with_sessions
 from cxlib.log import ORDER, EventLog
 from cxlib.units import parse_duration
 
@@ -105,21 +99,25 @@ def funnel_levels(
     2
     """
     window_us = _check(log, steps, window, order, exclude)
-    if log.engine != "polars":
-        return _levels(log, list(steps), window_us, order, list(exclude), by, with_next)
-    # The Funnels page asks for the same funnel's levels several times (figures, time to
-    # convert, cohorts): on Polars they are computed once and kept, one funnel at a time.
-    key = ("funnel_levels", tuple(steps), window, order, tuple(exclude), by, with_next)
-    if key not in log.memo:
-        for old in [k for k in log.memo if k[0] == "funnel_levels" and k[-1] == with_next]:
-            log.memo.pop(old, None)
-        levels = _levels(log, list(steps), window_us, order, list(exclude), by, with_next)
-        log.memo[key] = levels.collect("polars").to_native()
-    return nw.from_native(log.memo[key].lazy())
+    journeys = journey_table(log, by=by)
+
+    def levels() -> nw.LazyFrame:
+        return _levels(log, journeys, list(steps), window_us, order, list(exclude), by, with_next)
+
+    if not journeys.ordered:
+        return levels()
+    # Journeys kept in memory: so are the levels. The Funnels page asks for the same
+    # funnel several times (figures, time to convert, cohorts), one funnel at a time.
+    definition = (tuple(steps), window, order, tuple(exclude), by)
+    kept = log.cache.funnel_levels(
+        definition, with_next=with_next, compute=lambda: levels().collect()
+    )
+    return kept.lazy()
 
 
 def _levels(
     log: EventLog,
+    journeys: Journeys,
     steps: list[str],
     window_us: int,
     order: str,
@@ -127,30 +125,19 @@ def _levels(
     by: JourneyBy,
     with_next: bool,
 ) -> nw.LazyFrame:
-    """:func:`funnel_levels` of a checked funnel definition, computed."""
+    """:func:`funnel_levels` of a checked funnel definition on the log's journey table."""
     keys = journey_keys(log, by)
     relevant = sorted(set(steps) | set(exclude))
     tp = nw.col("touchpoint")
-    if log.engine == "polars":
-        # The journeys sorted once per log (journey_table's memo), grouped by integer codes.
-        journeys = journey_table(log, by=by)
-        if order == "sequential" and not with_next:
-            return polars_sequential_levels(
-                journeys.frame,
-                keys,
-                steps,
-                window_us=window_us,
-                exclude=exclude,
-                journey="_journey",
-            )
+    if journeys.ordered and order == "sequential" and not with_next:
+        return polars_sequential_levels(
+            journeys.frame, keys, steps, window_us=window_us, exclude=exclude, journey="_journey"
+        )
+    if journeys.ordered or order == "strict" or with_next:
         # The walk needs positions that order a journey's events, consecutive ones for
         # strict order: the steps are (10M events, strict: 17 CPU-s with windows on text).
         group = journeys.keys
         base = journeys.frame.rename({"step": "_pos", "next_touchpoint": "_next"})
-        base = base.filter(tp.is_in(relevant))
-    elif order == "strict" or with_next:
-        group = keys
-        base = journey_steps(log, by=by).rename({"step": "_pos", "next_touchpoint": "_next"})
         base = base.filter(tp.is_in(relevant))
     else:
         # Sequential and any order ignore other events: drop them before ordering.

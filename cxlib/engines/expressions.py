@@ -1,0 +1,188 @@
+"""Expressions narwhals cannot write once for every engine: one implementation per engine.
+
+The timestamp as integer microseconds, a row-order tie-breaker, an ordered string
+aggregation, an exact grouped median, and a frame read several times by one query.
+Everything else in cxlib is written once against narwhals.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.engines.frames import engine_of
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+__all__ = [
+    "grouped_median",
+    "ordered_join",
+    "shared",
+    "spark_functions",
+    "with_epoch_us",
+    "with_event_index",
+]
+
+
+def with_epoch_us(frame: nw.LazyFrame, *, column: str = "timestamp") -> nw.LazyFrame:
+    """Add ``epoch_us``: the timestamp as integer microseconds since 1970 (UTC).
+
+    Durations and ``cast(Int64)`` of datetimes differ between engines (Spark gives
+    seconds, Polars microseconds), so every time difference in cxlib is taken on this
+    integer column instead.
+
+    Examples
+    --------
+    >>> import datetime as dt, narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"timestamp": [dt.datetime(1970, 1, 1, 0, 0, 1)]}))
+    >>> with_epoch_us(lf).collect()["epoch_us"].to_list()
+    [1000000]
+    """
+    native = frame.to_native()
+    engine = engine_of(frame)
+    if engine == "polars":
+        out = native.with_columns(pl.col(column).dt.epoch("us").alias("epoch_us"))
+    elif engine == "duckdb":
+        names = ", ".join(f'"{c}"' for c in native.columns)
+        out = native.project(f'{names}, epoch_us("{column}")::BIGINT AS epoch_us')
+    else:
+        F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
+        out = native.withColumn("epoch_us", F.unix_micros(F.col(column)))
+    return nw.from_native(out)
+
+
+def with_event_index(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """Add ``event_index``: the position of each row in the source, the tie-breaker for equal times.
+
+    On Polars this is the exact row order. DuckDB and Spark tables have no row order
+    of their own, so there it is the order the engine scans them in; logs that must
+    agree across engines carry the Polars ``event_index`` with them.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> with_event_index(nw.from_native(pl.LazyFrame({"a": [7, 8]}))).collect()["event_index"].to_list()
+    [0, 1]
+    """
+    native = frame.to_native()
+    engine = engine_of(frame)
+    if engine == "polars":
+        out = native.with_row_index("event_index").with_columns(
+            pl.col("event_index").cast(pl.Int64)
+        )
+    elif engine == "duckdb":
+        out = native.project("*, (row_number() OVER () - 1)::BIGINT AS event_index")
+    else:
+        F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
+        out = native.withColumn("event_index", F.monotonically_increasing_id())
+    return nw.from_native(out)
+
+
+def ordered_join(
+    frame: nw.LazyFrame, keys: list[str], *, value: str, order: list[str], separator: str
+) -> nw.LazyFrame:
+    """One row per group of ``keys``: its ``value`` strings in ``order``, joined by ``separator``.
+
+    The result has the key columns and ``path``. An empty ``order`` on Polars means the
+    rows are in order already (:func:`cxlib.journeys.journey_table`): no sort.
+    An ordered string aggregation has no
+    portable narwhals form, so each engine gets its own: Polars ``sort`` + ``str.join``,
+    DuckDB ``string_agg(... ORDER BY ...)``, Spark ``sort_array`` of structs + ``array_join``.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"k": ["a", "a", "b"], "o": [2, 1, 1], "v": list("xyz")}))
+    >>> ordered_join(lf, ["k"], value="v", order=["o"], separator="-").sort("k").collect().rows()
+    [('a', 'y-x'), ('b', 'z')]
+    """
+    native = frame.to_native()
+    engine = engine_of(frame)
+    if engine == "polars":
+        # One sort on the integer order columns, then a plain join: a group by keeps the
+        # order of rows within each group (documented), and this avoids a sort per group.
+        rows = native.sort(order) if order else native
+        text = pl.col(value).cast(pl.String)  # categories (journey_table) join as text
+        out = rows.group_by(keys).agg(text.str.join(separator).alias("path"))
+    elif engine == "duckdb":
+        quoted = ", ".join(f'"{k}"' for k in keys)
+        by = ", ".join(f'"{o}"' for o in order)
+        sep = separator.replace("'", "''")
+        out = native.aggregate(
+            f"{quoted}, string_agg(\"{value}\", '{sep}' ORDER BY {by}) AS path", quoted
+        )
+    else:
+        F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
+        # Structs sort field by field, so the order columns go first and the value last.
+        items = F.sort_array(F.collect_list(F.struct(*order, value)))
+        out = native.groupBy(*keys).agg(
+            F.array_join(F.transform(items, lambda s: s[value]), separator).alias("path")
+        )
+    return nw.from_native(out)
+
+
+def grouped_median(
+    frame: nw.LazyFrame, keys: list[str], column: str
+) -> tuple[nw.LazyFrame, nw.Expr]:
+    """The exact median of ``column`` per ``keys`` group: the frame to group, and the aggregation.
+
+    ``frame.group_by(*keys).agg(expr.alias(...))`` on what this returns gives the median
+    (null for a group with no values). Polars aggregates the median directly. DuckDB's
+    median keeps every value of a group in the hash table: at 100M events, 84 groups,
+    it spilled 40 GB and failed. There the values are numbered within their group by
+    one sort (a window, which DuckDB and Spark spill well), and the median is the mean
+    of the one or two middle values.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"k": ["a", "a", "a", "b", "b"], "x": [3, 1, 2, 4, 6]}))
+    >>> ranked, median = grouped_median(lf, ["k"], "x")
+    >>> ranked.group_by("k").agg(median.alias("m")).sort("k").collect().rows()
+    [('a', 2.0), ('b', 5.0)]
+    """
+    if engine_of(frame) == "polars":
+        return frame, nw.col(column).median()
+    ranked = frame.with_columns(
+        _median_pos=nw.col(column).rank("ordinal").over(*keys),
+        _median_n=nw.col(column).count().over(*keys),
+    )
+    twice = nw.col("_median_pos") * 2
+    middle = (twice >= nw.col("_median_n")) & (twice <= nw.col("_median_n") + 2)
+    return ranked, nw.when(middle).then(nw.col(column).cast(nw.Float64)).mean()
+
+
+def shared(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """Mark a frame that one query reads several times (self-joins), so it is computed once.
+
+    Polars would otherwise recompute it on every branch (its common-subplan elimination
+    misses branches that select different columns): ``LazyFrame.cache()`` keeps the
+    result for the duration of one ``collect``. DuckDB and Spark plans are left to their
+    own optimizers (Spark reuses identical exchanges).
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = shared(nw.from_native(pl.LazyFrame({"a": [1, 2]})))
+    >>> lf.join(lf, on="a").sort("a").collect()["a"].to_list()
+    [1, 2]
+    """
+    if engine_of(frame) == "polars":
+        return nw.from_native(frame.to_native().cache())
+    return frame
+
+
+def spark_functions(frame: nw.LazyFrame) -> ModuleType:
+    """PySpark's ``functions`` module for this frame: Spark Connect frames need their own.
+
+    Spark's classic ``pyspark.sql.functions`` build columns in the local JVM, which a
+    Spark Connect client does not have.
+    """
+    if frame.implementation.is_pyspark_connect():
+        from pyspark.sql.connect import functions
+    else:
+        from pyspark.sql import functions
+    return functions

@@ -1,0 +1,94 @@
+"""Which engine runs a frame, what that engine does best, and moving small frames between engines."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import narwhals as nw
+import polars as pl
+
+from cxlib.errors import AnalysisError
+
+__all__ = ["Engine", "engine_of", "keeps_journeys_in_memory", "require_polars", "to_engine"]
+
+Engine = Literal["polars", "duckdb", "pyspark"]
+
+
+def engine_of(frame: nw.LazyFrame) -> Engine:
+    """Name the engine a narwhals frame runs on.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> engine_of(nw.from_native(pl.LazyFrame({"a": [1]})))
+    'polars'
+    """
+    impl = frame.implementation
+    if impl.is_polars():
+        return "polars"
+    if impl.is_duckdb():
+        return "duckdb"
+    if impl.is_pyspark() or impl.is_pyspark_connect():
+        return "pyspark"
+    msg = f"engine {impl!r} is not supported; use Polars, DuckDB or PySpark"
+    raise TypeError(msg)
+
+
+def keeps_journeys_in_memory(frame: nw.LazyFrame) -> bool:
+    """Whether the analyses of this frame share one sorted copy of its journeys, held in memory.
+
+    True on Polars, the embedded engine: the log fits in memory and sorting it is most of
+    the cost of an analysis, so it is sorted once per log and kept in the log's cache
+    (:class:`cxlib.cache.LogCache`; docs/performance-core.md). DuckDB and Spark sort
+    within each query, spilling to disk or across a cluster: nothing is kept.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> keeps_journeys_in_memory(nw.from_native(pl.LazyFrame({"a": [1]})))
+    True
+    """
+    return engine_of(frame) == "polars"
+
+
+def require_polars(frame: nw.LazyFrame, *, what: str) -> None:
+    """Raise :class:`~cxlib.errors.AnalysisError` unless the frame runs on Polars.
+
+    For the few operations offered only on logs in memory (``what`` names the operation).
+
+    Examples
+    --------
+    >>> import narwhals as nw, duckdb
+    >>> require_polars(nw.from_native(duckdb.sql("SELECT 1 AS a")), what="anonymise")
+    Traceback (most recent call last):
+    ...
+    cxlib.errors.AnalysisError: anonymise runs on Polars logs, not 'duckdb'; load the log with cxlib.load
+    """
+    engine = engine_of(frame)
+    if engine != "polars":
+        msg = f"{what} runs on Polars logs, not {engine!r}; load the log with cxlib.load"
+        raise AnalysisError(msg)
+
+
+def to_engine(frame: pl.DataFrame, engine: Engine, *, spark: Any = None) -> Any:
+    """Move a (small) Polars frame to another engine and return that engine's native frame.
+
+    Used by tests and benchmarks to run the same log on DuckDB or Spark.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> to_engine(pl.DataFrame({"a": [1, 2]}), "duckdb").fetchall()
+    [(1,), (2,)]
+    """
+    if engine == "polars":
+        return frame.lazy()
+    if engine == "duckdb":
+        import duckdb
+
+        return duckdb.from_arrow(frame.to_arrow())
+    if spark is None:
+        from cxlib.engines.connections import spark_session
+
+        spark = spark_session()
+    return spark.createDataFrame(frame.to_pandas())
