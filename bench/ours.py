@@ -113,13 +113,13 @@ def pipeline(path: Path, engine: str) -> str:
 
 @task("attribution", "attribution")
 def attribution(path: Path, engine: str) -> str:
-    table = cxlib.attribution(open_log(path, engine), conversion=FUNNEL[-1], model="markov")
+    table = cxlib.attribution(open_log(path, engine), goal=FUNNEL[-1], model="markov")
     return _shape(table)
 
 
 @task("rfm", "rfm")
 def rfm(path: Path, engine: str) -> str:
-    return _shape(cxlib.rfm(open_log(path, engine), conversion=FUNNEL[-1]))
+    return _shape(cxlib.rfm(open_log(path, engine), goal=FUNNEL[-1]))
 
 
 @task("retention", "retention")
@@ -139,7 +139,7 @@ def channel_switches(path: Path, engine: str) -> str:
 
 @task("touchpoint_importance", "touchpoint_importance")
 def touchpoint_importance(path: Path, engine: str) -> str:
-    return _shape(cxlib.touchpoint_importance(open_log(path, engine), conversion=FUNNEL[-1]))
+    return _shape(cxlib.touchpoint_importance(open_log(path, engine), goal=FUNNEL[-1]))
 
 
 @task("compare_segments", "compare_segments")

@@ -25,7 +25,7 @@ from cxlib.analyses.paths import PATH_SEP, TRUNCATED, step_matrix, top_paths
 from cxlib.analyses.retention import lifecycle, retention
 from cxlib.analyses.rfm import rfm, rfm_segments
 from cxlib.analyses.stages import (
-    STAGES,
+    STAGE_ORDER,
     default_stages,
     stage_flow,
     stage_graph,
@@ -53,7 +53,7 @@ __all__ = [
     "ENTRY",
     "EXIT",
     "PATH_SEP",
-    "STAGES",
+    "STAGE_ORDER",
     "TRUNCATED",
     "AnalysisError",
     "CxError",

@@ -21,7 +21,7 @@ models = cols[0].multiselect(
     key="attribution_models",
     bind="query-params",
 )
-by = cols[1].radio(
+level = cols[1].radio(
     "Credit",
     ["touchpoint", "channel"] if log.has("channel") else ["touchpoint"],
     key="attribution_by",
@@ -46,16 +46,16 @@ with state.errors_shown():
         compare_models,
         loaded,
         filters,
-        conversion=goal,
+        goal=goal,
         models=models,
-        by=by,
+        level=level,
         value=value and log.has("value"),
         half_life=half_life,
     )
 if credit.height == 0:
     st.info(f"No customer reaches {md(goal)} after another touchpoint: there is nothing to credit.")
 else:
-    picture = charts_customer.attribution_chart(credit, by=by, title=f"Credit for {goal}")
+    picture = charts_customer.attribution_chart(credit, level=level, title=f"Credit for {goal}")
     export.chart(picture, key="attribution_chart", name="attribution")
     export.table(credit, key="attribution_table", name="attribution")
 
@@ -77,7 +77,7 @@ with state.errors_shown():
         cxlib.touchpoint_importance,
         loaded,
         filters,
-        conversion=goal,
+        goal=goal,
         importance=importance,
         rating="rating" if performance == "rating" else None,
     )

@@ -14,12 +14,10 @@ loaded, filters = page.start(
 customer.require_column(loaded, "channel", "the channel analyses need")
 goal = customer.pick_goal(loaded, filters)
 with state.errors_shown():
-    summary = cache.run(cxlib.omnichannel_summary, loaded, filters, conversion=goal).row(
-        0, named=True
-    )
+    summary = cache.run(cxlib.omnichannel_summary, loaded, filters, goal=goal).row(0, named=True)
     switches = cache.run(cxlib.channel_switches, loaded, filters)
-    used = cache.run(cxlib.channels_used, loaded, filters, conversion=goal)
-    ends = cache.run(cxlib.start_and_conversion_channels, loaded, filters, conversion=goal)
+    used = cache.run(cxlib.channels_used, loaded, filters, goal=goal)
+    ends = cache.run(cxlib.start_and_conversion_channels, loaded, filters, goal=goal)
     edges = cache.run(cxlib.switching_edges, loaded, filters)
 
 cols = st.columns(3)

@@ -17,7 +17,7 @@ with st.expander("Touchpoint → stage", expanded=False):
         [{"touchpoint": t, "stage": guess.get(t)} for t in touchpoints],
         column_config={
             "touchpoint": st.column_config.TextColumn("touchpoint", disabled=True),
-            "stage": st.column_config.SelectboxColumn("stage", options=list(cxlib.STAGES)),
+            "stage": st.column_config.SelectboxColumn("stage", options=list(cxlib.STAGE_ORDER)),
         },
         hide_index=True,
         key=f"stages_mapping_{loaded.key}",
@@ -42,7 +42,7 @@ picture = charts_customer.transition_matrix_chart(
     flow,
     source="from_stage",
     target="to_stage",
-    order=[cxlib.ENTRY, *cxlib.STAGES, cxlib.EXIT],
+    order=[cxlib.ENTRY, *cxlib.STAGE_ORDER, cxlib.EXIT],
     highlight="direction",
     highlight_value="regression",
     title="Stage flow: moves from one stage (rows) to the next (columns)",

@@ -156,11 +156,11 @@ def switching_pairs(edges: pl.DataFrame, *, min_share: float) -> list[tuple[str,
     return edges.filter(pl.col("switch_share") >= min_share).select("source", "target").rows()
 
 
-def start_and_conversion_channels(log: EventLog, *, conversion: str) -> pl.DataFrame:
+def start_and_conversion_channels(log: EventLog, *, goal: str) -> pl.DataFrame:
     """Where converting customers started against where they converted.
 
     One row per ``start_channel`` (channel of the customer's first event) and
-    ``conversion_channel`` (channel of their first ``conversion`` event) with
+    ``conversion_channel`` (channel of their first ``goal`` event) with
     ``customers`` (Int64) and ``share`` = ``customers`` / all converting customers
     (Float64). Sorted by ``customers`` descending, then the channels.
 
@@ -170,11 +170,11 @@ def start_and_conversion_channels(log: EventLog, *, conversion: str) -> pl.DataF
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3, "touchpoint": ["ad", "buy", "ad"],
     ...     "channel": ["web", "store", "app"]}))
-    >>> start_and_conversion_channels(log, conversion="buy").rows()
+    >>> start_and_conversion_channels(log, goal="buy").rows()
     [('web', 'store', 1, 1.0)]
     """
     _require_channel(log, "an omnichannel analysis")
-    steps = with_conversion_step(log, conversion)
+    steps = with_conversion_step(log, goal)
     channel = nw.col("channel").cast(nw.String).fill_null(NO_CHANNEL)
     at_conversion = nw.col("step") == nw.col("conv_step")
     table = (
@@ -191,16 +191,16 @@ def start_and_conversion_channels(log: EventLog, *, conversion: str) -> pl.DataF
         .to_native()
     )
     if table.height == 0:
-        require_touchpoints(log, [conversion])
+        require_touchpoints(log, [goal])
     return table.with_columns(
         share=(pl.col("customers") / pl.col("customers").sum()).cast(pl.Float64)
     ).sort(["customers", "start_channel", "conversion_channel"], descending=[True, False, False])
 
 
-def _by_channel_count(log: EventLog, conversion: str) -> pl.DataFrame:
+def _by_channel_count(log: EventLog, goal: str) -> pl.DataFrame:
     value = nw.col("value").cast(nw.Float64) if log.has("value") else nw.lit(None, nw.Float64)
     _require_channel(log, "an omnichannel analysis")
-    steps = with_conversion_step(log, conversion).with_columns(_value=value)
+    steps = with_conversion_step(log, goal).with_columns(_value=value)
     # Two steps: distinct channels per customer, then customers per number of channels.
     pairs = steps.group_by("customer_id", nw.col("channel").cast(nw.String)).agg(
         first_step=nw.col("step").min(),
@@ -233,16 +233,16 @@ def _by_channel_count(log: EventLog, conversion: str) -> pl.DataFrame:
         .to_native()
     )
     if table["conversions"].sum() == 0:
-        require_touchpoints(log, [conversion])
+        require_touchpoints(log, [goal])
     return table.cast({"channels": pl.Int64})
 
 
-def channels_used(log: EventLog, *, conversion: str) -> pl.DataFrame:
+def channels_used(log: EventLog, *, goal: str) -> pl.DataFrame:
     """Conversion rate and value by the number of channels a customer used.
 
     One row per ``channels`` (distinct channels in the customer's events; 0 when
     none of them has a channel) with ``customers``, ``conversions`` (customers who
-    reached ``conversion`` at least once), ``conversion_rate`` = ``conversions`` /
+    reached ``goal`` at least once), ``conversion_rate`` = ``conversions`` /
     ``customers``, ``value`` (summed value of all their events; null without a
     value column) and ``value_per_customer`` = ``value`` / ``customers``.
 
@@ -252,10 +252,10 @@ def channels_used(log: EventLog, *, conversion: str) -> pl.DataFrame:
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3, "touchpoint": ["ad", "buy", "ad"],
     ...     "channel": ["web", "store", "web"]}))
-    >>> channels_used(log, conversion="buy").select("channels", "customers", "conversion_rate").rows()
+    >>> channels_used(log, goal="buy").select("channels", "customers", "conversion_rate").rows()
     [(1, 1, 0.0), (2, 1, 1.0)]
     """
-    table = _by_channel_count(log, conversion)
+    table = _by_channel_count(log, goal)
     return table.select(
         "channels",
         "customers",
@@ -269,7 +269,7 @@ def channels_used(log: EventLog, *, conversion: str) -> pl.DataFrame:
     )
 
 
-def omnichannel_summary(log: EventLog, *, conversion: str) -> pl.DataFrame:
+def omnichannel_summary(log: EventLog, *, goal: str) -> pl.DataFrame:
     """How omnichannel the customers and the conversions are, in one row.
 
     ``customers``; ``omnichannel_customers`` (at least two channels in their
@@ -286,10 +286,10 @@ def omnichannel_summary(log: EventLog, *, conversion: str) -> pl.DataFrame:
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 5,
     ...     "touchpoint": ["ad", "buy", "call", "ad", "buy"],
     ...     "channel": ["web", "web", "phone", "web", "store"]}))
-    >>> omnichannel_summary(log, conversion="buy").row(0)
+    >>> omnichannel_summary(log, goal="buy").row(0)
     (2, 2, 1.0, 2, 1, 0.5)
     """
-    table = _by_channel_count(log, conversion)
+    table = _by_channel_count(log, goal)
     customers = int(table["customers"].sum())
     omni = int(table.filter(pl.col("channels") >= 2)["customers"].sum())
     conversions = int(table["conversions"].sum())

@@ -1,7 +1,7 @@
 """Most valuable customers: recency, frequency and monetary value (RFM) scores and segments.
 
 RFM describes the **buying customers**: those with at least one **transaction**
-(an event of the ``conversion`` touchpoint when one is given, else an event with
+(an event of the ``goal`` touchpoint when one is given, else an event with
 a positive ``value``). Per buying customer:
 
 - **recency**: days from their last transaction to ``now`` (by default the
@@ -95,9 +95,7 @@ def _segment() -> pl.Expr:
     )
 
 
-def rfm(
-    log: EventLog, *, now: dt.datetime | None = None, conversion: str | None = None
-) -> pl.DataFrame:
+def rfm(log: EventLog, *, now: dt.datetime | None = None, goal: str | None = None) -> pl.DataFrame:
     """RFM values, scores and segment of every buying customer.
 
     Parameters
@@ -106,7 +104,7 @@ def rfm(
         The event log; it needs a ``value`` column.
     now
         The moment recency is measured from (naive UTC); default: the log's last event.
-    conversion
+    goal
         The touchpoint that counts as a transaction; default: any event with a
         positive value.
 
@@ -132,9 +130,7 @@ def rfm(
         msg = "rfm needs a value column (revenue per event) and the log has none; map one when loading it"
         raise AnalysisError(msg)
     value = nw.col("value").cast(nw.Float64)
-    is_transaction = (
-        nw.col("touchpoint").cast(nw.String) == conversion if conversion is not None else value > 0
-    )
+    is_transaction = nw.col("touchpoint").cast(nw.String) == goal if goal is not None else value > 0
     table = (
         log.frame.with_columns(_tx=is_transaction.fill_null(False))
         .group_by(nw.col("customer_id").cast(nw.String))

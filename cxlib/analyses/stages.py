@@ -28,10 +28,17 @@ from cxlib.errors import AnalysisError
 from cxlib.journeys import collapse_repeats, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
 
-__all__ = ["STAGES", "default_stages", "stage_flow", "stage_graph", "stage_reach", "to_stages"]
+__all__ = [
+    "STAGE_ORDER",
+    "default_stages",
+    "stage_flow",
+    "stage_graph",
+    "stage_reach",
+    "to_stages",
+]
 
-#: The classic stages, in journey order.
-STAGES = ("awareness", "consideration", "decision", "loyalty", "advocacy")
+#: The classic stages, in journey order (the default ``order`` of the stage analyses).
+STAGE_ORDER = ("awareness", "consideration", "decision", "loyalty", "advocacy")
 
 # Checked in this order: the later stage wins when a name holds words of several
 # ("repeat_purchase" is loyalty, "renew_contract" too).
@@ -73,7 +80,7 @@ def default_stages(touchpoints: Iterable[str]) -> dict[str, str]:
     mapping = {}
     for touchpoint in touchpoints:
         words = set(_words(touchpoint))
-        for stage in reversed(STAGES):
+        for stage in reversed(STAGE_ORDER):
             if words & set(_KEYWORDS[stage].split()):
                 mapping[touchpoint] = stage
                 break
@@ -98,7 +105,7 @@ def _mapping(log: EventLog, stages: Mapping[str, str] | None, order: Sequence[st
 
 
 def to_stages(
-    log: EventLog, *, stages: Mapping[str, str] | None = None, order: Sequence[str] = STAGES
+    log: EventLog, *, stages: Mapping[str, str] | None = None, order: Sequence[str] = STAGE_ORDER
 ) -> EventLog:
     """The log with each touchpoint replaced by its stage; events of unmapped touchpoints dropped.
 
@@ -142,7 +149,7 @@ def stage_graph(log: EventLog, *, stages: Mapping[str, str] | None = None) -> nx
 
 
 def stage_flow(
-    log: EventLog, *, stages: Mapping[str, str] | None = None, order: Sequence[str] = STAGES
+    log: EventLog, *, stages: Mapping[str, str] | None = None, order: Sequence[str] = STAGE_ORDER
 ) -> pl.DataFrame:
     """The stage-to-stage transition matrix, with regressions and re-entries.
 
@@ -224,7 +231,7 @@ def stage_flow(
 
 
 def stage_reach(
-    log: EventLog, *, stages: Mapping[str, str] | None = None, order: Sequence[str] = STAGES
+    log: EventLog, *, stages: Mapping[str, str] | None = None, order: Sequence[str] = STAGE_ORDER
 ) -> pl.DataFrame:
     """How many customers reached each stage: ``stage``, ``customers`` (Int64), ``share`` (Float64).
 

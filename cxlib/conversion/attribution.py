@@ -1,6 +1,6 @@
 """Attribution: sharing the credit for a conversion among the touches that led to it.
 
-A **conversion** is a customer's first event at the ``conversion`` touchpoint;
+A **conversion** is a customer's first event at the ``goal`` touchpoint;
 the **touches** are the customer's events before it (the conversion event itself
 and everything after it get no credit). A conversion with no touch before it (the
 customer's first event) has nothing to credit and is left out: the ``conversions``
@@ -18,7 +18,7 @@ Heuristic models split each conversion among its journey's ``n`` touches:
 ``markov`` shares the conversions in proportion to each state's removal effect in
 the first-order Markov chain of the journeys (:func:`cxlib.removal_effects`).
 
-With ``by="channel"`` the touches are credited to their channel instead.
+With ``level="channel"`` the touches are credited to their channel instead.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import polars as pl
 
 from cxlib.checks import check_choice, require_touchpoints
 from cxlib.conversion.markov import (
-    State,
+    Level,
     conversion_chain,
     journeys_to_conversion,
     removal_effects_of,
@@ -75,24 +75,24 @@ def _weight(model: Model, half_life_us: int) -> nw.Expr:
 def attribution(
     log: EventLog,
     *,
-    conversion: str,
+    goal: str,
     model: Model = "markov",
-    by: State = "touchpoint",
+    level: Level = "touchpoint",
     value: bool = False,
     half_life: str = "7d",
 ) -> pl.DataFrame:
-    """Credit for ``conversion`` per touchpoint (or channel), by one attribution model.
+    """Credit for conversions at ``goal`` per touchpoint (or channel), by one attribution model.
 
     Parameters
     ----------
     log
         The event log.
-    conversion
+    goal
         The touchpoint that counts as a conversion (a customer's first one).
     model
         ``"markov"`` (removal effect), ``"first_touch"``, ``"last_touch"``,
         ``"linear"``, ``"time_decay"`` or ``"position"``; see the module docstring.
-    by
+    level
         Credit ``"touchpoint"`` s or ``"channel"`` s.
     value
         Also share the conversions' ``value`` (the value of each conversion event).
@@ -104,7 +104,7 @@ def attribution(
     -------
     polars.DataFrame
         One row per touchpoint (or channel: the first column is named after
-        ``by``) with credit, sorted by ``credit`` descending then name:
+        ``level``) with credit, sorted by ``credit`` descending then name:
 
         - ``credit``: its share of the conversions (Float64, the column sums to 1);
         - ``conversions``: ``credit`` x attributed conversions (Float64);
@@ -120,7 +120,7 @@ def attribution(
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aaabb"),
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 5,
     ...     "touchpoint": ["ad", "mail", "buy", "mail", "buy"]}))
-    >>> attribution(log, conversion="buy", model="linear").rows()
+    >>> attribution(log, goal="buy", model="linear").rows()
     [('mail', 0.75, 1.5, None), ('ad', 0.25, 0.5, None)]
     """
     check_choice(model, MODELS, name="model", what="an attribution model")
@@ -132,11 +132,9 @@ def attribution(
         msg = f"half_life={half_life!r} must be longer than zero, e.g. '7d'"
         raise AnalysisError(msg)
     if model == "markov":
-        table = _markov(log, conversion=conversion, by=by)
+        table = _markov(log, goal=goal, level=level)
     else:
-        table = _heuristic(
-            log, conversion=conversion, model=model, by=by, half_life_us=half_life_us
-        )
+        table = _heuristic(log, goal=goal, model=model, level=level, half_life_us=half_life_us)
     # SQL engines sum only-null values to null where Polars gives 0: the same answer here
     table = table.with_columns(
         value=pl.col("value").fill_null(0.0) if value else pl.lit(None, pl.Float64)
@@ -146,16 +144,19 @@ def attribution(
         table.filter(pl.col("conversions") > 0)
         .with_columns(credit=(pl.col("conversions") / total).cast(pl.Float64))
         .select(
-            pl.col(by).cast(pl.String), "credit", "conversions", pl.col("value").cast(pl.Float64)
+            pl.col(level).cast(pl.String),
+            "credit",
+            "conversions",
+            pl.col("value").cast(pl.Float64),
         )
-        .sort(["credit", by], descending=[True, False])
+        .sort(["credit", level], descending=[True, False])
     )
 
 
 def _heuristic(
-    log: EventLog, *, conversion: str, model: Model, by: State, half_life_us: int
+    log: EventLog, *, goal: str, model: Model, level: Level, half_life_us: int
 ) -> pl.DataFrame:
-    steps = journeys_to_conversion(log, conversion=conversion, by=by)
+    steps = journeys_to_conversion(log, goal=goal, level=level)
     at_conversion = nw.col("step") == nw.col("conv_step")
     worth = nw.col("value").cast(nw.Float64) if log.has("value") else nw.lit(None, nw.Float64)
     touches = (
@@ -174,7 +175,7 @@ def _heuristic(
             weight=nw.col("weight") / nw.col("weight").sum().over("customer_id")
         )
     table = (
-        touches.group_by(nw.col("touchpoint").alias(by))
+        touches.group_by(nw.col("touchpoint").alias(level))
         .agg(
             conversions=nw.col("weight").sum().cast(nw.Float64),
             value=(nw.col("weight") * nw.col("conv_value")).sum().cast(nw.Float64),
@@ -183,26 +184,26 @@ def _heuristic(
         .to_native()
     )
     if table.height == 0:
-        require_touchpoints(log, [conversion])
+        require_touchpoints(log, [goal])
     return table
 
 
-def _markov(log: EventLog, *, conversion: str, by: State) -> pl.DataFrame:
-    chain = conversion_chain(log, conversion=conversion, by=by)
-    effects = removal_effects_of(chain.counts, by=by)
+def _markov(log: EventLog, *, goal: str, level: Level) -> pl.DataFrame:
+    chain = conversion_chain(log, goal=goal, level=level)
+    effects = removal_effects_of(chain.counts, level=level)
     attributed = chain.conversions - chain.direct
     if attributed == 0:  # no touch before any conversion: nothing to share
         effects = effects.clear()
     share = pl.col("removal_effect") / pl.col("removal_effect").sum()
     return effects.select(
-        by,
+        level,
         conversions=(share * attributed).cast(pl.Float64),
         value=(share * chain.value).cast(pl.Float64) if chain.value is not None else pl.lit(None),
     )
 
 
 def compare_models(
-    log: EventLog, *, conversion: str, models: Sequence[Model], **options: Any
+    log: EventLog, *, goal: str, models: Sequence[Model], **options: Any
 ) -> pl.DataFrame:
     """:func:`attribution` by each of ``models``, stacked, with a ``model`` column.
 
@@ -214,14 +215,12 @@ def compare_models(
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a"],
     ...     "timestamp": [dt.datetime(2024, 1, 1, 9, m) for m in (0, 1)],
     ...     "touchpoint": ["ad", "buy"]}))
-    >>> compare_models(log, conversion="buy", models=["first_touch", "linear"])[
+    >>> compare_models(log, goal="buy", models=["first_touch", "linear"])[
     ...     ["model", "touchpoint", "conversions"]].rows()
     [('first_touch', 'ad', 1.0), ('linear', 'ad', 1.0)]
     """
     tables = [
-        attribution(log, conversion=conversion, model=model, **options).with_columns(
-            model=pl.lit(model)
-        )
+        attribution(log, goal=goal, model=model, **options).with_columns(model=pl.lit(model))
         for model in models
     ]
     return pl.concat(tables) if tables else pl.DataFrame()

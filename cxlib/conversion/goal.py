@@ -1,4 +1,4 @@
-"""Conversions: a customer converts at their first event at the conversion touchpoint.
+"""Conversions: a customer converts at their first event at the goal touchpoint.
 
 Shared by the analyses that cut or split journeys at the first conversion
 (attribution, Markov chain, omnichannel, importance).
@@ -14,10 +14,10 @@ from cxlib.log import EventLog
 __all__ = ["with_conversion_step"]
 
 
-def with_conversion_step(log: EventLog, conversion: str) -> nw.LazyFrame:
+def with_conversion_step(log: EventLog, goal: str) -> nw.LazyFrame:
     """:func:`cxlib.journey_steps` plus ``conv_step``: the step of the customer's first conversion.
 
-    ``conv_step`` is null for customers who never reach ``conversion``. A column
+    ``conv_step`` is null for customers who never reach ``goal``. A column
     ``_converts`` already in the frame marks the conversion events instead of the
     touchpoint (used when ``touchpoint`` holds something else, e.g. the channel).
 
@@ -33,7 +33,7 @@ def with_conversion_step(log: EventLog, conversion: str) -> nw.LazyFrame:
     converts = (
         nw.col("_converts")
         if "_converts" in log.columns
-        else nw.col("touchpoint").cast(nw.String) == conversion
+        else nw.col("touchpoint").cast(nw.String) == goal
     )
     return journey_steps(log).with_columns(
         conv_step=nw.when(converts).then(nw.col("step")).min().over("customer_id")

@@ -13,7 +13,7 @@ For each touchpoint met on the way to a conversion:
 
 A **moment of truth** is a touchpoint of high importance and low performance:
 importance above the median of the touchpoints and performance below theirs.
-The conversion touchpoint itself, and touchpoints met only after converting,
+The goal touchpoint itself, and touchpoints met only after converting,
 are not listed.
 """
 
@@ -35,9 +35,9 @@ __all__ = ["Importance", "touchpoint_importance"]
 Importance = Literal["removal_effect", "lift"]
 
 
-def _reach(log: EventLog, conversion: str) -> pl.DataFrame:
+def _reach(log: EventLog, goal: str) -> pl.DataFrame:
     """Customers whose journey reaches each touchpoint before converting, and how many convert."""
-    steps = journeys_to_conversion(log, conversion=conversion)
+    steps = journeys_to_conversion(log, goal=goal)
     converted = (~nw.col("conv_step").is_null()).cast(nw.Int64)
     table = (
         steps.filter(nw.col("conv_step").is_null() | (nw.col("step") < nw.col("conv_step")))
@@ -61,7 +61,7 @@ def _reach(log: EventLog, conversion: str) -> pl.DataFrame:
     )
     all_customers, all_conversions = totals.row(0)
     if not all_conversions:
-        require_touchpoints(log, [conversion])
+        require_touchpoints(log, [goal])
     others = all_customers - pl.col("customers")
     low, high = _wilson(table["conversions"], table["customers"])
     return table.with_columns(
@@ -122,17 +122,17 @@ def _exit_performance(log: EventLog) -> pl.DataFrame:
 def touchpoint_importance(
     log: EventLog,
     *,
-    conversion: str,
+    goal: str,
     importance: Importance = "removal_effect",
     rating: str | None = "rating",
 ) -> pl.DataFrame:
-    """Importance and performance of each touchpoint on the way to ``conversion``.
+    """Importance and performance of each touchpoint on the way to the ``goal`` touchpoint.
 
     Parameters
     ----------
     log
         The event log.
-    conversion
+    goal
         The touchpoint that counts as a conversion (a customer's first one).
     importance
         ``"removal_effect"`` (Markov) or ``"lift"`` (conversion rate with minus
@@ -168,14 +168,14 @@ def touchpoint_importance(
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aabbcc"),
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 6,
     ...     "touchpoint": ["ad", "buy", "mail", "buy", "ad", "call"]}))
-    >>> out = touchpoint_importance(log, conversion="buy", importance="lift")
+    >>> out = touchpoint_importance(log, goal="buy", importance="lift")
     >>> out.select("touchpoint", "customers", "conversions", "importance", "performance").rows()
     [('mail', 1, 1, 0.5, 1.0), ('ad', 2, 1, -0.5, 1.0), ('call', 1, 0, -1.0, 0.0)]
     """
     check_choice(importance, get_args(Importance), name="importance", what="a measure")
-    table = _reach(log, conversion).filter(pl.col("touchpoint") != conversion)
+    table = _reach(log, goal).filter(pl.col("touchpoint") != goal)
     if importance == "removal_effect":
-        effects = removal_effects(log, conversion=conversion)
+        effects = removal_effects(log, goal=goal)
         table = table.join(effects, on="touchpoint", how="left").with_columns(
             importance=pl.col("removal_effect").fill_null(0.0)
         )

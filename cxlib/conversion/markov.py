@@ -3,8 +3,8 @@
 Journeys (one per customer) run from ``(entry)`` to their **first** conversion,
 or to ``(exit)`` when the customer never converts; events after the first
 conversion are not part of it, and the conversion touchpoint itself is not a
-state. A state is a touchpoint (``by="touchpoint"``) or the channel of the event
-(``by="channel"``; events without a channel are ``"(none)"``).
+state. A state is a touchpoint (``level="touchpoint"``) or the channel of the event
+(``level="channel"``; events without a channel are ``"(none)"``).
 
 The **first-order chain** moves from a state to the next with the share of
 observed transitions: ``P(A -> B) = transitions A -> B / transitions out of A``.
@@ -24,14 +24,14 @@ convert minus those that hit X on the way).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import narwhals as nw
 import numpy as np
 import polars as pl
 
 from cxlib.analyses.omnichannel import channel_log
-from cxlib.checks import require_touchpoints
+from cxlib.checks import check_choice, require_touchpoints
 from cxlib.conversion.goal import with_conversion_step
 from cxlib.errors import AnalysisError
 from cxlib.log import ENTRY, EXIT, EventLog
@@ -40,7 +40,7 @@ __all__ = [
     "CONVERSION",
     "MAX_STATES",
     "Chain",
-    "State",
+    "Level",
     "conversion_chain",
     "journeys_to_conversion",
     "removal_effects",
@@ -50,13 +50,13 @@ __all__ = [
 #: The absorbing state a converting journey ends in.
 CONVERSION = "(conversion)"
 #: What a state of the chain is: the touchpoint of an event, or its channel.
-State = Literal["touchpoint", "channel"]
+Level = Literal["touchpoint", "channel"]
 #: Most states the chain is solved for: the solve takes O(states^3) time and O(states^2) memory.
 MAX_STATES = 2000
 
 
 def journeys_to_conversion(
-    log: EventLog, *, conversion: str, by: State = "touchpoint"
+    log: EventLog, *, goal: str, level: Level = "touchpoint"
 ) -> nw.LazyFrame:
     """Each event of the journeys cut at their first conversion (the conversion event kept).
 
@@ -66,23 +66,19 @@ def journeys_to_conversion(
     never convert. Events with ``step < conv_step`` (or all, when null) are the
     **touches**; the event with ``step == conv_step`` is the conversion.
     """
-    if by not in ("touchpoint", "channel"):
-        msg = f"by={by!r} is not a state of the chain; use 'touchpoint' or 'channel'"
-        raise AnalysisError(msg)
-    if by == "channel" and not log.has("channel"):
+    check_choice(level, get_args(Level), name="level", what="a state of the chain")
+    if level == "channel" and not log.has("channel"):
         msg = (
-            "by='channel' needs a channel column and the log has none; "
-            "map one when loading the log or use by='touchpoint'"
+            "level='channel' needs a channel column and the log has none; "
+            "map one when loading the log or use level='touchpoint'"
         )
         raise AnalysisError(msg)
     touchpoint = nw.col("touchpoint").cast(nw.String)
-    if by == "channel":
-        log = channel_log(
-            log.with_frame(log.frame.with_columns(_converts=touchpoint == conversion))
-        )
+    if level == "channel":
+        log = channel_log(log.with_frame(log.frame.with_columns(_converts=touchpoint == goal)))
     else:
         log = log.with_frame(log.frame.with_columns(touchpoint=touchpoint))
-    steps = with_conversion_step(log, conversion)
+    steps = with_conversion_step(log, goal)
     return steps.filter(nw.col("conv_step").is_null() | (nw.col("step") <= nw.col("conv_step")))
 
 
@@ -103,21 +99,21 @@ class Chain:
     value: float | None
 
 
-def conversion_chain(log: EventLog, *, conversion: str, by: State = "touchpoint") -> Chain:
+def conversion_chain(log: EventLog, *, goal: str, level: Level = "touchpoint") -> Chain:
     """Count the transitions of the chain; see the module docstring.
 
-    Raises :class:`AnalysisError` when ``conversion`` is not a touchpoint of the log.
+    Raises :class:`AnalysisError` when ``goal`` is not a touchpoint of the log.
 
     Examples
     --------
     >>> import datetime as dt, polars as pl
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3, "touchpoint": ["ad", "buy", "ad"]}))
-    >>> chain = conversion_chain(log, conversion="buy")
+    >>> chain = conversion_chain(log, goal="buy")
     >>> chain.counts.rows(), chain.conversions
     ([('(entry)', 'ad', 2), ('ad', '(conversion)', 1), ('ad', '(exit)', 1)], 1)
     """
-    steps = journeys_to_conversion(log, conversion=conversion, by=by)
+    steps = journeys_to_conversion(log, goal=goal, level=level)
     at_conversion = nw.col("step") == nw.col("conv_step")
     rows = steps.with_columns(
         source=nw.when(at_conversion).then(nw.lit(CONVERSION)).otherwise(nw.col("touchpoint")),
@@ -137,7 +133,7 @@ def conversion_chain(log: EventLog, *, conversion: str, by: State = "touchpoint"
     )
     converted = table.filter(pl.col("source") == CONVERSION)
     if converted.height == 0:
-        require_touchpoints(log, [conversion])
+        require_touchpoints(log, [goal])
     # Each journey's first event is also the target of one move from the entry.
     entries = table.filter("first").group_by(target="source").agg(pl.col("transitions").sum())
     moves = (
@@ -190,11 +186,11 @@ def _effects(counts: pl.DataFrame) -> tuple[list[str], np.ndarray]:
     return states, np.where(np.abs(effects) < 1e-12, 0.0, effects)
 
 
-def removal_effects(log: EventLog, *, conversion: str, by: State = "touchpoint") -> pl.DataFrame:
-    """The removal effect of every state of the chain to ``conversion``.
+def removal_effects(log: EventLog, *, goal: str, level: Level = "touchpoint") -> pl.DataFrame:
+    """The removal effect of every state of the chain to the ``goal`` touchpoint.
 
     Returns one row per touchpoint (or channel, the first column is named after
-    ``by``) with ``removal_effect`` (Float64, between 0 and 1), sorted by removal
+    ``level``) with ``removal_effect`` (Float64, between 0 and 1), sorted by removal
     effect descending then name. The conversion touchpoint is not a state. Empty
     when no journey converts.
 
@@ -209,17 +205,17 @@ def removal_effects(log: EventLog, *, conversion: str, by: State = "touchpoint")
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aabbc"),
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 5,
     ...     "touchpoint": ["mail", "ad", "ad", "buy", "mail"]}))
-    >>> removal_effects(log, conversion="buy").rows()
+    >>> removal_effects(log, goal="buy").rows()
     [('ad', 1.0), ('mail', 0.5)]
     """
-    chain = conversion_chain(log, conversion=conversion, by=by)
-    return removal_effects_of(chain.counts, by=by)
+    chain = conversion_chain(log, goal=goal, level=level)
+    return removal_effects_of(chain.counts, level=level)
 
 
-def removal_effects_of(counts: pl.DataFrame, *, by: State = "touchpoint") -> pl.DataFrame:
+def removal_effects_of(counts: pl.DataFrame, *, level: Level = "touchpoint") -> pl.DataFrame:
     """The removal effects of a chain given by its transition counts (see :func:`removal_effects`)."""
     states, effects = _effects(counts)
     return pl.DataFrame(
-        {by: states, "removal_effect": effects},
-        schema={by: pl.String, "removal_effect": pl.Float64},
-    ).sort(["removal_effect", by], descending=[True, False])
+        {level: states, "removal_effect": effects},
+        schema={level: pl.String, "removal_effect": pl.Float64},
+    ).sort(["removal_effect", level], descending=[True, False])

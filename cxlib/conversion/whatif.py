@@ -115,9 +115,7 @@ class _Chain:
 
     @classmethod
     def of(cls, data: EventLog | pl.DataFrame, *, goal: str) -> _Chain:
-        table = (
-            conversion_chain(data, conversion=goal).counts if isinstance(data, EventLog) else data
-        )
+        table = conversion_chain(data, goal=goal).counts if isinstance(data, EventLog) else data
         missing = {"source", "target", "transitions"} - set(table.columns)
         if missing:
             msg = f"the transitions table lacks {sorted(missing)!r}; pass an EventLog or cxlib.transitions(log)"

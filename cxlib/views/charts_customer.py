@@ -146,7 +146,7 @@ def channels_used_chart(table: pl.DataFrame, *, title: str | None = None) -> alt
 
 
 def attribution_chart(
-    table: pl.DataFrame, *, by: str = "touchpoint", limit: int = 15, title: str | None = None
+    table: pl.DataFrame, *, level: str = "touchpoint", limit: int = 15, title: str | None = None
 ) -> alt.Chart:
     """Credit per touchpoint (or channel), one bar per model when the frame has a ``model`` column.
 
@@ -162,19 +162,19 @@ def attribution_chart(
     ['a', 'b']
     """
     totals = (
-        table.group_by(by)
+        table.group_by(level)
         .agg(pl.col("credit").sum())
-        .sort(["credit", by], descending=[True, False])
+        .sort(["credit", level], descending=[True, False])
         .head(limit)
     )
-    order = totals[by].to_list()
-    data = table.filter(pl.col(by).is_in(order)).with_columns(pl.col("value").cast(pl.Float64))
+    order = totals[level].to_list()
+    data = table.filter(pl.col(level).is_in(order)).with_columns(pl.col("value").cast(pl.Float64))
     encode = {
-        "y": alt.Y(f"{by}:N", sort=order, title=None),
+        "y": alt.Y(f"{level}:N", sort=order, title=None),
         "x": alt.X("credit:Q", title="share of the credit", axis=alt.Axis(format=".0%")),
         "tooltip": [
             *(["model"] if "model" in data.columns else []),
-            by,
+            level,
             alt.Tooltip("credit", format=".1%"),
             alt.Tooltip("conversions", format=",.1f"),
             alt.Tooltip("value", format=",.2f"),

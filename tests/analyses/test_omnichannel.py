@@ -58,7 +58,7 @@ def test_switching_edges_per_touchpoint_transition(on_engine):
 
 
 def test_start_and_conversion_channels(on_engine):
-    out = start_and_conversion_channels(on_engine(log_()), conversion="buy")
+    out = start_and_conversion_channels(on_engine(log_()), goal="buy")
     # converting customers a (web -> store), b (web -> web), e (store -> none): 1/3 each
     assert out.rows() == [
         ("store", "(none)", 1, pytest.approx(1 / 3)),
@@ -68,7 +68,7 @@ def test_start_and_conversion_channels(on_engine):
 
 
 def test_channels_used(on_engine):
-    out = channels_used(on_engine(log_()), conversion="buy")
+    out = channels_used(on_engine(log_()), goal="buy")
     assert out.rows() == [
         # channels, customers, conversions, rate, value, value per customer
         (0, 1, 0, 0.0, 0.0, 0.0),  # d
@@ -79,13 +79,13 @@ def test_channels_used(on_engine):
 
 
 def test_omnichannel_summary():
-    out = omnichannel_summary(log_(), conversion="buy")
+    out = omnichannel_summary(log_(), goal="buy")
     # 5 customers, a c e use 2+ channels; conversions a b e, only a's crossed channels
     assert out.row(0) == (5, 3, pytest.approx(3 / 5), 3, 1, pytest.approx(1 / 3))
 
 
 def test_channels_used_without_value_column():
-    out = channels_used(make_log({"a": "x buy"}, channel=["web", "app"]), conversion="buy")
+    out = channels_used(make_log({"a": "x buy"}, channel=["web", "app"]), goal="buy")
     assert out.select("channels", "conversions").rows() == [(2, 1)]
     assert out["value"].to_list() == [None]
 
@@ -101,9 +101,9 @@ def test_equal_timestamps_keep_source_order():
     [
         lambda log: channel_switches(log),
         lambda log: switching_edges(log),
-        lambda log: channels_used(log, conversion="buy"),
-        lambda log: omnichannel_summary(log, conversion="buy"),
-        lambda log: start_and_conversion_channels(log, conversion="buy"),
+        lambda log: channels_used(log, goal="buy"),
+        lambda log: omnichannel_summary(log, goal="buy"),
+        lambda log: start_and_conversion_channels(log, goal="buy"),
     ],
 )
 def test_channel_analyses_need_a_channel_column(call):
@@ -114,9 +114,9 @@ def test_channel_analyses_need_a_channel_column(call):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda log: channels_used(log, conversion="by"),
-        lambda log: omnichannel_summary(log, conversion="by"),
-        lambda log: start_and_conversion_channels(log, conversion="by"),
+        lambda log: channels_used(log, goal="by"),
+        lambda log: omnichannel_summary(log, goal="by"),
+        lambda log: start_and_conversion_channels(log, goal="by"),
     ],
 )
 def test_unknown_conversion_is_refused(call):
@@ -169,7 +169,7 @@ def test_switches_and_channels_used_match_brute_force(journeys):
     switches, per_count = brute_force(journeys)
     got = {(r[0], r[1]): r[2] for r in channel_switches(log).rows()}
     assert got == switches
-    used = channels_used(log, conversion="buy")
-    omni = omnichannel_summary(log, conversion="buy").row(0, named=True)
+    used = channels_used(log, goal="buy")
+    omni = omnichannel_summary(log, goal="buy").row(0, named=True)
     assert {r[0]: (r[1], r[2]) for r in used.rows()} == {k: v[:2] for k, v in per_count.items()}
     assert omni["omnichannel_conversions"] == sum(v[2] for v in per_count.values())

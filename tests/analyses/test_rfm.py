@@ -69,7 +69,7 @@ def test_ties_share_a_score_and_customers_without_transactions_are_left_out():
 
 def test_conversion_touchpoint_defines_transactions_and_now_defaults_to_last_event():
     rows = [("a", 5, "buy", 10.0), ("a", 4, "fee", 3.0), ("b", 2, "visit", None)]
-    out = rfm(log_of(rows), conversion="buy")
+    out = rfm(log_of(rows), goal="buy")
     # now = b's visit (2 days before NOW); a's last transaction, the buy, 3 days before it
     assert out.select("customer_id", "recency_days", "frequency", "monetary").rows() == [
         ("a", 3.0, 1, 10.0)  # the fee is not a "buy"

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxlib import ENTRY, EXIT, AnalysisError
-from cxlib.analyses.stages import STAGES, default_stages, stage_flow, stage_reach, to_stages
+from cxlib.analyses.stages import STAGE_ORDER, default_stages, stage_flow, stage_reach, to_stages
 from tests.conftest import make_log
 
 MAP = {"v": "awareness", "p": "consideration", "c": "decision", "s": "loyalty", "r": "advocacy"}
@@ -74,7 +74,7 @@ def test_stage_flow_counts_regressions_and_re_entries(on_engine):
 def test_stage_reach_shares_of_all_customers(on_engine):
     out = stage_reach(on_engine(make_log(JOURNEYS)), stages=MAP)
     # 3 customers; awareness a, b; consideration all; decision and loyalty a; advocacy none
-    assert out["stage"].to_list() == list(STAGES)
+    assert out["stage"].to_list() == list(STAGE_ORDER)
     assert out["customers"].to_list() == [2, 3, 1, 1, 0]
     assert out["share"].to_list() == pytest.approx([2 / 3, 1, 1 / 3, 1 / 3, 0])
 

@@ -72,7 +72,7 @@ EXPECTED_VALUE = {
 
 @pytest.mark.parametrize("model", list(EXPECTED))
 def test_heuristic_models_by_hand(model):
-    out = attribution(log_(), conversion="buy", model=model, half_life="1m")
+    out = attribution(log_(), goal="buy", model=model, half_life="1m")
     assert out.columns == ["touchpoint", "credit", "conversions", "value"]
     expected = EXPECTED[model]
     assert credits(out) == pytest.approx({k: float(v) for k, v in expected.items()})
@@ -85,7 +85,7 @@ def test_heuristic_models_by_hand(model):
 
 @pytest.mark.parametrize("model", list(EXPECTED_VALUE))
 def test_value_is_shared_like_each_journeys_conversion(model):
-    out = attribution(log_(), conversion="buy", model=model, value=True)
+    out = attribution(log_(), goal="buy", model=model, value=True)
     got = {row["touchpoint"]: row["value"] for row in out.iter_rows(named=True)}
     assert got == pytest.approx({k: float(v) for k, v in EXPECTED_VALUE[model].items()})
 
@@ -93,7 +93,7 @@ def test_value_is_shared_like_each_journeys_conversion(model):
 def test_markov_shares_conversions_by_removal_effect():
     effects = exact_effects([p.split() for p in JOURNEYS.values()], "buy")
     total = sum(effects.values())
-    out = attribution(log_(), conversion="buy", model="markov", value=True)
+    out = attribution(log_(), goal="buy", model="markov", value=True)
     expected = {k: e / total for k, e in effects.items() if e > 0}
     got = {row["touchpoint"]: row for row in out.iter_rows(named=True)}
     assert set(got) == set(expected) == {"ad", "mail", "web"}
@@ -104,7 +104,7 @@ def test_markov_shares_conversions_by_removal_effect():
 
 
 def test_by_channel_credits_the_channel_of_each_touch():
-    out = attribution(log_(), conversion="buy", model="last_touch", by="channel")
+    out = attribution(log_(), goal="buy", model="last_touch", level="channel")
     assert out.columns[0] == "channel"
     # last touches: a web (web), b mail (email), e ad (no channel)
     assert credits(out, "channel") == {"(none)": 1.0, "email": 1.0, "web": 1.0}
@@ -113,8 +113,8 @@ def test_by_channel_credits_the_channel_of_each_touch():
 # The other models use no expression these three do not (Spark costs seconds a query).
 @pytest.mark.parametrize("model", ["markov", "position", "time_decay"])
 def test_models_agree_across_engines(on_engine, model):
-    expected = attribution(log_(), conversion="buy", model=model, value=True, half_life="1m")
-    got = attribution(on_engine(log_()), conversion="buy", model=model, value=True, half_life="1m")
+    expected = attribution(log_(), goal="buy", model=model, value=True, half_life="1m")
+    got = attribution(on_engine(log_()), goal="buy", model=model, value=True, half_life="1m")
     assert got["touchpoint"].to_list() == expected["touchpoint"].to_list()
     for column in ("credit", "conversions", "value"):
         assert got[column].to_list() == pytest.approx(expected[column].to_list())
@@ -129,10 +129,10 @@ def test_nothing_to_credit_gives_empty_table(journeys):
     log = make_log(journeys)
     if "buy" not in " ".join(journeys.values()):
         with pytest.raises(AnalysisError, match=r"touchpoint 'buy' is not in the log"):
-            attribution(log, conversion="buy")
+            attribution(log, goal="buy")
         return
     for model in MODELS:
-        out = attribution(log, conversion="buy", model=model)
+        out = attribution(log, goal="buy", model=model)
         assert out.height == 0
         assert out.columns == ["touchpoint", "credit", "conversions", "value"]
 
@@ -172,7 +172,7 @@ def brute_force(paths, model):
 def test_models_match_brute_force_and_credits_sum_to_one(paths, model):
     assume(any("buy" in p and p.index("buy") > 0 for p in paths))  # a conversion after a touch
     log = make_log({f"c{i}": p for i, p in enumerate(paths)})
-    out = attribution(log, conversion="buy", model=model, half_life="1m")
+    out = attribution(log, goal="buy", model=model, half_life="1m")
     assert out["credit"].sum() == pytest.approx(1.0)
     assert (out["credit"] > 0).all()
     if model != "markov":  # Markov: checked against the exact solver in test_markov
@@ -184,24 +184,24 @@ def test_unknown_conversion_is_refused_with_suggestion():
     with pytest.raises(
         AnalysisError, match=r"touchpoint 'by' is not in the log; did you mean 'buy'\?"
     ):
-        attribution(log_(), conversion="by", model="linear")
+        attribution(log_(), goal="by", model="linear")
 
 
 def test_unknown_model_is_refused():
     with pytest.raises(
         AnalysisError, match=r"model='shapley' is not an attribution model; use one of"
     ):
-        attribution(log_(), conversion="buy", model="shapley")
+        attribution(log_(), goal="buy", model="shapley")
 
 
 def test_channel_credit_needs_a_channel_column():
-    with pytest.raises(AnalysisError, match=r"by='channel' needs a channel column"):
-        attribution(make_log({"a": "x buy"}), conversion="buy", model="first_touch", by="channel")
+    with pytest.raises(AnalysisError, match=r"level='channel' needs a channel column"):
+        attribution(make_log({"a": "x buy"}), goal="buy", model="first_touch", level="channel")
 
 
 def test_value_needs_a_value_column():
     with pytest.raises(AnalysisError, match=r"value=True needs a value column"):
-        attribution(make_log({"a": "x buy"}), conversion="buy", value=True)
+        attribution(make_log({"a": "x buy"}), goal="buy", value=True)
 
 
 @pytest.mark.parametrize(
@@ -210,11 +210,11 @@ def test_value_needs_a_value_column():
 )
 def test_bad_half_life_is_refused(half_life, match):
     with pytest.raises(AnalysisError, match=match):
-        attribution(log_(), conversion="buy", model="time_decay", half_life=half_life)
+        attribution(log_(), goal="buy", model="time_decay", half_life=half_life)
 
 
 def test_result_types():
-    out = attribution(log_(), conversion="buy", model="position", value=True)
+    out = attribution(log_(), goal="buy", model="position", value=True)
     assert out.schema == pl.Schema(
         {
             "touchpoint": pl.String,

@@ -30,7 +30,7 @@ JOURNEYS = {
 
 
 def test_removal_effect_importance_and_exit_performance():
-    out = touchpoint_importance(make_log(JOURNEYS), conversion="buy")
+    out = touchpoint_importance(make_log(JOURNEYS), goal="buy")
     rows = {r["touchpoint"]: r for r in out.iter_rows(named=True)}
     effects = exact_effects([p.split() for p in JOURNEYS.values()], "buy")
     assert effects == {"ad": 1, "form": Fraction(2, 3), "mail": Fraction(1, 3), "blog": 0}
@@ -56,7 +56,7 @@ def test_removal_effect_importance_and_exit_performance():
 
 
 def test_lift_importance():
-    out = touchpoint_importance(make_log(JOURNEYS), conversion="buy", importance="lift")
+    out = touchpoint_importance(make_log(JOURNEYS), goal="buy", importance="lift")
     got = dict(out.select("touchpoint", "importance").rows())
     assert got == pytest.approx(
         {
@@ -69,9 +69,7 @@ def test_lift_importance():
 
 
 def test_everyone_reaching_a_touchpoint_has_no_lift():
-    out = touchpoint_importance(
-        make_log({"a": "x buy", "b": "x"}), conversion="buy", importance="lift"
-    )
+    out = touchpoint_importance(make_log({"a": "x buy", "b": "x"}), goal="buy", importance="lift")
     assert out.row(0, named=True)["lift"] is None
     assert out.row(0, named=True)["moment_of_truth"] is False
 
@@ -83,7 +81,7 @@ RATINGS = [4.0, None, 2.0, 5.0, None, 3.0, None, None, 1.0]
 
 def test_rating_performance_with_normal_interval(on_engine):
     log = on_engine(make_log(RATED, rating=RATINGS))
-    out = touchpoint_importance(log, conversion="buy")
+    out = touchpoint_importance(log, goal="buy")
     rows = {r["touchpoint"]: r for r in out.iter_rows(named=True)}
     assert set(rows) == {"ad", "web", "mail"}  # buy is the conversion, support comes after it
     half = 1.959963984540054 * math.sqrt(2) / math.sqrt(2)  # sd of (4, 2) and of (5, 3) is sqrt 2
@@ -96,7 +94,7 @@ def test_rating_performance_with_normal_interval(on_engine):
 
 
 def test_exit_rate_performance_can_be_chosen_over_ratings():
-    out = touchpoint_importance(make_log(RATED, rating=RATINGS), conversion="buy", rating=None)
+    out = touchpoint_importance(make_log(RATED, rating=RATINGS), goal="buy", rating=None)
     # 1 - exit rate: ad reached by a, b, ends nowhere; web by b, c, c ends there; mail by d, ends
     assert dict(out.select("touchpoint", "performance").rows()) == {
         "ad": 1.0,
@@ -107,7 +105,7 @@ def test_exit_rate_performance_can_be_chosen_over_ratings():
 
 
 def test_single_rating_has_no_interval():
-    out = touchpoint_importance(make_log({"a": "x buy"}, rating=[3.0, None]), conversion="buy")
+    out = touchpoint_importance(make_log({"a": "x buy"}, rating=[3.0, None]), goal="buy")
     assert out.select("performance", "performance_low", "performance_high").row(0) == (
         3.0,
         None,
@@ -119,9 +117,9 @@ def test_unknown_conversion_is_refused():
     with pytest.raises(
         AnalysisError, match=r"touchpoint 'by' is not in the log; did you mean 'buy'"
     ):
-        touchpoint_importance(make_log(JOURNEYS), conversion="by")
+        touchpoint_importance(make_log(JOURNEYS), goal="by")
 
 
 def test_unknown_importance_is_refused():
     with pytest.raises(AnalysisError, match=r"importance='shap' is not a measure"):
-        touchpoint_importance(make_log(JOURNEYS), conversion="buy", importance="shap")
+        touchpoint_importance(make_log(JOURNEYS), goal="buy", importance="shap")

@@ -66,9 +66,9 @@ def exact_effects(paths, conversion):
     return {x: 1 - p_conversion(counts, removed=x) / total for x in states}
 
 
-def effects_of(paths, conversion="buy", **kwargs):
+def effects_of(paths, goal="buy", **kwargs):
     log = make_log({f"c{i}": path for i, path in enumerate(paths)})
-    out = removal_effects(log, conversion=conversion, **kwargs)
+    out = removal_effects(log, goal=goal, **kwargs)
     return dict(out.iter_rows())
 
 
@@ -103,9 +103,7 @@ def test_removal_effects_match_hand_and_exact_solver(name):
 
 
 def test_chain_counts_cut_at_first_conversion():
-    chain = conversion_chain(
-        make_log({"a": "x x buy z buy", "b": "x z", "c": "buy x"}), conversion="buy"
-    )
+    chain = conversion_chain(make_log({"a": "x x buy z buy", "b": "x z", "c": "buy x"}), goal="buy")
     assert dict(((s, t), n) for s, t, n in chain.counts.rows()) == {
         (ENTRY, "x"): 2,
         (ENTRY, CONVERSION): 1,
@@ -125,7 +123,7 @@ def test_removal_effects_by_channel(on_engine):
         {"a": "x y buy", "b": "x y buy", "c": "x"},
         channel=["web", "web", "store", "app", "web", "store", "app"],
     )
-    out = removal_effects(on_engine(log), conversion="buy", by="channel")
+    out = removal_effects(on_engine(log), goal="buy", level="channel")
     assert out.columns == ["channel", "removal_effect"]
     assert out.rows() == [("web", pytest.approx(1.0)), ("app", pytest.approx(0.5))]
 
@@ -155,12 +153,12 @@ def test_unknown_conversion_is_refused_with_suggestion():
     with pytest.raises(
         AnalysisError, match=r"touchpoint 'bye' is not in the log; did you mean 'buy'\?"
     ):
-        removal_effects(make_log({"a": "x buy"}), conversion="bye")
+        removal_effects(make_log({"a": "x buy"}), goal="bye")
 
 
 def test_chain_by_channel_needs_a_channel_column():
-    with pytest.raises(AnalysisError, match=r"by='channel' needs a channel column"):
-        removal_effects(make_log({"a": "x buy"}), conversion="buy", by="channel")
+    with pytest.raises(AnalysisError, match=r"level='channel' needs a channel column"):
+        removal_effects(make_log({"a": "x buy"}), goal="buy", level="channel")
 
 
 def test_too_many_states_are_refused(monkeypatch):
@@ -168,4 +166,4 @@ def test_too_many_states_are_refused(monkeypatch):
 
     monkeypatch.setattr(cxlib.conversion.markov, "MAX_STATES", 2)
     with pytest.raises(AnalysisError, match=r"would have 3 states, more than 2; group touchpoints"):
-        removal_effects(make_log({"a": "x y z buy"}), conversion="buy")
+        removal_effects(make_log({"a": "x y z buy"}), goal="buy")
