@@ -61,8 +61,8 @@ def bench(path: str, engine: str) -> list[tuple[str, float, str]]:
         (
             "evaluate (25% customers held out)",
             spent,
-            f"top1 {scores['next_top1']:.3f} vs {scores['next_top1_baseline']:.3f}, "
-            f"AUC {scores['auc']:.3f} vs {scores['auc_baseline']:.3f}",
+            f"top1 {scores.next_top1:.3f} vs {scores.next_top1_baseline:.3f}, "
+            f"AUC {scores.auc:.3f} vs {scores.auc_baseline:.3f}",
         )
     )
     spent, leverage = timed(lambda: dropoff_leverage(log, goal=GOAL))

@@ -116,18 +116,18 @@ if focus is not None:
             st.caption(
                 "The journeys as an absorbing Markov chain: that share of the exits at "
                 f"{md(focus)} moves to its other next steps (drop-off "
-                f"{whatif['dropoff_rate']:.1%} -> {whatif['new_dropoff_rate']:.1%})."
+                f"{whatif.dropoff_rate:.1%} -> {whatif.new_dropoff_rate:.1%})."
             )
             st.markdown(
                 f"If drop-off at **{md(focus)}** fell by {reduction}%, expected "
-                f"conversions would change by **{whatif['delta']:+,.1f}** "
-                f"(from {whatif['baseline_conversions']:,.1f} to "
-                f"{whatif['new_conversions']:,.1f})."
+                f"conversions would change by **{whatif.delta:+,.1f}** "
+                f"(from {whatif.baseline_conversions:,.1f} to "
+                f"{whatif.new_conversions:,.1f})."
             )
             m = st.columns(2)
-            m[0].metric("Expected conversions now", f"{whatif['baseline_conversions']:,.1f}")
+            m[0].metric("Expected conversions now", f"{whatif.baseline_conversions:,.1f}")
             m[1].metric(
                 "Expected with less drop-off",
-                f"{whatif['new_conversions']:,.1f}",
-                delta=f"{whatif['delta']:+,.1f}",
+                f"{whatif.new_conversions:,.1f}",
+                delta=f"{whatif.delta:+,.1f}",
             )

@@ -45,29 +45,29 @@ with st.status("Training…") as status, state.errors_shown():
     status.update(label="Trained", state="complete")
 
 st.subheader("How good are the predictions?")
-(st.success if scores["enough_data"] else st.warning)(scores["message"])
+(st.success if scores.enough_data else st.warning)(scores.message)
 m = st.columns(4)
 m[0].metric(
     "Next touchpoint right (top 1)",
-    f"{scores['next_top1']:.1%}",
-    delta=f"{100 * (scores['next_top1'] - scores['next_top1_baseline']):+.1f} pts vs first-order",
+    f"{scores.next_top1:.1%}",
+    delta=f"{100 * (scores.next_top1 - scores.next_top1_baseline):+.1f} pts vs first-order",
 )
-m[1].metric("Next touchpoint in the top 3", f"{scores['next_top3']:.1%}")
-if scores["auc"] is not None:
+m[1].metric("Next touchpoint in the top 3", f"{scores.next_top3:.1%}")
+if scores.auc is not None:
     m[2].metric(
         "Conversion ROC AUC",
-        f"{scores['auc']:.3f}",
-        delta=f"{scores['auc'] - scores['auc_baseline']:+.3f} vs last touchpoint",
+        f"{scores.auc:.3f}",
+        delta=f"{scores.auc - scores.auc_baseline:+.3f} vs last touchpoint",
     )
-m[3].metric("Held-out customers", f"{scores['n_holdout']:,}")
+m[3].metric("Held-out customers", f"{scores.n_holdout:,}")
 left, right = st.columns(2)
 with left:
     picture = charts_predict.scores_chart(scores, title="Model against baseline")
     export.chart(picture, key="predict_scores", name="prediction_scores")
 with right:
-    if scores["calibration"]:
+    if scores.calibration:
         picture = charts_predict.calibration_chart(
-            scores["calibration"], title="Predicted against observed conversion"
+            scores.calibration, title="Predicted against observed conversion"
         )
         export.chart(picture, key="predict_calibration", name="calibration")
 

@@ -39,6 +39,7 @@ from cxlib.log import ENTRY, EXIT, EventLog
 __all__ = [
     "CONVERSION",
     "MAX_STATES",
+    "AbsorbingChain",
     "Chain",
     "Level",
     "conversion_chain",
@@ -154,28 +155,86 @@ def conversion_chain(log: EventLog, *, goal: str, level: Level = "touchpoint") -
     )
 
 
+@dataclass(frozen=True)
+class AbsorbingChain:
+    """Journeys read as an absorbing Markov chain, and cxlib's one solver of such chains.
+
+    ``states`` are the transient states: ``(entry)`` first, then the touchpoints (or
+    channels) in name order. The goal and ``(exit)`` are **absorbing**: a journey that
+    reaches either is over. ``moves[i, j]`` is the probability to move from state ``i``
+    to transient state ``j`` (``j < n``), to the goal (``j = n``) or to ``(exit)``
+    (``j = n + 1``): the observed transitions over all transitions out of ``i``; a state
+    reached but never left has a row of zeros. ``journeys`` counts the journeys entering
+    the chain (transitions out of ``(entry)``). Removal effects (attribution, touchpoint
+    importance) and the drop-off what-if all solve it with :meth:`solve`.
+
+    Examples
+    --------
+    >>> counts = pl.DataFrame({"source": ["(entry)", "a", "a"], "target": ["a", "buy", "(exit)"],
+    ...                        "transitions": [10, 4, 6]})
+    >>> chain = AbsorbingChain.from_counts(counts, goal="buy")
+    >>> chain.states, chain.journeys
+    (['(entry)', 'a'], 10.0)
+    >>> chain.solve(chain.moves[:, 2:])[0].tolist()  # from the entry: to the goal, to the exit
+    [0.4, 0.6]
+    """
+
+    states: list[str]
+    moves: np.ndarray
+    journeys: float
+
+    @classmethod
+    def from_counts(cls, counts: pl.DataFrame, *, goal: str = CONVERSION) -> AbsorbingChain:
+        """The chain of ``source``, ``target``, ``transitions`` counts, absorbed at ``goal`` and EXIT.
+
+        Transitions out of the goal or EXIT are ignored. Raises :class:`AnalysisError`
+        beyond :data:`MAX_STATES` states.
+        """
+        counts = counts.filter(~pl.col("source").is_in([goal, EXIT]))
+        nodes = set(counts["source"]) | set(counts["target"])
+        states = sorted(nodes - {ENTRY, goal, EXIT})
+        if len(states) > MAX_STATES:
+            msg = (
+                f"the Markov chain would have {len(states):,} states, more than {MAX_STATES:,}; "
+                "group touchpoints (cxlib.rename_touchpoints) or use a heuristic model"
+            )
+            raise AnalysisError(msg)
+        states = [ENTRY, *states]
+        n = len(states)
+        index = {s: i for i, s in enumerate(states)} | {goal: n, EXIT: n + 1}
+        observed = np.zeros((n, n + 2))
+        for source, target, count in counts.select("source", "target", "transitions").iter_rows():
+            observed[index[source], index[target]] += count
+        out = observed.sum(axis=1, keepdims=True)  # all moves out of a state, absorbing ones too
+        moves = np.divide(observed, out, out=np.zeros_like(observed), where=out > 0)
+        return cls(states=states, moves=moves, journeys=float(out[0, 0]))
+
+    def solve(self, right: np.ndarray, moves: np.ndarray | None = None) -> np.ndarray:
+        """``X`` with ``(I - Q) X = right``, ``Q`` the transient part of ``moves`` (default: the chain's).
+
+        With ``right = I`` it is the fundamental matrix ``N`` (``N[i, j]``: expected
+        visits to ``j`` from ``i``); with the absorbing columns of ``moves`` the
+        absorption probabilities.
+        """
+        moves = self.moves if moves is None else moves
+        n = len(self.states)
+        try:
+            return np.linalg.solve(np.eye(n) - moves[:, :n], right)
+        except np.linalg.LinAlgError:
+            msg = (
+                "some touchpoints loop forever without reaching the goal or the exit; "
+                "the transitions table is incomplete"
+            )
+            raise AnalysisError(msg) from None
+
+
 def _effects(counts: pl.DataFrame) -> tuple[list[str], np.ndarray]:
     """Removal effect of every transient state (``(entry)`` excluded), by linear algebra."""
-    states = sorted(set(counts["source"]) - {ENTRY})
-    if len(states) > MAX_STATES:
-        msg = (
-            f"the Markov chain would have {len(states):,} states, more than {MAX_STATES:,}; "
-            "group touchpoints (cxlib.rename_touchpoints) or use a heuristic model"
-        )
-        raise AnalysisError(msg)
-    index = {s: i for i, s in enumerate([ENTRY, *states])}
-    n = len(index)
-    moves = np.zeros((n, n))
-    out = np.zeros(n)  # all moves out of a state, absorbing ones included
-    to_conversion = np.zeros(n)
-    for source, target, count in counts.iter_rows():
-        out[index[source]] += count
-        if target == CONVERSION:
-            to_conversion[index[source]] += count
-        elif target != EXIT:
-            moves[index[source], index[target]] += count
-    fundamental = np.linalg.inv(np.eye(n) - moves / out[:, None])
-    absorbed = fundamental @ (to_conversion / out)
+    chain = AbsorbingChain.from_counts(counts)
+    n = len(chain.states)
+    fundamental = chain.solve(np.eye(n))
+    absorbed = fundamental @ chain.moves[:, n]
+    states = chain.states[1:]
     if absorbed[0] == 0:
         return states, np.zeros(len(states))
     x = np.arange(1, n)

@@ -4,9 +4,10 @@ The journeys are read as an **absorbing Markov chain**: from each touchpoint (an
 from the entry) a journey moves to the next touchpoint with the observed transition
 probability (count of ``A -> B`` over all transitions out of ``A``); the goal and
 EXIT are **absorbing** (a journey that reaches either is over). Solving
-``(I - Q) B = R`` (``Q``: transient to transient, ``R``: transient to absorbing)
-gives the probability ``B[entry, goal]`` that a journey starting now converts, and
-the expected conversions are the number of journeys times it.
+``(I - Q) B = R`` (``Q``: transient to transient, ``R``: transient to absorbing; the
+solver of :class:`cxlib.conversion.markov.AbsorbingChain`) gives the probability
+``B[entry, goal]`` that a journey starting now converts, and the expected
+conversions are the number of journeys times it.
 
 "Drop-off at X falls by N%" moves that share of the probability ``X -> EXIT`` to
 X's other outgoing transitions, in proportion to their probabilities; the chain is
@@ -15,21 +16,47 @@ solved again and the two expected conversion counts compared.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import polars as pl
 
-from cxlib.conversion.markov import CONVERSION, conversion_chain
+from cxlib.conversion.markov import CONVERSION, AbsorbingChain, conversion_chain
 from cxlib.errors import AnalysisError
-from cxlib.log import ENTRY, EXIT, EventLog
+from cxlib.log import EXIT, EventLog
 
-__all__ = ["dropoff_leverage", "whatif_dropoff"]
+__all__ = ["WhatIf", "dropoff_leverage", "whatif_dropoff"]
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Expected conversions now and with less drop-off at one touchpoint (:func:`whatif_dropoff`).
+
+    Conversions are expected numbers of journeys (floats); rates are probabilities of
+    ``touchpoint -> EXIT`` in the chain.
+    """
+
+    #: Where the drop-off falls.
+    touchpoint: str
+    #: The share of the drop-off probability moved to the touchpoint's other transitions.
+    reduction: float
+    #: Journeys entering the chain.
+    journeys: float
+    #: The probability of ``touchpoint -> EXIT`` now, and after the reduction.
+    dropoff_rate: float
+    new_dropoff_rate: float
+    #: Expected conversions now, and after the reduction.
+    baseline_conversions: float
+    new_conversions: float
+    #: ``new_conversions - baseline_conversions``.
+    delta: float
+    #: ``delta / baseline_conversions`` (None when no conversion is expected now).
+    relative_change: float | None
 
 
 def whatif_dropoff(
     data: EventLog | pl.DataFrame, touchpoint: str, *, goal: str, reduction: float = 0.1
-) -> dict[str, Any]:
+) -> WhatIf:
     """Expected conversions now and if the drop-off at ``touchpoint`` fell by ``reduction``.
 
     Parameters
@@ -50,23 +77,17 @@ def whatif_dropoff(
 
     Returns
     -------
-    dict
-        ``touchpoint``, ``reduction``, ``journeys`` (journeys entering the chain),
-        ``dropoff_rate`` and ``new_dropoff_rate`` (probability of ``touchpoint ->
-        EXIT``), ``baseline_conversions`` and ``new_conversions`` (expected, in
-        journeys), ``delta`` (new minus baseline) and ``relative_change`` (delta over
-        baseline).
+    WhatIf
 
     Examples
     --------
     >>> table = pl.DataFrame({"source": ["(entry)", "a", "a"], "target": ["a", "buy", "(exit)"],
     ...                       "transitions": [10, 4, 6]})
     >>> out = whatif_dropoff(table, "a", goal="buy", reduction=0.5)
-    >>> out["baseline_conversions"], out["new_conversions"], out["delta"]
+    >>> out.baseline_conversions, out.new_conversions, out.delta
     (4.0, 7.0, 3.0)
     """
-    chain = _Chain.of(data, goal=goal)
-    return chain.whatif(touchpoint, reduction=reduction)
+    return _whatif(_chain(data, goal=goal), touchpoint, reduction=reduction)
 
 
 def dropoff_leverage(
@@ -78,8 +99,10 @@ def dropoff_leverage(
     (sorted by ``delta`` descending, then touchpoint); touchpoints whose only way
     on is the exit are left out (there is nowhere to move the drop-off to).
     """
-    chain = _Chain.of(data, goal=goal)
-    rows = [chain.whatif(t, reduction=reduction) for t in chain.touchpoints if chain.can_move(t)]
+    chain = _chain(data, goal=goal)
+    exit_ = len(chain.states) + 1
+    movable = [t for i, t in enumerate(chain.states) if i and 0 < chain.moves[i, exit_] < 1]
+    rows = [asdict(_whatif(chain, t, reduction=reduction)) for t in movable]
     schema = {
         "touchpoint": pl.String,
         "dropoff_rate": pl.Float64,
@@ -90,81 +113,57 @@ def dropoff_leverage(
     return frame.sort(["delta", "touchpoint"], descending=[True, False])
 
 
-class _Chain:
-    """The transition probabilities, transient states first, then the goal and EXIT."""
+def _chain(data: EventLog | pl.DataFrame, *, goal: str) -> AbsorbingChain:
+    """The chain of the log's journeys to ``goal``, or of a transitions table."""
+    table = conversion_chain(data, goal=goal).counts if isinstance(data, EventLog) else data
+    missing = {"source", "target", "transitions"} - set(table.columns)
+    if missing:
+        msg = f"the transitions table lacks {sorted(missing)!r}; pass an EventLog or cxlib.transitions(log)"
+        raise AnalysisError(msg)
+    # conversion_chain names the goal state "(conversion)".
+    target = pl.when(pl.col("target") == CONVERSION).then(pl.lit(goal)).otherwise("target")
+    table = table.with_columns(target=target)
+    reached = table.filter(~pl.col("source").is_in([goal, EXIT]) & (pl.col("target") == goal))
+    if reached.is_empty():
+        msg = f"no journey reaches the goal {goal!r}; pick a touchpoint that journeys convert at"
+        raise AnalysisError(msg)
+    return AbsorbingChain.from_counts(table, goal=goal)
 
-    def __init__(self, table: pl.DataFrame, goal: str) -> None:
-        table = table.filter(~pl.col("source").is_in([goal, EXIT]))
-        if table.filter(pl.col("target") == goal).is_empty():
-            msg = (
-                f"no journey reaches the goal {goal!r}; pick a touchpoint that journeys convert at"
-            )
-            raise AnalysisError(msg)
-        # A touchpoint reached but never left counts as transient with nowhere to go.
-        nodes = set(table["source"]) | set(table["target"])
-        transient = sorted(nodes - {goal, EXIT})
-        self.states = [*transient, goal, EXIT]
-        self.index = {s: i for i, s in enumerate(self.states)}
-        counts = np.zeros((len(self.states), len(self.states)))
-        for source, target, n in table.select("source", "target", "transitions").iter_rows():
-            counts[self.index[source], self.index[target]] += n
-        self.journeys = float(counts[self.index[ENTRY]].sum()) if ENTRY in self.index else 0.0
-        totals = counts.sum(axis=1, keepdims=True)
-        self.p = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-        self.touchpoints = [s for s in transient if s != ENTRY]
 
-    @classmethod
-    def of(cls, data: EventLog | pl.DataFrame, *, goal: str) -> _Chain:
-        table = conversion_chain(data, goal=goal).counts if isinstance(data, EventLog) else data
-        missing = {"source", "target", "transitions"} - set(table.columns)
-        if missing:
-            msg = f"the transitions table lacks {sorted(missing)!r}; pass an EventLog or cxlib.transitions(log)"
-            raise AnalysisError(msg)
-        # conversion_chain names the goal state "(conversion)".
-        target = pl.when(pl.col("target") == CONVERSION).then(pl.lit(goal)).otherwise("target")
-        return cls(table.with_columns(target=target), goal)
+def _conversions(chain: AbsorbingChain, moves: np.ndarray) -> float:
+    """Expected conversions of the chain's journeys with these transition probabilities."""
+    n = len(chain.states)
+    return chain.journeys * float(chain.solve(moves[:, n:], moves)[0, 0])
 
-    def can_move(self, touchpoint: str) -> bool:
-        row = self.p[self.index[touchpoint]]
-        return row[self.index[EXIT]] > 0 and row[self.index[EXIT]] < 1
 
-    def conversions(self, p: np.ndarray) -> float:
-        n = len(self.states) - 2
-        q, r = p[:n, :n], p[:n, n:]
-        try:
-            absorbed = np.linalg.solve(np.eye(n) - q, r)
-        except np.linalg.LinAlgError:
-            msg = "some touchpoints loop forever without reaching the goal or the exit; the transitions table is incomplete"
-            raise AnalysisError(msg) from None
-        return self.journeys * float(absorbed[self.index[ENTRY], 0])
-
-    def whatif(self, touchpoint: str, *, reduction: float) -> dict[str, Any]:
-        if not isinstance(reduction, float | int) or not 0 <= reduction <= 1:
-            msg = f"reduction={reduction!r} is not a share; give a number from 0 to 1 (0.1 = 10% less drop-off)"
-            raise AnalysisError(msg)
-        if touchpoint not in self.touchpoints:
-            msg = f"{touchpoint!r} is not a touchpoint journeys leave before the goal; pick one of {self.touchpoints[:8]!r}"
-            raise AnalysisError(msg)
-        i, exit_ = self.index[touchpoint], self.index[EXIT]
-        rate = float(self.p[i, exit_])
-        if rate == 1:
-            msg = f"every journey at {touchpoint!r} drops off: there is no other way on to move the drop-off to"
-            raise AnalysisError(msg)
-        changed = self.p.copy()
-        moved = rate * reduction
-        others = changed[i].copy()
-        others[exit_] = 0.0
-        changed[i] += moved * others / others.sum()
-        changed[i, exit_] = rate - moved
-        baseline, new = self.conversions(self.p), self.conversions(changed)
-        return {
-            "touchpoint": touchpoint,
-            "reduction": float(reduction),
-            "journeys": self.journeys,
-            "dropoff_rate": rate,
-            "new_dropoff_rate": rate - moved,
-            "baseline_conversions": baseline,
-            "new_conversions": new,
-            "delta": new - baseline,
-            "relative_change": (new - baseline) / baseline if baseline else None,
-        }
+def _whatif(chain: AbsorbingChain, touchpoint: str, *, reduction: float) -> WhatIf:
+    if not isinstance(reduction, float | int) or not 0 <= reduction <= 1:
+        msg = f"reduction={reduction!r} is not a share; give a number from 0 to 1 (0.1 = 10% less drop-off)"
+        raise AnalysisError(msg)
+    touchpoints = chain.states[1:]
+    if touchpoint not in touchpoints:
+        msg = f"{touchpoint!r} is not a touchpoint journeys leave before the goal; pick one of {touchpoints[:8]!r}"
+        raise AnalysisError(msg)
+    i, exit_ = chain.states.index(touchpoint), len(chain.states) + 1
+    rate = float(chain.moves[i, exit_])
+    if rate == 1:
+        msg = f"every journey at {touchpoint!r} drops off: there is no other way on to move the drop-off to"
+        raise AnalysisError(msg)
+    changed = chain.moves.copy()
+    moved = rate * reduction
+    others = changed[i].copy()
+    others[exit_] = 0.0
+    changed[i] += moved * others / others.sum()
+    changed[i, exit_] = rate - moved
+    baseline, new = _conversions(chain, chain.moves), _conversions(chain, changed)
+    return WhatIf(
+        touchpoint=touchpoint,
+        reduction=float(reduction),
+        journeys=chain.journeys,
+        dropoff_rate=rate,
+        new_dropoff_rate=rate - moved,
+        baseline_conversions=baseline,
+        new_conversions=new,
+        delta=new - baseline,
+        relative_change=(new - baseline) / baseline if baseline else None,
+    )

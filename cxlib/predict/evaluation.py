@@ -21,6 +21,7 @@ observed conversion rate.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 import narwhals as nw
@@ -39,12 +40,67 @@ from cxlib.predict.nextstep import (
 )
 from cxlib.predict.propensity import feature_spec, score_rows, train
 
-__all__ = ["MIN_CLASS", "evaluate"]
+__all__ = ["MIN_CLASS", "CalibrationBin", "Evaluation", "evaluate"]
 
 #: Converters and non-converters needed, each, before conversion scores mean anything.
 MIN_CLASS = 300
 
 Split = Literal["customer", "time"]
+
+
+@dataclass(frozen=True)
+class CalibrationBin:
+    """One tenth of the probability scale: the mean predicted propensity against the observed rate."""
+
+    #: The tenth, e.g. ``"0.3-0.4"``.
+    bin: str
+    #: Mean propensity the model gave the held-out prefixes in the bin.
+    predicted: float
+    #: Share of those prefixes that converted.
+    observed: float
+    #: Held-out prefixes in the bin.
+    n: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Both models scored on held-out customers (:func:`evaluate`; terms in the module docstring).
+
+    Scores that cannot be computed are ``None``; ``message`` says why.
+    """
+
+    #: How customers were held out: ``"customer"`` or ``"time"``.
+    split: str
+    #: Customers trained on and held out.
+    n_train: int
+    n_holdout: int
+    #: Customers of the whole log who reached the goal, and who did not.
+    n_converters: int
+    n_non_converters: int
+    #: Next touchpoint: share right at the top 1 and in the top 3, and the top-1 shares of
+    #: the first-order baseline and of the globally most frequent next touchpoint.
+    next_top1: float | None
+    next_top3: float | None
+    next_top1_baseline: float | None
+    next_top1_global: float | None
+    #: Next-touchpoint questions asked of the held-out journeys.
+    n_holdout_steps: int
+    #: Whether there were enough converters and non-converters to score conversion.
+    enough_data: bool
+    #: Conversion: ROC AUC of the model and of the last-touchpoint baseline.
+    auc: float | None
+    auc_baseline: float | None
+    #: Share of converting prefixes among the tenth scored highest, by model and baseline.
+    precision_top_decile: float | None
+    precision_top_decile_baseline: float | None
+    #: Share of converting prefixes among all held-out prefixes.
+    base_rate: float | None
+    #: Predicted against observed conversion per tenth of the scale (bins with prefixes).
+    calibration: tuple[CalibrationBin, ...]
+    #: Held-out journey prefixes scored for conversion.
+    n_holdout_prefixes: int
+    #: One sentence for people: what was scored, or why conversion was not.
+    message: str
 
 
 def evaluate(
@@ -59,7 +115,7 @@ def evaluate(
     horizon: str | None = None,
     stages: Mapping[str, str] | None = None,
     min_class: int = MIN_CLASS,
-) -> dict[str, Any]:
+) -> Evaluation:
     """Train on part of the customers and measure both models on the rest.
 
     Parameters
@@ -83,15 +139,8 @@ def evaluate(
 
     Returns
     -------
-    dict
-        ``next_top1``, ``next_top3``, ``next_top1_baseline``, ``next_top1_global``,
-        ``auc``, ``auc_baseline``, ``precision_top_decile``,
-        ``precision_top_decile_baseline``, ``base_rate``, ``calibration`` (a list of
-        ``{"bin", "predicted", "observed", "n"}``), ``n_train`` and ``n_holdout``
-        (customers), ``n_holdout_steps`` (next-touchpoint questions),
-        ``n_holdout_prefixes``, ``n_converters`` and ``n_non_converters``
-        (customers of the whole log), ``enough_data``, ``message``, ``split``.
-        Scores that cannot be computed are ``None``; ``message`` says why.
+    Evaluation
+        The scores of both models and their baselines, with the counts behind them.
     """
     if not isinstance(holdout, float | int) or not 0 < holdout < 1:
         msg = f"holdout={holdout!r} is not a share; give a number between 0 and 1, e.g. 0.25"
@@ -136,14 +185,14 @@ def evaluate(
         result |= dict.fromkeys(
             ["auc", "auc_baseline", "precision_top_decile", "precision_top_decile_baseline"]
         )
-        result |= {"base_rate": None, "calibration": [], "n_holdout_prefixes": 0}
+        result |= {"base_rate": None, "calibration": (), "n_holdout_prefixes": 0}
         result["message"] = (
             f"Too little data to judge the conversion model: {converters} converters and "
             f"{result['n_non_converters']} non-converters reached {goal!r} or not; at least "
             f"{min_class} of each are needed, so no conversion score is shown. "
             "The next-touchpoint scores stand on their own."
         )
-    return result
+    return Evaluation(**result)
 
 
 def _customers(log: EventLog, goal: str) -> pl.DataFrame:
@@ -229,18 +278,20 @@ def _precision_top_decile(labels: np.ndarray, scores: np.ndarray) -> float | Non
     return float(labels[top].mean())
 
 
-def _calibration(labels: np.ndarray, scores: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
+def _calibration(
+    labels: np.ndarray, scores: np.ndarray, bins: int = 10
+) -> tuple[CalibrationBin, ...]:
     which = np.minimum((scores * bins).astype(int), bins - 1)
     out = []
     for b in range(bins):
         mask = which == b
         if mask.any():
             out.append(
-                {
-                    "bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}",
-                    "predicted": float(scores[mask].mean()),
-                    "observed": float(labels[mask].mean()),
-                    "n": int(mask.sum()),
-                }
+                CalibrationBin(
+                    bin=f"{b / bins:.1f}-{(b + 1) / bins:.1f}",
+                    predicted=float(scores[mask].mean()),
+                    observed=float(labels[mask].mean()),
+                    n=int(mask.sum()),
+                )
             )
-    return out
+    return tuple(out)

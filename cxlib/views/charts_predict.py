@@ -8,12 +8,12 @@ percent=True``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
 
 import altair as alt
 import polars as pl
 
+from cxlib.predict.evaluation import CalibrationBin, Evaluation
 from cxlib.views.charts import ACCENT, FONT_SIZE, LOSS, row_height, styled
 
 __all__ = ["calibration_chart", "drivers_chart", "score_table", "scores_chart"]
@@ -21,7 +21,7 @@ __all__ = ["calibration_chart", "drivers_chart", "score_table", "scores_chart"]
 #: Colour of the baselines the models are compared with.
 BASELINE = "#9aa5ad"
 
-# (measure, key of the model's score, key of the baseline's score)
+# (measure, field of the model's score, field of the baseline's score)
 _MEASURES = (
     ("next touchpoint: top-1 accuracy", "next_top1", "next_top1_baseline"),
     ("next touchpoint: top-3 accuracy", "next_top3", None),
@@ -34,28 +34,34 @@ _MEASURES = (
 )
 
 
-def score_table(scores: Mapping[str, Any]) -> pl.DataFrame:
+def score_table(scores: Evaluation) -> pl.DataFrame:
     """The evaluation's scores as rows ``measure``, ``who`` (model or baseline), ``score``.
 
     Scores that are ``None`` (too little data) are left out.
 
     Examples
     --------
-    >>> score_table({"next_top1": 0.5, "next_top1_baseline": 0.4, "next_top3": 0.8,
-    ...              "auc": None, "auc_baseline": None}).rows()[:2]
-    [('next touchpoint: top-1 accuracy', 'model', 0.5), ('next touchpoint: top-1 accuracy', 'baseline', 0.4)]
+    >>> import datetime as dt
+    >>> from cxlib import EventLog
+    >>> from cxlib.predict import evaluate
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aabbcc"),
+    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10) * 3],
+    ...     "touchpoint": ["ad", "buy", "ad", "buy", "ad", "home"]}))
+    >>> score_table(evaluate(log, goal="buy")).rows()  # too few converters to score conversion
+    [('next touchpoint: top-1 accuracy', 'model', 0.5), ('next touchpoint: top-1 accuracy', 'baseline', 0.5), ('next touchpoint: top-3 accuracy', 'model', 0.5)]
     """
     rows = []
     for measure, model, baseline in _MEASURES:
-        for who, key in (("model", model), ("baseline", baseline)):
-            if key is not None and scores.get(key) is not None:
-                rows.append((measure, who, float(scores[key])))
+        for who, name in (("model", model), ("baseline", baseline)):
+            score = None if name is None else getattr(scores, name)
+            if score is not None:
+                rows.append((measure, who, float(score)))
     return pl.DataFrame(
         rows, schema={"measure": pl.String, "who": pl.String, "score": pl.Float64}, orient="row"
     )
 
 
-def scores_chart(scores: Mapping[str, Any], *, title: str | None = None) -> alt.LayerChart:
+def scores_chart(scores: Evaluation, *, title: str | None = None) -> alt.LayerChart:
     """Paired bars: each score of the models next to its baseline's, written as a percent.
 
     The baselines are those of :func:`cxlib.predict.evaluate`: the first-order chain
@@ -63,9 +69,14 @@ def scores_chart(scores: Mapping[str, Any], *, title: str | None = None) -> alt.
 
     Examples
     --------
-    >>> chart = scores_chart({"next_top1": 0.5, "next_top1_baseline": 0.4})
-    >>> chart.data["who"].to_list()
-    ['model', 'baseline']
+    >>> import datetime as dt
+    >>> from cxlib import EventLog
+    >>> from cxlib.predict import evaluate
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aabbcc"),
+    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10) * 3],
+    ...     "touchpoint": ["ad", "buy", "ad", "buy", "ad", "home"]}))
+    >>> scores_chart(evaluate(log, goal="buy")).data["who"].to_list()
+    ['model', 'baseline', 'model']
     """
     data = score_table(scores)
     order = [m for m, _, _ in _MEASURES if m in set(data["measure"])]
@@ -91,21 +102,21 @@ def scores_chart(scores: Mapping[str, Any], *, title: str | None = None) -> alt.
 
 
 def calibration_chart(
-    calibration: list[Mapping[str, Any]], *, title: str | None = None
+    calibration: Sequence[CalibrationBin], *, title: str | None = None
 ) -> alt.LayerChart:
     """Predicted against observed conversion per tenth of the scale, on the diagonal when calibrated.
 
-    ``calibration`` is the evaluation's list of ``{"bin", "predicted", "observed", "n"}``;
-    the points are sized by ``n`` (held-out prefixes in the bin).
+    ``calibration`` is the evaluation's (:attr:`Evaluation.calibration`); the points are
+    sized by ``n`` (held-out prefixes in the bin).
 
     Examples
     --------
-    >>> chart = calibration_chart([{"bin": "0.1-0.2", "predicted": 0.15, "observed": 0.2, "n": 40}])
+    >>> chart = calibration_chart([CalibrationBin("0.1-0.2", predicted=0.15, observed=0.2, n=40)])
     >>> chart.layer[1].data.rows()  # the points; layer 0 is the diagonal
     [('0.1-0.2', 0.15, 0.2, 40)]
     """
     data = pl.DataFrame(
-        list(calibration),
+        [(b.bin, b.predicted, b.observed, b.n) for b in calibration],
         schema={"bin": pl.String, "predicted": pl.Float64, "observed": pl.Float64, "n": pl.Int64},
         orient="row",
     )

@@ -30,10 +30,10 @@ def trained():
 
 def test_training_shows_cxlib_scores(trained):
     scores = predict.evaluate(cxlib.load(sample.path("retail")), goal=sample.GOALS["retail"])
-    assert [s.value for s in trained.success] == [scores["message"]]
-    assert metric(trained, "Next touchpoint right (top 1)") == f"{scores['next_top1']:.1%}"
-    assert metric(trained, "Conversion ROC AUC") == f"{scores['auc']:.3f}"
-    assert metric(trained, "Held-out customers") == f"{scores['n_holdout']:,}"
+    assert [s.value for s in trained.success] == [scores.message]
+    assert metric(trained, "Next touchpoint right (top 1)") == f"{scores.next_top1:.1%}"
+    assert metric(trained, "Conversion ROC AUC") == f"{scores.auc:.3f}"
+    assert metric(trained, "Held-out customers") == f"{scores.n_holdout:,}"
 
 
 def test_in_flight_customers_are_ranked(trained):

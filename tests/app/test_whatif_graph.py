@@ -36,15 +36,15 @@ def test_what_if_matches_the_library(graph, touchpoint, percent):
     assert graph.selectbox(key="goal").value == GOAL
     log = cxlib.load(sample.path("retail"))
     expected = predict.whatif_dropoff(log, touchpoint, goal=GOAL, reduction=percent / 100)
-    assert expected["delta"] > 0
+    assert expected.delta > 0
     now = metric(graph, "Expected conversions now")
     new = metric(graph, "Expected with less drop-off")
-    assert now.value == f"{expected['baseline_conversions']:,.1f}"
-    assert new.value == f"{expected['new_conversions']:,.1f}"
-    assert new.delta == f"{expected['delta']:+,.1f}"
+    assert now.value == f"{expected.baseline_conversions:,.1f}"
+    assert new.value == f"{expected.new_conversions:,.1f}"
+    assert new.delta == f"{expected.delta:+,.1f}"
     sentence = next(m.value for m in graph.markdown if "expected conversions" in m.value)
     assert f"fell by {percent}%" in sentence
-    assert f"**{expected['delta']:+,.1f}**" in sentence
+    assert f"**{expected.delta:+,.1f}**" in sentence
 
 
 def test_a_link_restores_the_what_if():
@@ -54,7 +54,7 @@ def test_a_link_restores_the_what_if():
     assert at.slider(key="graph_whatif_reduction").value == 30
     log = cxlib.load(sample.path("retail"))
     expected = predict.whatif_dropoff(log, "checkout", goal=GOAL, reduction=0.3)
-    assert metric(at, "Expected with less drop-off").value == f"{expected['new_conversions']:,.1f}"
+    assert metric(at, "Expected with less drop-off").value == f"{expected.new_conversions:,.1f}"
 
 
 @pytest.mark.parametrize(
@@ -79,5 +79,5 @@ def test_another_goal_changes_the_figures(graph):
     log = cxlib.load(sample.path("retail"))
     expected = predict.whatif_dropoff(log, "product_page", goal="add_to_cart", reduction=0.1)
     assert metric(graph, "Expected conversions now").value == (
-        f"{expected['baseline_conversions']:,.1f}"
+        f"{expected.baseline_conversions:,.1f}"
     )

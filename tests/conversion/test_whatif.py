@@ -23,13 +23,13 @@ LOOP = chain((ENTRY, "a", 10), ("a", "b", 6), ("a", EXIT, 4), ("b", "a", 3), ("b
 def test_loop_chain_by_hand():
     out = whatif_dropoff(LOOP, "a", goal="buy", reduction=0.5)
     # drop-off at a halves to 1/5; b gets the other 4/5: x_a = 4/5 (1/2 + 1/2 x_a) = 2/3
-    assert out["journeys"] == 10
-    assert out["dropoff_rate"] == pytest.approx(0.4)
-    assert out["new_dropoff_rate"] == pytest.approx(0.2)
-    assert out["baseline_conversions"] == pytest.approx(float(10 * Fraction(3, 7)))
-    assert out["new_conversions"] == pytest.approx(float(10 * Fraction(2, 3)))
-    assert out["delta"] == pytest.approx(float(Fraction(20, 3) - Fraction(30, 7)))  # 50/21
-    assert out["relative_change"] == pytest.approx(float(Fraction(50, 21) / Fraction(30, 7)))
+    assert out.journeys == 10
+    assert out.dropoff_rate == pytest.approx(0.4)
+    assert out.new_dropoff_rate == pytest.approx(0.2)
+    assert out.baseline_conversions == pytest.approx(float(10 * Fraction(3, 7)))
+    assert out.new_conversions == pytest.approx(float(10 * Fraction(2, 3)))
+    assert out.delta == pytest.approx(float(Fraction(20, 3) - Fraction(30, 7)))  # 50/21
+    assert out.relative_change == pytest.approx(float(Fraction(50, 21) / Fraction(30, 7)))
 
 
 # c1: a b buy | c2: a | c3: a b a b buy x (after the purchase ignored) | c4: a b
@@ -41,10 +41,10 @@ def test_log_is_cut_at_the_first_goal_and_matches_hand_solution():
     # x_a = 4/5 x_b, x_b = 1/2 + 1/4 x_a  =>  x_a = 1/2: 4 journeys -> 2 expected conversions
     # without drop-off at b: b -> buy 2/3, b -> a 1/3  =>  x_a = 8/15 + 4/15 x_a = 8/11
     out = whatif_dropoff(make_log(LOG), "b", goal="buy", reduction=1.0)
-    assert out["baseline_conversions"] == pytest.approx(2.0)
-    assert out["new_conversions"] == pytest.approx(float(4 * Fraction(8, 11)))
-    assert out["delta"] == pytest.approx(float(Fraction(10, 11)))
-    assert out["new_dropoff_rate"] == 0
+    assert out.baseline_conversions == pytest.approx(2.0)
+    assert out.new_conversions == pytest.approx(float(4 * Fraction(8, 11)))
+    assert out.delta == pytest.approx(float(Fraction(10, 11)))
+    assert out.new_dropoff_rate == 0
 
 
 def test_transitions_table_gives_the_same_answer_as_the_log():
@@ -52,15 +52,15 @@ def test_transitions_table_gives_the_same_answer_as_the_log():
     from_log = whatif_dropoff(make_log(LOG), "a", goal="buy", reduction=0.3)
     from_table = whatif_dropoff(transitions(make_log(LOG)), "a", goal="buy", reduction=0.3)
     for key in ("baseline_conversions", "new_conversions", "delta"):
-        assert from_table[key] == pytest.approx(from_log[key])
+        assert getattr(from_table, key) == pytest.approx(getattr(from_log, key))
 
 
 def test_zero_reduction_changes_nothing_and_no_dropoff_gains_nothing():
     out = whatif_dropoff(LOOP, "a", goal="buy", reduction=0)
-    assert out["delta"] == pytest.approx(0)
+    assert out.delta == pytest.approx(0)
     out = whatif_dropoff(LOOP, "b", goal="buy", reduction=0.5)  # b never drops off
-    assert out["dropoff_rate"] == 0
-    assert out["delta"] == pytest.approx(0)
+    assert out.dropoff_rate == 0
+    assert out.delta == pytest.approx(0)
 
 
 def test_leverage_ranks_touchpoints_and_skips_dead_ends():
@@ -133,8 +133,8 @@ def test_solution_matches_iteration(weights, reduction, target):
     }
     changed[target][EXIT] = rate * (1 - reduction)
     out = whatif_dropoff(table, target, goal="buy", reduction=reduction)
-    assert out["baseline_conversions"] == pytest.approx(baseline, rel=1e-6)
-    assert out["new_conversions"] == pytest.approx(
+    assert out.baseline_conversions == pytest.approx(baseline, rel=1e-6)
+    assert out.new_conversions == pytest.approx(
         reference_conversions(changed, journeys, "buy"), rel=1e-6
     )
 

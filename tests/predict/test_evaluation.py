@@ -1,3 +1,5 @@
+import dataclasses
+
 import polars as pl
 import pytest
 
@@ -50,19 +52,19 @@ def test_next_step_scores_by_hand():
 def test_too_little_data_says_so_and_shows_no_conversion_score():
     log = make_log({f"c{i}": "ad cart buy" if i % 3 else "ad home" for i in range(40)})
     out = evaluate(log, goal="buy", seed=1)
-    assert set(out) == KEYS
-    assert out["enough_data"] is False
-    assert (out["n_converters"], out["n_non_converters"]) == (26, 14)
-    assert out["auc"] is None
-    assert out["auc_baseline"] is None
-    assert out["calibration"] == []
-    assert out["message"].startswith(
+    assert {f.name for f in dataclasses.fields(out)} == KEYS
+    assert out.enough_data is False
+    assert (out.n_converters, out.n_non_converters) == (26, 14)
+    assert out.auc is None
+    assert out.auc_baseline is None
+    assert out.calibration == ()
+    assert out.message.startswith(
         "Too little data to judge the conversion model: 26 converters and 14 non-converters"
     )
-    assert "at least 300 of each" in out["message"]
+    assert "at least 300 of each" in out.message
     # the next-touchpoint scores are still there: 10 of 40 customers held out
-    assert (out["n_train"], out["n_holdout"]) == (30, 10)
-    assert 0 <= out["next_top1"] <= out["next_top3"] <= 1
+    assert (out.n_train, out.n_holdout) == (30, 10)
+    assert 0 <= out.next_top1 <= out.next_top3 <= 1
 
 
 def test_enough_data_gives_every_score():
@@ -70,15 +72,14 @@ def test_enough_data_gives_every_score():
     journeys = {f"b{i}": "ad cart buy" for i in range(40)} | {f"n{i}": "ad home" for i in range(40)}
     journeys |= {f"m{i}": "ad cart home" for i in range(20)}
     out = evaluate(make_log(journeys), goal="buy", seed=3, min_class=20)
-    assert set(out) == KEYS
-    assert out["enough_data"] is True
-    assert out["message"].startswith("Scored on 25 held-out customers (customer split)")
-    assert 0.5 < out["auc"] <= 1
-    assert out["n_holdout_prefixes"] == sum(b["n"] for b in out["calibration"])
-    for b in out["calibration"]:
-        assert set(b) == {"bin", "predicted", "observed", "n"}
-        low, high = map(float, b["bin"].split("-"))
-        assert low <= b["predicted"] <= high
+    assert {f.name for f in dataclasses.fields(out)} == KEYS
+    assert out.enough_data is True
+    assert out.message.startswith("Scored on 25 held-out customers (customer split)")
+    assert 0.5 < out.auc <= 1
+    assert out.n_holdout_prefixes == sum(b.n for b in out.calibration)
+    for b in out.calibration:
+        low, high = map(float, b.bin.split("-"))
+        assert low <= b.predicted <= high
 
 
 def test_time_split_holds_out_the_latest_starters():
@@ -134,5 +135,5 @@ def test_longer_contexts_beat_the_first_order_chain_when_the_past_matters():
     journeys = {f"p{i}": "a x b" for i in range(40)} | {f"q{i}": "c x d buy" for i in range(40)}
     out = evaluate(make_log(journeys), goal="buy", order=2, min_support=5, min_class=10)
     # held out: 20 customers with 3 or 4 questions each; the chain misses about half the x's
-    assert out["next_top1"] == 1.0
-    assert out["next_top1_baseline"] < 0.9
+    assert out.next_top1 == 1.0
+    assert out.next_top1_baseline < 0.9
