@@ -70,12 +70,11 @@ def scores_chart(scores: Evaluation, *, title: str | None = None) -> alt.LayerCh
     Examples
     --------
     >>> import datetime as dt
-    >>> from cxlib import EventLog
-    >>> from cxlib.predict import evaluate
-    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aabbcc"),
-    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10) * 3],
-    ...     "touchpoint": ["ad", "buy", "ad", "buy", "ad", "home"]}))
-    >>> scores_chart(evaluate(log, goal="buy")).data["who"].to_list()
+    >>> from cxlib import EventLog, predict
+    >>> t = [dt.datetime(2024, 1, 1, h) for h in (9, 10, 9, 10)]
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aabb"), "timestamp": t,
+    ...     "touchpoint": ["ad", "buy", "ad", "home"]}))
+    >>> scores_chart(predict.evaluate(log, goal="buy", holdout=0.5)).data["who"].to_list()
     ['model', 'baseline', 'model']
     """
     data = score_table(scores)
