@@ -121,7 +121,8 @@ class Journeys(NamedTuple):
     keys: list[str]
     #: The column whose distinct values are the customers.
     customer: str
-    #: Whether the rows are in journey order already (grouped by journey, then ORDER).
+    #: Whether the rows are in journey order already (grouped by journey, then ORDER): an
+    #: in-memory table (Polars), which the fast paths of :mod:`cxlib.engines` take.
     ordered: bool
 
 
