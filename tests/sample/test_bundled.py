@@ -74,7 +74,7 @@ def test_at_least_thirty_percent_of_customers_use_two_channels(bundled, customer
     share = (customers["channels"] >= 2).mean()
     assert share >= 0.3
     # the Channels page's "Omnichannel customers"
-    table = cxlib.omnichannel_summary(bundled, conversion=sample.GOALS[scenario])
+    table = cxlib.omnichannel_summary(bundled, goal=sample.GOALS[scenario])
     assert table["omnichannel_share"].item() == pytest.approx(share)
 
 
@@ -84,7 +84,7 @@ def test_at_least_thirty_percent_of_customers_use_two_channels(bundled, customer
 def test_the_designed_moment_of_truth_is_the_top_one(bundled, scenario):
     """Attribution page, importance vs performance with its defaults (removal effect, rating)."""
     truth = sample.DESIGNS[scenario].moment_of_truth
-    table = cxlib.touchpoint_importance(bundled, conversion=sample.GOALS[scenario])
+    table = cxlib.touchpoint_importance(bundled, goal=sample.GOALS[scenario])
     assert table.filter("moment_of_truth")["touchpoint"][0] == truth
     # served worst: the lowest mean rating of the rated touchpoints before the goal ...
     rated = table.filter(pl.col("performance").is_not_null())
