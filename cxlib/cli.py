@@ -156,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
             "--timestamp-format", help="strptime format or epoch unit (s, ms, us, ns)"
         )
         mapping.add_argument("--separator")
-        mapping.add_argument("--encoding", default="utf8", help="e.g. latin-1, cp1252")
+        mapping.add_argument("--encoding", help="found out when not given; e.g. latin-1, cp1252")
         sub.add_argument("--by", choices=["customer", "session"], default="customer")
         sub.add_argument(
             "--session-gap", help=f"pause that starts a new session (default {DEFAULT_SESSION_GAP})"

@@ -85,6 +85,8 @@ class LoadReport:
     ``dropped`` maps each reason (``"missing customer"``, ``"unparseable timestamp"``,
     ...) to the number of rows dropped for it; ``rows_kept == rows_read - sum(dropped)``.
     ``duplicates`` counts events identical to an earlier one in every column (kept).
+    ``timestamp_formats`` maps each timestamp format used to the rows it parsed (a column
+    mixing forms is parsed per form).
 
     The figures about the kept events (``duplicates``, ``time_min``, ``time_max``,
     ``customers``, ``touchpoints``) take a pass over every row, so they are computed
@@ -103,6 +105,7 @@ class LoadReport:
     rows_kept: int
     dropped: Mapping[str, int] = field(default_factory=dict)
     timestamp_format: str | None = None
+    timestamp_formats: Mapping[str, int] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     statistics: Callable[[], Mapping[str, Any]] | None = field(

@@ -34,8 +34,8 @@ def _pick_table(table: str | None, tables: list[str], where: str) -> str:
         return tables[0]
     if table not in tables:
         shown = tables[:20] + (["..."] if len(tables) > 20 else [])
-        asked = "pick the table to load with table=..." if table is None else f"no table {table!r}"
-        msg = f"{asked}; the {where} has {shown!r}"
+        asked = "choose the table to load" if table is None else f"there is no table {table!r}"
+        msg = f"{asked}: the {where} has {shown!r}"
         raise LoadError(msg)
     return table
 

@@ -11,11 +11,23 @@ zstd silently).
 
 from __future__ import annotations
 
+import io
+import zipfile
 import zlib
 
 from cxlib.errors import LoadError
 
-__all__ = ["MAX_BYTES", "MAX_RATIO", "MIN_LIMIT", "compressed_kind", "gunzip", "limit"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_MEMBERS",
+    "MAX_RATIO",
+    "MIN_LIMIT",
+    "compressed_kind",
+    "gunzip",
+    "limit",
+    "unzip",
+    "zip_names",
+]
 
 #: Most bytes a compressed upload may expand to, whatever its size.
 MAX_BYTES = 4 * 1024**3
@@ -23,6 +35,8 @@ MAX_BYTES = 4 * 1024**3
 MAX_RATIO = 100
 #: A small file may always expand to this much.
 MIN_LIMIT = 64 * 1024**2
+#: Most files a zip archive may hold (an export of hourly files has a few thousand).
+MAX_MEMBERS = 10_000
 _CHUNK = 16 * 1024**2
 _MAGIC = {
     b"\x1f\x8b": "gzip",
@@ -83,15 +97,78 @@ def gunzip(raw: bytes, name: str) -> bytes:
                     raise LoadError(msg)
                 size += len(chunk)
                 if size > most:
-                    msg = (
-                        f"{name!r} expands to more than {most:,} bytes from {len(raw):,}: "
-                        "refused as a likely zip bomb; decompress it yourself and load the "
-                        "file if it is genuine"
-                    )
-                    raise LoadError(msg)
+                    raise _bomb(name, most, len(raw))
                 chunks.append(chunk)
             data = inflater.unused_data.lstrip(b"\0")  # the next member (zero padding ends it)
     except zlib.error as err:
         msg = f"{name!r} looks gzipped but cannot be decompressed: {err}"
         raise LoadError(msg) from err
     return b"".join(chunks)
+
+
+def _bomb(name: str, most: int, size: int) -> LoadError:
+    return LoadError(
+        f"{name!r} expands to more than {most:,} bytes from {size:,}: refused as a likely zip "
+        "bomb; decompress it yourself and load the file if it is genuine"
+    )
+
+
+def zip_names(raw: bytes, name: str) -> set[str]:
+    """The names in a zip archive's directory (nothing is inflated)."""
+    try:
+        return set(zipfile.ZipFile(io.BytesIO(raw)).namelist())
+    except (zipfile.BadZipFile, ValueError, OSError) as err:
+        msg = f"{name!r} looks like a zip archive but cannot be opened: {err}"
+        raise LoadError(msg) from err
+
+
+def unzip(raw: bytes, name: str) -> list[tuple[str, bytes]]:
+    r"""The files of a zip archive (folders and hidden files left out), as (name, bytes).
+
+    Every member is inflated chunk by chunk, and the archive as a whole may not expand
+    past :func:`limit` of its size, whatever its headers declare.
+
+    Examples
+    --------
+    >>> out = io.BytesIO()
+    >>> with zipfile.ZipFile(out, "w") as z:
+    ...     z.writestr("2024/a.json", b"{}")
+    ...     z.writestr("__MACOSX/._a.json", b"junk")
+    >>> unzip(out.getvalue(), "export.zip")
+    [('2024/a.json', b'{}')]
+    """
+    most = limit(len(raw))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        members = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir()
+            and not info.filename.startswith("__MACOSX/")
+            and not info.filename.rsplit("/", 1)[-1].startswith(".")
+        ]
+        if len(members) > MAX_MEMBERS:
+            msg = f"{name!r} holds {len(members):,} files, more than {MAX_MEMBERS:,}: load fewer at once"
+            raise LoadError(msg)
+        out, size = [], 0
+        for info in members:
+            chunks = []
+            with archive.open(info) as member:
+                while chunk := member.read(_CHUNK):
+                    size += len(chunk)
+                    if size > most:
+                        raise _bomb(name, most, len(raw))
+                    chunks.append(chunk)
+            out.append((info.filename, b"".join(chunks)))
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+        OSError,
+    ) as err:
+        msg = f"{name!r} looks like a zip archive but cannot be opened: {err}"
+        raise LoadError(msg) from err
+    return out

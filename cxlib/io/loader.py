@@ -2,30 +2,37 @@
 
 :func:`load` reads a source (see :mod:`cxlib.io.readers`), recognises which column
 plays which role (see :mod:`cxlib.io.recognize`), parses the timestamps with the
-format detected on a sample (see :mod:`cxlib.io.timestamps`), casts the canonical
-columns, drops the events that cannot be placed in a journey and says how many
-and why in a :class:`~cxlib.log.LoadReport`.
+format detected on a sample (see :mod:`cxlib.io.timestamps`; a day/month order the
+sample leaves open is settled on the whole column, and values no format read are
+looked at again for a form the sample missed), casts the canonical columns, drops the
+events that cannot be placed in a journey and says how many and why in a
+:class:`~cxlib.log.LoadReport`.
 
 A file is read once into one Polars frame, transformed in place of its columns and
 wrapped lazily, so analyses never re-read it. Parquet stays lazy; DuckDB and
-PySpark frames are transformed on their own engine and never collected.
+PySpark frames are transformed on their own engine (:mod:`cxlib.engines.loading`)
+and never collected.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import itertools
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import narwhals as nw
 import polars as pl
 
-from cxlib.engines import engine_of, spark_functions, with_epoch_us, with_event_index
-from cxlib.errors import LoadError
+from cxlib.engines import with_epoch_us
+from cxlib.engines.loading import FORMAT_INDEX, RolePlan, map_roles, parsed_counts
+from cxlib.errors import CxError, LoadError
 from cxlib.io.readers import Table, read, sanitize_names
-from cxlib.io.recognize import Recognition, recognize, timestamp_source
+from cxlib.io.recognize import Layout, Recognition, recognize, timestamp_source
 from cxlib.io.report import (
     DROP_REASONS,
     RATING_TEXT,
@@ -34,10 +41,11 @@ from cxlib.io.report import (
     check_timestamps,
     collect_row,
     drop_counts,
+    format_counts,
     log_stats,
     null_counts,
 )
-from cxlib.io.timestamps import parse_expr, sql_expr
+from cxlib.io.timestamps import TimestampFormat, detect_format, format_parsers, parse_expr
 from cxlib.log import (
     INTERNAL_COLUMNS,
     OPTIONAL_ROLES,
@@ -47,12 +55,14 @@ from cxlib.log import (
     RoleMatch,
 )
 
-__all__ = ["DROP_REASONS", "load"]
+__all__ = ["DROP_REASONS", "load", "sample_of"]
 
 _SAMPLE = 1000
+#: Distinct unparsed timestamps looked at again for a form the sample missed.
+_SECOND_LOOK = 2000
 _INDEX_TMP = "__cx_event_index"
-_INDEX = pl.col(_INDEX_TMP).alias("event_index")
 _RESERVED = {*REQUIRED_ROLES, *OPTIONAL_ROLES, *INTERNAL_COLUMNS}
+Role = str | Sequence[str] | None
 
 
 @dataclass
@@ -64,22 +74,25 @@ class _Part:
     recognition: Recognition
     rows_read: int
     dropped: dict[str, int]
+    formats: dict[str, int]
     notes: list[str] = field(default_factory=list)
 
 
 def load(
     source: Any,
     *,
-    customer: str | None = None,
+    customer: Role = None,
     timestamp: str | tuple[str, str] | None = None,
-    touchpoint: str | None = None,
+    touchpoint: Role = None,
     channel: str | None = None,
     value: str | None = None,
     rating: str | None = None,
     timestamp_format: str | None = None,
+    layout: Layout | None = None,
     separator: str | None = None,
-    encoding: str = "utf8",
+    encoding: str | None = None,
     sheet: str | int | None = None,
+    header: bool | None = None,
     table: str | None = None,
 ) -> EventLog:
     r"""Load an event log from a file, bytes, a file object or a frame, with no configuration.
@@ -87,23 +100,29 @@ def load(
     Parameters
     ----------
     source
-        A path (CSV / TSV / any delimiter, Parquet file or folder, JSON, JSON lines,
-        XES, ``.xes.gz``, Excel ``.xlsx``, DuckDB database), ``bytes`` or a file object
-        of one, a Spark Connect address (``"sc://host:15002"``, with ``table=``), a
-        Polars / pandas / DuckDB / PySpark frame, or a list of files and Polars frames
-        merged into one log (each event then gets ``source``: the file name).
+        A path (CSV / TSV / any delimiter / whitespace-aligned text, Parquet file or
+        folder, JSON, JSON lines, XES, Excel, a gzip or zip of these, DuckDB database),
+        ``bytes`` or a file object of one, a Spark Connect address (``"sc://host:15002"``,
+        with ``table=``), a Polars / pandas / DuckDB / PySpark frame, or a list of files
+        and Polars frames merged into one log (each event then gets ``source``: the file).
     customer, timestamp, touchpoint, channel, value, rating
         The column playing each role; recognised from names and data when not given.
-        ``timestamp`` may be a ``(date_column, time_column)`` pair.
+        ``timestamp`` may be a ``(date_column, time_column)`` pair; ``customer`` and
+        ``touchpoint`` several columns, the first filled one taken per row.
     timestamp_format
-        A strptime format (``"%d/%m/%Y %H:%M"``) or an epoch unit (``"s"``, ``"ms"``,
-        ``"us"``, ``"ns"``); detected on a sample when not given.
-    separator, encoding
-        For delimited text: the separator (sniffed when not given) and the encoding
-        (``"utf8"``; ``"latin-1"``, ``"cp1252"``, ... are decoded first).
+        Polars/chrono codes (``"%d/%m/%Y %H:%M"``), a pattern (``"DD/MM/YYYY HH:mm"``),
+        an epoch unit (``"s"``, ``"ms"``, ``"us"``, ``"ns"``) or ``"excel"`` (serial
+        days); detected when not given. Honoured alike on Polars, DuckDB and Spark.
+    layout
+        The export's shape, found out when not given: ``"events"`` (a row per event),
+        ``"purchases"`` (a transactions export: every row is a ``purchase``) or
+        ``"dated_columns"`` (a row per ticket: each dated column makes an event).
+    separator, encoding, header
+        For text: the separator (one character or ``"whitespace"``), the encoding and
+        whether the first line names the columns; all found out when not given.
     sheet, table
-        The Excel sheet (name, or position from 1), and the table to read from a
-        DuckDB database or a Spark Connect server (may be left out when there is one).
+        The Excel sheet (name, or position from 1; the one with most data when not
+        given), and the table to read from a DuckDB database or a Spark Connect server.
 
     Returns
     -------
@@ -127,7 +146,7 @@ def load(
     """
     sources = list(source) if isinstance(source, list | tuple) else [source]
     if not sources:
-        msg = "load() got an empty list of sources; pass at least one file or frame"
+        msg = "the list of sources is empty: give at least one file or frame"
         raise LoadError(msg)
     explicit = {
         "customer_id": customer,
@@ -137,72 +156,223 @@ def load(
         "value": value,
         "rating": rating,
     }
-    options = {"separator": separator, "encoding": encoding, "sheet": sheet, "table": table}
-    tables = [read(s, **options) for s in sources]
+    options = {"separator": separator, "encoding": encoding, "sheet": sheet, "header": header}
+    with _foreign_errors("the source"):
+        tables = [read(s, **options, table=table) for s in sources]
     merged = len(tables) > 1
     names = sanitize_names([t.name for t in tables])
-    try:
+    with _foreign_errors(", ".join(names)):
         parts, offset = [], 0
         for tab, name in zip(tables, names, strict=True):
             tab.name = name
-            part = _prepare(tab, explicit, timestamp_format, offset=offset, merged=merged)
+            part = _prepare(tab, explicit, timestamp_format, layout, offset=offset, merged=merged)
             parts.append(part)
             offset += part.rows_read
         frame = parts[0].frame if not merged else _concat([p.frame for p in parts], names)
         return _finish(frame, parts)
-    except pl.exceptions.PolarsError as err:  # a lazy source failing past the sample rows
-        msg = f"cannot load {names if merged else names[0]!r}: {str(err).splitlines()[0]}"
-        raise LoadError(msg) from err
 
 
-def _sample(frame: Any) -> pl.DataFrame:
-    """The first rows and rows spread over the whole source, as a small Polars frame."""
+def _foreign_errors_types() -> tuple[type[BaseException], ...]:
+    """The exceptions readers and engines raise on bad data (those loaded, no import here)."""
+    kinds: list[type[BaseException]] = [pl.exceptions.PolarsError, OSError, ValueError, TypeError]
+    if "duckdb" in sys.modules:
+        kinds.append(sys.modules["duckdb"].Error)
+    if "pyspark.errors" in sys.modules:
+        kinds.append(sys.modules["pyspark.errors"].PySparkException)
+    if "py4j.protocol" in sys.modules:
+        kinds.append(sys.modules["py4j.protocol"].Py4JError)
+    return tuple(kinds)
+
+
+@contextlib.contextmanager
+def _foreign_errors(name: str) -> Iterator[None]:
+    """Turn what a reader or an engine raises on bad data into a LoadError naming the source."""
     try:
-        if isinstance(frame, pl.DataFrame):
-            if frame.height <= 2 * _SAMPLE:
-                return frame
-            spread = frame.gather_every(frame.height // _SAMPLE)
-            return pl.concat([frame.head(_SAMPLE), spread])
-        if isinstance(frame, pl.LazyFrame):
-            return frame.head(2 * _SAMPLE).collect()
-        return frame.head(2 * _SAMPLE).collect("polars").to_native()
-    except pl.exceptions.PolarsError as err:
-        msg = f"cannot read the source: {str(err).splitlines()[0]}"
+        yield
+    except CxError:
+        raise
+    except _foreign_errors_types() as err:
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:300]
+        msg = f"cannot load {name!r}: {first}; check the file, or load it with other settings"
         raise LoadError(msg) from err
+
+
+def sample_of(frame: pl.DataFrame | pl.LazyFrame | nw.LazyFrame) -> pl.DataFrame:
+    """The first rows and rows spread over the whole source, as a small Polars frame."""
+    if isinstance(frame, pl.DataFrame):
+        if frame.height <= 2 * _SAMPLE:
+            return frame
+        spread = frame.gather_every(frame.height // _SAMPLE)
+        return pl.concat([frame.head(_SAMPLE), spread])
+    if isinstance(frame, pl.LazyFrame):
+        return frame.head(2 * _SAMPLE).collect()
+    return frame.head(2 * _SAMPLE).collect("polars").to_native()
 
 
 def _prepare(
     tab: Table,
     explicit: dict[str, Any],
     timestamp_format: str | None,
+    layout: Layout | None,
     *,
     offset: int,
     merged: bool,
 ) -> _Part:
-    sample = _sample(tab.frame)
+    sample = sample_of(tab.frame)
     if sample.height == 0:
-        msg = f"{tab.name!r} has no events: only a header with columns {sample.columns!r}"
+        shown = sample.columns if len(sample.columns) <= 30 else [*sample.columns[:30], "..."]
+        msg = f"{tab.name!r} has no events: only a header with columns {shown!r}"
         raise LoadError(msg)
-    rec = recognize(sample, explicit, timestamp_format=timestamp_format)
-    return _map(tab, sample, rec, offset=offset, merged=merged)
+    rec = recognize(sample, explicit, timestamp_format=timestamp_format, layout=layout)
+    if rec.layout == "dated_columns":
+        tab, rec = dated_rows(tab, rec, explicit, timestamp_format, given=layout is not None)
+        sample = sample_of(tab.frame)
+    rec = _settle_day_order(tab, sample, rec)
+    return _map(tab, sample, rec, offset=offset, merged=merged, second_look=not timestamp_format)
 
 
-def _map(tab: Table, sample: pl.DataFrame, rec: Recognition, *, offset: int, merged: bool) -> _Part:
-    """Canonical columns, drop counts and the kept events of one source."""
-    attributes = _attributes(sample.columns, rec, merged=merged)
+def dated_rows(
+    tab: Table,
+    rec: Recognition,
+    explicit: dict[str, Any],
+    timestamp_format: str | None,
+    *,
+    given: bool,
+) -> tuple[Table, Recognition]:
+    """A ticketing export (a row per ticket) as events: one per dated column that has a date."""
+    columns = tab.frame.collect_schema().names()
+    touchpoint, timestamp = (sanitize_names([*columns, n])[-1] for n in ("touchpoint", "timestamp"))
+    frame = nw.from_native(tab.frame)
+    dated = list(rec.dated_columns)
+    melted = (
+        frame.with_columns(nw.col(*dated).cast(nw.String))
+        .unpivot(dated, index=[c for c in columns if c not in dated],
+                 variable_name=touchpoint, value_name=timestamp)
+        .filter(~nw.col(timestamp).is_null() & (nw.col(timestamp).str.strip_chars() != ""))
+    )  # fmt: skip
+    note = (
+        f"each of the dated columns {', '.join(map(repr, dated))} made an event (rows with "
+        "an empty date make none)"
+    )
+    out = Table(tab.name, melted.to_native(), tab.file_format, [*tab.notes, note], tab.layout)
+    roles = {**explicit, "touchpoint": touchpoint, "timestamp": timestamp}
+    again = recognize(
+        sample_of(out.frame), roles, timestamp_format=timestamp_format, layout="events"
+    )
+    confidence = 1.0 if given else 0.7
+    again.mapping["touchpoint"] = RoleMatch(
+        touchpoint, confidence, f"the names of the dated columns {', '.join(dated)}"
+    )
+    again.mapping["timestamp"] = RoleMatch(
+        timestamp, confidence, f"the dates of the columns {', '.join(dated)}"
+    )
+    return out, dataclasses.replace(again, layout="dated_columns", dated_columns=tuple(dated))
+
+
+def _parsed_counts(
+    tab: Table, sample: pl.DataFrame, rec: Recognition, formats: list[TimestampFormat]
+) -> list[int]:
+    """How many values of the whole timestamp column each format parses."""
+    columns = rec.timestamp_columns
     if isinstance(tab.frame, pl.DataFrame | pl.LazyFrame):
-        exprs = _polars_columns(sample, rec, attributes, tab.name if merged else None)
-        frame = nw.from_native(_with_row_index(tab.frame, offset).select(*exprs, _INDEX))
+        source = timestamp_source(sample, columns)
+        dtype = sample.select(source).to_series().dtype
+        counts = tab.frame.lazy().select(
+            parse_expr(source, fmt, dtype).is_not_null().sum().alias(str(i))
+            for i, fmt in enumerate(formats)
+        )
+        return list(counts.collect().row(0))
+    return parsed_counts(tab.frame, columns, formats)
+
+
+def _settle_day_order(tab: Table, sample: pl.DataFrame, rec: Recognition) -> Recognition:
+    """Day-first or month-first, decided on the whole column when the sample cannot tell.
+
+    A value whose first field is above 12 only parses day-first: the order parsing more
+    values wins; a tie (no day above 12 anywhere) reads day-first and says so.
+    """
+    fmt = rec.timestamp_format
+    if fmt is None or not fmt.other_order:
+        return rec
+    first, second = _parsed_counts(tab, sample, rec, [fmt, fmt.swapped()])
+    column = rec.mapping["timestamp"].column
+    if second > first:
+        fmt = fmt.swapped()
+    if first == second:
+        note = (
+            f"column {column!r} has no day above 12: its dates were read day-first "
+            f"({fmt.formats[0]}); give the timestamp format if they are month-first"
+        )
     else:
-        frame = with_event_index(_foreign_columns(tab.frame, sample, rec, attributes))
+        note = None
+    settled = dataclasses.replace(fmt, other_order=(), note=note)
+    return dataclasses.replace(rec, timestamp_format=settled)
+
+
+def _second_look(frame: nw.DataFrame | nw.LazyFrame, rec: Recognition) -> Recognition | None:
+    """The recognition with the forms of the timestamps no format parsed, if any are found."""
+    fmt = rec.timestamp_format
+    if fmt is None or fmt.kind != "text":
+        return None
+    failed = frame.filter(~nw.col(TS_TEXT).is_null() & nw.col("timestamp").is_null())
+    values = failed.select(nw.col(TS_TEXT).cast(nw.String)).unique().head(_SECOND_LOOK)
+    values = values.collect("polars") if isinstance(values, nw.LazyFrame) else values
+    found = detect_format(values.to_native().to_series())
+    if found is None or found.kind != "text" or found.months != fmt.months:
+        return None
+    orders = {f[:2] for f in fmt.formats if f[:2] in ("%d", "%m")}
+    extra = tuple(
+        f
+        for f in found.formats
+        if f not in fmt.formats and (f[:2] not in ("%d", "%m") or not orders or f[:2] in orders)
+    )
+    if not extra:
+        return None
+    return dataclasses.replace(
+        rec, timestamp_format=dataclasses.replace(fmt, formats=fmt.formats + extra)
+    )
+
+
+def _map(
+    tab: Table,
+    sample: pl.DataFrame,
+    rec: Recognition,
+    *,
+    offset: int,
+    merged: bool,
+    second_look: bool,
+) -> _Part:
+    """Canonical columns, drop counts and the kept events of one source."""
+    plan = _plan(sample, rec, merged=merged)
+    if isinstance(tab.frame, pl.DataFrame | pl.LazyFrame):
+        source = tab.name if merged else None
+        exprs = _polars_columns(sample, rec, plan, source)
+        if plan.event_index is None:
+            index = pl.col(_INDEX_TMP).alias("event_index")
+            frame = nw.from_native(_with_row_index(tab.frame, offset).select(*exprs, index))
+        else:
+            index = pl.col(plan.event_index).cast(pl.Int64).alias("event_index")
+            frame = nw.from_native(tab.frame.select(*exprs, index))
+    else:
+        ts_dtype = sample.schema[rec.timestamp_columns[0]]
+        zoned = isinstance(ts_dtype, pl.Datetime) and ts_dtype.time_zone is not None
+        frame = map_roles(tab.frame, plan, zoned=zoned)
     counts = null_counts(frame) or collect_row(frame.select(**drop_counts(frame.columns)))
-    notes = list(tab.notes)
+    if second_look and counts["timestamps bad"]:
+        wider = _second_look(frame, rec)
+        if wider is not None:
+            return _map(tab, sample, wider, offset=offset, merged=merged, second_look=False)
+    notes = list(tab.notes) + list(rec.notes)
     check_timestamps(frame, rec, counts, notes)
     for role, text in (("value", VALUE_TEXT), ("rating", RATING_TEXT)):
         bad = counts.get(text, 0)
         if bad:
             column = rec.mapping[role].column
             notes.append(f"column {column!r} ({role}): {bad:,} values are not numbers, kept empty")
+    formats = format_counts(rec.timestamp_format, counts)  # type: ignore[arg-type]
+    if len(formats) > 1:
+        each = ", ".join(f"{n:,} rows as {f}" for f, n in formats.items())
+        notes.append(f"timestamps written in {len(formats)} forms, each parsed as such: {each}")
     dropped = {reason: counts[reason] for reason in DROP_REASONS if counts[reason]}
     if dropped:
         frame = frame.filter(
@@ -210,11 +380,12 @@ def _map(tab: Table, sample: pl.DataFrame, rec: Recognition, *, offset: int, mer
             & ~nw.col("touchpoint").is_null()
             & ~nw.col("timestamp").is_null()
         )
-    kept = [c for c in frame.columns if c not in (TS_TEXT, VALUE_TEXT, RATING_TEXT)]
+    temporary = (TS_TEXT, VALUE_TEXT, RATING_TEXT, FORMAT_INDEX)
+    kept = [c for c in frame.columns if c not in temporary]
     frame = with_epoch_us(frame.select(kept)).to_native()
-    if rec.timestamp_format.note:
+    if rec.timestamp_format is not None and rec.timestamp_format.note:
         notes.append(rec.timestamp_format.note)
-    return _Part(tab.name, frame, rec, counts["rows"], dropped, notes)
+    return _Part(tab.name, frame, rec, counts["rows"], dropped, formats, notes)
 
 
 def _with_row_index(frame: pl.DataFrame | pl.LazyFrame, offset: int) -> pl.DataFrame | pl.LazyFrame:
@@ -239,15 +410,16 @@ def _with_row_index(frame: pl.DataFrame | pl.LazyFrame, offset: int) -> pl.DataF
     return frame.hstack([index])
 
 
-def _attributes(columns: list[str], rec: Recognition, *, merged: bool) -> dict[str, str]:
+def _attributes(
+    columns: list[str], rec: Recognition, *, merged: bool, index: str | None
+) -> dict[str, str]:
     """Source columns kept as attributes, and their names in the log (never a canonical name).
 
     A column named like a canonical one but not mapped to it (``channel`` when another
     column was given as ``channel=``) gets a suffix: ``channel_2``. A ``source`` column
     stays the log's ``source`` unless sources are merged (then ``source`` is the file).
     """
-    used = {c for m in rec.mapping.values() for c in m.column.split(" + ")}
-    used |= set(rec.timestamp_columns)
+    used = rec.used() | ({index} if index else set())
     reserved = _RESERVED if merged else _RESERVED - {"source"}
     taken = set(columns) | reserved
     out: dict[str, str] = {}
@@ -263,6 +435,28 @@ def _attributes(columns: list[str], rec: Recognition, *, merged: bool) -> dict[s
     return out
 
 
+def _plan(sample: pl.DataFrame, rec: Recognition, *, merged: bool) -> RolePlan:
+    """The recognition as a :class:`RolePlan` (the same plan on every engine)."""
+    index = sample.schema.get("event_index")
+    honoured = "event_index" if index is not None and index.is_integer() and not merged else None
+    if honoured in rec.used():
+        honoured = None
+    src = rec.sources
+    assert rec.timestamp_format is not None  # recognize raised otherwise
+    return RolePlan(
+        customer=src["customer_id"],
+        timestamp=src["timestamp"],
+        timestamp_format=rec.timestamp_format,
+        touchpoint=src.get("touchpoint", ()),
+        touchpoint_constant=None if "touchpoint" in src else rec.mapping["touchpoint"].column,
+        channel=src["channel"][0] if "channel" in src else None,
+        value=src["value"][0] if "value" in src else None,
+        rating=src["rating"][0] if "rating" in src else None,
+        attributes=_attributes(sample.columns, rec, merged=merged, index=honoured),
+        event_index=honoured,
+    )
+
+
 def _number_text(col: pl.Expr, sample: pl.Series) -> pl.Expr:
     text = col.str.strip_chars()
     values = sample.drop_nulls()
@@ -271,24 +465,44 @@ def _number_text(col: pl.Expr, sample: pl.Series) -> pl.Expr:
     return text.cast(pl.Float64, strict=False)
 
 
+def _text(columns: tuple[str, ...], sample: pl.DataFrame) -> pl.Expr:
+    """One column as text, or the first filled of several."""
+    texts = [
+        pl.col(c) if sample.schema[c] == pl.String else pl.col(c).cast(pl.String) for c in columns
+    ]
+    if len(texts) == 1:
+        return texts[0]
+    return pl.coalesce([pl.when(t.str.strip_chars() != "").then(t) for t in texts])
+
+
 def _polars_columns(
-    sample: pl.DataFrame, rec: Recognition, attributes: dict[str, str], source: str | None
+    sample: pl.DataFrame, rec: Recognition, plan: RolePlan, source: str | None
 ) -> list[pl.Expr]:
-    m = rec.mapping
-    ts_text = timestamp_source(sample, rec.timestamp_columns)
+    fmt = rec.timestamp_format
+    assert fmt is not None  # recognize raised otherwise
+    ts_text = timestamp_source(sample, plan.timestamp)
     ts_dtype = sample.select(ts_text).to_series().dtype
+    touchpoint = (
+        _text(plan.touchpoint, sample)
+        if plan.touchpoint
+        else pl.lit(plan.touchpoint_constant, pl.String)
+    )
     exprs = [
-        _as_text(m["customer_id"].column, sample).alias("customer_id"),
-        parse_expr(ts_text, rec.timestamp_format, ts_dtype).alias("timestamp"),
-        _as_text(m["touchpoint"].column, sample).alias("touchpoint"),
+        _text(plan.customer, sample).alias("customer_id"),
+        parse_expr(ts_text, fmt, ts_dtype).alias("timestamp"),
+        touchpoint.alias("touchpoint"),
         ts_text.alias(TS_TEXT),
     ]
-    if "channel" in m:
-        exprs.append(_as_text(m["channel"].column, sample).alias("channel"))
+    if fmt.kind == "text" and len(fmt.formats) > 1:
+        parsers = format_parsers(ts_text, fmt, ts_dtype)
+        which = [pl.when(p.is_not_null()).then(pl.lit(i, pl.Int8)) for i, p in enumerate(parsers)]
+        exprs.append(pl.coalesce(which).alias(FORMAT_INDEX))
+    if plan.channel is not None:
+        exprs.append(_text((plan.channel,), sample).alias("channel"))
     for role, text in (("value", VALUE_TEXT), ("rating", RATING_TEXT)):
-        if role not in m:
+        column = getattr(plan, role)
+        if column is None:
             continue
-        column = m[role].column
         if sample.schema[column] == pl.String:
             exprs += [_number_text(pl.col(column), sample[column]).alias(role)]
             exprs += [pl.col(column).alias(text)]
@@ -296,67 +510,12 @@ def _polars_columns(
             exprs.append(pl.col(column).cast(pl.Float64, strict=False).alias(role))
     if source is not None:
         exprs.append(pl.lit(source, dtype=pl.String).alias("source"))
-    return exprs + [pl.col(c).alias(name) for c, name in attributes.items()]
-
-
-def _as_text(column: str, sample: pl.DataFrame) -> pl.Expr:
-    return pl.col(column) if sample.schema[column] == pl.String else pl.col(column).cast(pl.String)
-
-
-def _foreign_columns(
-    frame: nw.LazyFrame, sample: pl.DataFrame, rec: Recognition, attributes: dict[str, str]
-) -> nw.LazyFrame:
-    """Map the roles on DuckDB or Spark: SQL for what narwhals cannot say the same way on both."""
-    engine = engine_of(frame)
-    native = frame.to_native()
-    mark = '"' if engine == "duckdb" else "`"
-
-    def quote(name: str) -> str:
-        return mark + name.replace(mark, mark + mark) + mark
-
-    text_type = "VARCHAR" if engine == "duckdb" else "STRING"
-    cols = rec.timestamp_columns
-    ts_sql = quote(cols[0])
-    if len(cols) == 2:
-        date, clock = (f"CAST({quote(c)} AS {text_type})" for c in cols)
-        ts_sql = f"concat({date}, ' ', {clock})"
-    fmt = rec.timestamp_format
-    sql: dict[str, str] = {TS_TEXT: ts_sql}
-    zoned = isinstance(sample.schema[cols[0]], pl.Datetime) and sample.schema[cols[0]].time_zone
-    if fmt.kind != "native":
-        sql["__cx_ts"] = sql_expr(ts_sql, fmt, engine)  # type: ignore[arg-type]
-    elif zoned and engine == "duckdb":  # narwhals cannot convert zones on DuckDB
-        sql["__cx_ts"] = f"timezone('UTC', {ts_sql})"
-    for role in ("value", "rating"):
-        if role in rec.mapping:
-            sql[f"__cx_{role}"] = f"try_cast({quote(rec.mapping[role].column)} AS DOUBLE)"
-    if engine == "duckdb":
-        extra = ", ".join(f"{expr} AS {quote(name)}" for name, expr in sql.items())
-        native = native.project(f"*, {extra}")
-    else:
-        F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
-        native = native.withColumns({name: F.expr(expr) for name, expr in sql.items()})
-    lazy = nw.from_native(native)
-    m = rec.mapping
-    ts = nw.col("__cx_ts" if "__cx_ts" in sql else cols[0]).cast(nw.Datetime("us"))
-    exprs = {
-        "customer_id": nw.col(m["customer_id"].column).cast(nw.String),
-        "timestamp": ts,
-        "touchpoint": nw.col(m["touchpoint"].column).cast(nw.String),
-        TS_TEXT: nw.col(TS_TEXT),
-    }
-    if "channel" in m:
-        exprs["channel"] = nw.col(m["channel"].column).cast(nw.String)
-    for role in ("value", "rating"):
-        if role in m:
-            exprs[role] = nw.col(f"__cx_{role}").cast(nw.Float64)
-    exprs |= {name: nw.col(c) for c, name in attributes.items()}
-    return lazy.select(**exprs)
+    return exprs + [pl.col(c).alias(name) for c, name in plan.attributes.items()]
 
 
 def _concat(frames: list[Any], names: Sequence[str]) -> pl.DataFrame | pl.LazyFrame:
     if not all(isinstance(f, pl.DataFrame | pl.LazyFrame) for f in frames):
-        msg = "a list of sources can merge files and Polars frames; union DuckDB or Spark tables first"
+        msg = "files and Polars frames can be merged into one log, DuckDB or Spark tables cannot: union them first"
         raise LoadError(msg)
     if any(isinstance(f, pl.LazyFrame) for f in frames):
         frames = [f.lazy() for f in frames]
@@ -364,7 +523,8 @@ def _concat(frames: list[Any], names: Sequence[str]) -> pl.DataFrame | pl.LazyFr
         return pl.concat(frames, how="diagonal_relaxed", rechunk=False)
     except pl.exceptions.PolarsError as err:
         msg = (
-            f"cannot merge {list(names)!r}: {str(err).splitlines()[0]}; rename the clashing column"
+            f"cannot merge {list(names)!r} ({str(err).splitlines()[0]}): rename the clashing "
+            "column in one of them"
         )
         raise LoadError(msg) from err
 
@@ -396,9 +556,12 @@ def _figures(frame: pl.DataFrame | pl.LazyFrame | Any) -> dict[str, Any]:
 
 def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> EventLog:
     dropped: dict[str, int] = {}
+    formats: dict[str, int] = {}
     for part in parts:
         for reason, n in part.dropped.items():
             dropped[reason] = dropped.get(reason, 0) + n
+        for fmt, n in part.formats.items():
+            formats[fmt] = formats.get(fmt, 0) + n
     notes = [note if len(parts) == 1 else f"{p.name}: {note}" for p in parts for note in p.notes]
     rows_read = sum(p.rows_read for p in parts)
     figures = functools.partial(_figures, frame)
@@ -406,15 +569,15 @@ def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> Eve
         # A lazy source (Parquet, DuckDB, Spark) is read through only by this pass: run it
         # now, so a value failing to cast deep in the source fails the load, not an analysis.
         figures = functools.partial(dict, figures())
+    described = [p.recognition.timestamp_format for p in parts]
     report = LoadReport(
         rows_read=rows_read,
         rows_kept=rows_read - sum(dropped.values()),
         dropped=dropped,
-        timestamp_format=" / ".join(
-            dict.fromkeys(p.recognition.timestamp_format.describe() for p in parts)
-        ),
+        timestamp_format=" / ".join(dict.fromkeys(f.describe() for f in described if f)),
+        timestamp_formats=formats,
         sources=tuple(p.name for p in parts),
-        notes=tuple(notes),
+        notes=tuple(dict.fromkeys(notes)),
         statistics=figures,
     )
     mapping = parts[0].recognition.mapping if len(parts) == 1 else _merged_mapping(parts)

@@ -1,74 +1,81 @@
 """Readers: turn whatever a user brings into one table, whatever its format.
 
 :func:`read` accepts a path (``str`` or ``Path``), ``bytes``, a binary or text file
-object, or a frame (Polars, pandas, DuckDB relation, PySpark). The format comes
-from the file's extension, else from its first bytes: CSV / TSV / any delimiter
-(sniffed; a UTF-8 BOM or a UTF-16 export is handled), Parquet (a file or a folder,
-scanned lazily), JSON and JSON lines, XES and ``.xes.gz``, Excel ``.xlsx``, a
-DuckDB database file (``table=``), or a Spark Connect address ``sc://host:port``
-(``table=``). Files are read once, eagerly, into one Polars frame; Parquet
-folders, database tables and engine frames stay lazy where they live.
+object, or a frame (Polars, pandas, DuckDB relation, PySpark). The format comes from the
+file's first bytes, else its name (:func:`cxlib.io.sniff.detect_file_format`): delimited
+or whitespace-aligned text (separator, title lines, header and encoding found out, see
+:mod:`cxlib.io.sniff`), Parquet (a file or a folder, scanned lazily), JSON and JSON lines
+(nested objects flattened, see :mod:`cxlib.io.nested`), XES and ``.xes.gz``, Excel
+(``.xlsx``, ``.xls``, ``.ods``; the sheet with the most data, or the one chosen), a gzip
+of any of these, a zip archive of several (an Amplitude export: hourly gzipped JSON
+lines, merged), a DuckDB database file (``table=``), or a Spark Connect address
+``sc://host:port`` (``table=``). Files are read once, eagerly, into one Polars frame;
+Parquet, database tables and engine frames stay lazy where they live. Whatever a
+reader raises becomes a :class:`~cxlib.errors.LoadError` saying what to do.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, TypeVar
 
 import narwhals as nw
 import polars as pl
 
 from cxlib.engines.tables import SPARK_CONNECT, duckdb_table, spark_table
 from cxlib.errors import LoadError
-from cxlib.io import inflate
+from cxlib.io import inflate, sniff
+from cxlib.io.nested import flatten
 from cxlib.io.recognize import NAMES, normalize_name
+from cxlib.io.sniff import WHITESPACE, Layout
 from cxlib.io.xes import read_xes
 
-__all__ = [
-    "MAX_COLUMNS",
-    "MAX_NAME",
-    "Format",
-    "Table",
-    "detect_file_format",
-    "read",
-    "sanitize_names",
-    "sniff_separator",
-]
+__all__ = ["MAX_COLUMNS", "MAX_NAME", "Table", "read", "sanitize_names"]
 
-Format = Literal["csv", "parquet", "json", "jsonl", "xes", "xlsx", "duckdb"]
-
-_EXTENSIONS: dict[str, Format] = {
-    ".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".parquet": "parquet",
-    ".pq": "parquet", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xes": "xes",
-    ".xlsx": "xlsx", ".xlsm": "xlsx", ".duckdb": "duckdb", ".ddb": "duckdb",
-}  # fmt: skip
-_SEPARATORS = (",", ";", "\t", "|")
 #: Longest column name kept (longer ones are cut, see :func:`sanitize_names`).
 MAX_NAME = 100
 #: Most columns a source may have (recognising each column's role takes time).
 MAX_COLUMNS = 2_000
 _HEAD = 65_536
-_UTF8 = {"utf8", "utf-8", "utf_8", "utf-8-sig", "utf8-sig"}
+_PEEK_ROWS = 30
+_UTF8 = {"utf8", "utf-8", "utf-8-sig", "utf8-sig"}
+T = TypeVar("T")
 
 
 @dataclass
 class Table:
-    """One source read: its name (for ``source`` and messages) and its frame.
+    """One source read: its name (for ``source`` and messages), its frame and how it was read.
 
     ``frame`` is an eager Polars frame for files read into memory, a Polars LazyFrame
     for Parquet and lazy input, or a narwhals LazyFrame over DuckDB or PySpark.
+    ``layout`` is how a text file was split, ``sheets`` a workbook's sheets (the one
+    read is ``sheet``), ``about`` what the file says about itself (an XES log's
+    attributes), ``notes`` what the load report must say about the reading.
     """
 
     name: str
     frame: pl.DataFrame | pl.LazyFrame | nw.LazyFrame
     file_format: str
     notes: list[str] = field(default_factory=list)
+    layout: Layout | None = None
+    encoding: str | None = None
+    sheets: tuple[str, ...] = ()
+    sheet: str | None = None
+    about: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Options:
+    separator: str | None
+    encoding: str | None
+    sheet: str | int | None
+    header: bool | None
 
 
 def sanitize_names(columns: list[str]) -> list[str]:
@@ -100,100 +107,35 @@ def sanitize_names(columns: list[str]) -> list[str]:
     return out
 
 
-def sniff_separator(text: str) -> str:
-    r"""The delimiter of a CSV text: the one giving the same number of fields (>1) on most lines.
-
-    Examples
-    --------
-    >>> sniff_separator("a;b;c\n1;2,5;3\n")
-    ';'
-    >>> sniff_separator("only_one_column\nx\n")
-    ','
-    """
-    lines = text.splitlines()[:50]
-    if len(lines) > 1 and not text.endswith(("\n", "\r")):
-        lines = lines[:-1]  # the last line of a cut sample may be partial
-    best, best_score = ",", (0, 0)
-    for sep in _SEPARATORS:
-        widths = Counter(len(row) for row in csv.reader(lines, delimiter=sep))
-        width, count = widths.most_common(1)[0] if widths else (1, 0)
-        score = (count, width) if width > 1 else (0, 0)
-        if score > best_score:
-            best, best_score = sep, score
-    return best
-
-
-def detect_file_format(head: bytes, name: str = "") -> Format | Literal["gzip"]:
-    r"""The format of a file from its name's extension, else from its first bytes.
-
-    Examples
-    --------
-    >>> detect_file_format(b"PAR1...."), detect_file_format(b'  [{"a": 1}]')
-    ('parquet', 'json')
-    >>> detect_file_format(b"a,b\\n", "export.TSV")
-    'csv'
-    """
-    # gzip whatever the name says: a ".csv" that is gzip must go through the bounded inflater.
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
-    suffix = Path(name).suffix.lower()
-    if suffix in _EXTENSIONS:
-        return _EXTENSIONS[suffix]
-    if head.startswith(b"PAR1"):
-        return "parquet"
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if head.startswith(b"DUCK", 8):
-        return "duckdb"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if text.startswith(b"<"):
-        return "xes"
-    if text.startswith(b"["):
-        return "json"
-    if text.startswith(b"{"):
-        return "jsonl"
-    return "csv"
-
-
 def read(
     source: Any,
     *,
     separator: str | None = None,
-    encoding: str = "utf8",
+    encoding: str | None = None,
     sheet: str | int | None = None,
+    header: bool | None = None,
     table: str | None = None,
 ) -> Table:
     r"""Read one source into a :class:`Table` (see the module docstring for what is accepted).
 
+    ``separator`` is one character or ``"whitespace"``; ``encoding`` ``None`` finds out;
+    ``sheet`` a name or a position from 1; ``header`` ``None`` finds out whether the
+    first line names the columns.
+
     Examples
     --------
     >>> t = read(b"user;event;time\n1;visit;2024-01-01\n")
-    >>> t.file_format, t.frame.columns
-    ('csv', ['user', 'event', 'time'])
+    >>> t.file_format, t.frame.columns, t.layout.separator
+    ('csv', ['user', 'event', 'time'], ';')
     """
+    options = _Options(separator, encoding, sheet, header)
     frame = _as_frame(source, table)
     if frame is not None:
         return _sanitized(Table("frame", frame, "frame"))
     if isinstance(source, str) and source.startswith(SPARK_CONNECT):
         return _sanitized(Table(table or source, spark_table(source, table), "spark"))
     if isinstance(source, str | Path):
-        path = Path(source)
-        if path.is_dir():
-            return _sanitized(Table(path.name, pl.scan_parquet(path), "parquet"))
-        if not path.is_file():
-            msg = f"no such file: {str(path)!r}"
-            raise LoadError(msg)
-        with path.open("rb") as f:
-            head = f.read(_HEAD)
-        kind = detect_file_format(head, path.name)
-        if kind == "parquet":
-            return _sanitized(Table(path.name, pl.scan_parquet(path), "parquet"))
-        if kind == "duckdb":
-            return _sanitized(Table(path.name, duckdb_table(str(path), table), "duckdb"))
-        data: bytes | Path = (
-            path if kind == "csv" and encoding.lower() in _UTF8 else path.read_bytes()
-        )
-        return _sanitized(_read_bytes(data, head, path.name, kind, separator, encoding, sheet))
+        return _sanitized(_read_path(Path(source), options, table))
     if isinstance(source, bytes | bytearray | memoryview):
         raw, name = bytes(source), "bytes"
     elif hasattr(source, "read"):
@@ -206,18 +148,36 @@ def read(
             "or a Polars, pandas, DuckDB or PySpark frame"
         )
         raise LoadError(msg)
-    kind = detect_file_format(raw[:_HEAD], name)
+    kind = sniff.detect_file_format(raw[:_HEAD], name)
     if kind == "duckdb":
-        msg = f"{name!r} is a DuckDB database: pass its path, not its bytes"
+        msg = f"{name!r} is a DuckDB database: open it by its path on the server, not as an upload"
         raise LoadError(msg)
-    return _sanitized(_read_bytes(raw, raw[:_HEAD], name, kind, separator, encoding, sheet))
+    return _sanitized(_read_bytes(raw, name, kind, options))
+
+
+def _read_path(path: Path, options: _Options, table: str | None) -> Table:
+    if path.is_dir():
+        return Table(path.name, pl.scan_parquet(path), "parquet")
+    if not path.is_file():
+        msg = f"no such file: {str(path)!r}"
+        raise LoadError(msg)
+    with path.open("rb") as f:
+        head = f.read(_HEAD)
+    kind = sniff.detect_file_format(head, path.name)
+    if kind == "parquet":
+        return Table(path.name, pl.scan_parquet(path), "parquet")
+    if kind == "duckdb":
+        return Table(path.name, duckdb_table(str(path), table), "duckdb")
+    if kind == "csv":
+        return _read_text(path, head, path.name, options)
+    return _read_bytes(path.read_bytes(), path.name, kind, options)
 
 
 def _check_width(name: str, width: int) -> None:
     if width > MAX_COLUMNS:
         msg = (
             f"{name!r} has {width:,} columns (or more); an event log has a handful, at most "
-            f"{MAX_COLUMNS:,}: check the separator, or keep only the columns you need"
+            f"{MAX_COLUMNS:,}: choose another separator, or keep only the columns you need"
         )
         raise LoadError(msg)
 
@@ -226,6 +186,12 @@ def _sanitized(tab: Table) -> Table:
     # A lazy source (Parquet) is opened here: its schema is the first thing read.
     names = _guard(tab.name, tab.file_format, lambda: tab.frame.collect_schema().names())
     _check_width(tab.name, len(names))
+    if isinstance(tab.frame, pl.DataFrame | pl.LazyFrame):
+        tab.frame, nested = _guard(tab.name, tab.file_format, lambda: flatten(tab.frame))
+        if nested:
+            names = tab.frame.collect_schema().names()
+            _check_width(tab.name, len(names))
+            tab.notes.append("nested fields flattened into columns (parent.child)")
     clean = sanitize_names(names)
     if clean != names:
         tab.frame = tab.frame.rename(dict(zip(names, clean, strict=True)))
@@ -244,7 +210,7 @@ def _as_frame(source: Any, table: str | None) -> pl.DataFrame | pl.LazyFrame | n
     if module == "pandas":
         try:
             return pl.from_pandas(source)
-        except (TypeError, ValueError, pl.exceptions.PolarsError) as err:
+        except (TypeError, ValueError, ImportError, pl.exceptions.PolarsError) as err:
             msg = f"cannot convert the pandas frame to Polars: {err}"
             raise LoadError(msg) from err
     if module == "duckdb" and hasattr(source, "table"):
@@ -254,40 +220,65 @@ def _as_frame(source: Any, table: str | None) -> pl.DataFrame | pl.LazyFrame | n
     return None
 
 
-def _read_bytes(
-    data: bytes | Path,
-    head: bytes,
-    name: str,
-    kind: str,
-    separator: str | None,
-    encoding: str,
-    sheet: str | int | None,
-) -> Table:
+def _read_bytes(raw: bytes, name: str, kind: str, options: _Options) -> Table:
     if kind == "csv":
-        return Table(name, _read_csv(data, head, name, separator, encoding), "csv")
-    raw = data.read_bytes() if isinstance(data, Path) else data
+        return _read_text(raw, raw[:_HEAD], name, options)
     if kind == "gzip":
         inner = inflate.gunzip(raw, name)
         inner_name = name[:-3] if name.lower().endswith(".gz") else name
-        kind = detect_file_format(inner[:_HEAD], inner_name)
-        if kind == "gzip":
-            msg = f"{name!r} is gzip inside gzip: decompress it yourself and load the file"
+        inner_kind = sniff.detect_file_format(inner[:_HEAD], inner_name)
+        if inner_kind in ("gzip", "zip"):
+            msg = f"{name!r} is an archive inside gzip: extract it yourself and load the files"
             raise LoadError(msg)
-        return _read_bytes(inner, inner[:_HEAD], name, kind, separator, encoding, sheet)
+        return _read_bytes(inner, name, inner_kind, options)
+    if kind == "zip":
+        return _read_zip(raw, name, options)
     if kind == "parquet":
         return Table(name, _guard(name, "Parquet", lambda: pl.read_parquet(io.BytesIO(raw))), kind)
-    if kind == "xlsx":
-        return Table(name, _read_excel(raw, name, sheet), kind)
+    if kind == "excel":
+        return _read_excel(raw, name, options.sheet)
     if kind == "xes":
-        return Table(name, read_xes(raw, name), kind)
+        frame, info = read_xes(raw, name)
+        about = {f"log attribute {k}": v for k, v in info.attributes.items()}
+        about |= {f"classifier {k}": " + ".join(v) for k, v in info.classifiers.items()}
+        about |= {f"extension {k}": v for k, v in info.extensions.items()}
+        summary = info.summary()
+        return Table(name, frame, kind, notes=[summary] if summary else [], about=about)
     return Table(name, _read_json(raw, name, kind), kind)
 
 
-def _guard(name: str, what: str, reader: Any) -> Any:
+def _read_zip(raw: bytes, name: str, options: _Options) -> Table:
+    names = inflate.zip_names(raw, name)
+    if "xl/workbook.xml" in names or ("content.xml" in names and "mimetype" in names):
+        return _read_excel(raw, name, options.sheet)
+    members = inflate.unzip(raw, name)
+    if not members:
+        msg = f"{name!r} is an empty zip archive: put the exported files in it"
+        raise LoadError(msg)
+    tables = []
+    for member, data in members:
+        kind = sniff.detect_file_format(data[:_HEAD], member)
+        if kind in ("zip", "duckdb"):
+            msg = f"{name!r} holds {member!r}, another archive: extract it and load the files"
+            raise LoadError(msg)
+        tables.append(_read_bytes(data, f"{name}/{member}", kind, options))
+    frames = [_guard(name, "a table", lambda t=t: t.frame) for t in tables]
+    if len(frames) == 1:
+        tab = tables[0]
+        return Table(name, tab.frame, tab.file_format, tab.notes, tab.layout, tab.encoding)
+    flat = [flatten(f.lazy())[0].collect() if isinstance(f, pl.DataFrame) else f for f in frames]
+    merged = _guard(name, "one table", lambda: pl.concat(flat, how="diagonal_relaxed"))
+    notes = [f"{len(frames):,} files of the zip archive read as one table"]
+    return Table(name, merged, tables[0].file_format, notes)
+
+
+def _guard(name: str, what: str, reader: Callable[[], T]) -> T:
     try:
         return reader()
-    except (pl.exceptions.PolarsError, OSError, ValueError) as err:
-        msg = f"cannot read {name!r} as {what}: {str(err).splitlines()[0]}"
+    except LoadError:
+        raise
+    except (pl.exceptions.PolarsError, OSError, ValueError, TypeError, KeyError) as err:
+        msg = f"cannot read {name!r} as {what}: {str(err).splitlines()[0][:300]}"
         raise LoadError(msg) from err
 
 
@@ -295,12 +286,12 @@ def _read_json(raw: bytes, name: str, kind: str) -> pl.DataFrame:
     if kind == "json" and raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
         return _guard(name, "JSON (an array of records)", lambda: pl.read_json(io.BytesIO(raw)))
     try:
-        frame = pl.read_ndjson(io.BytesIO(raw))
+        frame = pl.read_ndjson(io.BytesIO(raw), infer_schema_length=10_000)
     except pl.exceptions.PolarsError:
         try:  # one pretty-printed object
             frame = pl.from_dicts([json.loads(raw)])
         except (ValueError, TypeError, UnicodeDecodeError, pl.exceptions.PolarsError) as err:
-            msg = f"{name!r} is not valid JSON or JSON lines: {err}"
+            msg = f"{name!r} is not valid JSON or JSON lines: {str(err)[:300]}"
             raise LoadError(msg) from err
     # One object holding the records, e.g. {"events": [{...}, ...]}: unwrap them.
     if frame.shape[0] == 1 and frame.width == 1:
@@ -311,73 +302,152 @@ def _read_json(raw: bytes, name: str, kind: str) -> pl.DataFrame:
     return frame
 
 
-def _read_excel(raw: bytes, name: str, sheet: str | int | None) -> pl.DataFrame:
+def _header_row(peek: pl.DataFrame) -> int:
+    """The first row of a sheet that names its columns: most cells filled, all text."""
+    filled = [sum(v is not None and str(v).strip() != "" for v in row) for row in peek.rows()]
+    most = max(filled, default=0)
+    return next((i for i, n in enumerate(filled) if n >= max(1, 0.8 * most)), 0)
+
+
+def _whole_numbers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Excel stores every number as a float: columns of whole numbers become integers (ids)."""
+    whole = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.Float64
+        and frame[name].drop_nulls().len() > 0
+        and bool((frame[name].drop_nulls() % 1 == 0).all())
+        and frame[name].drop_nulls().abs().max() < 2**53  # type: ignore[operator]
+    ]
+    return frame.with_columns(pl.col(whole).cast(pl.Int64)) if whole else frame
+
+
+def _read_excel(raw: bytes, name: str, sheet: str | int | None) -> Table:
     import fastexcel
 
     try:
-        sheets = fastexcel.read_excel(raw).sheet_names
+        reader = fastexcel.read_excel(raw)
+        sheets = reader.sheet_names
+        if sheet is None and len(sheets) > 1:  # the sheet holding the most data
+            sizes = {s: reader.load_sheet(s, header_row=None).total_height for s in sheets}
+            sheet = max(sheets, key=lambda s: sizes[s])
+        elif sheet is None:
+            sheet = sheets[0] if sheets else None
+        elif isinstance(sheet, int):
+            sheet = sheets[sheet - 1] if 1 <= sheet <= len(sheets) else None
+        if sheet not in sheets:
+            msg = f"{name!r} has no sheet {sheet!r}; choose one of its sheets: {sheets!r}"
+            raise LoadError(msg)
+        peek = reader.load_sheet(sheet, header_row=None, n_rows=_PEEK_ROWS).to_polars()
+        skip = _header_row(peek)
+        frame = _whole_numbers(reader.load_sheet(sheet, header_row=skip).to_polars())
+    except LoadError:
+        raise
     except Exception as err:  # fastexcel raises its own error classes for broken files
-        msg = f"cannot read {name!r} as an Excel workbook: {err}"
+        msg = f"cannot read {name!r} as an Excel workbook: {str(err).splitlines()[0][:300]}"
         raise LoadError(msg) from err
-    if sheet is None:
-        sheet = sheets[0] if sheets else None
-    elif isinstance(sheet, int):
-        sheet = sheets[sheet - 1] if 1 <= sheet <= len(sheets) else None
-    if sheet not in sheets:
-        msg = f"{name!r} has no sheet {sheet!r}; its sheets are {sheets!r}; pass sheet=..."
-        raise LoadError(msg)
-    return _guard(name, "Excel", lambda: pl.read_excel(raw, sheet_name=sheet, engine="calamine"))
+    notes = []
+    if len(sheets) > 1:
+        notes.append(f"sheet {sheet!r} read, of {len(sheets)}: {', '.join(map(repr, sheets))}")
+    if skip:
+        notes.append(
+            f"the first {skip} row{'s' if skip > 1 else ''} of the sheet (a title) skipped"
+        )
+    tab = Table(name, frame, "excel", notes, sheets=tuple(sheets), sheet=str(sheet))
+    tab.layout = Layout("", skip, True)
+    return tab
 
 
-def _read_csv(
-    data: bytes | Path, head: bytes, name: str, separator: str | None, encoding: str
-) -> pl.DataFrame:
-    encoding = encoding.lower()
+def _complete_lines(head: bytes, encoding: str | None) -> bytes:
+    """The first bytes up to the last line break (a cut character is no encoding error)."""
+    if (encoding or "").lower().startswith("utf-16") or sniff.is_utf16(head):
+        return head[: len(head) // 2 * 2]  # whole code units (a partial last line is dropped)
+    end = max(head.rfind(b"\n"), head.rfind(b"\r"))
+    return head[: end + 1] if end > 0 else head
+
+
+def _read_text(data: bytes | Path, head: bytes, name: str, options: _Options) -> Table:
     # Polars would inflate these silently, without a limit: a zip bomb named ".csv".
     if packed := inflate.compressed_kind(head):
         msg = f"{name!r} is a {packed} archive, not text: extract the file inside and load it"
         raise LoadError(msg)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    if encoding not in _UTF8 and encoding != "utf8-lossy":
-        raw = data.read_bytes() if isinstance(data, Path) else data
-        try:
-            data = raw.decode(encoding).encode("utf8")
-        except LookupError as err:
-            msg = f"unknown encoding {encoding!r}; use e.g. 'utf8', 'latin-1', 'cp1252'"
-            raise LoadError(msg) from err
-        except UnicodeDecodeError as err:
-            msg = f"{name!r} is not {encoding} near byte {err.start:,}: try encoding='utf8'"
-            raise LoadError(msg) from err
-        head, encoding = data[:_HEAD], "utf8"
-    sep = separator or sniff_separator(head.decode("utf8", errors="replace"))
-    _check_width(name, head.split(b"\n", 1)[0].count(sep.encode()) + 1)  # before parsing it
+    head_text, note = sniff.decode(_complete_lines(head, options.encoding), name, options.encoding)
+    cr_only = b"\r" in head_text and b"\n" not in head_text
+    text_head = head_text.decode("utf8", errors="replace").replace("\r", "\n" if cr_only else "\r")
+    lay = sniff.layout(text_head, separator=options.separator, header=options.header)
+    utf8 = options.encoding is None or options.encoding.lower().replace("_", "-") in _UTF8
+    if utf8 and note is None and not cr_only and lay.separator != WHITESPACE:
+        try:  # the fast path: Polars reads the file itself
+            return Table(name, _polars_csv(data, name, lay), "csv", layout=lay, encoding="utf-8")
+        except _NotUtf8Error:
+            pass  # a byte that is not UTF-8 further down: decode the whole file
+    raw = data if isinstance(data, bytes) else data.read_bytes()
+    text, note = sniff.decode(raw, name, options.encoding)
+    if cr_only:
+        text = text.replace(b"\r", b"\n")
+    read_as = lay
+    if lay.separator == WHITESPACE:
+        text = sniff.whitespace_to_tabs(text.decode("utf8")).encode("utf8")
+        read_as = Layout("\t", lay.skip_rows, lay.header)
+    frame = _polars_csv(text, name, read_as)
+    notes = [note] if note else []
+    if lay.skip_rows:
+        plural = "s" if lay.skip_rows > 1 else ""
+        notes.append(f"the first {lay.skip_rows} line{plural} (a title) skipped")
+    if not lay.header:
+        notes.append("no header line: the columns are named column_1, column_2, ...")
+    encoding = options.encoding or (
+        "utf-8" if note is None else "utf-16" if "UTF-16" in note else "cp1252"
+    )
+    return Table(name, frame, "csv", notes, lay, encoding)
+
+
+class _NotUtf8Error(Exception):
+    """Polars met bytes that are not UTF-8: decode the file first."""
+
+
+def _polars_csv(data: bytes | Path, name: str, lay: Layout) -> pl.DataFrame:
+    sep = lay.separator
+    head = data[:_HEAD] if isinstance(data, bytes) else b""
+    if isinstance(data, Path):
+        with data.open("rb") as f:
+            head = f.read(_HEAD)
+    lines = head.split(b"\n", lay.skip_rows + 1)
+    first = lines[lay.skip_rows] if len(lines) > lay.skip_rows else b""
+    _check_width(name, first.count(sep.encode()) + 1)  # before parsing it
     options: dict[str, Any] = {
         "separator": sep,
-        "encoding": "utf8-lossy" if encoding == "utf8-lossy" else "utf8",
+        "skip_rows": lay.skip_rows,
+        "has_header": lay.header,
         "infer_schema_length": 10_000,
-        "schema_overrides": _id_columns(head, sep),
+        "schema_overrides": _id_columns(first, sep) if lay.header else None,
     }
     try:
         try:
-            return pl.read_csv(data, **options)
+            frame = pl.read_csv(data, **options)
         except pl.exceptions.ComputeError as err:
-            if "could not parse" not in str(err) or "not properly escaped" in str(err):
+            text = str(err)
+            if "utf-8" in text.lower() or "utf8" in text.lower():
+                raise _NotUtf8Error from err
+            if "could not parse" not in text or "not properly escaped" in text:
                 raise
             # A column whose type changes after the first rows: read all as text, cast later.
-            return pl.read_csv(data, **{**options, "infer_schema": False})
+            frame = pl.read_csv(data, **{**options, "infer_schema": False})
     except pl.exceptions.NoDataError as err:
         msg = f"{name!r} is empty: no header and no events"
         raise LoadError(msg) from err
     except pl.exceptions.PolarsError as err:
         raise _csv_error(data, name, sep, err) from err
+    if not lay.header:
+        frame.columns = [f"column_{i + 1}" for i in range(frame.width)]
+    return frame
 
 
-def _id_columns(head: bytes, sep: str) -> dict[str, pl.DataType]:
+def _id_columns(first: bytes, sep: str) -> dict[str, pl.DataType]:
     """Id-like columns of a CSV header, read as text: customer ``007`` must not become ``7``."""
-    first = head.decode("utf8", errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    line = first.decode("utf8", errors="replace").lstrip("\ufeff").rstrip("\r")
     try:
-        names = next(csv.reader([first.rstrip("\r")], delimiter=sep), [])
+        names = next(csv.reader([line], delimiter=sep), [])
     except csv.Error:  # a broken header: Polars will say what is wrong with it
         return {}
     known = set(NAMES["customer_id"])
@@ -389,21 +459,18 @@ def _id_columns(head: bytes, sep: str) -> dict[str, pl.DataType]:
 
 
 def _csv_error(data: bytes | Path, name: str, sep: str, err: Exception) -> LoadError:
-    """A readable error for a CSV Polars refused: bad encoding, or the first line that breaks."""
+    """A readable error for a CSV Polars refused: the first line that breaks."""
     raw = data.read_bytes() if isinstance(data, Path) else data
-    try:
-        text = raw.decode("utf8")
-    except UnicodeDecodeError as bad:
-        return LoadError(f"{name!r} is not UTF-8 near byte {bad.start:,}: try encoding='latin-1'")
-    reason = str(err).split("\n")[0]
+    text = raw.decode("utf8", errors="replace")
+    reason = str(err).split("\n")[0][:200]
     rows = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         header = next(rows)
         line = next((i for i, row in enumerate(rows, 2) if row and len(row) != len(header)), None)
-    except csv.Error:
+    except (csv.Error, StopIteration):
         line = None
     where = f" at line {line:,}" if line else ""
     return LoadError(
-        f"cannot read {name!r} as CSV with separator {sep!r}{where}: {reason}; "
-        "check that line or pass separator=..."
+        f"cannot read {name!r} as a table with separator {sep!r}{where} ({reason}): "
+        "check that line or choose another separator"
     )

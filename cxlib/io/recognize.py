@@ -1,109 +1,111 @@
 """Role recognition: which column is the customer, the timestamp, the touchpoint, ...
 
-A column given explicitly always wins (confidence 1.0). Otherwise each role is
-looked up by the column's name (common spellings in several languages and tools:
-``user_id``, ``case:concept:name``, ``cliente``, ``event_name``, ``fecha``,
-``canal``, ``umsatz``, ...), and the name is checked against the data (a timestamp
-column must hold timestamps, a value column numbers). The three required roles
-fall back on the data alone: a column of datetimes or epoch numbers, a repeating
-high-cardinality id, a repeating text column.
+A column given explicitly always wins (confidence 1.0). Otherwise each role is looked up
+by the column's name (see :mod:`cxlib.io.names`; for nested ``parent.child`` columns the
+child's name counts too), and the name is checked against the data (a timestamp column
+must hold timestamps, a value column numbers, no role is taken by an empty or nearly
+empty column). The three required roles fall back on the data alone: a column of
+datetimes or epoch numbers, a repeating id, a repeating label that varies within
+journeys. An identifier (values nearly unique per row, or each belonging to one
+customer, like an invoice number) is never a touchpoint.
+
+Two export shapes have no touchpoint column: a transactions export (customer, date,
+amount or quantity) is read as one touchpoint ``purchase``, and a ticketing export
+(one row per ticket with several dated columns) as one event per dated column
+(``layout="dated_columns"``, see :func:`cxlib.io.loader.load`).
+
+Every guess carries a confidence; below :data:`HIGH` the Data page asks about it.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
 
 import polars as pl
 
 from cxlib.errors import MappingError
-from cxlib.io.timestamps import TimestampFormat, detect_format
+from cxlib.io.names import (
+    GAP_FILLERS,
+    NAMES,
+    NOT_TOUCHPOINT_WORDS,
+    QUANTITY,
+    WORDS,
+    normalize_name,
+)
+from cxlib.io.timestamps import TimestampFormat, detect_format, explicit_format
 from cxlib.log import RoleMatch
 
-__all__ = ["NAMES", "Recognition", "normalize_name", "recognize"]
+__all__ = [
+    "HIGH",
+    "NAMES",
+    "PURCHASE",
+    "ROLES",
+    "Layout",
+    "Recognition",
+    "normalize_name",
+    "recognize",
+    "timestamp_source",
+]
 
-#: Known column names per role (normalised with :func:`normalize_name`), best first.
-NAMES: dict[str, tuple[str, ...]] = {
-    "timestamp": (
-        "time_timestamp", "timestamp", "event_timestamp", "event_time", "datetime",
-        "date_time", "created_at", "occurred_at", "event_date", "time", "ts", "date",
-        "fecha_hora", "fecha", "zeitstempel", "zeit", "datum", "horodatage", "data_ora",
-        "start_timestamp", "start_time", "starttime", "timestamp_utc",
-    ),
-    "customer_id": (
-        "case_concept_name", "customer_id", "user_id", "client_id", "case_id", "visitor_id",
-        "user_pseudo_id", "account_id", "contact_id", "member_id", "person_id", "distinct_id",
-        "anonymous_id", "fullvisitorid", "customerid", "userid", "clientid", "caseid",
-        "customer", "user", "client", "case", "visitor", "cliente", "cliente_id", "id_cliente",
-        "kunde", "kunden_id", "kundennummer", "kundennr", "utente", "id_utente", "usuario",
-        "id_usuario", "device_id", "cookie_id", "session_user",
-    ),
-    "touchpoint": (
-        "concept_name", "touchpoint", "activity", "event_name", "event", "action",
-        "event_type", "eventname", "eventtype", "activity_name", "page", "page_path",
-        "page_name", "screen_name", "step", "interaction", "evento", "actividad", "accion",
-        "aktivität", "aktion", "ereignis", "activité", "événement", "attività", "azione",
-    ),
-    "channel": (
-        "channel", "case_channel", "canal", "kanal", "canale", "medium", "source_medium",
-        "channel_name", "channel_group", "default_channel_group", "channel_type",
-    ),
-    "value": (
-        "value", "revenue", "amount", "price", "costs", "cost", "importe", "umsatz", "betrag",
-        "monto", "valor", "valore", "montant", "prix", "preis", "precio", "order_value",
-        "purchase_value", "event_value", "sales", "total",
-    ),
-    "rating": (
-        "rating", "score", "nps", "csat", "satisfaction", "stars", "ces", "nps_score",
-        "csat_score", "satisfaction_score", "review_score", "valoracion", "puntuacion",
-        "bewertung", "zufriedenheit", "satisfaccion", "note_satisfaction",
-    ),
-}  # fmt: skip
-
-#: Words that point at a role when they appear inside a longer name (``web_user_key``).
-_WORDS: dict[str, frozenset[str]] = {
-    "timestamp": frozenset({"timestamp", "time", "date", "datetime", "fecha", "zeit", "datum"}),
-    "customer_id": frozenset({"customer", "user", "client", "visitor", "account", "cliente"}),
-    "touchpoint": frozenset({"activity", "event", "action", "touchpoint", "page", "screen"}),
-    "channel": frozenset({"channel", "canal", "kanal", "medium"}),
-    "value": frozenset({"revenue", "amount", "price", "value", "cost", "costs", "umsatz"}),
-    "rating": frozenset({"rating", "score", "nps", "csat", "satisfaction"}),
-}
+Layout = Literal["events", "purchases", "dated_columns"]
+#: The roles, in the order they are recognised.
+ROLES = ("timestamp", "customer_id", "touchpoint", "channel", "value", "rating")
+#: Confidence from which a guess is taken without asking (an exact or usual name).
+HIGH = 0.9
+#: The one touchpoint of a transactions export.
+PURCHASE = "purchase"
+#: Below this share of filled rows a column is nearly empty: never taken for a role
+#: (a required one; an optional role such as a rating may be filled on few events).
+_MOSTLY_EMPTY = 0.05
+_MOSTLY_EMPTY_OPTIONAL = 0.005
+#: From this share of filled rows a customer column needs no second column for its gaps.
+_FILLED = 0.95
 _TIME_OF_DAY = re.compile(r"^\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([ap]m)?\s*$", re.IGNORECASE)
 _TIME_NAMES = ("time", "hora", "zeit", "uhrzeit", "heure", "ora", "time_of_day")
 _ARGUMENT = {"customer_id": "customer", "touchpoint": "touchpoint", "timestamp": "timestamp"}
 _ROLE_WORDS = {
-    "customer_id": "a customer id",
-    "touchpoint": "a touchpoint",
-    "timestamp": "a timestamp",
+    "customer_id": "the customer",
+    "touchpoint": "the touchpoint (what happened)",
+    "timestamp": "the timestamp",
+    "channel": "the channel",
+    "value": "the value",
+    "rating": "the rating",
 }
-_EPOCH_UNITS = ("s", "ms", "us", "ns")
-
-
-def normalize_name(name: str) -> str:
-    """Lower-case a column name and join its words with ``_`` for matching.
-
-    Examples
-    --------
-    >>> normalize_name("case:concept:name"), normalize_name(" User ID "), normalize_name("Aktivität")
-    ('case_concept_name', 'user_id', 'aktivität')
-    """
-    return re.sub(r"[\W_]+", "_", name.casefold()).strip("_")
 
 
 @dataclass(frozen=True)
 class Recognition:
-    """The outcome of :func:`recognize`: a column per role and the timestamp's format.
+    """The outcome of :func:`recognize`: a column per role, the timestamp's format, the shape.
 
-    ``timestamp_columns`` holds one column, or a date column and a time-of-day column
-    to be joined with a space.
+    ``sources`` names the source columns of each role: one column; a date and a
+    time-of-day column joined with a space (``timestamp``); or columns whose first
+    filled value is taken (``customer_id``, ``touchpoint``). With ``layout="purchases"``
+    the touchpoint is :data:`PURCHASE` for every row; with ``"dated_columns"`` every
+    one of ``dated_columns`` makes an event (the loader turns them into rows first).
+    ``problems`` maps a role that could not be mapped to what to do about it (with
+    ``strict=False``; else the first problem is raised).
     """
 
     mapping: dict[str, RoleMatch]
-    timestamp_columns: tuple[str, ...]
-    timestamp_format: TimestampFormat
+    sources: dict[str, tuple[str, ...]]
+    timestamp_format: TimestampFormat | None
+    layout: Layout = "events"
+    dated_columns: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    problems: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def timestamp_columns(self) -> tuple[str, ...]:
+        """The timestamp's source column(s)."""
+        return self.sources.get("timestamp", ())
+
+    def used(self) -> set[str]:
+        """Every source column that plays a role."""
+        return {c for cols in self.sources.values() for c in cols}
 
 
 def _check_column(name: str, columns: list[str], argument: str) -> str:
@@ -113,8 +115,19 @@ def _check_column(name: str, columns: list[str], argument: str) -> str:
     close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
     guess = folded.get(name.casefold().strip()) or (close[0] if close else None)
     hint = f"did you mean {guess!r}? " if guess else ""
-    msg = f"{argument}={name!r} is not a column of the data; {hint}columns are {columns!r}"
+    shown = columns if len(columns) <= 30 else [*columns[:30], "..."]
+    msg = f"{argument}={name!r} is not a column of the data; {hint}columns are {shown!r}"
     raise MappingError(msg)
+
+
+def _filled(values: pl.Series) -> float:
+    """The share of a sample's values that are there (not null, not blank text)."""
+    if values.len() == 0:
+        return 0.0
+    missing = values.null_count()
+    if values.dtype == pl.String:
+        missing += int((values.str.strip_chars() == "").sum())
+    return 1 - missing / values.len()
 
 
 def _is_number_column(values: pl.Series) -> bool:
@@ -128,9 +141,15 @@ def _is_number_column(values: pl.Series) -> bool:
     return text.len() > 0 and numbers.null_count() <= 0.1 * text.len()
 
 
+def _empty(role: str, values: pl.Series) -> bool:
+    """Whether a column is (nearly) empty for a role."""
+    optional = role in ("channel", "value", "rating")
+    return _filled(values) < (_MOSTLY_EMPTY_OPTIONAL if optional else _MOSTLY_EMPTY)
+
+
 def _fits(role: str, values: pl.Series) -> bool:
     """Whether a sample's data can play a role picked by its name."""
-    if values.null_count() == values.len():
+    if _empty(role, values):
         return False
     if role in ("value", "rating"):
         return _is_number_column(values)
@@ -140,49 +159,182 @@ def _fits(role: str, values: pl.Series) -> bool:
     return labels or (role == "touchpoint" and values.dtype in (pl.Boolean, pl.Enum))
 
 
-def _by_name(role: str, sample: pl.DataFrame, free: list[str]) -> RoleMatch | None:
-    normal = {c: normalize_name(c) for c in free}
-    for known in NAMES[role]:
-        for col in free:
-            if normal[col] == known and _fits(role, sample[col]):
-                exact = col in (known, known.replace("_", ":"))
-                return RoleMatch(
-                    col, 0.95 if exact else 0.9, f"column name {col!r} is a usual name for it"
-                )
-    for col in free:
-        words = set(normal[col].split("_"))
-        hit = words & _WORDS[role]
-        if hit and _fits(role, sample[col]):
-            if role == "touchpoint" and "id" in words:  # event_id is an id, not a touchpoint
-                continue
-            return RoleMatch(col, 0.7, f"column name {col!r} contains {sorted(hit)[0]!r}")
+def _identifier(values: pl.Series, customers: pl.Series | None) -> str | None:
+    """Why a column is an identifier rather than a touchpoint, or None."""
+    frame = pl.DataFrame({"v": values, "c": customers if customers is not None else values})
+    frame = frame.drop_nulls()
+    n, distinct = frame.height, frame["v"].n_unique()
+    if n >= 20 and distinct > 0.9 * n:
+        return f"its values are nearly unique per row ({distinct:,} distinct in {n:,} rows)"
+    if customers is not None and distinct > 10:
+        spread = frame.group_by("v").agg(rows=pl.len(), customers=pl.col("c").n_unique())
+        shared = spread.filter(pl.col("customers") > 1)["rows"].sum()
+        if shared < 0.2 * n:
+            return "each of its values belongs to one customer, like an order or invoice number"
     return None
 
 
-def _by_data(role: str, sample: pl.DataFrame, free: list[str]) -> RoleMatch | None:
-    if role == "timestamp":
+def _varies_within_journeys(values: pl.Series, customers: pl.Series | None) -> bool:
+    """Whether a column changes along journeys (a touchpoint), not per customer (a country)."""
+    if customers is None:
+        return True
+    frame = pl.DataFrame({"v": values, "c": customers}).drop_nulls()
+    per = frame.group_by("c").agg(n=pl.len(), d=pl.col("v").n_unique()).filter(pl.col("n") > 1)
+    return per.height == 0 or (per["d"] > 1).mean() >= 0.2  # type: ignore[operator]
+
+
+class _Finder:
+    """Finds a column per role in a sample, keeping what it noticed on the way."""
+
+    def __init__(self, sample: pl.DataFrame, used: set[str]) -> None:
+        self.sample = sample
+        self.used = used
+        self.normal = {c: normalize_name(c) for c in sample.columns}
+        self.leaf = {c: normalize_name(c.rsplit(".", 1)[-1]) for c in sample.columns if "." in c}
+        self.empty: dict[str, str] = {}  # role -> a column named for it but empty
+        self.notes: list[str] = []
+
+    def free(self) -> list[str]:
+        return [c for c in self.sample.columns if c not in self.used]
+
+    def customers(self, sources: Mapping[str, tuple[str, ...]]) -> pl.Series | None:
+        cols = sources.get("customer_id")
+        if not cols:
+            return None
+        return self.sample.select(
+            pl.coalesce([pl.col(c).cast(pl.String) for c in cols])
+        ).to_series()
+
+    def by_name(self, role: str, sources: Mapping[str, tuple[str, ...]]) -> RoleMatch | None:
+        free = self.free()
+        found: list[RoleMatch] = []
+        for known in NAMES[role]:
+            for col in free:
+                if self.normal[col] == known:
+                    exact = col in (known, known.replace("_", ":"))
+                    confidence, how = (0.95 if exact else 0.9), "is a usual name for it"
+                elif self.leaf.get(col) == known:
+                    confidence, how = 0.85, f"ends in {known!r}, a usual name for it"
+                else:
+                    continue
+                if _empty(role, self.sample[col]):
+                    self.empty.setdefault(role, col)
+                    continue
+                if self._refused(role, col, sources) or not _fits(role, self.sample[col]):
+                    continue
+                found.append(RoleMatch(col, confidence, f"column name {col!r} {how}"))
+        if found and role == "customer_id":  # a fully filled id before one with gaps
+            return next((m for m in found if _filled(self.sample[m.column]) >= _FILLED), found[0])
+        if found:
+            return found[0]
         for col in free:
-            fmt = detect_format(sample[col], guess=True)
-            if fmt is not None:
-                return RoleMatch(col, 0.6, f"its values look like timestamps ({fmt.describe()})")
+            words = set(self.normal[col].split("_"))
+            hit = words & WORDS[role]
+            if not hit or _empty(role, self.sample[col]):
+                continue
+            if role == "touchpoint" and "id" in words:  # event_id is an id, not a touchpoint
+                continue
+            if self._refused(role, col, sources) or not _fits(role, self.sample[col]):
+                continue
+            return RoleMatch(col, 0.7, f"column name {col!r} contains {sorted(hit)[0]!r}")
         return None
-    kinds = (pl.String,) if role == "touchpoint" else (pl.String, pl.Int64, pl.Int32, pl.UInt32)
-    best, best_n = None, 1
-    for col in free:
-        values = sample[col].drop_nulls()
-        n = values.n_unique()
-        if sample[col].dtype in kinds and best_n < n < values.len():  # repeats: a grouping
+
+    def _refused(self, role: str, col: str, sources: Mapping[str, tuple[str, ...]]) -> bool:
+        if role != "touchpoint" or self.normal[col] == "touchpoint":
+            return False
+        why = _identifier(self.sample[col], self.customers(sources))
+        if why:
+            self.notes.append(f"column {col!r} is not taken as the touchpoint: {why}")
+        return why is not None
+
+    def gap_filler(self, role: str, match: RoleMatch) -> str | None:
+        """Another column filling most of the gaps of a customer or touchpoint column."""
+        if role not in ("customer_id", "touchpoint"):
+            return None
+        first = self.sample[match.column]
+        gaps = first.is_null() | (first.cast(pl.String).str.strip_chars() == "")
+        if not gaps.any() or _filled(first) >= _FILLED:
+            return None
+        names = NAMES[role] if role == "customer_id" else GAP_FILLERS
+        for known in names:
+            for col in self.free():
+                if col == match.column or known not in (self.normal[col], self.leaf.get(col)):
+                    continue
+                other = self.sample[col].cast(pl.String)
+                filled = (other.is_not_null() & (other.str.strip_chars() != ""))[gaps]
+                if filled.mean() >= 0.9:  # type: ignore[operator]
+                    return col
+        return None
+
+    def by_data(self, role: str, sources: Mapping[str, tuple[str, ...]]) -> RoleMatch | None:
+        free = [c for c in self.free() if not _empty(role, self.sample[c])]
+        if role == "timestamp":
+            for col in free:
+                fmt = detect_format(self.sample[col], guess=True)
+                if fmt is not None:
+                    why = f"its values look like timestamps ({fmt.describe()})"
+                    return RoleMatch(col, 0.6, why)
+            return None
+        if role == "customer_id":
+            return self._customer_by_data(free)
+        if role == "touchpoint":
+            return self._touchpoint_by_data(free, sources)
+        if role == "value":
+            return self._value_by_data(free)
+        return None
+
+    def _customer_by_data(self, free: list[str]) -> RoleMatch | None:
+        best, best_n = None, 1
+        for col in free:
+            values = self.sample[col].drop_nulls()
+            n = values.n_unique()
+            if (
+                values.dtype in (pl.String, pl.Int64, pl.Int32, pl.UInt32)
+                and best_n < n < values.len()
+            ):
+                best, best_n = col, n
+        if best is None:
+            return None
+        why = f"its data looks like an id with many repeating values ({best_n:,} distinct in the sample)"
+        return RoleMatch(best, 0.5, why)
+
+    def _touchpoint_by_data(
+        self, free: list[str], sources: Mapping[str, tuple[str, ...]]
+    ) -> RoleMatch | None:
+        customers = self.customers(sources)
+        best, best_n = None, 1
+        for col in free:
+            values = self.sample[col]
+            if values.dtype not in (pl.String, pl.Categorical, pl.Enum):
+                continue
+            if set(self.normal[col].split("_")) & NOT_TOUCHPOINT_WORDS:
+                continue
+            kept = values.drop_nulls()
+            n = kept.n_unique()
+            if not best_n < n <= max(2, kept.len() // 2):
+                continue
+            if (
+                kept.cast(pl.String).str.contains(r"^[#A-Za-z]{0,3}[-_]?\d{3,}[A-Za-z]?$").mean()
+                > 0.9
+            ):  # type: ignore[operator]
+                continue  # codes and numbers: ids
+            if _identifier(values, customers) or not _varies_within_journeys(values, customers):
+                continue
             best, best_n = col, n
-    if best is None:
+        if best is None:
+            return None
+        why = f"its data looks like repeating labels that change along journeys ({best_n:,} distinct in the sample)"
+        return RoleMatch(best, 0.5, why)
+
+    def _value_by_data(self, free: list[str]) -> RoleMatch | None:
+        for col in free:
+            values = self.sample[col].drop_nulls()
+            if values.dtype.is_float() and (values != values.round()).any():
+                return RoleMatch(col, 0.5, "its values are amounts (numbers with decimals)")
+        for col in free:
+            if self.normal[col] in QUANTITY and _is_number_column(self.sample[col]):
+                return RoleMatch(col, 0.6, f"column name {col!r} is a quantity")
         return None
-    what = "an id with many repeating values" if role == "customer_id" else "repeating labels"
-    return RoleMatch(best, 0.5, f"its data looks like {what} ({best_n} distinct in the sample)")
-
-
-def _explicit_format(timestamp_format: str) -> TimestampFormat:
-    if timestamp_format in _EPOCH_UNITS:
-        return TimestampFormat("epoch", unit=timestamp_format)  # type: ignore[arg-type]
-    return TimestampFormat("text", (timestamp_format,), strip=True)
 
 
 def _time_partner(sample: pl.DataFrame, free: list[str]) -> str | None:
@@ -194,10 +346,8 @@ def _time_partner(sample: pl.DataFrame, free: list[str]) -> str | None:
         if (
             values.dtype == pl.String
             and values.len() > 0
-            and (
-                normalize_name(col) in _TIME_NAMES
-                and values.str.contains(_TIME_OF_DAY.pattern).all()
-            )
+            and normalize_name(col) in _TIME_NAMES
+            and values.str.contains(_TIME_OF_DAY.pattern).all()
         ):
             return col
     return None
@@ -214,90 +364,233 @@ def timestamp_source(sample: pl.DataFrame, columns: tuple[str, ...]) -> pl.Expr:
     return pl.concat_str([date_expr.cast(pl.String), pl.lit(" "), pl.col(clock).cast(pl.String)])
 
 
-def recognize(
-    sample: pl.DataFrame,
-    explicit: Mapping[str, str | tuple[str, str] | None],
-    *,
-    timestamp_format: str | None = None,
-) -> Recognition:
-    """Map each role to a column of ``sample`` (a few thousand rows of the source).
+def _dated(sample: pl.DataFrame, columns: Sequence[str]) -> list[str]:
+    """Columns holding dates by their name or type: a ticketing export's milestones."""
+    out = []
+    for col in columns:
+        values = sample[col]
+        native = isinstance(values.dtype, pl.Datetime) or values.dtype == pl.Date
+        named = bool(set(normalize_name(col).split("_")) & (WORDS["timestamp"] | {"at", "on"}))
+        if native or (named and _filled(values) >= _MOSTLY_EMPTY and detect_format(values)):
+            out.append(col)
+    return out
 
-    ``explicit`` maps roles (``"customer_id"``, ``"timestamp"``, ...) to the columns
-    the caller named; the timestamp may be a ``(date, time)`` pair.
 
-    Examples
-    --------
-    >>> import polars as pl
-    >>> sample = pl.DataFrame({"fecha": ["2024-01-31 09:00"] * 2, "cliente": ["7", "7"],
-    ...     "evento": ["visita", "compra"], "canal": ["web", "tienda"]})
-    >>> found = recognize(sample, {})
-    >>> {role: m.column for role, m in found.mapping.items()}
-    {'timestamp': 'fecha', 'customer_id': 'cliente', 'touchpoint': 'evento', 'channel': 'canal'}
-    """
-    columns = sample.columns
-    taken: dict[str, RoleMatch] = {}
-    ts_columns: tuple[str, ...] = ()
+def _given(
+    explicit: Mapping[str, str | Sequence[str] | None], columns: list[str]
+) -> dict[str, tuple[str, ...]]:
+    out = {}
     for role, given in explicit.items():
         if given is None:
             continue
         names = (given,) if isinstance(given, str) else tuple(given)
         for name in names:
             _check_column(name, columns, _ARGUMENT.get(role, role))
-        if role == "timestamp":
-            ts_columns = names
-        taken[role] = RoleMatch(" + ".join(names), 1.0, "given explicitly")
-    used = {c for m in taken.values() for c in m.column.split(" + ")} | set(ts_columns)
+        out[role] = names
+    return out
+
+
+def recognize(
+    sample: pl.DataFrame,
+    explicit: Mapping[str, str | Sequence[str] | None],
+    *,
+    timestamp_format: str | None = None,
+    layout: Layout | None = None,
+    strict: bool = True,
+) -> Recognition:
+    """Map each role to a column of ``sample`` (a few thousand rows of the source).
+
+    ``explicit`` maps roles (``"customer_id"``, ``"timestamp"``, ...) to the columns
+    the caller named: the timestamp may be a ``(date, time)`` pair, the customer and the
+    touchpoint several columns whose first filled value is taken. ``layout`` forces the
+    export's shape (found out when ``None``). With ``strict=False`` nothing is raised
+    but a wrong explicit column: what cannot be mapped is in ``problems``.
+
+    Examples
+    --------
+    >>> sample = pl.DataFrame({"fecha": ["2024-01-31 09:00"] * 2, "cliente": ["7", "7"],
+    ...     "evento": ["visita", "compra"], "canal": ["web", "tienda"]})
+    >>> found = recognize(sample, {})
+    >>> {role: m.column for role, m in found.mapping.items()}
+    {'timestamp': 'fecha', 'customer_id': 'cliente', 'touchpoint': 'evento', 'channel': 'canal'}
+    >>> orders = pl.DataFrame({"customer": ["1", "1", "2"], "date": ["19970101", "19970105", "19970101"],
+    ...     "amount": [11.77, 5.0, 29.33]})
+    >>> found = recognize(orders, {})
+    >>> found.layout, found.mapping["touchpoint"].column, found.mapping["value"].column
+    ('purchases', 'purchase', 'amount')
+    """
+    given = _given(explicit, sample.columns)
+    finder = _Finder(sample, {c for cols in given.values() for c in cols})
     mapping: dict[str, RoleMatch] = {}
-    for role in ("timestamp", "customer_id", "touchpoint", "channel", "value", "rating"):
-        if role in taken:
-            mapping[role] = taken[role]
+    sources: dict[str, tuple[str, ...]] = {}
+    problems: dict[str, str] = {}
+    for role in ROLES:
+        if role in given:
+            joiner = " + " if role == "timestamp" else " | "
+            mapping[role] = RoleMatch(joiner.join(given[role]), 1.0, "given explicitly")
+            sources[role] = given[role]
+        elif role == "touchpoint" and layout in ("purchases", "dated_columns"):
             continue
-        free = [c for c in columns if c not in used]
-        match = _by_name(role, sample, free)
-        if match is None and role in _ARGUMENT:
-            match = _by_data(role, sample, free)
-        if match is None and role in _ARGUMENT:
-            msg = (
-                f"no column looks like {_ROLE_WORDS[role]}; columns are {columns!r}; "
-                f"pass {_ARGUMENT[role]}=..."
+        elif match := _find(role, finder, sources, problems, layout):
+            _take(role, match, finder, mapping, sources)
+    shape = _shape(sample, finder, mapping, sources, problems, layout)
+    if isinstance(shape, Recognition):
+        return shape
+    rec = _finish_timestamp(sample, finder, mapping, sources, problems, timestamp_format, shape)
+    for role in ("timestamp", "customer_id", "touchpoint"):
+        if role not in rec.mapping and role not in rec.problems:
+            rec.problems[role] = (
+                f"no column looks like {_ROLE_WORDS[role]}: choose one of the columns "
+                f"{_shown(sample.columns)}"
             )
-            raise MappingError(msg)
-        if match is not None:
-            mapping[role] = match
-            used.add(match.column)
-            if role == "timestamp":
-                ts_columns = (match.column,)
-    mapping = {role: mapping[role] for role in mapping}  # keep role order stable
-    return _finish_timestamp(sample, mapping, ts_columns, used, timestamp_format)
+    if strict and rec.problems:
+        raise MappingError(next(iter(rec.problems.values())))
+    return rec
+
+
+def _find(
+    role: str,
+    finder: _Finder,
+    sources: dict[str, tuple[str, ...]],
+    problems: dict[str, str],
+    layout: Layout | None,
+) -> RoleMatch | None:
+    """A column for a role by its name, else (for some roles) by its data."""
+    match = finder.by_name(role, sources)
+    if match is not None:
+        return match
+    if role in finder.empty and role in ("timestamp", "customer_id", "touchpoint"):
+        column = finder.empty[role]
+        problems[role] = (
+            f"column {column!r} is empty (or nearly): fill it, or choose another column for "
+            f"{_ROLE_WORDS[role]}"
+        )
+        return None
+    if role in finder.empty:
+        finder.notes.append(
+            f"column {finder.empty[role]!r} is empty: not used for {_ROLE_WORDS[role]}"
+        )
+    if (
+        role == "touchpoint"
+        and layout is None
+        and len(_dated(finder.sample, finder.sample.columns)) >= 2
+    ):
+        return None  # a ticketing export: its dated columns make the events
+    if role == "value" and "touchpoint" in sources:
+        return None  # an amount is only guessed from the data for a transactions export
+    if role in ("timestamp", "customer_id", "touchpoint", "value"):
+        return finder.by_data(role, sources)
+    return None
+
+
+def _take(
+    role: str,
+    match: RoleMatch,
+    finder: _Finder,
+    mapping: dict[str, RoleMatch],
+    sources: dict[str, tuple[str, ...]],
+) -> None:
+    cols = (match.column,)
+    filler = finder.gap_filler(role, match)
+    if filler is not None:
+        cols = (match.column, filler)
+        match = RoleMatch(
+            f"{match.column} | {filler}",
+            match.confidence * 0.9,
+            f"{match.reason}; its gaps filled from {filler!r}",
+        )
+    mapping[role], sources[role] = match, cols
+    finder.used.update(cols)
+    if role in finder.empty and finder.empty[role] not in cols:
+        finder.notes.append(
+            f"column {finder.empty[role]!r} is empty (or nearly): {match.column!r} is used for "
+            f"{_ROLE_WORDS[role]}"
+        )
+
+
+def _shown(columns: list[str]) -> str:
+    return repr(columns if len(columns) <= 30 else [*columns[:30], "..."])
+
+
+def _shape(
+    sample: pl.DataFrame,
+    finder: _Finder,
+    mapping: dict[str, RoleMatch],
+    sources: dict[str, tuple[str, ...]],
+    problems: dict[str, str],
+    layout: Layout | None,
+) -> Recognition | Layout:
+    """The export's shape: tickets (returned), transactions (one touchpoint) or events.
+
+    A ticketing export is returned as a :class:`Recognition` (the loader makes rows of it
+    first); a transactions export gets the touchpoint :data:`PURCHASE`.
+    """
+    if "touchpoint" in sources or layout == "events" or "touchpoint" in problems:
+        return "events"
+    dated = _dated(sample, sample.columns)
+    if layout == "dated_columns" or (layout is None and len(dated) >= 2):
+        if len(dated) >= 2:
+            return Recognition({}, {}, None, "dated_columns", tuple(dated), tuple(finder.notes))
+        problems["touchpoint"] = (
+            "fewer than two columns hold dates: there are no dated columns to make events of"
+        )
+        return "events"
+    if layout == "purchases" or ("value" in mapping and "customer_id" in mapping):
+        mapping["touchpoint"] = RoleMatch(
+            PURCHASE,
+            0.7 if layout is None else 1.0,
+            "no column names what happened: each row is a purchase",
+        )
+        value = f", with {mapping['value'].column!r} as its value" if "value" in mapping else ""
+        finder.notes.append(
+            f"no column names what happened: each row is read as a {PURCHASE!r}{value}"
+        )
+        return "purchases"
+    return "events"
 
 
 def _finish_timestamp(
     sample: pl.DataFrame,
+    finder: _Finder,
     mapping: dict[str, RoleMatch],
-    ts_columns: tuple[str, ...],
-    used: set[str],
+    sources: dict[str, tuple[str, ...]],
+    problems: dict[str, str],
     timestamp_format: str | None,
+    layout: Layout,
 ) -> Recognition:
-    text = sample.select(timestamp_source(sample, ts_columns)).to_series()
-    fmt = _explicit_format(timestamp_format) if timestamp_format else detect_format(text)
-    if fmt is None:
-        example = text.drop_nulls().head(1).to_list()
-        msg = (
-            f"column {mapping['timestamp'].column!r} does not hold timestamps "
-            f"(e.g. {example[0] if example else None!r}); pass timestamp_format=... "
-            "(e.g. '%d/%m/%Y %H:%M' or 'ms' for epoch milliseconds) or another timestamp=..."
-        )
-        raise MappingError(msg)
+    order = {role: mapping[role] for role in ROLES if role in mapping}
+    columns = sources.get("timestamp", ())
+    fmt = None
+    if columns and "timestamp" not in problems:
+        text = sample.select(timestamp_source(sample, columns)).to_series()
+        fmt = explicit_format(timestamp_format) if timestamp_format else detect_format(text)
+        if fmt is None:
+            example = text.drop_nulls().head(1).to_list()
+            problems["timestamp"] = (
+                f"column {mapping['timestamp'].column!r} does not hold timestamps this loader "
+                f"knows (e.g. {str(example[0])[:40] if example else None!r}): give its "
+                "timestamp format (e.g. %d/%m/%Y %H:%M, or ms for epoch milliseconds) or "
+                "choose another timestamp column"
+            )
+        elif _joins_time(fmt, columns, mapping["timestamp"]):
+            partner = _time_partner(sample, finder.free())
+            if partner is not None:
+                match = mapping["timestamp"]
+                mapping["timestamp"] = RoleMatch(
+                    f"{match.column} + {partner}",
+                    match.confidence * 0.9,
+                    f"{match.reason}; joined with the time of day in {partner!r}",
+                )
+                sources["timestamp"] = (columns[0], partner)
+                finder.used.add(partner)
+                return _finish_timestamp(
+                    sample, finder, mapping, sources, problems, timestamp_format, layout
+                )
+    return Recognition(
+        order, dict(sources), fmt, layout, notes=tuple(finder.notes), problems=problems
+    )
+
+
+def _joins_time(fmt: TimestampFormat, columns: tuple[str, ...], match: RoleMatch) -> bool:
     date_only = fmt.kind == "text" and not any("%H" in f or "%I" in f for f in fmt.formats)
-    partner = _time_partner(sample, [c for c in sample.columns if c not in used])
-    guessed = mapping["timestamp"].confidence < 1.0
-    if len(ts_columns) == 1 and date_only and guessed and partner is not None:
-        ts_columns = (ts_columns[0], partner)
-        match = mapping["timestamp"]
-        mapping["timestamp"] = RoleMatch(
-            f"{match.column} + {partner}",
-            match.confidence * 0.9,
-            f"{match.reason}; joined with the time of day in {partner!r}",
-        )
-        return _finish_timestamp(sample, mapping, ts_columns, used | {partner}, timestamp_format)
-    return Recognition(mapping, ts_columns, fmt)
+    return len(columns) == 1 and date_only and match.confidence < 1.0

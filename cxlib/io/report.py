@@ -13,8 +13,10 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
+from cxlib.engines.loading import FORMAT_INDEX, RATING_TEXT, TS_TEXT, VALUE_TEXT
 from cxlib.errors import MappingError
 from cxlib.io.recognize import Recognition
+from cxlib.io.timestamps import TimestampFormat
 
 __all__ = [
     "DROP_REASONS",
@@ -25,6 +27,7 @@ __all__ = [
     "check_timestamps",
     "collect_row",
     "drop_counts",
+    "format_counts",
     "log_stats",
     "null_counts",
 ]
@@ -36,10 +39,9 @@ DROP_REASONS = (
     "missing timestamp",
     "unparseable timestamp",
 )
+_MOST_FORMATS = 8
 #: Above this share of unparseable timestamps the column is wrong, not the rows: raise.
 MOSTLY_BAD = 0.5
-#: Temporary columns holding a role's text before parsing (the report compares them).
-TS_TEXT, VALUE_TEXT, RATING_TEXT = "__cx_ts_text", "__cx_value_text", "__cx_rating_text"
 
 
 def drop_counts(columns: list[str]) -> dict[str, nw.Expr]:
@@ -59,6 +61,9 @@ def drop_counts(columns: list[str]) -> dict[str, nw.Expr]:
     for role, text in (("value", VALUE_TEXT), ("rating", RATING_TEXT)):
         if text in columns:
             counts[text] = ~nw.col(text).is_null() & nw.col(role).is_null()
+    if FORMAT_INDEX in columns:
+        index = nw.col(FORMAT_INDEX).cast(nw.Int64)
+        counts |= {f"{FORMAT_INDEX}{i}": index == i for i in range(_MOST_FORMATS)}
     # Spark cannot sum booleans; DuckDB sums integers to a 128-bit decimal.
     return {
         "rows": nw.len(),
@@ -83,6 +88,17 @@ def null_counts(frame: nw.DataFrame | nw.LazyFrame) -> dict[str, int] | None:
     return counts
 
 
+def format_counts(fmt: TimestampFormat | None, counts: dict[str, int]) -> dict[str, int]:
+    """Rows parsed per timestamp format: each row counted for the first format that read it."""
+    if fmt is None:
+        return {}
+    parsed = counts["timestamps given"] - counts["timestamps bad"]
+    if fmt.kind != "text" or len(fmt.formats) == 1:
+        return {fmt.describe(): parsed} if parsed else {}
+    each = {f: counts.get(f"{FORMAT_INDEX}{i}", 0) for i, f in enumerate(fmt.formats)}
+    return {f: n for f, n in each.items() if n}
+
+
 def collect_row(frame: nw.DataFrame | nw.LazyFrame) -> dict[str, Any]:
     """The first row of a (lazy) frame as a dict, on any engine."""
     out = frame.collect("polars") if isinstance(frame, nw.LazyFrame) else frame
@@ -99,10 +115,13 @@ def check_timestamps(
     rows = frame.filter(~nw.col(TS_TEXT).is_null() & nw.col("timestamp").is_null())
     example = collect_row(rows.select(nw.col(TS_TEXT).cast(nw.String)).head(1))[TS_TEXT]
     column = rec.mapping["timestamp"].column
-    what = f"column {column!r} has {bad:,} of {given:,} values that are not dates, e.g. {example!r}"
+    what = f"column {column!r} has {bad:,} of {given:,} values that are not dates, e.g. {str(example)[:60]!r}"
     if bad > MOSTLY_BAD * given:
-        fmt = rec.timestamp_format.describe()
-        msg = f"{what}; pass timestamp_format=... (it was read as {fmt!r}) or another timestamp=..."
+        fmt = rec.timestamp_format.describe() if rec.timestamp_format else "nothing"
+        msg = (
+            f"{what} (read as {fmt!r}): give the timestamp format, or choose another "
+            "timestamp column"
+        )
         raise MappingError(msg)
     notes.append(f"{what}: those events were dropped")
 

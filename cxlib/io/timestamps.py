@@ -1,82 +1,203 @@
-"""Timestamps: detect a column's format on a sample, then parse the whole column with it.
+"""Timestamps: the grammar of the formats real exports use, detected once, parsed per format.
 
-Parsing with an explicit format is about three times faster in Polars than
-inferring it row by row, so :func:`detect_format` looks at a few thousand values
-once and :func:`parse_expr` applies what it found to every row. Recognised forms:
+Parsing with an explicit format is about three times faster in Polars than inferring it
+row by row, so :func:`detect_format` looks at a sample once and :func:`parse_expr`
+applies what it found to every row. The grammar (:func:`candidate_formats`):
 
-- ISO 8601 with ``T`` or a space, optional fraction of a second, with or without a
-  zone (``Z``, ``+01:00``, ``+0100``); zoned values are converted to UTC, so a
-  column mixing ``+01:00`` and ``+02:00`` lands on one clock;
-- day-first and month-first dates (``31/12/2024``, ``12/31/2024 1:05 PM``,
-  ``31.12.2024 09:30``), told apart by the values above 12;
-- Unix epoch numbers in seconds, milliseconds, microseconds or nanoseconds,
-  told apart by their magnitude;
+- ISO 8601 with ``T`` or a space, with or without seconds and fractions, with or without
+  a zone (``Z``, ``+01:00``, ``+0100``, `` -0500``, `` UTC``); zoned values are converted
+  to UTC, so a column mixing ``+01:00`` and ``+02:00`` lands on one clock;
+- year first with ``-``, ``/`` or ``.`` (``2014/10/22 11:15:41.000``), and ``YYYYMMDD``;
+- day-first and month-first dates with ``/``, ``-`` or ``.`` and two- or four-digit years
+  (``31/12/2024``, ``12/31/2024 1:05 PM``, ``31.12.2024 09:30``), with 24-hour or AM/PM
+  clocks;
+- month names in English and Spanish, any case, with or without a weekday
+  (``5 Jan 2024``, ``Jan 5, 2024 10:15 AM``, ``05-JAN-24``, ``5 de enero de 2024``);
+- Unix epoch numbers in seconds, milliseconds, microseconds or nanoseconds, told apart by
+  their magnitude, and Excel serial days (days since 1899-12-30) in a date-named column;
 - columns that already hold datetimes or dates.
 
-The canonical timestamp is ``Datetime("us")``, in UTC with no zone attached.
+Day-first and month-first are told apart by the values above 12. When a sample cannot
+tell, :attr:`TimestampFormat.other_order` holds the swapped formats and the loader decides
+on the whole column (see :func:`cxlib.io.loader.load`), never row by row. The canonical
+timestamp is ``Datetime("us")``, in UTC with no zone attached.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
 
-__all__ = ["TimestampFormat", "candidate_formats", "detect_format", "parse_expr", "sql_expr"]
+from cxlib.errors import MappingError
 
-Kind = Literal["native", "text", "epoch"]
+__all__ = [
+    "EPOCH_UNITS",
+    "MONTH_REPLACEMENTS",
+    "TimestampFormat",
+    "candidate_formats",
+    "detect_format",
+    "explicit_format",
+    "format_parsers",
+    "parse_expr",
+    "shape",
+    "swap_day_month",
+]
+
+Kind = Literal["native", "text", "epoch", "excel"]
 Unit = Literal["s", "ms", "us", "ns"]
+EPOCH_UNITS: tuple[Unit, ...] = ("s", "ms", "us", "ns")
 
 #: Microseconds per unit, and the magnitudes (absolute values) an epoch takes in each
 #: unit for dates from 1990 to 2100 (the plausible range when guessing from data).
 _US_PER = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 0.001}
 _EPOCH_1990_S, _EPOCH_2100_S = 631_152_000, 4_102_444_800
-#: How many distinct values of a sample are tried against every candidate format.
-_DETECT_VALUES = 400
 _UNIT_BY_SIZE: tuple[tuple[float, Unit], ...] = ((1e11, "s"), (1e14, "ms"), (1e17, "us"))
+#: Excel serial days: day 25,569 is 1970-01-01; 10,000 to 99,999 spans 1927 to 2173.
+_EXCEL_EPOCH_DAY, _EXCEL_MIN, _EXCEL_MAX = 25_569, 10_000, 100_000
+_US_PER_DAY = 86_400_000_000
+#: How many distinct values of a sample are tried against the formats, and how many
+#: first probe every format (a format parsing none of these is not tried further).
+_DETECT_VALUES, _PROBE_VALUES = 400, 40
+_MOST_FORMATS = 4
+
+_MONTHS = {
+    "jan": ("january", "jan", "enero", "ene"),
+    "feb": ("february", "feb", "febrero"),
+    "mar": ("march", "mar", "marzo"),
+    "apr": ("april", "apr", "abril", "abr"),
+    "may": ("may", "mayo"),
+    "jun": ("june", "jun", "junio"),
+    "jul": ("july", "jul", "julio"),
+    "aug": ("august", "aug", "agosto", "ago"),
+    "sep": ("september", "sept", "sep", "septiembre", "setiembre", "set"),
+    "oct": ("october", "oct", "octubre"),
+    "nov": ("november", "nov", "noviembre"),
+    "dec": ("december", "dec", "diciembre", "dic"),
+}
+_WEEKDAYS = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri"
+    "|sat|sun|lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo"
+    "|lun|mié|mie|jue|vie|sáb|dom"
+)
+_MONTH_WORD = re.compile(
+    r"(?i)(^|[^a-z])("
+    + "|".join(w for words in _MONTHS.values() for w in words)
+    + r")\.?($|[^a-z])"
+)
+#: Regular-expression replacements, in order, that turn month names (English or Spanish,
+#: any case, abbreviated or not, with or without a weekday) into English abbreviations:
+#: applied to lower-cased text before parsing with ``%b`` (here and on DuckDB or Spark).
+MONTH_REPLACEMENTS: tuple[tuple[str, str], ...] = (
+    (rf"\b({_WEEKDAYS})\b\.?,?\s*", ""),
+    (r"\s+de\s+", " "),
+    *(
+        (rf"\b({'|'.join(sorted(words, key=len, reverse=True))})\b\.?", abbr)
+        for abbr, words in _MONTHS.items()
+    ),
+    (r"\s+", " "),
+)
 
 
-def candidate_formats() -> list[str]:
-    """Every text format tried by :func:`detect_format`, most common first.
-
-    Examples
-    --------
-    >>> candidate_formats()[:3]
-    ['%Y-%m-%d %H:%M:%S%#z', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S%.f%#z']
-    """
+def _y_first() -> list[str]:
     out = []
-    # Without a fraction first: Polars parses "%H:%M:%S" several times faster than "%.f".
     clocks = ("%H:%M:%S", "%H:%M:%S%.f", "%H:%M")
-    for sep, clock, zone in itertools.product((" ", "T"), clocks, ("%#z", "")):
-        out.append(f"%Y-%m-%d{sep}{clock}{zone}")
-    out += ["%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d"]
-    clocks = (" %H:%M:%S", " %H:%M", " %I:%M:%S %p", " %I:%M %p", "")
-    for sep, year, clock in itertools.product(("/", ".", "-"), ("%y", "%Y"), clocks):
+    for joiner, clock, zone in itertools.product((" ", "T"), clocks, ("%#z", "", " %#z", " UTC")):
+        out.append(f"%Y-%m-%d{joiner}{clock}{zone}")
+    out.append("%Y-%m-%d")
+    for sep in ("/", "."):
+        out += [f"%Y{sep}%m{sep}%d {clock}" for clock in clocks] + [f"%Y{sep}%m{sep}%d"]
+    return [*out, "%Y%m%d", "%Y%m%d%H%M%S", "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M"]
+
+
+_CLOCKS = ("", " %H:%M:%S", " %H:%M", " %H:%M:%S%.f", " %I:%M:%S %p", " %I:%M %p", " %I:%M%p")
+
+
+def _day_month() -> list[str]:
+    out = []
+    for sep, year, clock in itertools.product(("/", ".", "-"), ("%Y", "%y"), _CLOCKS):
         # Day-first before month-first: the tie (no value above 12) is resolved day-first.
         out.append(f"%d{sep}%m{sep}{year}{clock}")
         out.append(f"%m{sep}%d{sep}{year}{clock}")
     return out
 
 
+def _month_names() -> list[str]:
+    dates = ("%d %b %Y", "%b %d, %Y", "%b %d %Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %y", "%d/%b/%Y")
+    out = [f"{date}{clock}" for date, clock in itertools.product(dates, _CLOCKS)]
+    return [*out, "%b %d, %Y, %I:%M:%S %p", "%b %d, %Y, %I:%M %p", "%d/%b/%Y:%H:%M:%S %#z"]
+
+
+def candidate_formats(*, months: bool = False) -> list[str]:
+    """Every text format :func:`detect_format` tries (Polars/chrono codes), most common first.
+
+    ``months=True`` gives the formats with month names (``%b``), tried on text that
+    holds month names once they are normalised (see :data:`MONTH_REPLACEMENTS`).
+
+    Examples
+    --------
+    >>> candidate_formats()[:3]
+    ['%Y-%m-%d %H:%M:%S%#z', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S %#z']
+    >>> candidate_formats(months=True)[0]
+    '%d %b %Y'
+    """
+    return _month_names() if months else _y_first() + _day_month()
+
+
 _FORMATS = candidate_formats()
+_MONTH_FORMATS = candidate_formats(months=True)
+
+
+def swap_day_month(fmt: str) -> str:
+    """The same format with the day and month fields swapped (``%d/%m`` <-> ``%m/%d``).
+
+    Examples
+    --------
+    >>> swap_day_month("%d/%m/%Y %H:%M"), swap_day_month("%Y-%m-%d")
+    ('%m/%d/%Y %H:%M', '%Y-%m-%d')
+    """
+    if _order(fmt) is None:
+        return fmt
+    return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+
+
+def _order(fmt: str) -> Literal["day", "month"] | None:
+    """Whether a numeric format reads day-first or month-first (None: year-first or named)."""
+    if fmt.startswith("%d") and "%m" in fmt:
+        return "day"
+    if fmt.startswith("%m") and "%d" in fmt:
+        return "month"
+    return None
 
 
 @dataclass(frozen=True)
 class TimestampFormat:
-    """How a timestamp column is written, as found by :func:`detect_format`.
+    """How a timestamp column is written, as found by :func:`detect_format` or given.
 
-    ``formats`` holds one or more text formats (tried in order, for columns that mix
-    e.g. ``2024-01-01 09:00`` and ``2024-01-01T09:00:00Z``); ``unit`` is the epoch
-    unit; ``note`` says what was assumed (an ambiguous day/month order).
+    ``formats`` holds one or more text formats (Polars/chrono codes), tried in order, for
+    columns that mix forms; ``unit`` is the epoch unit; ``strip`` says blanks around the
+    values are removed first; ``months`` that month names are normalised first (see
+    :data:`MONTH_REPLACEMENTS`). ``other_order`` holds the formats with day and month
+    swapped when the sample could not tell them apart; ``note`` says what was assumed.
     """
 
     kind: Kind
     formats: tuple[str, ...] = ()
     unit: Unit | None = None
     strip: bool = False
+    months: bool = False
+    other_order: tuple[str, ...] = ()
     note: str | None = None
+
+    @property
+    def replacements(self) -> tuple[tuple[str, str], ...]:
+        """Regular-expression replacements applied to the lower-cased text before parsing."""
+        return MONTH_REPLACEMENTS if self.months else ()
 
     def describe(self) -> str:
         """The format in words, for the load report.
@@ -85,14 +206,20 @@ class TimestampFormat:
         --------
         >>> TimestampFormat("epoch", unit="ns").describe()
         'Unix epoch (ns)'
-        >>> TimestampFormat("text", ("%d/%m/%Y",)).describe()
-        '%d/%m/%Y'
+        >>> TimestampFormat("text", ("%d/%m/%Y", "%Y-%m-%d")).describe()
+        '%d/%m/%Y | %Y-%m-%d'
         """
         if self.kind == "epoch":
             return f"Unix epoch ({self.unit})"
+        if self.kind == "excel":
+            return "Excel serial days"
         if self.kind == "native":
             return "datetime values"
         return " | ".join(self.formats)
+
+    def swapped(self) -> TimestampFormat:
+        """The format with day and month swapped (when :attr:`other_order` is set)."""
+        return dataclasses.replace(self, formats=self.other_order, other_order=self.formats)
 
 
 def _epoch_unit(magnitude: float) -> Unit:
@@ -114,55 +241,161 @@ def _as_number(values: pl.Series) -> pl.Series | None:
     return numbers if numbers.null_count() == 0 else None
 
 
-def _share_parsed(values: pl.Series, fmt: str) -> pl.Series:
-    return values.str.strptime(pl.Datetime("us"), fmt, strict=False).is_not_null()
+_SHAPES = {
+    "%Y": r"\d{4}", "%y": r"\d{2}", "%m": r"\d{1,2}", "%d": r"\d{1,2}", "%H": r"\d{1,2}",
+    "%I": r"\d{1,2}", "%M": r"\d{2}", "%S": r"\d{2}", "%.f": r"(\.\d{1,9})?",
+    "%#z": r"(Z|[+-]\d{2}(:?\d{2})?)", "%z": r"[+-]\d{4}", "%p": r"[AaPp][Mm]", "%b": r"[a-z]{3}",
+}  # fmt: skip
+_CODE = re.compile(r"%[.#]?[a-zA-Z]")
+
+
+@functools.cache
+def shape(fmt: str) -> str:
+    """A regular expression every value written in ``fmt`` matches, digit counts included.
+
+    chrono's ``%Y`` reads any number of digits (``31.01.24`` would be the year 31 with
+    ``%Y.%m.%d``): the shape keeps formats to the values they were meant for.
+
+    Examples
+    --------
+    >>> bool(re.match(shape("%Y.%m.%d"), "31.01.24")), bool(re.match(shape("%d.%m.%y"), "31.01.24"))
+    (False, True)
+    """
+    out, last = [], 0
+    for m in _CODE.finditer(fmt):
+        out += [re.escape(fmt[last : m.start()]), _SHAPES.get(m.group(), ".+?")]
+        last = m.end()
+    return "^" + "".join([*out, re.escape(fmt[last:])]) + "$"
+
+
+def _parsed(values: pl.Series, fmt: str) -> pl.Series:
+    parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False).is_not_null()
+    return parsed & values.str.contains(shape(fmt))
+
+
+def _compact_date(values: pl.Series, numbers: pl.Series) -> TimestampFormat | None:
+    """``19970101`` (and ``19970101093000``): digits that are dates, not epoch seconds."""
+    text = values.cast(pl.String).str.strip_chars()
+    if not (numbers == numbers.round()).all() or not text.str.contains(r"^\d+$").all():
+        return None
+    lengths = text.str.len_chars().unique()
+    if lengths.len() != 1 or lengths[0] not in (8, 14):
+        return None
+    fmt = "%Y%m%d" if lengths[0] == 8 else "%Y%m%d%H%M%S"
+    years = text.str.slice(0, 4).cast(pl.Int32)
+    if not ((years >= 1900) & (years <= 2100)).all() or not _parsed(text, fmt).all():
+        return None
+    return TimestampFormat("text", (fmt,), strip=values.dtype == pl.String)
+
+
+def _detect_number(values: pl.Series, numbers: pl.Series, *, guess: bool) -> TimestampFormat | None:
+    compact = _compact_date(values, numbers)
+    if compact is not None:
+        return compact
+    magnitude = float(numbers.abs().median())  # type: ignore[arg-type]
+    strip = values.dtype == pl.String
+    if not guess and _EXCEL_MIN <= magnitude < _EXCEL_MAX and numbers.min() > 0:  # type: ignore[operator]
+        return TimestampFormat("excel", strip=strip)
+    unit = _epoch_unit(magnitude)
+    if guess and not _plausible_epoch(magnitude, unit):
+        return None
+    if not guess and magnitude < 1e5:  # small numbers (1, 2, 3) are no timestamps
+        return None
+    return TimestampFormat("epoch", unit=unit, strip=strip)
+
+
+def normalize_months(text: pl.Expr) -> pl.Expr:
+    """Month names to English abbreviations (see :data:`MONTH_REPLACEMENTS`), as Polars.
+
+    Examples
+    --------
+    >>> pl.select(normalize_months(pl.lit("Viernes, 5 de Enero de 2024"))).item()
+    '5 jan 2024'
+    """
+    out = text.str.to_lowercase()
+    for pattern, replacement in MONTH_REPLACEMENTS:
+        out = out.str.replace_all(pattern, replacement)
+    return out.str.strip_chars()
+
+
+def _cover(stripped: pl.Series, formats: list[str]) -> tuple[list[str], dict[str, pl.Series]]:
+    """Greedy cover: the format parsing most values, then those parsing most of the rest.
+
+    Formats are first tried on a few values not yet covered (a format parsing none of
+    them is not tried on the whole sample), so a second form that only appears further
+    down the sample is still found. Day-first and month-first never mix: the first numeric
+    format chosen sets the order (a value above 12 in the first field only parses
+    day-first, so that order wins there).
+    """
+    ok: dict[str, pl.Series] = {}
+    chosen: list[str] = []
+    covered = pl.Series([False] * stripped.len())
+    order = None
+    while len(chosen) < _MOST_FORMATS and not covered.all():
+        probe = stripped.filter(~covered).head(_PROBE_VALUES)
+        for f in formats:
+            if f not in ok and _parsed(probe, f).any():
+                ok[f] = _parsed(stripped, f)
+        allowed = [
+            f for f in ok if f not in chosen and (order is None or _order(f) in (None, order))
+        ]
+        gain = {f: int((ok[f] & ~covered).sum()) for f in allowed}
+        ranked = sorted(allowed, key=formats.index)
+        best = max(ranked, key=lambda f: gain[f], default=None)  # max keeps the first of equals
+        if best is None or gain[best] == 0:
+            break
+        chosen.append(best)
+        covered = covered | ok[best]
+        order = order or _order(best)
+    return chosen, ok
 
 
 def _detect_text(values: pl.Series) -> TimestampFormat | None:
-    values = values.unique()
+    values = values.unique(maintain_order=True)
     if values.len() > _DETECT_VALUES:
         values = values.sample(_DETECT_VALUES, seed=0)
     stripped = values.str.strip_chars()
-    strip = bool((stripped != values).any())
-    ok = {fmt: _share_parsed(stripped, fmt) for fmt in _FORMATS}
-    best = max(_FORMATS, key=lambda f: ok[f].sum())  # max keeps the first of equals
-    if ok[best].sum() == 0:
+    if not stripped.str.contains(r"\d").any():
         return None
-    chosen, covered = [best], ok[best]
-    day_first = best.startswith("%d")
-    # Greedy cover for columns that mix forms; never mix day-first with month-first.
-    while not covered.all() and len(chosen) < 3:
-        rest = [
-            f
-            for f in _FORMATS
-            if f not in chosen and not (f.startswith("%m") if day_first else f.startswith("%d"))
-        ]
-        gain = {f: (ok[f] & ~covered).sum() for f in rest}
-        extra = max(rest, key=lambda f: gain[f])
-        if gain[extra] == 0:
-            break
-        chosen.append(extra)
-        covered = covered | ok[extra]
+    strip = bool((stripped != values).any())
+    months = bool(stripped.str.contains(_MONTH_WORD.pattern).any())
+    chosen: list[str] = []
+    if months:
+        named = pl.select(normalize_months(pl.lit(stripped))).to_series()
+        chosen, ok = _cover(named, _MONTH_FORMATS)
+    if not chosen:
+        months = False
+        chosen, ok = _cover(stripped, _FORMATS)
+    if not chosen:
+        return None
+    other: tuple[str, ...] = ()
     note = None
-    swapped = best.replace("%d", "%D").replace("%m", "%d").replace("%D", "%m")
-    if best[:2] in ("%d", "%m") and ok[swapped].sum() == ok[best].sum():
-        note = "no day above 12 in the sample: dates read day-first; pass timestamp_format= if not"
-    return TimestampFormat("text", tuple(chosen), strip=strip, note=note)
+    swapped = [swap_day_month(f) for f in chosen]
+    if swapped != chosen and all(
+        (ok[s] if s in ok else _parsed(stripped, s)).equals(ok[f])
+        for f, s in zip(chosen, swapped, strict=True)
+    ):
+        other = tuple(swapped)  # the sample cannot tell day-first from month-first
+        note = "no day above 12 in the sample"
+    return TimestampFormat(
+        "text", tuple(chosen), strip=strip, months=months, other_order=other, note=note
+    )
 
 
 def detect_format(values: pl.Series, *, guess: bool = False) -> TimestampFormat | None:
     """Find how a sample of a column writes its timestamps, or None if it does not.
 
     ``guess=True`` is for columns chosen by their data rather than their name: epoch
-    numbers must then fall between 1990 and 2100.
+    numbers must then fall between 1990 and 2100, and Excel serial days are not guessed.
 
     Examples
     --------
-    >>> import polars as pl
     >>> detect_format(pl.Series(["31/01/2024 09:30", "01/02/2024 10:00"])).formats
     ('%d/%m/%Y %H:%M',)
     >>> detect_format(pl.Series([1538405774195002000])).unit
     'ns'
+    >>> detect_format(pl.Series(["19970101", "19970102"])).formats
+    ('%Y%m%d',)
     >>> detect_format(pl.Series(["visit", "buy"])) is None
     True
     """
@@ -175,16 +408,79 @@ def detect_format(values: pl.Series, *, guess: bool = False) -> TimestampFormat 
         return None
     numbers = _as_number(values)
     if numbers is not None:
-        magnitude = float(numbers.abs().median())  # type: ignore[arg-type]
-        unit = _epoch_unit(magnitude)
-        if guess and not _plausible_epoch(magnitude, unit):
-            return None
-        if not guess and magnitude < 1e5:  # small numbers (1, 2, 3) are no timestamps
-            return None
-        return TimestampFormat("epoch", unit=unit, strip=values.dtype == pl.String)
+        return _detect_number(values, numbers, guess=guess)
     if values.dtype != pl.String:
         return None
     return _detect_text(values)
+
+
+_FRIENDLY = (
+    ("YYYY", "%Y"), ("yyyy", "%Y"), ("YY", "%y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"),
+    ("MM", "%m"), ("DD", "%d"), ("dd", "%d"), ("HH", "%H"), ("hh", "%I"), ("mm", "%M"),
+    ("ss", "%S"), ("AM", "%p"), ("PM", "%p"),
+)  # fmt: skip
+_FRIENDLY_RE = re.compile("|".join(re.escape(k) for k, _ in _FRIENDLY))
+
+
+def explicit_format(text: str) -> TimestampFormat:
+    """The format a person gave, checked: codes, a pattern, an epoch unit or ``excel``.
+
+    Polars/chrono codes (``%d/%m/%Y %H:%M``), a pattern (``DD/MM/YYYY HH:mm``), an epoch
+    unit (``s``, ``ms``, ``us``, ``ns``) or ``excel`` (serial days). Raises :class:`~cxlib.errors.MappingError` for a format Polars cannot use.
+
+    Examples
+    --------
+    >>> explicit_format("DD.MM.YYYY HH:mm").formats
+    ('%d.%m.%Y %H:%M',)
+    >>> explicit_format("ms").unit
+    'ms'
+    """
+    text = text.strip()
+    if text in EPOCH_UNITS:
+        return TimestampFormat("epoch", unit=text)  # type: ignore[arg-type]
+    if text.lower() == "excel":
+        return TimestampFormat("excel", strip=True)
+    fmt = text if "%" in text else _FRIENDLY_RE.sub(lambda m: dict(_FRIENDLY)[m.group()], text)
+    months = "%b" in fmt or "%B" in fmt
+    try:
+        pl.select(pl.lit("2024-01-05").str.strptime(pl.Datetime("us"), fmt, strict=False))
+    except pl.exceptions.PolarsError as err:
+        msg = (
+            f"the timestamp format {text!r} is not one Polars can read ({str(err).splitlines()[0]}): "
+            "write it with codes such as %d/%m/%Y %H:%M:%S"
+        )
+        raise MappingError(msg) from err
+    if "%" not in fmt or not re.search(r"%[YymdbBHIjs]", fmt):
+        msg = f"the timestamp format {text!r} has no date fields: write it like %d/%m/%Y %H:%M"
+        raise MappingError(msg)
+    formats = (fmt.replace("%B", "%b"),) if months else (fmt,)
+    return TimestampFormat("text", formats, strip=True, months=months)
+
+
+def _prepared(source: pl.Expr, fmt: TimestampFormat, dtype: pl.DataType) -> pl.Expr:
+    if dtype != pl.String:
+        source = source.cast(pl.String)
+    if fmt.strip or dtype != pl.String:
+        source = source.str.strip_chars()
+    return normalize_months(source) if fmt.months else source
+
+
+def format_parsers(source: pl.Expr, fmt: TimestampFormat, dtype: pl.DataType) -> list[pl.Expr]:
+    """One expression per text format of ``fmt``: the values it parses, null elsewhere."""
+    text = _prepared(source, fmt, dtype)
+    out = []
+    for f in fmt.formats:
+        one = text.str.strptime(pl.Datetime("us"), f, strict=False)
+        if len(fmt.formats) > 1:  # a value goes to the format of its shape only
+            one = pl.when(text.str.contains(shape(f))).then(one)
+        out.append(one.dt.replace_time_zone(None) if "%#z" in f or "%z" in f else one)
+    return out
+
+
+def _number(source: pl.Expr, fmt: TimestampFormat, dtype: pl.DataType) -> pl.Expr:
+    if fmt.strip and dtype == pl.String:
+        source = source.str.strip_chars()
+    return source.cast(pl.Float64, strict=False)
 
 
 def parse_expr(source: pl.Expr, fmt: TimestampFormat, dtype: pl.DataType) -> pl.Expr:
@@ -194,18 +490,24 @@ def parse_expr(source: pl.Expr, fmt: TimestampFormat, dtype: pl.DataType) -> pl.
 
     Examples
     --------
-    >>> import polars as pl
     >>> fmt = detect_format(pl.Series(["2024-03-31 02:30:00+02:00", "2024-03-30 12:00:00+01:00"]))
     >>> pl.select(parse_expr(pl.lit("2024-03-31 02:30:00+02:00"), fmt, pl.String)).item()
     datetime.datetime(2024, 3, 31, 0, 30)
+    >>> fmt = detect_format(pl.Series(["5 de enero de 2024", "12 dic 2023"]))
+    >>> pl.select(parse_expr(pl.lit("12 DIC 2023"), fmt, pl.String)).item()
+    datetime.datetime(2023, 12, 12, 0, 0)
     """
     if fmt.kind == "native":
         if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
             source = source.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
         return source.cast(pl.Datetime("us"))
-    if fmt.strip:
-        source = source.str.strip_chars()
+    if fmt.kind == "excel":
+        days = _number(source, fmt, dtype)
+        micros = ((days - _EXCEL_EPOCH_DAY) * _US_PER_DAY).round().cast(pl.Int64)
+        return pl.from_epoch(pl.when(days.abs() < 3e6).then(micros), time_unit="us")
     if fmt.kind == "epoch":
+        if fmt.strip and dtype == pl.String:
+            source = source.str.strip_chars()
         limit = _EPOCH_2100_S * 10 * 1_000_000 / _US_PER[fmt.unit or "s"]
         if dtype.is_integer() or (dtype == pl.String and fmt.unit in ("us", "ns")):
             number = source.cast(pl.Int64, strict=False)
@@ -216,49 +518,5 @@ def parse_expr(source: pl.Expr, fmt: TimestampFormat, dtype: pl.DataType) -> pl.
         # Guard against overflow on absurd numbers: they are unparseable, not errors.
         micros = pl.when(number.abs() < limit).then(micros)
         return pl.from_epoch(micros, time_unit="us")
-    parsed = []
-    for f in fmt.formats:
-        one = source.str.strptime(pl.Datetime("us"), f, strict=False)
-        parsed.append(one.dt.replace_time_zone(None) if "%#z" in f else one)
+    parsed = format_parsers(source, fmt, dtype)
     return pl.coalesce(parsed) if len(parsed) > 1 else parsed[0]
-
-
-_JAVA = {"%d": "dd", "%m": "MM", "%Y": "yyyy", "%y": "yy", "%H": "HH", "%M": "mm", "%S": "ss", "%I": "hh", "%p": "a"}  # fmt: skip
-
-
-def sql_expr(column: str, fmt: TimestampFormat, engine: Literal["duckdb", "pyspark"]) -> str:
-    """The same parse as :func:`parse_expr` as SQL for DuckDB or Spark (naive UTC timestamp).
-
-    ISO text goes through the engine's own cast, which understands zones and fractions;
-    other formats through ``try_strptime`` (DuckDB) or ``try_to_timestamp`` (Spark).
-
-    Examples
-    --------
-    >>> sql_expr('"t"', TimestampFormat("epoch", unit="ms"), "duckdb")
-    'make_timestamp(try_cast("t" AS BIGINT) * 1000)'
-    >>> sql_expr("`t`", TimestampFormat("text", ("%d/%m/%Y %H:%M",)), "pyspark")
-    "try_to_timestamp(`t`, 'dd/MM/yyyy HH:mm')"
-    """
-    if fmt.strip:
-        column = f"trim({column})"
-    if fmt.kind == "epoch":
-        unit = fmt.unit or "s"
-        micros = f"try_cast({column} AS BIGINT)"
-        if unit != "us":
-            div = "//" if engine == "duckdb" else "div"
-            micros = f"{micros} {div} 1000" if unit == "ns" else f"{micros} * {int(_US_PER[unit])}"
-        return f"{'make_timestamp' if engine == 'duckdb' else 'timestamp_micros'}({micros})"
-    parts = []
-    for f in fmt.formats:
-        if f.startswith("%Y-%m-%d"):
-            zoned = "%#z" in f and engine == "duckdb"
-            cast = f"try_cast({column} AS {'TIMESTAMPTZ' if zoned else 'TIMESTAMP'})"
-            parts.append(f"timezone('UTC', {cast})" if zoned else cast)
-        elif engine == "duckdb":
-            parts.append(f"try_strptime({column}, '{f}')")
-        else:
-            java = f
-            for code, pattern in _JAVA.items():
-                java = java.replace(code, pattern)
-            parts.append(f"try_to_timestamp({column}, '{java}')")
-    return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"

@@ -124,14 +124,16 @@ def test_a_duckdb_table_opens_and_a_wrong_table_keeps_the_data(database):
     assert customers(at) == CUSTOMERS
 
     at = connect(open_page(at, "pages/data.py"), "duckdb", str(database), table="evnts")
-    assert [e.value for e in at.error] == ["no table 'evnts'; the database has ['events', 'other']"]
+    assert [e.value for e in at.error] == [
+        "there is no table 'evnts': the database has ['events', 'other']"
+    ]
     assert data_label(at) == f"DuckDB database: {database}, table events"
 
 
 def test_a_database_with_several_tables_asks_which(database):
     at = connect(data_page(), "duckdb", str(database))
     assert [e.value for e in at.error] == [
-        "pick the table to load with table=...; the database has ['events', 'other']"
+        "choose the table to load: the database has ['events', 'other']"
     ]
     assert data_label(at) == "sample: retail"
 

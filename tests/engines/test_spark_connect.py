@@ -51,10 +51,12 @@ def test_a_spark_table_must_be_named_when_there_are_several(server):
     with pytest.raises(cxlib.LoadError) as err:
         cxlib.load(server)
     assert str(err.value) == (
-        "pick the table to load with table=...; "
+        "choose the table to load: "
         "the Spark catalog has ['global_temp.events', 'global_temp.other']"
     )
-    with pytest.raises(cxlib.LoadError, match=r"^no table 'evnts'; the Spark catalog has \["):
+    with pytest.raises(
+        cxlib.LoadError, match=r"^there is no table 'evnts': the Spark catalog has \["
+    ):
         cxlib.load(server, table="evnts")
 
 

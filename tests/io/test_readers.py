@@ -6,7 +6,8 @@ import polars as pl
 import pytest
 
 from cxlib import LoadError
-from cxlib.io.readers import detect_file_format, read, sanitize_names, sniff_separator
+from cxlib.io.readers import read, sanitize_names
+from cxlib.io.sniff import detect_file_format, sniff_separator
 from cxlib.io.xes import read_xes
 
 ROWS = {"user_id": ["u1", "u1", "u2"], "event": ["visit", "buy", "visit"]}
@@ -22,7 +23,7 @@ XES = """<?xml version="1.0" encoding="utf-8" ?>
       <date key="time:timestamp" value="2024-01-01T09:00:00+01:00" />
       <string key="customer" value="Value 1" />
       <int key="priority" value="2" />
-      <list key="nested"><string key="inner" value="ignored" /></list>
+      <list key="nested"><string key="inner" value="inner value" /></list>
     </event>
     <event>
       <string key="concept:name" value="close" />
@@ -45,14 +46,18 @@ XES = """<?xml version="1.0" encoding="utf-8" ?>
 
 
 def test_xes_case_id_comes_from_the_trace_not_the_customer_attribute():
-    frame = read_xes(XES.encode())
+    frame, info = read_xes(XES.encode())
     assert frame.columns == [
         "case:concept:name",
         "concept:name",
         "time:timestamp",
         "customer",
         "priority",
+        "nested",
     ]
+    assert frame["nested"].to_list() == ["inner value", None, None]  # a list's values
+    assert info.attributes == {"origin": "test"}
+    assert info.globals == {"event": ("concept:name",)}
     assert frame["case:concept:name"].to_list() == ["Case 1", "Case 1", "Case 2"]
     assert frame["concept:name"].to_list() == ["open", "close", "open"]
     # Typed attributes are cast: <int> -> Int64.
@@ -124,11 +129,15 @@ def test_excel_first_sheet_and_named_sheet(tmp_path):
     with xlsxwriter.Workbook(path) as book:
         pl.DataFrame({"x": [1]}).write_excel(book, worksheet="notes")
         pl.DataFrame(ROWS).write_excel(book, worksheet="events")
-    assert read(path).frame.columns == ["x"]
-    assert read(path, sheet="events").frame.to_dict(as_series=False) == ROWS
+    # No sheet given: the one holding the most data, and the report says which.
+    table = read(path)
+    assert table.frame.to_dict(as_series=False) == ROWS
+    assert (table.sheet, table.sheets) == ("events", ("notes", "events"))
+    assert table.notes == ["sheet 'events' read, of 2: 'notes', 'events'"]
+    assert read(path, sheet="notes").frame.columns == ["x"]
     assert read(path, sheet=2).frame.to_dict(as_series=False) == ROWS
     with pytest.raises(
-        LoadError, match=r"has no sheet 'orders'; its sheets are \['notes', 'events'\]"
+        LoadError, match=r"has no sheet 'orders'; choose one of its sheets: \['notes', 'events'\]"
     ):
         read(path, sheet="orders")
 
@@ -143,9 +152,7 @@ def test_duckdb_database_file(tmp_path):
     with duckdb.connect(path) as con:
         con.sql("CREATE TABLE events AS SELECT 'u1' AS user_id, 'visit' AS event")
         con.sql("CREATE TABLE other AS SELECT 1 AS x")
-    with pytest.raises(
-        LoadError, match=r"pick the table to load with table=\.\.\.; the database has"
-    ):
+    with pytest.raises(LoadError, match=r"choose the table to load: the database has"):
         read(path)
     table = read(path, table="events")
     assert table.frame.collect("polars").to_native().to_dict(as_series=False) == {
@@ -186,13 +193,15 @@ def test_blank_header_columns_get_names():
     ("head", "name", "expected"),
     [
         (b"PAR1", "", "parquet"),
-        (b"PK\x03\x04", "", "xlsx"),
+        (b"PK\x03\x04", "", "zip"),  # a workbook or an archive: its directory tells
         (b"\x1f\x8b", "", "gzip"),
         (b"<?xml", "", "xes"),
         (b"\xef\xbb\xbf[", "", "json"),
         (b"{", "", "jsonl"),
         (b"a,b", "", "csv"),
-        (b"anything", "x.ndjson", "jsonl"),
+        (b"anything", "x.ndjson", "csv"),  # the content, not the name
+        (b"PAR1", "x.csv", "parquet"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old.csv", "excel"),
     ],
 )
 def test_format_detection(head, name, expected):
@@ -219,23 +228,26 @@ def test_empty_file(tmp_path):
         read(write(tmp_path, "empty.csv", ""))
 
 
-def test_not_utf8_names_the_byte_and_the_fix(tmp_path):
-    path = write(tmp_path, "l.csv", "user_id,event\nu1,caf\xe9\n".encode("latin-1"))
-    with pytest.raises(
-        LoadError, match=r"'l\.csv' is not UTF-8 near byte 20: try encoding='latin-1'"
-    ):
-        read(path)
+def test_bytes_that_are_not_utf8_are_read_as_windows_1252_with_a_note(tmp_path):
+    path = write(tmp_path, "l.csv", "user_id,event\nu1,caf\xe9\nu2,\u20ac5\n".encode("cp1252"))
+    table = read(path)
+    assert table.frame["event"].to_list() == ["café", "€5"]
+    assert table.notes == ["'l.csv' is not all UTF-8: 2 bytes read as Windows-1252 (Latin-1)"]
+    assert table.encoding == "cp1252"
 
 
 def test_wrong_explicit_encoding():
-    with pytest.raises(LoadError, match=r"is not utf-16 near byte"):
-        read(b"a,b\n1,2\n3", encoding="utf-16")
-    with pytest.raises(LoadError, match=r"unknown encoding 'klingon'"):
+    with pytest.raises(LoadError, match=r"is not utf-8 near byte 2: choose another encoding"):
+        read(b"a,\xe9\n1,2\n", encoding="utf-8")
+    with pytest.raises(LoadError, match=r"the encoding 'klingon' is unknown: choose one such as"):
         read(b"a,b\n1,2\n", encoding="klingon")
 
 
 def test_ragged_line_is_named():
-    with pytest.raises(LoadError, match=r"separator ',' at line 3: found more fields"):
+    with pytest.raises(
+        LoadError,
+        match=r"separator ',' at line 3 \(found more fields .*\): check that line or choose another",
+    ):
         read(b"a,b\n1,2\n3,4,5\n6,7\n")
 
 
@@ -255,8 +267,10 @@ def test_broken_gzip(tmp_path):
 
 
 def test_broken_excel(tmp_path):
-    with pytest.raises(LoadError, match=r"cannot read 'x\.xlsx' as an Excel workbook"):
+    with pytest.raises(LoadError, match=r"'x\.xlsx' looks like a zip archive but cannot be opened"):
         read(write(tmp_path, "x.xlsx", b"PK\x03\x04 not really a zip"))
+    with pytest.raises(LoadError, match=r"cannot read 'old\.xls' as an Excel workbook"):
+        read(write(tmp_path, "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 not a workbook"))
 
 
 def test_unsupported_object():

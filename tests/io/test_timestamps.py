@@ -8,7 +8,6 @@ from cxlib.io.timestamps import (
     candidate_formats,
     detect_format,
     parse_expr,
-    sql_expr,
 )
 
 
@@ -57,10 +56,10 @@ def test_text_forms_parse_to_naive_utc(values, expected):
     assert parse(values) == expected
 
 
-def test_ambiguous_day_month_reads_day_first_with_a_note():
+def test_ambiguous_day_month_reads_day_first_and_keeps_the_other_order():
     fmt = detect_format(pl.Series(["01/02/2024", "03/04/2024"]))
     assert fmt.formats == ("%d/%m/%Y",)
-    assert "day-first" in fmt.note
+    assert fmt.other_order == ("%m/%d/%Y",)  # the loader decides on the whole column
     assert parse(["01/02/2024"]) == [D(2024, 2, 1)]
 
 
@@ -133,29 +132,3 @@ def test_formats_are_unique_and_day_first_precedes_month_first():
     formats = candidate_formats()
     assert len(formats) == len(set(formats))
     assert formats.index("%d/%m/%Y") < formats.index("%m/%d/%Y")
-
-
-@pytest.mark.parametrize(
-    ("fmt", "engine", "expected"),
-    [
-        (
-            TimestampFormat("epoch", unit="ns"),
-            "pyspark",
-            "timestamp_micros(try_cast(t AS BIGINT) div 1000)",
-        ),
-        (TimestampFormat("epoch", unit="us"), "duckdb", "make_timestamp(try_cast(t AS BIGINT))"),
-        (TimestampFormat("text", ("%d.%m.%Y",)), "duckdb", "try_strptime(t, '%d.%m.%Y')"),
-        (
-            TimestampFormat("text", ("%Y-%m-%d %H:%M:%S%.f%#z",)),
-            "duckdb",
-            "timezone('UTC', try_cast(t AS TIMESTAMPTZ))",
-        ),
-        (
-            TimestampFormat("text", ("%m/%d/%Y %I:%M %p",)),
-            "pyspark",
-            "try_to_timestamp(t, 'MM/dd/yyyy hh:mm a')",
-        ),
-    ],
-)
-def test_sql_for_other_engines(fmt, engine, expected):
-    assert sql_expr("t", fmt, engine) == expected
