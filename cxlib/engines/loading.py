@@ -42,7 +42,8 @@ class RolePlan:
     ``customer`` and ``touchpoint`` take the first filled value of their columns (an
     empty ``touchpoint`` means every row gets ``touchpoint_constant``); ``timestamp`` is
     one column or a date and a time-of-day column joined with a space, parsed as
-    ``timestamp_format`` says; ``attributes`` maps the other source columns kept to
+    ``timestamp_format`` says; ``value`` one column or a quantity and a unit price
+    multiplied (invoice lines); ``attributes`` maps the other source columns kept to
     their names in the log; ``event_index`` names a source column holding the rows'
     order, kept as ``event_index``.
     """
@@ -53,7 +54,7 @@ class RolePlan:
     touchpoint: tuple[str, ...] = ()
     touchpoint_constant: str | None = None
     channel: str | None = None
-    value: str | None = None
+    value: tuple[str, ...] = ()
     rating: str | None = None
     attributes: Mapping[str, str] = field(default_factory=dict)
     event_index: str | None = None
@@ -92,10 +93,10 @@ def map_roles(frame: nw.LazyFrame, plan: RolePlan, *, zoned: bool = False) -> nw
             sql[FORMAT_INDEX] = f"CASE {cases} END"
     elif zoned and engine == "duckdb":  # narwhals cannot convert zones on DuckDB
         sql["__cx_ts"] = f"timezone('UTC', {ts_sql})"
-    for role in ("value", "rating"):
-        column = getattr(plan, role)
-        if column is not None:
-            sql[f"__cx_{role}"] = f"try_cast({quote(column)} AS DOUBLE)"
+    if plan.value:
+        sql["__cx_value"] = " * ".join(f"try_cast({quote(c)} AS DOUBLE)" for c in plan.value)
+    if plan.rating is not None:
+        sql["__cx_rating"] = f"try_cast({quote(plan.rating)} AS DOUBLE)"
     if engine == "duckdb":
         native = native.project("*, " + ", ".join(f"{e} AS {quote(n)}" for n, e in sql.items()))
     else:
@@ -119,7 +120,7 @@ def map_roles(frame: nw.LazyFrame, plan: RolePlan, *, zoned: bool = False) -> nw
     if plan.channel is not None:
         exprs["channel"] = nw.col(plan.channel).cast(nw.String)
     for role in ("value", "rating"):
-        if getattr(plan, role) is not None:
+        if getattr(plan, role):
             exprs[role] = nw.col(f"__cx_{role}").cast(nw.Float64)
     exprs |= {name: nw.col(c) for c, name in plan.attributes.items()}
     if plan.event_index is not None:

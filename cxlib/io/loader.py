@@ -31,6 +31,7 @@ import polars as pl
 from cxlib.engines import with_epoch_us
 from cxlib.engines.loading import FORMAT_INDEX, RolePlan, map_roles, parsed_counts
 from cxlib.errors import CxError, LoadError
+from cxlib.io.orders import one_row_per_order, order_column
 from cxlib.io.readers import Table, read, sanitize_names
 from cxlib.io.recognize import Layout, Recognition, recognize, timestamp_source
 from cxlib.io.report import (
@@ -85,7 +86,7 @@ def load(
     timestamp: str | tuple[str, str] | None = None,
     touchpoint: Role = None,
     channel: str | None = None,
-    value: str | None = None,
+    value: str | tuple[str, str] | None = None,
     rating: str | None = None,
     timestamp_format: str | None = None,
     layout: Layout | None = None,
@@ -108,7 +109,8 @@ def load(
     customer, timestamp, touchpoint, channel, value, rating
         The column playing each role; recognised from names and data when not given.
         ``timestamp`` may be a ``(date_column, time_column)`` pair; ``customer`` and
-        ``touchpoint`` several columns, the first filled one taken per row.
+        ``touchpoint`` several columns, the first filled one taken per row; ``value`` a
+        ``(quantity, unit_price)`` pair, multiplied (invoice lines).
     timestamp_format
         Polars/chrono codes (``"%d/%m/%Y %H:%M"``), a pattern (``"DD/MM/YYYY HH:mm"``),
         an epoch unit (``"s"``, ``"ms"``, ``"us"``, ``"ns"``) or ``"excel"`` (serial
@@ -226,6 +228,10 @@ def _prepare(
     rec = recognize(sample, explicit, timestamp_format=timestamp_format, layout=layout)
     if rec.layout == "dated_columns":
         tab, rec = dated_rows(tab, rec, explicit, timestamp_format, given=layout is not None)
+        sample = sample_of(tab.frame)
+    polars = isinstance(tab.frame, pl.DataFrame | pl.LazyFrame)
+    if polars and (order := order_column(sample, rec)) is not None:
+        tab, rec = one_row_per_order(tab, rec, order)
         sample = sample_of(tab.frame)
     rec = _settle_day_order(tab, sample, rec)
     return _map(tab, sample, rec, offset=offset, merged=merged, second_look=not timestamp_format)
@@ -450,18 +456,21 @@ def _plan(sample: pl.DataFrame, rec: Recognition, *, merged: bool) -> RolePlan:
         touchpoint=src.get("touchpoint", ()),
         touchpoint_constant=None if "touchpoint" in src else rec.mapping["touchpoint"].column,
         channel=src["channel"][0] if "channel" in src else None,
-        value=src["value"][0] if "value" in src else None,
+        value=src.get("value", ()),
         rating=src["rating"][0] if "rating" in src else None,
         attributes=_attributes(sample.columns, rec, merged=merged, index=honoured),
         event_index=honoured,
     )
 
 
-def _number_text(col: pl.Expr, sample: pl.Series) -> pl.Expr:
-    text = col.str.strip_chars()
-    values = sample.drop_nulls()
+def _number(column: str, sample: pl.DataFrame) -> pl.Expr:
+    """A column as numbers: text with a decimal comma (``1234,50``) read too."""
+    if sample.schema[column] != pl.String:
+        return pl.col(column).cast(pl.Float64, strict=False)
+    text = pl.col(column).str.strip_chars()
+    values = sample[column].drop_nulls()
     if values.str.contains(",").any() and not values.str.contains(r"\.").any():
-        text = text.str.replace(",", ".", literal=True)  # decimal comma (1234,50)
+        text = text.str.replace(",", ".", literal=True)
     return text.cast(pl.Float64, strict=False)
 
 
@@ -499,15 +508,18 @@ def _polars_columns(
         exprs.append(pl.coalesce(which).alias(FORMAT_INDEX))
     if plan.channel is not None:
         exprs.append(_text((plan.channel,), sample).alias("channel"))
-    for role, text in (("value", VALUE_TEXT), ("rating", RATING_TEXT)):
-        column = getattr(plan, role)
+    if len(plan.value) > 1:  # quantity times unit price
+        product = [_number(c, sample) for c in plan.value]
+        exprs.append((product[0] * product[1]).alias("value"))
+    for role, text, column in (
+        ("value", VALUE_TEXT, plan.value[0] if len(plan.value) == 1 else None),
+        ("rating", RATING_TEXT, plan.rating),
+    ):
         if column is None:
             continue
+        exprs.append(_number(column, sample).alias(role))
         if sample.schema[column] == pl.String:
-            exprs += [_number_text(pl.col(column), sample[column]).alias(role)]
-            exprs += [pl.col(column).alias(text)]
-        else:
-            exprs.append(pl.col(column).cast(pl.Float64, strict=False).alias(role))
+            exprs.append(pl.col(column).alias(text))
     if source is not None:
         exprs.append(pl.lit(source, dtype=pl.String).alias("source"))
     return exprs + [pl.col(c).alias(name) for c, name in plan.attributes.items()]

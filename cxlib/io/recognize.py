@@ -261,7 +261,7 @@ class _Finder:
                 if col == match.column or known not in (self.normal[col], self.leaf.get(col)):
                     continue
                 other = self.sample[col].cast(pl.String)
-                filled = (other.is_not_null() & (other.str.strip_chars() != ""))[gaps]
+                filled = (other.is_not_null() & (other.str.strip_chars() != "")).filter(gaps)
                 if filled.mean() >= 0.9:  # type: ignore[operator]
                     return col
         return None
@@ -365,15 +365,36 @@ def timestamp_source(sample: pl.DataFrame, columns: tuple[str, ...]) -> pl.Expr:
 
 
 def _dated(sample: pl.DataFrame, columns: Sequence[str]) -> list[str]:
-    """Columns holding dates by their name or type: a ticketing export's milestones."""
+    """Columns of dates (by type, or text that reads as dates): a ticketing export's milestones."""
     out = []
     for col in columns:
         values = sample[col]
-        native = isinstance(values.dtype, pl.Datetime) or values.dtype == pl.Date
-        named = bool(set(normalize_name(col).split("_")) & (WORDS["timestamp"] | {"at", "on"}))
-        if native or (named and _filled(values) >= _MOSTLY_EMPTY and detect_format(values)):
+        if isinstance(values.dtype, pl.Datetime) or values.dtype == pl.Date:
             out.append(col)
+        elif values.dtype == pl.String and _filled(values) >= _MOSTLY_EMPTY_OPTIONAL:
+            fmt = detect_format(values)
+            if fmt is not None and fmt.kind == "text":
+                out.append(col)
     return out
+
+
+def _tickets(finder: _Finder) -> bool:
+    """Whether a table with no touchpoint is a ticketing export: several dated columns, no amount."""
+    if finder.by_name("value", {}) is not None:
+        return False  # an order export with dates (created, paid, fulfilled): purchases
+    return len(_dated(finder.sample, finder.sample.columns)) >= 2
+
+
+def _line_value(finder: _Finder, match: RoleMatch) -> RoleMatch | None:
+    """Quantity times unit price, for invoice lines that have no amount of their own."""
+    words = set(finder.normal[match.column].split("_"))
+    if "price" not in words or words & {"total", "amount", "line"}:
+        return None
+    for col in finder.free():
+        if finder.normal[col] in QUANTITY and _is_number_column(finder.sample[col]):
+            why = f"invoice lines: quantity {col!r} times unit price {match.column!r}"
+            return RoleMatch(f"{col} × {match.column}", min(match.confidence, 0.7), why)
+    return None
 
 
 def _given(
@@ -426,7 +447,7 @@ def recognize(
     problems: dict[str, str] = {}
     for role in ROLES:
         if role in given:
-            joiner = " + " if role == "timestamp" else " | "
+            joiner = {"timestamp": " + ", "value": " × "}.get(role, " | ")
             mapping[role] = RoleMatch(joiner.join(given[role]), 1.0, "given explicitly")
             sources[role] = given[role]
         elif role == "touchpoint" and layout in ("purchases", "dated_columns"):
@@ -491,6 +512,9 @@ def _take(
     sources: dict[str, tuple[str, ...]],
 ) -> None:
     cols = (match.column,)
+    if role == "value" and (line := _line_value(finder, match)) is not None:
+        cols = tuple(line.column.split(" × "))
+        match = line
     filler = finder.gap_filler(role, match)
     if filler is not None:
         cols = (match.column, filler)
@@ -528,7 +552,7 @@ def _shape(
     if "touchpoint" in sources or layout == "events" or "touchpoint" in problems:
         return "events"
     dated = _dated(sample, sample.columns)
-    if layout == "dated_columns" or (layout is None and len(dated) >= 2):
+    if layout == "dated_columns" or (layout is None and _tickets(finder)):
         if len(dated) >= 2:
             return Recognition({}, {}, None, "dated_columns", tuple(dated), tuple(finder.notes))
         problems["touchpoint"] = (

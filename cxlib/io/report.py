@@ -81,6 +81,11 @@ def null_counts(frame: nw.DataFrame | nw.LazyFrame) -> dict[str, int] | None:
         return None
     counts = dict.fromkeys(DROP_REASONS, 0)
     counts |= {"rows": native.height, "timestamps given": native.height, "timestamps bad": 0}
+    if FORMAT_INDEX in native.columns:
+        counts |= {f"{FORMAT_INDEX}{i}": 0 for i in range(_MOST_FORMATS)}
+        for index, n in native.get_column(FORMAT_INDEX).value_counts().iter_rows():
+            if index is not None:
+                counts[f"{FORMAT_INDEX}{index}"] = n
     # A number is null where its text is null or is no number.
     for role, text in (("value", VALUE_TEXT), ("rating", RATING_TEXT)):
         if text in nulls:
