@@ -4,18 +4,12 @@ import streamlit as st
 import cxlib
 from cxlib import sample
 from cxlib.analyses.overview import preview, value_counts
-from ui import cache, connect, export, page, state
+from ui import assistant, cache, connect, export, page, state
+from ui.text import md
 
-loaded, _ = page.start(
-    "Data",
-    "Open a bundled sample, upload your own export (CSV, TSV, Parquet, JSON, XES, Excel), "
-    "or connect to larger data where it lives (Parquet, DuckDB, Spark). "
-    "This page shows the data as loaded: the sidebar filters apply to the other pages.",
-)
-st.subheader(f"Loaded: {loaded.label}")
 
-left, right = st.columns(2)
-with left:
+def sample_section(loaded: state.Loaded) -> None:
+    """Open one of the bundled sample journeys."""
     scenarios = list(sample.SCENARIOS)
     st.selectbox(
         "Sample journeys",
@@ -25,74 +19,89 @@ with left:
         format_func=lambda s: f"{s}: {sample.DESCRIPTIONS[s]}",
     )
     st.button("Open sample", key="data_open_sample", on_click=state.open_sample)
-with right:
+
+
+def upload_section() -> None:
+    """Upload files: loaded at once, or handed to the import assistant."""
     files = st.file_uploader(
         "Or upload one or several files (merged into one log)",
         accept_multiple_files=True,
         key="data_upload",
     )
-    if state.take_uploads(files):
+    if assistant.take(files):
         st.rerun()
 
-with st.expander(
-    "Connect to data where it lives: a Parquet folder, a DuckDB table, Spark Connect",
-    expanded=loaded.connection is not None,
-):
-    roots = ", ".join(str(r) for r in connect.allowed_roots())
-    st.caption(
-        "For logs too large to upload. The analyses run where the data is (Polars or DuckDB "
-        "on this server, or your Spark cluster) and only their results come back."
-        + (f" Paths must be under {roots}." if roots else "")
-    )
-    kind = st.radio(
-        "Source", list(connect.KINDS), key="data_connect_kind", horizontal=True,
-        format_func=connect.KINDS.get,
-    )  # fmt: skip
-    left, right = st.columns([3, 2])
-    left.text_input(
-        "Spark Connect address" if kind == "spark" else "Path on the server",
-        key="data_connect_to",
-        placeholder={
-            "parquet": "/data/events/ (a .parquet file, or a folder of them)",
-            "duckdb": "/data/warehouse.duckdb",
-            "spark": "sc://spark-host:15002",
-        }[kind],
-    )
-    if kind == "parquet":
-        right.selectbox(
-            "Engine", list(connect.ENGINES), key="data_connect_engine",
-            format_func=connect.ENGINES.get,
-        )  # fmt: skip
-    else:
-        right.text_input(
-            "Table", key="data_connect_table",
-            placeholder="events (may be left empty when there is only one)",
-        )  # fmt: skip
-    st.button("Connect", key="data_connect", on_click=state.connect)
 
-st.subheader("Columns")
-st.caption("The column recognised for each role. Change one and re-load to override it.")
-columns = list(
-    dict.fromkeys([m.column for m in loaded.log.mapping.values()] + loaded.log.attributes)
-)
-cols = st.columns(len(state.ROLE_ARGS))
-for col, role in zip(cols, state.ROLE_ARGS, strict=True):
-    match = loaded.log.mapping.get(role)
-    options = columns if role in cxlib.log.REQUIRED_ROLES else [None, *columns]
-    current = match.column if match else None
-    col.selectbox(
-        role,
-        options,
-        index=options.index(current) if current in options else 0,
-        key=f"data_role_{role}",
-        format_func=lambda c: "(none)" if c is None else c,
-        placeholder="(none)",  # Streamlit shows a None choice as the placeholder
-        help=f"{match.reason} (confidence {match.confidence:.0%})" if match else "not found",
-    )
-st.button("Re-load with these columns", key="data_apply_roles", on_click=state.reload_roles)
+def connect_section(loaded: state.Loaded) -> None:
+    """Open a Parquet file or folder, a DuckDB table or a Spark Connect table where it lives."""
+    with st.expander(
+        "Connect to data where it lives: a Parquet folder, a DuckDB table, Spark Connect",
+        expanded=loaded.connection is not None,
+    ):
+        roots = ", ".join(str(r) for r in connect.allowed_roots())
+        st.caption(
+            "For logs too large to upload. The analyses run where the data is (Polars or "
+            "DuckDB on this server, or your Spark cluster) and only their results come back."
+            + (f" Paths must be under {md(roots)}." if roots else "")
+        )
+        kind = st.radio(
+            "Source", list(connect.KINDS), key="data_connect_kind", horizontal=True,
+            format_func=connect.KINDS.get,
+        )  # fmt: skip
+        left, right = st.columns([3, 2])
+        left.text_input(
+            "Spark Connect address" if kind == "spark" else "Path on the server",
+            key="data_connect_to",
+            placeholder={
+                "parquet": "/data/events/ (a .parquet file, or a folder of them)",
+                "duckdb": "/data/warehouse.duckdb",
+                "spark": "sc://spark-host:15002",
+            }[kind],
+        )
+        if kind == "parquet":
+            right.selectbox(
+                "Engine", list(connect.ENGINES), key="data_connect_engine",
+                format_func=connect.ENGINES.get,
+            )  # fmt: skip
+        else:
+            right.text_input(
+                "Table", key="data_connect_table",
+                placeholder="events (may be left empty when there is only one)",
+            )  # fmt: skip
+        st.button("Connect", key="data_connect", on_click=state.connect)
 
-report = loaded.log.report
-if report is not None:
+
+def columns_section(loaded: state.Loaded) -> None:
+    """The column of each role in a sample or a connection, and a re-load with others."""
+    st.subheader("Columns")
+    st.caption("The column recognised for each role. Change one and re-load to override it.")
+    columns = list(
+        dict.fromkeys([m.column for m in loaded.log.mapping.values()] + loaded.log.attributes)
+    )
+    cols = st.columns(len(state.ROLE_ARGS))
+    for col, role in zip(cols, state.ROLE_ARGS, strict=True):
+        match = loaded.log.mapping.get(role)
+        options = columns if role in cxlib.log.REQUIRED_ROLES else [None, *columns]
+        current = match.column if match else None
+        state.keep_valid(f"data_role_{role}", options)
+        col.selectbox(
+            role,
+            options,
+            index=options.index(current) if current in options else 0,
+            key=f"data_role_{role}",
+            format_func=lambda c: "(none)" if c is None else c,
+            placeholder="(none)",  # Streamlit shows a None choice as the placeholder
+        )
+        if match is not None:
+            col.caption(f"{match.confidence:.0%} sure: {md(match.reason)}")
+    st.button("Re-load with these columns", key="data_apply_roles", on_click=state.reload_roles)
+
+
+def report_section(loaded: state.Loaded) -> None:
+    """What loading kept and dropped, and why."""
+    report = loaded.log.report
+    if report is None:
+        return
     st.subheader("Load report")
     cols = st.columns(5)
     cols[0].metric("Rows read", f"{report.rows_read:,}")
@@ -100,32 +109,57 @@ if report is not None:
     cols[2].metric("Customers", f"{report.customers:,}")
     cols[3].metric("Touchpoints", f"{report.touchpoints:,}")
     cols[4].metric("Duplicated events (kept)", f"{report.duplicates:,}")
+    formats = "; ".join(f"{f} ({n:,} rows)" for f, n in report.timestamp_formats.items())
     st.write(
-        f"Time range: {report.time_min} to {report.time_max} (UTC); "
-        f"timestamp format: {report.timestamp_format or 'recognised per source'}"
-    )
+        md(f"Time range: {report.time_min} to {report.time_max} (UTC); timestamps read as "
+           f"{formats or report.timestamp_format or 'recognised per source'}")
+    )  # fmt: skip
     if report.dropped:
         dropped = pl.DataFrame(
             {"reason": list(report.dropped), "rows": list(report.dropped.values())}
         )
         export.table(dropped, key="data_dropped", name="dropped_rows")
     for note in report.notes:
-        st.info(note)
+        st.info(md(note))
 
-with state.errors_shown():
-    touchpoints = cache.run(value_counts, loaded, None, "touchpoint")
-    channels = (
-        cache.run(value_counts, loaded, None, "channel") if loaded.log.has("channel") else None
-    )
+
+def contents_section(loaded: state.Loaded) -> None:
+    """The touchpoints, the channels and the first events of the loaded data."""
+    with state.errors_shown():
+        touchpoints = cache.run(value_counts, loaded, None, "touchpoint")
+        has_channel = loaded.log.has("channel")
+        channels = cache.run(value_counts, loaded, None, "channel") if has_channel else None
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Touchpoints")
+        export.table(touchpoints, key="data_touchpoints", name="touchpoints", height=300)
+    with right:
+        st.subheader("Channels")
+        if channels is None:
+            st.info("No channel column.")
+        else:
+            export.table(channels, key="data_channels", name="channels", height=300)
+    st.subheader("Preview")
+    export.table(cache.run(preview, loaded, None, n=100), key="data_preview", name="preview")
+
+
+loaded, _ = page.start(
+    "Data",
+    "Open a bundled sample, upload your own export (CSV or any delimited or aligned text, "
+    "Excel, Parquet, JSON, XES, or a zip or gzip of them), or connect to larger data where "
+    "it lives (Parquet, DuckDB, Spark). This page shows the data as loaded: the sidebar "
+    "filters apply to the other pages.",
+)
+st.subheader(f"Loaded: {md(loaded.label)}")
 left, right = st.columns(2)
 with left:
-    st.subheader("Touchpoints")
-    export.table(touchpoints, key="data_touchpoints", name="touchpoints", height=300)
+    sample_section(loaded)
 with right:
-    st.subheader("Channels")
-    if channels is None:
-        st.info("No channel column.")
-    else:
-        export.table(channels, key="data_channels", name="channels", height=300)
-st.subheader("Preview")
-export.table(cache.run(preview, loaded, None, n=100), key="data_preview", name="preview")
+    upload_section()
+connect_section(loaded)
+if (pending := assistant.current()) is not None:
+    assistant.draw(pending)
+else:
+    columns_section(loaded)
+report_section(loaded)
+contents_section(loaded)

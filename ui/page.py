@@ -13,6 +13,7 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
     """Write the page's title (stable: browser tests look for it), draw the sidebar filters.
 
     Returns the session's data and the filters every analysis on the page must obey.
+    While data asked for did not load, a banner says which data is shown instead, and why.
     The sidebar is drawn here rather than by the main script so that a page run on its
     own (as AppTest does) still has it.
     """
@@ -22,6 +23,7 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
         st.caption(caption)
     loaded = presentation.apply(state.current(), presentation.sidebar())
     state.show_load_error()
+    state.show_substitution(loaded)
     return loaded, sidebar.sidebar(loaded)
 
 

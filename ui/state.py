@@ -27,6 +27,7 @@ from ui.text import md
 __all__ = [
     "DEFAULT_SCENARIO",
     "ROLE_ARGS",
+    "UPLOAD",
     "Loaded",
     "Upload",
     "connect",
@@ -36,11 +37,12 @@ __all__ = [
     "load_connection",
     "load_scenario",
     "load_uploads",
+    "not_loaded",
     "open_sample",
     "reload_roles",
     "reload_with_roles",
     "show_load_error",
-    "take_uploads",
+    "show_substitution",
 ]
 
 DEFAULT_SCENARIO = "retail"
@@ -54,8 +56,11 @@ ROLE_ARGS = {
     "rating": "rating",
 }
 _LOADED = "cx_loaded"
-_UPLOAD_SEEN, _UPLOAD_ERROR = "cx_upload_seen", "cx_upload_error"
+#: The upload the import assistant works on (see :mod:`ui.assistant`).
+UPLOAD = "cx_upload"
 _LOAD_ERROR = "cx_load_error"
+#: (what was asked for, why it is not loaded) while other data is shown instead.
+_NOT_LOADED = "cx_not_loaded"
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,10 @@ class Loaded:
     label: str
     scenario: str | None = None
     uploads: tuple[Upload, ...] = ()
-    roles: Mapping[str, str] = field(default_factory=dict)
+    roles: Mapping[str, Any] = field(default_factory=dict)
     connection: Connection | None = None
+    #: The other options of :func:`cxlib.load` the data was loaded with (reading, format).
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     def query(self) -> dict[str, str]:
         """The URL parameters that reopen this data (none for uploads)."""
@@ -91,17 +98,42 @@ class Loaded:
         return self.connection.query() if self.connection is not None else {}
 
 
-def _key(parts: Sequence[bytes], roles: Mapping[str, str]) -> str:
+def _key(
+    parts: Sequence[bytes], roles: Mapping[str, Any], options: Mapping[str, Any] | None = None
+) -> str:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(hashlib.sha256(part).digest())
     digest.update(repr(sorted(roles.items())).encode())
+    if options:
+        digest.update(repr(sorted(options.items())).encode())
     return digest.hexdigest()[:32]
 
 
 def _store(loaded: Loaded) -> Loaded:
     st.session_state[_LOADED] = loaded
+    st.session_state.pop(_NOT_LOADED, None)  # what is shown now is what was asked for
     return loaded
+
+
+def not_loaded(asked: str | None, reason: str | None = None) -> None:
+    """Remember that ``asked`` (a file, a link's data) did not load, and why; None: forget it."""
+    if asked is None:
+        st.session_state.pop(_NOT_LOADED, None)
+    else:
+        st.session_state[_NOT_LOADED] = (asked, reason or "")
+
+
+def show_substitution(loaded: Loaded) -> None:
+    """On every page: a banner while the data shown is not the data asked for, saying why."""
+    asked = st.session_state.get(_NOT_LOADED)
+    if asked is None:
+        return
+    what, reason = asked
+    st.warning(
+        f"Showing **{md(loaded.label)}**, not **{md(what)}**, which did not load: "
+        f"{md(reason.rstrip('.'))}. Fix it on the Data page, or remove it there."
+    )
 
 
 def load_scenario(scenario: str, roles: Mapping[str, str] | None = None) -> Loaded:
@@ -116,15 +148,23 @@ def load_scenario(scenario: str, roles: Mapping[str, str] | None = None) -> Load
     return _store(Loaded(log, key, f"sample: {scenario}", scenario=scenario, roles=roles))
 
 
-def load_uploads(uploads: Sequence[Upload], roles: Mapping[str, str] | None = None) -> Loaded:
-    """Load one or several uploaded files as one log (raises :class:`cxlib.CxError`)."""
-    roles = dict(roles or {})
+def load_uploads(
+    uploads: Sequence[Upload],
+    roles: Mapping[str, Any] | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> Loaded:
+    """Load one or several uploaded files as one log (raises :class:`cxlib.CxError`).
+
+    ``options`` are the other keywords of :func:`cxlib.load` (separator, encoding,
+    header, sheet, timestamp_format, layout).
+    """
+    roles, options = dict(roles or {}), dict(options or {})
     files = [u.open() for u in uploads]
     with st.spinner(f"Loading {', '.join(u.name for u in uploads)}…"):
-        log = cxlib.load(files[0] if len(files) == 1 else files, **_role_args(roles))
-    key = _key([u.name.encode() + b"\0" + u.data for u in uploads], roles)
+        log = cxlib.load(files[0] if len(files) == 1 else files, **_role_args(roles), **options)
+    key = _key([u.name.encode() + b"\0" + u.data for u in uploads], roles, options)
     label = ", ".join(u.name for u in uploads)
-    return _store(Loaded(log, key, label, uploads=tuple(uploads), roles=roles))
+    return _store(Loaded(log, key, label, uploads=tuple(uploads), roles=roles, options=options))
 
 
 def load_connection(connection: Connection, roles: Mapping[str, str] | None = None) -> Loaded:
@@ -142,7 +182,7 @@ def reload_with_roles(loaded: Loaded, roles: Mapping[str, str]) -> Loaded:
         return load_scenario(loaded.scenario, roles)
     if loaded.connection is not None:
         return load_connection(loaded.connection, roles)
-    return load_uploads(loaded.uploads, roles)
+    return load_uploads(loaded.uploads, roles, loaded.options)
 
 
 # Buttons load through callbacks: they run before the script, so the sidebar drawn next
@@ -152,6 +192,8 @@ def _in_callback(load: Callable[[], Loaded]) -> None:
         load()
     except cxlib.CxError as err:
         st.session_state[_LOAD_ERROR] = str(err)
+        return
+    st.session_state.pop(UPLOAD, None)  # other data asked for: the upload is set aside
 
 
 def open_sample() -> None:
@@ -183,35 +225,10 @@ def reload_roles() -> None:
 def show_load_error() -> None:
     """Show, once, the error of the last load a button asked for."""
     if message := st.session_state.pop(_LOAD_ERROR, None):
-        st.error(message)
+        st.error(md(message))
 
 
-def take_uploads(files: Sequence[Any] | None) -> bool:
-    """Load files newly put in the uploader; ``True`` when a new log was loaded.
-
-    A file that fails to load shows the loader's message with ``st.error`` (for as
-    long as it stays in the uploader) and the previously loaded data stays in use.
-    """
-    if not files:
-        st.session_state.pop(_UPLOAD_SEEN, None)
-        return False
-    seen = tuple((f.file_id, f.name, f.size) for f in files)
-    if st.session_state.get(_UPLOAD_SEEN) == seen:
-        if error := st.session_state.get(_UPLOAD_ERROR):
-            st.error(error)
-        return False
-    st.session_state[_UPLOAD_SEEN], st.session_state[_UPLOAD_ERROR] = seen, None
-    try:
-        load_uploads([Upload(f.name, f.getvalue()) for f in files])
-    except cxlib.CxError as err:
-        names = ", ".join(f.name for f in files)
-        st.session_state[_UPLOAD_ERROR] = f"Could not load {names}: {err}"
-        st.error(st.session_state[_UPLOAD_ERROR])
-        return False
-    return True
-
-
-def _role_args(roles: Mapping[str, str]) -> dict[str, str]:
+def _role_args(roles: Mapping[str, Any]) -> dict[str, Any]:
     return {ROLE_ARGS[role]: column for role, column in roles.items()}
 
 
@@ -237,14 +254,25 @@ def _first_load() -> Loaded:
     opens the default sample instead, so the dashboard is never left without data.
     """
     connection = Connection.from_query(st.query_params.to_dict())
+    failed = None
     if connection is not None:
         try:
             return load_connection(connection)
         except cxlib.CxError as err:
-            st.session_state[_LOAD_ERROR] = f"The link's data could not be opened: {err}"
+            failed = (f"the link's data ({connection.label})", str(err))
     wanted = st.query_params.get("scenario", DEFAULT_SCENARIO)
+    if wanted not in sample.SCENARIOS:
+        known = ", ".join(sample.SCENARIOS)
+        failed = failed or (
+            f"the sample {wanted!r}",
+            f"there is no such sample (there are {known}).",
+        )
+        wanted = DEFAULT_SCENARIO
     with errors_shown():
-        return load_scenario(wanted if wanted in sample.SCENARIOS else DEFAULT_SCENARIO)
+        loaded = load_scenario(wanted)
+    if failed is not None:
+        not_loaded(*failed)
+    return loaded
 
 
 def keep_valid(key: str, options: list[Any]) -> list[Any]:

@@ -56,7 +56,7 @@ from cxlib.log import (
     RoleMatch,
 )
 
-__all__ = ["DROP_REASONS", "load", "sample_of"]
+__all__ = ["DROP_REASONS", "foreign_errors", "load", "load_table", "sample_of"]
 
 _SAMPLE = 1000
 #: Distinct unparsed timestamps looked at again for a form the sample missed.
@@ -150,24 +150,47 @@ def load(
     if not sources:
         msg = "the list of sources is empty: give at least one file or frame"
         raise LoadError(msg)
-    explicit = {
-        "customer_id": customer,
-        "timestamp": timestamp,
-        "touchpoint": touchpoint,
-        "channel": channel,
-        "value": value,
-        "rating": rating,
-    }
     options = {"separator": separator, "encoding": encoding, "sheet": sheet, "header": header}
-    with _foreign_errors("the source"):
+    with foreign_errors("the source"):
         tables = [read(s, **options, table=table) for s in sources]
+    roles = {"customer_id": customer, "timestamp": timestamp, "touchpoint": touchpoint}
+    roles |= {"channel": channel, "value": value, "rating": rating}
+    return _load_tables(tables, roles, timestamp_format, layout)
+
+
+def load_table(
+    tab: Table,
+    *,
+    customer: Role = None,
+    timestamp: str | tuple[str, str] | None = None,
+    touchpoint: Role = None,
+    channel: str | None = None,
+    value: str | tuple[str, str] | None = None,
+    rating: str | None = None,
+    timestamp_format: str | None = None,
+    layout: Layout | None = None,
+) -> EventLog:
+    """Load a source already read (see :func:`cxlib.io.inspect.inspect`), as :func:`load` does."""
+    roles = {"customer_id": customer, "timestamp": timestamp, "touchpoint": touchpoint}
+    roles |= {"channel": channel, "value": value, "rating": rating}
+    return _load_tables([tab], roles, timestamp_format, layout)
+
+
+def _load_tables(
+    tables: list[Table],
+    explicit: dict[str, Any],
+    timestamp_format: str | None,
+    layout: Layout | None,
+) -> EventLog:
     merged = len(tables) > 1
     names = sanitize_names([t.name for t in tables])
-    with _foreign_errors(", ".join(names)):
+    with foreign_errors(", ".join(names)):
         parts, offset = [], 0
         for tab, name in zip(tables, names, strict=True):
-            tab.name = name
-            part = _prepare(tab, explicit, timestamp_format, layout, offset=offset, merged=merged)
+            part = _prepare(
+                dataclasses.replace(tab, name=name), explicit, timestamp_format, layout,
+                offset=offset, merged=merged,
+            )  # fmt: skip
             parts.append(part)
             offset += part.rows_read
         frame = parts[0].frame if not merged else _concat([p.frame for p in parts], names)
@@ -187,7 +210,7 @@ def _foreign_errors_types() -> tuple[type[BaseException], ...]:
 
 
 @contextlib.contextmanager
-def _foreign_errors(name: str) -> Iterator[None]:
+def foreign_errors(name: str) -> Iterator[None]:
     """Turn what a reader or an engine raises on bad data into a LoadError naming the source."""
     try:
         yield

@@ -243,7 +243,8 @@ def sniff_separator(text: str) -> str:
         if score > best_score:
             best, best_score = sep, score
     spaces = _score(_widths(lines, WHITESPACE))
-    if best_score[0] < 0.8 * len(lines) and spaces[0] > best_score[0]:
+    most = 0.8 * len(lines)
+    if best_score[0] < most and spaces[0] > best_score[0] and spaces[0] >= most:
         return WHITESPACE
     return best
 

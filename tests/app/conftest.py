@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,16 @@ def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
     return at.run()
 
 
+def plain(markdown: str) -> str:
+    """Text as a person reads it: the backslash escapes of :func:`ui.text.md` removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def errors(at: AppTest) -> list[str]:
+    """The page's error messages, as a person reads them."""
+    return [plain(e.value) for e in at.error]
+
+
 def data_label(at: AppTest) -> str:
     """What the session has loaded (``"sample: retail"``, or the uploaded files' names)."""
     return at.session_state["cx_loaded"].label
@@ -52,4 +63,14 @@ def app() -> AppTest:
     return new_app().run()
 
 
-__all__ = ["PAGES", "app", "assert_clean", "data_label", "new_app", "open_page", "upload"]
+__all__ = [
+    "PAGES",
+    "app",
+    "assert_clean",
+    "data_label",
+    "errors",
+    "new_app",
+    "open_page",
+    "plain",
+    "upload",
+]

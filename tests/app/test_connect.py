@@ -10,7 +10,7 @@ import pytest
 
 import cxlib
 from cxlib import sample
-from tests.app.conftest import PAGES, assert_clean, data_label, new_app, open_page
+from tests.app.conftest import PAGES, assert_clean, data_label, errors, new_app, open_page, plain
 from ui.connect import Connection
 
 CUSTOMERS = f"{sample.BUNDLED['customers']:,}"
@@ -107,9 +107,13 @@ def test_a_link_to_a_moved_file_says_so_and_opens_the_sample(tmp_path):
     at = new_app({"connect": "parquet", "connect_to": str(tmp_path / "gone.parquet")}).run()
     assert [e.value for e in at.exception] == []
     assert data_label(at) == "sample: retail"
-    assert [e.value for e in at.error] == [
-        f"The link's data could not be opened: no such file or folder: "
-        f"'{tmp_path / 'gone.parquet'}'; check the path (it is read on the server)"
+    assert errors(at) == []
+    # Every page says which data it shows instead, and why.
+    gone = tmp_path / "gone.parquet"
+    assert [plain(w.value) for w in at.warning] == [
+        f"Showing **sample: retail**, not **the link's data (Parquet file or folder: {gone} on Polars)**, "
+        f"which did not load: no such file or folder: '{gone}'; check the path (it is read "
+        "on the server). Fix it on the Data page, or remove it there."
     ]
     assert "connect" not in at.query_params
 
@@ -124,17 +128,13 @@ def test_a_duckdb_table_opens_and_a_wrong_table_keeps_the_data(database):
     assert customers(at) == CUSTOMERS
 
     at = connect(open_page(at, "pages/data.py"), "duckdb", str(database), table="evnts")
-    assert [e.value for e in at.error] == [
-        "there is no table 'evnts': the database has ['events', 'other']"
-    ]
+    assert errors(at) == ["there is no table 'evnts': the database has ['events', 'other']"]
     assert data_label(at) == f"DuckDB database: {database}, table events"
 
 
 def test_a_database_with_several_tables_asks_which(database):
     at = connect(data_page(), "duckdb", str(database))
-    assert [e.value for e in at.error] == [
-        "choose the table to load: the database has ['events', 'other']"
-    ]
+    assert errors(at) == ["choose the table to load: the database has ['events', 'other']"]
     assert data_label(at) == "sample: retail"
 
 
@@ -175,7 +175,7 @@ def test_a_database_with_several_tables_asks_which(database):
 def test_bad_connections_say_what_to_fix_and_keep_the_data(kind, target, message):
     at = connect(data_page(), kind, target, table="events")
     assert [e.value for e in at.exception] == []
-    assert [e.value for e in at.error] == [message]
+    assert errors(at) == [message]
     assert data_label(at) == "sample: retail"
 
 
@@ -228,7 +228,7 @@ def test_a_changed_file_is_new_data(parquet_folder):
 
 def test_the_data_page_names_the_allowed_folders(monkeypatch, tmp_path):
     monkeypatch.setenv("CX_CONNECT_ROOTS", str(tmp_path))
-    captions = [c.value for c in data_page().caption]
+    captions = [plain(c.value) for c in data_page().caption]
     assert any(
         c.endswith(f"only their results come back. Paths must be under {tmp_path}.")
         for c in captions

@@ -10,7 +10,16 @@ import pytest
 
 import cxlib
 from cxlib import sample
-from tests.app.conftest import PAGES, assert_clean, data_label, new_app, open_page, upload
+from tests.app.conftest import (
+    PAGES,
+    assert_clean,
+    data_label,
+    errors,
+    new_app,
+    open_page,
+    plain,
+    upload,
+)
 
 STEPS = ["product_page", "add_to_cart", "checkout"]
 
@@ -27,13 +36,19 @@ def test_a_broken_upload_shows_the_error_and_keeps_the_data(app, content):
     before = next(m.value for m in app.metric if m.label == "Customers")
     at = upload(open_page(app, "pages/data.py"), ("broken.csv", content))
     assert len(at.error) == 1
-    assert at.error[0].value.startswith("Could not load broken.csv: ")
+    assert errors(at)[0].startswith("Could not load broken.csv: ")
     assert data_label(at) == "sample: retail"
-    # The error stays while the file sits in the uploader; the other pages still work.
+    # The error stays while the file sits in the uploader; the other pages still work,
+    # each saying that it shows the sample, not the file, and why.
     assert len(at.run().error) == 1
     at = open_page(at, "pages/overview.py")
     assert_clean(at, "Overview")
     assert next(m.value for m in at.metric if m.label == "Customers") == before
+    banner = [plain(w.value) for w in at.warning]
+    assert banner[0].startswith(
+        "Showing **sample: retail**, not **broken.csv**, which did not load: "
+    )
+    assert banner[0].endswith(". Fix it on the Data page, or remove it there.")
 
 
 def test_an_upload_replaces_the_data_and_a_good_one_after_a_bad_one_loads(shared_data):
@@ -60,7 +75,7 @@ def test_changing_a_role_reloads_with_that_column(shared_data):
     upload(at, ("running_example.csv", (shared_data / "running_example.csv").read_bytes()))
     assert at.selectbox(key="data_role_touchpoint").value == "concept:name"
     at.selectbox(key="data_role_touchpoint").set_value("org:resource")
-    at.button(key="data_apply_roles").click().run()
+    at.button(key="data_load").click().run()
     assert_clean(at, "Data")
     log = at.session_state["cx_loaded"].log
     assert log.mapping["touchpoint"].column == "org:resource"

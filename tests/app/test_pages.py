@@ -11,13 +11,14 @@ PM4PY = {"customer_id": "case:concept:name", "touchpoint": "concept:name"}
 #: The columns the Data page must show as recognised (see ../shared/data/README.md).
 REAL_LOGS = {
     "permit_receipt.csv": {**PM4PY, "timestamp": "time:timestamp", "channel": "case:channel"},
-    "helpdesk.xes.gz": {**PM4PY, "timestamp": "time:timestamp", "channel": None},
+    "helpdesk.xes.gz": {**PM4PY, "timestamp": "time:timestamp", "channel": "(none)"},
     "app_onboarding.csv": {
         "customer_id": "user_pseudo_id",
         "touchpoint": "event_name",
         "timestamp": "event_timestamp",
     },
     "running_example.csv": {**PM4PY, "timestamp": "time:timestamp", "value": "Costs"},
+    "road_traffic_fines_100.xes": {**PM4PY, "timestamp": "time:timestamp", "value": "amount"},
 }
 
 

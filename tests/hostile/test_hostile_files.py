@@ -18,7 +18,7 @@ import pytest
 import cxlib
 from cxlib.io import inflate
 from cxlib.views.graph_html import MAX_GRAPH_NODES
-from tests.app.conftest import data_label, new_app, open_page, upload
+from tests.app.conftest import data_label, new_app, open_page, plain, upload
 from tests.hostile.corpus import CASES, EXPECT, build
 
 #: Seconds any load may take on the CI machine (the largest, 10^6 events, takes ~1 s).
@@ -144,7 +144,7 @@ def test_the_data_page_shows_the_message_and_keeps_the_data(case, message, tmp_p
     at = upload(open_page(new_app().run(), "pages/data.py"), (path.name, path.read_bytes()))
     assert [e.value for e in at.exception] == []
     assert len(at.error) == 1
-    assert message in at.error[0].value
+    assert message in plain(at.error[0].value)
     assert data_label(at) == "sample: retail"
 
 

@@ -1,0 +1,380 @@
+"""The import assistant: every upload shown as read, its roles asked about, fixed in one go.
+
+After an upload the Data page shows the new file's columns and first rows, how it was
+read (separator, encoding, header line, sheet: each can be changed), the column
+recognised for each role with how sure the guess is and why (a guess below
+:data:`cxlib.io.recognize.HIGH` is asked as a question), and the timestamp format with
+a live count of the rows it parses. "Load" applies all of it. A failed load leaves the
+previous data in use, says why in plain words, and every page says which data it shows
+instead (:func:`ui.state.show_substitution`). Settings can be saved for the next file
+with the same columns (:mod:`ui.mappings`).
+
+The upload being worked on is a :class:`Pending` in ``st.session_state["cx_upload"]``;
+what was read of it is kept per session, keyed by the file's content and the reading
+settings, so moving a control does not read the file again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+import cxlib
+from cxlib.io import Inspection, inspect
+from cxlib.io.recognize import HIGH, PURCHASE, ROLES
+from cxlib.io.sniff import ENCODINGS, WHITESPACE
+from ui import mappings, state
+from ui.state import Upload
+from ui.text import md
+
+__all__ = ["PENDING", "Pending", "Settings", "apply", "current", "draw", "take"]
+
+PENDING = state.UPLOAD
+_SEEN = "cx_upload_seen"
+_READ = "cx_upload_read"
+#: Widget keys of the assistant, reset when another file is uploaded.
+_WIDGETS = ("data_sep", "data_encoding", "data_header", "data_sheet", "data_ts_format",
+            "data_role_time", "data_remember", *(f"data_role_{r}" for r in ROLES))  # fmt: skip
+_SEPARATORS = {",": "comma ,", ";": "semicolon ;", "\t": "tab", "|": "pipe |",
+               WHITESPACE: "runs of spaces (aligned columns)"}  # fmt: skip
+_ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252", "latin-1": "Latin-1 (ISO 8859-1)",
+              "utf-16": "UTF-16", "cp850": "DOS (code page 850)", "mac-roman": "Mac Roman"}  # fmt: skip
+_ROLE_NAMES = {"customer_id": "customer", "timestamp": "timestamp", "touchpoint": "touchpoint",
+               "channel": "channel", "value": "value", "rating": "rating"}  # fmt: skip
+_EACH_PURCHASE = "(each row is a purchase)"
+_EACH_DATE = "(each date column is an event)"
+_NONE = "(none)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the assistant lets a person choose for an upload (``None``: found out)."""
+
+    separator: str | None = None
+    encoding: str | None = None
+    header: bool | None = None
+    sheet: str | None = None
+    timestamp_format: str | None = None
+    layout: str | None = None
+    roles: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+
+    def read_options(self) -> dict[str, Any]:
+        """The options of :func:`cxlib.load` that say how to read the file."""
+        return {"separator": self.separator, "encoding": self.encoding,
+                "header": self.header, "sheet": self.sheet}  # fmt: skip
+
+    def load_options(self) -> dict[str, Any]:
+        """Every option of :func:`cxlib.load` but the roles."""
+        return self.read_options() | {"timestamp_format": self.timestamp_format,
+                                      "layout": self.layout}  # fmt: skip
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as plain JSON values (to save them)."""
+        out = dataclasses.asdict(self)
+        out["roles"] = {r: list(c) if isinstance(c, tuple) else c for r, c in self.roles.items()}
+        return out
+
+    @classmethod
+    def from_dict(cls, saved: Mapping[str, Any]) -> Settings:
+        """Settings saved by :meth:`as_dict` (unknown keys ignored)."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in saved.items() if k in names}
+        roles = values.get("roles") or {}
+        values["roles"] = {r: tuple(c) if isinstance(c, list) else c for r, c in roles.items()}
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An upload asked for, the settings tried last, and why it did not load (if it did not)."""
+
+    uploads: tuple[Upload, ...]
+    settings: Settings
+    error: str | None = None
+    saved: bool = False
+
+    @property
+    def label(self) -> str:
+        """The files' names."""
+        return ", ".join(u.name for u in self.uploads)
+
+
+def current() -> Pending | None:
+    """The upload the assistant works on, if any."""
+    return st.session_state.get(PENDING)
+
+
+def _read(upload: Upload, settings: Settings) -> Inspection:
+    """The upload read with these settings (kept for the session: controls re-run the page)."""
+    key = (hashlib.sha256(upload.data).hexdigest(), tuple(settings.read_options().items()))
+    kept = st.session_state.get(_READ)
+    if kept is None or kept[0] != key:
+        kept = (key, inspect(upload.open(), **settings.read_options()))
+        st.session_state[_READ] = kept
+    return kept[1]
+
+
+def _attempt(uploads: tuple[Upload, ...], settings: Settings, *, saved: bool) -> None:
+    error = None
+    try:
+        state.load_uploads(uploads, settings.roles, settings.load_options())
+    except cxlib.CxError as err:
+        error = str(err)
+        state.not_loaded(", ".join(u.name for u in uploads), error)
+    st.session_state[PENDING] = Pending(uploads, settings, error, saved)
+
+
+def take(files: Sequence[Any] | None) -> bool:
+    """Files newly put in the uploader: load them, with the settings saved for their columns.
+
+    Returns whether anything changed (the page then runs again, so that the sidebar and
+    the banner speak of the new state).
+    """
+    if not files:
+        if st.session_state.pop(_SEEN, None) is None:
+            return False
+        if st.session_state.pop(PENDING, None) is not None:
+            state.not_loaded(None)  # the file that did not load is no longer asked for
+        return True
+    seen = tuple((f.file_id, f.name, f.size) for f in files)
+    if st.session_state.get(_SEEN) == seen:
+        return False
+    st.session_state[_SEEN] = seen
+    for key in _WIDGETS:
+        st.session_state.pop(key, None)
+    uploads = tuple(Upload(f.name, f.getvalue()) for f in files)
+    settings, saved = Settings(), None
+    with contextlib.suppress(cxlib.CxError):  # the load below says what is wrong
+        saved = mappings.find(_read(uploads[0], settings).columns)
+    if saved is not None:
+        settings = Settings.from_dict(saved)
+    _attempt(uploads, settings, saved=saved is not None)
+    return True
+
+
+def _choice(key: str, default: Any) -> Any:
+    return st.session_state.get(key, default)
+
+
+def _widget_settings(pending: Pending) -> Settings:
+    """The settings the reading controls show now (roles not included)."""
+    base = pending.settings
+    sheet = _choice("data_sheet", base.sheet)
+    return dataclasses.replace(
+        base,
+        separator=_choice("data_sep", base.separator),
+        encoding=_choice("data_encoding", base.encoding),
+        header=_choice("data_header", base.header),
+        sheet=sheet,
+    )
+
+
+def _options(found: Inspection, role: str) -> dict[str, Any]:
+    """A role's choices: label -> what to pass for it (a column, columns, or a layout)."""
+    out: dict[str, Any] = (
+        {} if role in ("customer_id", "timestamp", "touchpoint") else {_NONE: None}
+    )
+    match = found.recognition.mapping.get(role)
+    sources = found.recognition.sources.get(role, ())
+    if match is not None and len(sources) > 1 and role != "timestamp":
+        out[match.column] = tuple(sources)  # "user_id | device_id", "Quantity × UnitPrice"
+    out |= {c: c for c in found.columns}
+    if role == "touchpoint":
+        out |= {_EACH_PURCHASE: ("layout", "purchases"), _EACH_DATE: ("layout", "dated_columns")}
+    return out
+
+
+def _default(found: Inspection, role: str, settings: Settings) -> str:
+    """The label a role's picker starts on: the saved or last choice, else the guess."""
+    chosen = settings.roles.get(role)
+    if role == "touchpoint" and settings.layout in ("purchases", "dated_columns"):
+        return _EACH_PURCHASE if settings.layout == "purchases" else _EACH_DATE
+    if chosen is not None:
+        return chosen if isinstance(chosen, str) else " | ".join(chosen)
+    rec = found.recognition
+    if role == "touchpoint" and rec.layout == "purchases":
+        return _EACH_PURCHASE
+    if role == "touchpoint" and rec.layout == "dated_columns":
+        return _EACH_DATE
+    sources = rec.sources.get(role, ())
+    if role == "timestamp" and sources:
+        return sources[0]
+    match = rec.mapping.get(role)
+    return match.column if match is not None else _NONE
+
+
+def _question(found: Inspection, role: str) -> str | None:
+    """A guess below high confidence, asked in words (or what is missing)."""
+    rec = found.recognition
+    if role in rec.problems:
+        return md(rec.problems[role])
+    match = rec.mapping.get(role)
+    if match is None or match.confidence >= HIGH:
+        return None
+    shown = PURCHASE if role == "touchpoint" and rec.layout == "purchases" else match.column
+    return (
+        f"Is **{md(shown)}** the {_ROLE_NAMES[role]}? {md(match.reason)} "
+        f"({match.confidence:.0%} sure). If not, choose the right column below."
+    )
+
+
+def apply() -> None:
+    """Callback of the Load button: load the upload with everything the controls show."""
+    pending = current()
+    if pending is None:
+        return
+    settings = _widget_settings(pending)
+    try:
+        found = _read(pending.uploads[0], settings)
+    except cxlib.CxError as err:
+        st.session_state[PENDING] = dataclasses.replace(pending, settings=settings, error=str(err))
+        state.not_loaded(pending.label, str(err))
+        return
+    roles: dict[str, Any] = {}
+    layout = None
+    for role in ROLES:
+        options = _options(found, role)
+        label = _choice(f"data_role_{role}", _default(found, role, pending.settings))
+        picked = options.get(label)
+        if isinstance(picked, tuple) and picked[:1] == ("layout",):
+            layout = picked[1]
+        elif picked is not None and label != _default(found, role, Settings()):
+            roles[role] = picked
+    time_of_day = _choice("data_role_time", _NONE)
+    if time_of_day != _NONE and "timestamp" in roles | found.recognition.sources:
+        date = roles.get("timestamp") or found.recognition.sources["timestamp"][0]
+        roles["timestamp"] = (date, time_of_day)
+    fmt = (_choice("data_ts_format", settings.timestamp_format) or "").strip() or None
+    settings = dataclasses.replace(settings, roles=roles, timestamp_format=fmt, layout=layout)
+    remember = st.session_state.get("data_remember")
+    if remember and not mappings.save(found.columns, settings.as_dict()):
+        st.session_state["cx_upload_note"] = (
+            f"The settings are kept for this session only: {mappings.data_dir()} cannot be written."
+        )
+    _attempt(pending.uploads, settings, saved=False)
+
+
+def _read_controls(found: Inspection | None, settings: Settings) -> None:
+    table = found.table if found is not None else None
+    text = table is None or table.file_format == "csv"
+    cols = st.columns(4)
+    if text:
+        sep = table.layout.separator if table is not None and table.layout else None
+        cols[0].selectbox(
+            "Separator", [None, *_SEPARATORS], key="data_sep",
+            index=[None, *_SEPARATORS].index(settings.separator),
+            format_func=lambda s: f"found out ({_SEPARATORS.get(sep or '', sep)})" if s is None else _SEPARATORS[s],
+        )  # fmt: skip
+        used = table.encoding if table is not None else None
+        cols[1].selectbox(
+            "Encoding", list(ENCODINGS), key="data_encoding",
+            index=list(ENCODINGS).index(settings.encoding) if settings.encoding in ENCODINGS else 0,
+            format_func=lambda e: f"found out ({_ENCODINGS.get(used or '', used)})" if e is None else _ENCODINGS.get(e, e),
+        )  # fmt: skip
+        has_header = table.layout.header if table is not None and table.layout else True
+        cols[2].selectbox(
+            "Header line", [None, True, False], key="data_header",
+            index=[None, True, False].index(settings.header),
+            format_func=lambda h: f"found out ({'yes' if has_header else 'none'})" if h is None
+            else "the first line names the columns" if h else "no header line",
+        )  # fmt: skip
+    if table is not None and len(table.sheets) > 1:
+        sheets = list(table.sheets)
+        cols[3].selectbox(
+            "Sheet", sheets, key="data_sheet",
+            index=sheets.index(table.sheet) if table.sheet in sheets else 0,
+        )  # fmt: skip
+
+
+def _timestamp_controls(found: Inspection, settings: Settings) -> None:
+    cols = st.columns([2, 2, 3])
+    columns = [_NONE, *found.columns]
+    state.keep_valid("data_role_time", columns)
+    sources = found.recognition.sources.get("timestamp", ())
+    default_time = sources[1] if len(sources) > 1 else _NONE
+    cols[0].selectbox("Time of day (when in its own column)", columns, key="data_role_time",
+                      index=columns.index(default_time))  # fmt: skip
+    fmt = found.recognition.timestamp_format
+    cols[1].text_input(
+        "Timestamp format", key="data_ts_format", value=settings.timestamp_format or "",
+        placeholder=fmt.describe() if fmt is not None else "e.g. %d/%m/%Y %H:%M",
+        help="Leave empty to have it found out. Codes: %Y year, %m month, %d day, %H hour, "
+        "%M minute, %S second, %.f fraction, %p AM/PM, %b month name, %#z zone; or a pattern "
+        "like DD/MM/YYYY HH:mm; s, ms, us or ns for epoch numbers; excel for serial days.",
+    )  # fmt: skip
+    label = _choice("data_role_timestamp", _default(found, "timestamp", settings))
+    column = _options(found, "timestamp").get(label)
+    time_of_day = _choice("data_role_time", default_time)
+    if not isinstance(column, str):
+        return
+    chosen = (column, time_of_day) if time_of_day != _NONE else column
+    typed = (_choice("data_ts_format", settings.timestamp_format) or "").strip() or None
+    try:
+        parsed, given = found.parsed(chosen, typed)
+    except cxlib.CxError as err:
+        cols[2].error(md(err))
+        return
+    scope = "rows" if found.rows is not None else "rows of the first ones read"
+    if given and parsed == given:
+        cols[2].success(f"All {given:,} {scope} parse.")
+    else:
+        cols[2].warning(
+            f"{parsed:,} of {given:,} {scope} parse"
+            + (": the others would be dropped." if parsed else ": choose another format or column.")
+        )
+
+
+def _role_controls(found: Inspection, settings: Settings) -> None:
+    for role in ROLES:
+        if (question := _question(found, role)) is not None:
+            st.warning(question)
+    cols = st.columns(len(ROLES))
+    for col, role in zip(cols, ROLES, strict=True):
+        options = list(_options(found, role))
+        state.keep_valid(f"data_role_{role}", options)
+        default = _default(found, role, settings)
+        match = found.recognition.mapping.get(role)
+        col.selectbox(
+            _ROLE_NAMES[role].capitalize(), options, key=f"data_role_{role}",
+            index=options.index(default) if default in options else 0,
+        )  # fmt: skip
+        if match is not None:
+            col.caption(f"{match.confidence:.0%} sure: {md(match.reason)}")
+
+
+def draw(pending: Pending) -> None:
+    """The assistant for the upload being worked on (see the module docstring)."""
+    st.subheader(f"Import: {md(pending.label)}")
+    if note := st.session_state.pop("cx_upload_note", None):
+        st.info(md(note))
+    if pending.error is not None:
+        st.error(md(f"Could not load {pending.label}: {pending.error}"))
+    elif pending.saved:
+        st.info("Read with the settings saved for files with these columns.")
+    settings = _widget_settings(pending)
+    found = None
+    try:
+        found = _read(pending.uploads[0], settings)
+    except cxlib.CxError as err:
+        if str(err) != pending.error:
+            st.error(md(err))
+    _read_controls(found, settings)
+    if found is None:
+        return
+    if len(pending.uploads) > 1:
+        st.caption(md(f"Showing {pending.uploads[0].name}; the settings apply to every file."))
+    rows = f"{found.rows:,} rows" if found.rows is not None else "rows"
+    st.caption(md(f"{found.table.file_format.upper()}, {rows}, {len(found.columns)} columns: "
+                  + ", ".join(found.columns[:40])))  # fmt: skip
+    st.dataframe(found.preview, hide_index=True, height=220)
+    _role_controls(found, pending.settings)
+    _timestamp_controls(found, pending.settings)
+    left, right = st.columns([1, 3])
+    left.button("Load with these settings", key="data_load", on_click=apply, type="primary")
+    right.checkbox("Use these settings again for files with the same columns", key="data_remember")
