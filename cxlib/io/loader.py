@@ -31,6 +31,7 @@ import polars as pl
 from cxlib.engines import with_epoch_us
 from cxlib.engines.loading import FORMAT_INDEX, RolePlan, map_roles, parsed_counts
 from cxlib.errors import CxError, LoadError
+from cxlib.io.numbers import number_expr
 from cxlib.io.orders import one_row_per_order, order_column
 from cxlib.io.readers import Table, read, sanitize_names
 from cxlib.io.recognize import Layout, Recognition, recognize, timestamp_source
@@ -486,17 +487,6 @@ def _plan(sample: pl.DataFrame, rec: Recognition, *, merged: bool) -> RolePlan:
     )
 
 
-def _number(column: str, sample: pl.DataFrame) -> pl.Expr:
-    """A column as numbers: text with a decimal comma (``1234,50``) read too."""
-    if sample.schema[column] != pl.String:
-        return pl.col(column).cast(pl.Float64, strict=False)
-    text = pl.col(column).str.strip_chars()
-    values = sample[column].drop_nulls()
-    if values.str.contains(",").any() and not values.str.contains(r"\.").any():
-        text = text.str.replace(",", ".", literal=True)
-    return text.cast(pl.Float64, strict=False)
-
-
 def _text(columns: tuple[str, ...], sample: pl.DataFrame) -> pl.Expr:
     """One column as text, or the first filled of several."""
     texts = [
@@ -532,7 +522,7 @@ def _polars_columns(
     if plan.channel is not None:
         exprs.append(_text((plan.channel,), sample).alias("channel"))
     if len(plan.value) > 1:  # quantity times unit price
-        product = [_number(c, sample) for c in plan.value]
+        product = [number_expr(c, sample[c]) for c in plan.value]
         exprs.append((product[0] * product[1]).alias("value"))
     for role, text, column in (
         ("value", VALUE_TEXT, plan.value[0] if len(plan.value) == 1 else None),
@@ -540,7 +530,7 @@ def _polars_columns(
     ):
         if column is None:
             continue
-        exprs.append(_number(column, sample).alias(role))
+        exprs.append(number_expr(column, sample[column]).alias(role))
         if sample.schema[column] == pl.String:
             exprs.append(pl.col(column).alias(text))
     if source is not None:

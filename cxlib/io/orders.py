@@ -16,6 +16,7 @@ import dataclasses
 import polars as pl
 
 from cxlib.io.names import normalize_name
+from cxlib.io.numbers import number_expr
 from cxlib.io.readers import Table, sanitize_names
 from cxlib.io.recognize import Recognition, timestamp_source
 
@@ -63,12 +64,6 @@ def order_column(sample: pl.DataFrame, rec: Recognition) -> str | None:
     return None
 
 
-def _number(column: str, dtype: pl.DataType) -> pl.Expr:
-    if dtype == pl.String:
-        return pl.col(column).str.strip_chars().str.replace(",", ".").cast(pl.Float64, strict=False)
-    return pl.col(column).cast(pl.Float64, strict=False)
-
-
 def one_row_per_order(tab: Table, rec: Recognition, order: str) -> tuple[Table, Recognition]:
     """One row per order: each column's first filled value, and the order's value.
 
@@ -84,7 +79,8 @@ def one_row_per_order(tab: Table, rec: Recognition, order: str) -> tuple[Table, 
     ]
     new_sources = dict(rec.sources)
     if value:
-        numbers = [_number(c, schema[c]) for c in value]
+        sample = frame.lazy().select(value).head(2000).collect()
+        numbers = [number_expr(c, sample[c]) for c in value]
         line = numbers[0] * numbers[1] if len(numbers) == 2 else numbers[0]
         repeated = (line.drop_nulls().n_unique() == 1) & (line.count() > 1)
         total = pl.when(line.count() == 0).then(None).when(repeated).then(line.drop_nulls().first())

@@ -36,6 +36,7 @@ from cxlib.io.names import (
     WORDS,
     normalize_name,
 )
+from cxlib.io.numbers import number_expr
 from cxlib.io.timestamps import TimestampFormat, detect_format, explicit_format
 from cxlib.log import RoleMatch
 
@@ -137,7 +138,7 @@ def _is_number_column(values: pl.Series) -> bool:
         return False
     text = values.drop_nulls().str.strip_chars()
     text = text.filter(text != "")
-    numbers = text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    numbers = text.to_frame("v").select(number_expr("v", text)).to_series()
     return text.len() > 0 and numbers.null_count() <= 0.1 * text.len()
 
 
