@@ -122,11 +122,13 @@ def _micros(micros: str, engine: SqlEngine) -> str:
 
 def _one_format(text: str, fmt: str, engine: SqlEngine) -> str:
     zoned = any(z in fmt for z in _ZONES)
-    if engine == "pyspark":
-        return f"try_to_timestamp({text}, '{spark_pattern(fmt)}')"
+    if engine == "pyspark":  # a double-quoted literal: the pattern quotes its letters with '
+        pattern = spark_pattern(fmt).replace("\\", "\\\\").replace('"', '\\"')
+        return f'try_to_timestamp({text}, "{pattern}")'
+
     if zoned:  # DuckDB's %z reads +01:00, +0100 and +01, not Z
         text = f"regexp_replace({text}, '[Zz]$', '+00:00')"
-    formats = duckdb_formats(fmt)
+    formats = [f.replace("'", "''") for f in duckdb_formats(fmt)]
     listed = (
         f"'{formats[0]}'" if len(formats) == 1 else "[" + ", ".join(f"'{f}'" for f in formats) + "]"
     )
@@ -147,8 +149,8 @@ def sql_timestamp(column: str, spec: ParseSpec, engine: SqlEngine) -> str:
     'timestamp_micros(try_cast(t AS BIGINT) div 1000)'
     >>> print(sql_timestamp('"t"', TimestampFormat("text", ("%d.%m.%Y",)), "duckdb"))
     try_strptime("t", '%d.%m.%Y')
-    >>> sql_timestamp("`t`", TimestampFormat("text", ("%m/%d/%Y %I:%M %p",)), "pyspark")
-    "try_to_timestamp(`t`, 'M/d/yyyy h:m a')"
+    >>> print(sql_timestamp("`t`", TimestampFormat("text", ("%m/%d/%Y %I:%M %p",)), "pyspark"))
+    try_to_timestamp(`t`, "M/d/yyyy h:m a")
     """
     if spec.kind == "epoch":
         unit = spec.unit or "s"

@@ -95,7 +95,10 @@ def test_tickets_make_an_event_per_dated_column():
         "Closed",
     ]
     assert frame.filter(customer_id="INC0010002")["touchpoint"].to_list() == ["Opened"]
-    assert log.mapping["touchpoint"].reason == "the names of the dated columns Opened, Resolved, Closed"
+    assert (
+        log.mapping["touchpoint"].reason
+        == "the names of the dated columns Opened, Resolved, Closed"
+    )
 
 
 def test_shopify_orders_are_one_purchase_each_with_their_total():
@@ -121,7 +124,10 @@ def test_online_retail_invoices_are_purchases_valued_by_their_lines():
     assert values["536365"] == pytest.approx(35.64)
     assert values["536367"] == pytest.approx(66.68)
     assert values["C536379"] == pytest.approx(-27.5)
-    assert log.mapping["value"].reason == "invoice lines: quantity 'Quantity' times unit price 'UnitPrice'"
+    assert (
+        log.mapping["value"].reason
+        == "invoice lines: quantity 'Quantity' times unit price 'UnitPrice'"
+    )
     assert not any("InvoiceNo" == m.column for m in log.mapping.values())
 
 
