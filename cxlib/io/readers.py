@@ -16,6 +16,7 @@ reader raises becomes a :class:`~cxlib.errors.LoadError` saying what to do.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -376,20 +377,20 @@ def _read_text(data: bytes | Path, head: bytes, name: str, options: _Options) ->
     text_head = head_text.decode("utf8", errors="replace").replace("\r", "\n" if cr_only else "\r")
     lay = sniff.layout(text_head, separator=options.separator, header=options.header)
     utf8 = options.encoding is None or options.encoding.lower().replace("_", "-") in _UTF8
+    frame = None
     if utf8 and note is None and not cr_only and lay.separator != WHITESPACE:
-        try:  # the fast path: Polars reads the file itself
-            return Table(name, _polars_csv(data, name, lay), "csv", layout=lay, encoding="utf-8")
-        except _NotUtf8Error:
-            pass  # a byte that is not UTF-8 further down: decode the whole file
-    raw = data if isinstance(data, bytes) else data.read_bytes()
-    text, note = sniff.decode(raw, name, options.encoding)
-    if cr_only:
-        text = text.replace(b"\r", b"\n")
-    read_as = lay
-    if lay.separator == WHITESPACE:
-        text = sniff.whitespace_to_tabs(text.decode("utf8")).encode("utf8")
-        read_as = Layout("\t", lay.skip_rows, lay.header)
-    frame = _polars_csv(text, name, read_as)
+        with contextlib.suppress(_NotUtf8Error):  # else a byte further down is not UTF-8
+            frame = _polars_csv(data, name, lay)  # the fast path: Polars reads the file itself
+    if frame is None:
+        raw = data if isinstance(data, bytes) else data.read_bytes()
+        text, note = sniff.decode(raw, name, options.encoding)
+        if cr_only:
+            text = text.replace(b"\r", b"\n")
+        read_as = lay
+        if lay.separator == WHITESPACE:
+            text = sniff.whitespace_to_tabs(text.decode("utf8")).encode("utf8")
+            read_as = Layout("\t", lay.skip_rows, lay.header)
+        frame = _polars_csv(text, name, read_as)
     notes = [note] if note else []
     if lay.skip_rows:
         plural = "s" if lay.skip_rows > 1 else ""

@@ -71,6 +71,7 @@ _REFUSED = {
     b"\x78\xda": "zlib data",
 }
 _FALLBACK = "cx-cp1252"
+_ESCAPED = re.compile("[\udc80-\udcff]")
 
 
 def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
@@ -162,8 +163,8 @@ def decode(raw: bytes, name: str, encoding: str | None) -> tuple[bytes, str | No
                 raw.decode("utf-8")
             except UnicodeDecodeError:
                 text = raw.decode("utf-8", errors=_FALLBACK)
-                bad = raw.decode("utf-8", errors="replace").count("\ufffd")
-                bad -= raw.count("\ufffd".encode())
+                escaped = raw.decode("utf-8", errors="surrogateescape")
+                bad = len(_ESCAPED.findall(escaped))  # one per byte that is not UTF-8
                 plural = "s" if bad != 1 else ""
                 note = f"{name!r} is not all UTF-8: {bad:,} byte{plural} read as Windows-1252 (Latin-1)"
                 return text.encode("utf-8"), note
@@ -242,8 +243,9 @@ def sniff_separator(text: str) -> str:
         score = _score(_widths(lines, sep))
         if score > best_score:
             best, best_score = sep, score
-    spaces = _score(_widths(lines, WHITESPACE))
     most = 0.8 * len(lines)
+    runs = _score([len(re.split(r"\s{2,}", line.strip())) for line in lines])
+    spaces = max(_score(_widths(lines, WHITESPACE)), runs)  # one blank, or aligned columns
     if best_score[0] < most and spaces[0] > best_score[0] and spaces[0] >= most:
         return WHITESPACE
     return best

@@ -55,6 +55,18 @@ REAL = [
         6,
         8,
     ),
+    (
+        "road_traffic_fines_100.xes",
+        {
+            "customer_id": "case:concept:name",
+            "touchpoint": "concept:name",
+            "timestamp": "time:timestamp",
+            "value": "amount",
+        },
+        390,
+        100,
+        10,
+    ),
 ]
 
 
@@ -84,6 +96,18 @@ def test_onboarding_nanoseconds(shared_data):
     assert (
         str(log.to_polars().filter(event_index=0)["timestamp"][0]) == "2018-10-01 14:56:14.195002"
     )
+
+
+def test_road_traffic_fines_log_metadata_stays_apart_and_the_dfg_is_pm4pys(shared_data):
+    from cxlib import ENTRY, EXIT, transitions
+
+    log = load(shared_data / "road_traffic_fines_100.xes")
+    assert not any(c.startswith(("meta_", "log:")) for c in log.frame.columns)
+    edges = transitions(log, by="customer")
+    inner = edges.filter((edges["source"] != ENTRY) & (edges["target"] != EXIT))
+    # pm4py's directly-follows graph of this log: 18 pairs, 290 transitions, 100 starts.
+    assert (inner.height, inner["transitions"].sum()) == (18, 290)
+    assert edges.filter(edges["source"] == ENTRY)["transitions"].sum() == 100
 
 
 def test_helpdesk_customer_attribute_is_kept_as_an_attribute(shared_data):

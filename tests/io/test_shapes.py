@@ -128,7 +128,7 @@ def test_online_retail_invoices_are_purchases_valued_by_their_lines():
         log.mapping["value"].reason
         == "invoice lines: quantity 'Quantity' times unit price 'UnitPrice'"
     )
-    assert not any("InvoiceNo" == m.column for m in log.mapping.values())
+    assert not any(m.column == "InvoiceNo" for m in log.mapping.values())
 
 
 def test_cdnow_purchases_with_no_header():
