@@ -224,6 +224,14 @@ def _question(found: Inspection, role: str) -> str | None:
     )
 
 
+def _remember(pending: Pending, found: Inspection, settings: Settings) -> bool:
+    """Save the settings for files with these columns, as read with them and as first read."""
+    keys = [found.columns]
+    with contextlib.suppress(cxlib.CxError):  # how the next such file is first read
+        keys.append(_read(pending.uploads[0], Settings()).columns)
+    return all([mappings.save(columns, settings.as_dict()) for columns in keys])
+
+
 def apply() -> None:
     """Callback of the Load button: load the upload with everything the controls show."""
     pending = current()
@@ -252,8 +260,7 @@ def apply() -> None:
         roles["timestamp"] = (date, time_of_day)
     fmt = (_choice("data_ts_format", settings.timestamp_format) or "").strip() or None
     settings = dataclasses.replace(settings, roles=roles, timestamp_format=fmt, layout=layout)
-    remember = st.session_state.get("data_remember")
-    if remember and not mappings.save(found.columns, settings.as_dict()):
+    if st.session_state.get("data_remember") and not _remember(pending, found, settings):
         st.session_state["cx_upload_note"] = (
             f"The settings are kept for this session only: {mappings.data_dir()} cannot be written."
         )
