@@ -83,11 +83,10 @@ def columns_section(loaded: state.Loaded) -> None:
         match = loaded.log.mapping.get(role)
         options = columns if role in cxlib.log.REQUIRED_ROLES else [None, *columns]
         current = match.column if match else None
-        state.keep_valid(f"data_role_{role}", options)
+        state.choose(f"data_role_{role}", options, current)
         col.selectbox(
             role,
             options,
-            index=options.index(current) if current in options else 0,
             key=f"data_role_{role}",
             format_func=lambda c: "(none)" if c is None else c,
             placeholder="(none)",  # Streamlit shows a None choice as the placeholder

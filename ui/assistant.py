@@ -146,8 +146,9 @@ def take(files: Sequence[Any] | None) -> bool:
     if st.session_state.get(_SEEN) == seen:
         return False
     st.session_state[_SEEN] = seen
-    for key in _WIDGETS:
+    for key in _WIDGETS:  # the new file's controls start afresh (see state.choose)
         st.session_state.pop(key, None)
+    st.session_state["data_ts_format"] = ""
     uploads = tuple(Upload(f.name, f.getvalue()) for f in files)
     settings, saved = Settings(), None
     with contextlib.suppress(cxlib.CxError):  # the load below says what is wrong
@@ -273,43 +274,42 @@ def _read_controls(found: Inspection | None, settings: Settings) -> None:
     cols = st.columns(4)
     if text:
         sep = table.layout.separator if table is not None and table.layout else None
+        separators = [None, *_SEPARATORS]
+        state.choose("data_sep", separators, settings.separator)
         cols[0].selectbox(
-            "Separator", [None, *_SEPARATORS], key="data_sep",
-            index=[None, *_SEPARATORS].index(settings.separator),
+            "Separator", separators, key="data_sep",
             format_func=lambda s: f"found out ({_SEPARATORS.get(sep or '', sep)})" if s is None else _SEPARATORS[s],
         )  # fmt: skip
         used = table.encoding if table is not None else None
+        state.choose("data_encoding", list(ENCODINGS), settings.encoding)
         cols[1].selectbox(
             "Encoding", list(ENCODINGS), key="data_encoding",
-            index=list(ENCODINGS).index(settings.encoding) if settings.encoding in ENCODINGS else 0,
             format_func=lambda e: f"found out ({_ENCODINGS.get(used or '', used)})" if e is None else _ENCODINGS.get(e, e),
         )  # fmt: skip
         has_header = table.layout.header if table is not None and table.layout else True
+        state.choose("data_header", [None, True, False], settings.header)
         cols[2].selectbox(
             "Header line", [None, True, False], key="data_header",
-            index=[None, True, False].index(settings.header),
             format_func=lambda h: f"found out ({'yes' if has_header else 'none'})" if h is None
             else "the first line names the columns" if h else "no header line",
         )  # fmt: skip
     if table is not None and len(table.sheets) > 1:
         sheets = list(table.sheets)
-        cols[3].selectbox(
-            "Sheet", sheets, key="data_sheet",
-            index=sheets.index(table.sheet) if table.sheet in sheets else 0,
-        )  # fmt: skip
+        state.choose("data_sheet", sheets, table.sheet)
+        cols[3].selectbox("Sheet", sheets, key="data_sheet")
 
 
 def _timestamp_controls(found: Inspection, settings: Settings) -> None:
     cols = st.columns([2, 2, 3])
     columns = [_NONE, *found.columns]
-    state.keep_valid("data_role_time", columns)
     sources = found.recognition.sources.get("timestamp", ())
     default_time = sources[1] if len(sources) > 1 else _NONE
-    cols[0].selectbox("Time of day (when in its own column)", columns, key="data_role_time",
-                      index=columns.index(default_time))  # fmt: skip
+    state.choose("data_role_time", columns, default_time)
+    cols[0].selectbox("Time of day (when in its own column)", columns, key="data_role_time")
     fmt = found.recognition.timestamp_format
+    st.session_state.setdefault("data_ts_format", settings.timestamp_format or "")
     cols[1].text_input(
-        "Timestamp format", key="data_ts_format", value=settings.timestamp_format or "",
+        "Timestamp format", key="data_ts_format",
         placeholder=fmt.describe() if fmt is not None else "e.g. %d/%m/%Y %H:%M",
         help="Leave empty to have it found out. Codes: %Y year, %m month, %d day, %H hour, "
         "%M minute, %S second, %.f fraction, %p AM/PM, %b month name, %#z zone; or a pattern "
@@ -339,18 +339,16 @@ def _timestamp_controls(found: Inspection, settings: Settings) -> None:
 
 def _role_controls(found: Inspection, settings: Settings) -> None:
     for role in ROLES:
-        if (question := _question(found, role)) is not None:
+        picked = st.session_state.get(f"data_role_{role}")
+        answered = picked is not None and picked != _default(found, role, Settings())
+        if not answered and (question := _question(found, role)) is not None:
             st.warning(question)
     cols = st.columns(len(ROLES))
     for col, role in zip(cols, ROLES, strict=True):
         options = list(_options(found, role))
-        state.keep_valid(f"data_role_{role}", options)
-        default = _default(found, role, settings)
+        state.choose(f"data_role_{role}", options, _default(found, role, settings))
         match = found.recognition.mapping.get(role)
-        col.selectbox(
-            _ROLE_NAMES[role].capitalize(), options, key=f"data_role_{role}",
-            index=options.index(default) if default in options else 0,
-        )  # fmt: skip
+        col.selectbox(_ROLE_NAMES[role].capitalize(), options, key=f"data_role_{role}")
         if match is not None:
             col.caption(f"{match.confidence:.0%} sure: {md(match.reason)}")
 

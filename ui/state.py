@@ -30,6 +30,7 @@ __all__ = [
     "UPLOAD",
     "Loaded",
     "Upload",
+    "choose",
     "connect",
     "current",
     "errors_shown",
@@ -273,6 +274,21 @@ def _first_load() -> Loaded:
     if failed is not None:
         not_loaded(*failed)
     return loaded
+
+
+def choose(key: str, options: Sequence[Any], default: Any) -> None:
+    """Give a keyed selectbox ``default`` when it has no value among ``options`` yet.
+
+    Call it before drawing the widget, and draw it without ``index``: a keyed widget
+    keeps the value the browser sends back even when its options changed (another file,
+    other columns), and a value set in the session state before it is drawn is the one
+    way to replace it.
+    """
+    if st.session_state.get(key, _MISSING) not in options:
+        st.session_state[key] = default if default in options else options[0]
+
+
+_MISSING = object()
 
 
 def keep_valid(key: str, options: list[Any]) -> list[Any]:

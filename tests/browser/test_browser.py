@@ -244,3 +244,40 @@ def test_hostile_touchpoint_names_never_execute(browser_page, server: str, tmp_p
     page.wait_for_timeout(2000)
     assert page.dialogs == []
     assert _injected(page) == []
+
+
+def test_an_upload_fixed_in_the_import_assistant(browser_page, server: str, tmp_path: Path) -> None:
+    """A file the loader misreads: the separator and the timestamp format set on the page."""
+    page = browser_page
+    page.goto(server)
+    page.get_by_role("heading", name="Overview", exact=True).wait_for(timeout=90_000)
+    _open(page, "Data")
+    export = tmp_path / "export.txt"  # ';' between fields, ',' inside one, times like 10.00
+    export.write_text(
+        "user;event,kind,x;when\nu1;visit,web,1;01-02-2024 10.00\n"
+        "u1;buy,web,2;01-02-2024 10.30\nu2;visit,app,3;03-02-2024 09.15\n"
+    )
+    page.locator("input[type=file]").first.set_input_files(export)
+    page.get_by_text("Could not load export.txt").wait_for(timeout=60_000)
+    _settle(page)
+    assert page.get_by_text("Showing sample: retail, not export.txt").count()
+
+    def choose(label: str, option: str) -> None:
+        box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+        box.click()
+        page.keyboard.type(option)  # the selectbox filters its options as one types
+        page.get_by_role("option", name=option, exact=True).click()
+        _settle(page)
+
+    choose("Separator", "semicolon ;")
+    choose("Timestamp", "when")
+    box = page.get_by_role("textbox", name="Timestamp format")
+    box.fill("%d-%m-%Y %H.%M")
+    box.press("Enter")
+    page.get_by_text("All 3 rows parse.").wait_for(timeout=60_000)
+    page.screenshot(path=ARTIFACTS / "import_assistant.png", full_page=True)
+    page.get_by_role("button", name="Load with these settings").click()
+    page.get_by_text("Loaded: export.txt").wait_for(timeout=60_000)
+    _settle(page)
+    assert not page.get_by_test_id("stException").count()
+    assert not page.get_by_text("Showing sample: retail").count()
