@@ -149,13 +149,11 @@ def _empty(role: str, values: pl.Series) -> bool:
 
 
 def _fits(role: str, values: pl.Series) -> bool:
-    """Whether a sample's data can play a role picked by its name."""
+    """Whether a sample's data can play a role picked by its name (not a timestamp)."""
     if _empty(role, values):
         return False
     if role in ("value", "rating"):
         return _is_number_column(values)
-    if role == "timestamp":
-        return detect_format(values) is not None
     labels = values.dtype in (pl.String, pl.Categorical) or values.dtype.is_integer()
     return labels or (role == "touchpoint" and values.dtype in (pl.Boolean, pl.Enum))
 
@@ -194,6 +192,35 @@ class _Finder:
         self.leaf = {c: normalize_name(c.rsplit(".", 1)[-1]) for c in sample.columns if "." in c}
         self.empty: dict[str, str] = {}  # role -> a column named for it but empty
         self.notes: list[str] = []
+        self._formats: dict[tuple[str, bool], TimestampFormat | None] = {}
+        self._dated: list[str] | None = None
+
+    def format_of(self, col: str, *, guess: bool = False) -> TimestampFormat | None:
+        """The timestamp format of a column's sample (detected once per column)."""
+        key = (col, guess)
+        if key not in self._formats:
+            self._formats[key] = detect_format(self.sample[col], guess=guess)
+        return self._formats[key]
+
+    def fits(self, role: str, col: str) -> bool:
+        """Whether a column's data can play a role picked by its name."""
+        if role == "timestamp":
+            return not _empty(role, self.sample[col]) and self.format_of(col) is not None
+        return _fits(role, self.sample[col])
+
+    def dated(self) -> list[str]:
+        """Columns of dates (by type, or text that reads as dates): a ticketing export's milestones."""
+        if self._dated is None:
+            self._dated = []
+            for col in self.sample.columns:
+                values = self.sample[col]
+                if isinstance(values.dtype, pl.Datetime) or values.dtype == pl.Date:
+                    self._dated.append(col)
+                elif values.dtype == pl.String and _filled(values) >= _MOSTLY_EMPTY_OPTIONAL:
+                    fmt = self.format_of(col)
+                    if fmt is not None and fmt.kind == "text":
+                        self._dated.append(col)
+        return self._dated
 
     def free(self) -> list[str]:
         return [c for c in self.sample.columns if c not in self.used]
@@ -221,7 +248,7 @@ class _Finder:
                 if _empty(role, self.sample[col]):
                     self.empty.setdefault(role, col)
                     continue
-                if self._refused(role, col, sources) or not _fits(role, self.sample[col]):
+                if self._refused(role, col, sources) or not self.fits(role, col):
                     continue
                 found.append(RoleMatch(col, confidence, f"column name {col!r} {how}"))
         if found and role == "customer_id":  # a fully filled id before one with gaps
@@ -235,7 +262,7 @@ class _Finder:
                 continue
             if role == "touchpoint" and "id" in words:  # event_id is an id, not a touchpoint
                 continue
-            if self._refused(role, col, sources) or not _fits(role, self.sample[col]):
+            if self._refused(role, col, sources) or not self.fits(role, col):
                 continue
             return RoleMatch(col, 0.7, f"column name {col!r} contains {sorted(hit)[0]!r}")
         return None
@@ -250,8 +277,8 @@ class _Finder:
 
     def gap_filler(self, role: str, match: RoleMatch) -> str | None:
         """Another column filling most of the gaps of a customer or touchpoint column."""
-        if role not in ("customer_id", "touchpoint"):
-            return None
+        if role not in ("customer_id", "touchpoint") or match.confidence < 0.7:
+            return None  # only for a column named for the role
         first = self.sample[match.column]
         gaps = first.is_null() | (first.cast(pl.String).str.strip_chars() == "")
         if not gaps.any() or _filled(first) >= _FILLED:
@@ -271,7 +298,7 @@ class _Finder:
         free = [c for c in self.free() if not _empty(role, self.sample[c])]
         if role == "timestamp":
             for col in free:
-                fmt = detect_format(self.sample[col], guess=True)
+                fmt = self.format_of(col, guess=True)
                 if fmt is not None:
                     why = f"its values look like timestamps ({fmt.describe()})"
                     return RoleMatch(col, 0.6, why)
@@ -365,25 +392,11 @@ def timestamp_source(sample: pl.DataFrame, columns: tuple[str, ...]) -> pl.Expr:
     return pl.concat_str([date_expr.cast(pl.String), pl.lit(" "), pl.col(clock).cast(pl.String)])
 
 
-def _dated(sample: pl.DataFrame, columns: Sequence[str]) -> list[str]:
-    """Columns of dates (by type, or text that reads as dates): a ticketing export's milestones."""
-    out = []
-    for col in columns:
-        values = sample[col]
-        if isinstance(values.dtype, pl.Datetime) or values.dtype == pl.Date:
-            out.append(col)
-        elif values.dtype == pl.String and _filled(values) >= _MOSTLY_EMPTY_OPTIONAL:
-            fmt = detect_format(values)
-            if fmt is not None and fmt.kind == "text":
-                out.append(col)
-    return out
-
-
 def _tickets(finder: _Finder) -> bool:
     """Whether a table with no touchpoint is a ticketing export: several dated columns, no amount."""
     if finder.by_name("value", {}) is not None:
         return False  # an order export with dates (created, paid, fulfilled): purchases
-    return len(_dated(finder.sample, finder.sample.columns)) >= 2
+    return len(finder.dated()) >= 2
 
 
 def _line_value(finder: _Finder, match: RoleMatch) -> RoleMatch | None:
@@ -492,12 +505,8 @@ def _find(
         finder.notes.append(
             f"column {finder.empty[role]!r} is empty: not used for {_ROLE_WORDS[role]}"
         )
-    if (
-        role == "touchpoint"
-        and layout is None
-        and len(_dated(finder.sample, finder.sample.columns)) >= 2
-    ):
-        return None  # a ticketing export: its dated columns make the events
+    if role == "touchpoint" and layout is None and len(finder.dated()) >= 2:
+        return None  # tickets or orders with milestones: no touchpoint guessed from the data
     if role == "value" and "touchpoint" in sources:
         return None  # an amount is only guessed from the data for a transactions export
     if role in ("timestamp", "customer_id", "touchpoint", "value"):
@@ -552,7 +561,7 @@ def _shape(
     """
     if "touchpoint" in sources or layout == "events" or "touchpoint" in problems:
         return "events"
-    dated = _dated(sample, sample.columns)
+    dated = finder.dated()
     if layout == "dated_columns" or (layout is None and _tickets(finder)):
         if len(dated) >= 2:
             return Recognition({}, {}, None, "dated_columns", tuple(dated), tuple(finder.notes))

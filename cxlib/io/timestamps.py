@@ -268,9 +268,29 @@ def shape(fmt: str) -> str:
     return "^" + "".join([*out, re.escape(fmt[last:])]) + "$"
 
 
+@functools.cache
+def _shape_re(fmt: str) -> re.Pattern[str]:
+    return re.compile(shape(fmt))
+
+
+def _parses(fmt: str, column: str = "v") -> pl.Expr:
+    text = pl.col(column)
+    parsed = text.str.strptime(pl.Datetime("us"), fmt, strict=False).is_not_null()
+    return (parsed & text.str.contains(shape(fmt))).alias(fmt)
+
+
 def _parsed(values: pl.Series, fmt: str) -> pl.Series:
-    parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False).is_not_null()
-    return parsed & values.str.contains(shape(fmt))
+    return values.to_frame("v").select(_parses(fmt)).to_series()
+
+
+def _parsed_all(values: pl.Series, formats: list[str]) -> pl.DataFrame:
+    """Which values each format parses: one column per format, computed in one pass."""
+    return values.to_frame("v").select(_parses(f) for f in formats)
+
+
+#: What the start of a value written in some format of the grammar looks like: digits and
+#: a separator, eight or more digits, or a month or weekday name. Other text is no date.
+_DATE_START = re.compile(r"(?i)^\s*(\d{1,4}[-/. T:]|\d{8}|[a-zé]{3,}\.?,?\s|\d{1,2}[-/ ]?[a-z]{3})")
 
 
 def _compact_date(values: pl.Series, numbers: pl.Series) -> TimestampFormat | None:
@@ -333,9 +353,15 @@ def _cover(stripped: pl.Series, formats: list[str]) -> tuple[list[str], dict[str
     order = None
     while len(chosen) < _MOST_FORMATS and not covered.all():
         probe = stripped.filter(~covered).head(_PROBE_VALUES)
-        for f in formats:
-            if f not in ok and _parsed(probe, f).any():
-                ok[f] = _parsed(stripped, f)
+        texts = probe.to_list()
+        # The shapes first (plain regular expressions on a few values), then chrono.
+        untried = [f for f in formats if f not in ok and any(map(_shape_re(f).match, texts))]
+        hits = (
+            _parsed_all(probe, untried).select(pl.all().any()).row(0, named=True) if untried else {}
+        )
+        found = [f for f in untried if hits[f]]
+        if found:
+            ok |= _parsed_all(stripped, found).to_dict()
         allowed = [
             f for f in ok if f not in chosen and (order is None or _order(f) in (None, order))
         ]
@@ -357,6 +383,8 @@ def _detect_text(values: pl.Series) -> TimestampFormat | None:
     stripped = values.str.strip_chars()
     if not stripped.str.contains(r"\d").any():
         return None
+    if stripped.head(_PROBE_VALUES).str.contains(_DATE_START.pattern).mean() < 0.5:  # type: ignore[operator]
+        return None  # codes, names, amounts: no value starts like a date
     strip = bool((stripped != values).any())
     months = bool(stripped.str.contains(_MONTH_WORD.pattern).any())
     chosen: list[str] = []
