@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,7 +111,7 @@ def current() -> Pending | None:
 
 def _read(upload: Upload, settings: Settings) -> Inspection:
     """The upload read with these settings (kept for the session: controls re-run the page)."""
-    key = (hashlib.sha256(upload.data).hexdigest(), tuple(settings.read_options().items()))
+    key = (upload.digest, tuple(settings.read_options().items()))
     kept = st.session_state.get(_READ)
     if kept is None or kept[0] != key:
         kept = (key, inspect(upload.open(), **settings.read_options()))

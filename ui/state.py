@@ -11,6 +11,7 @@ or a connection is also written to the URL (``?scenario=bank``,
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -70,6 +71,11 @@ class Upload:
 
     name: str
     data: bytes = field(repr=False)
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """The content's SHA-256 (computed once: files of hundreds of megabytes)."""
+        return hashlib.sha256(self.data).hexdigest()
 
     def open(self) -> io.BytesIO:
         """A fresh file object over the bytes, named like the file (the loader reads the name)."""

@@ -76,29 +76,32 @@ class Inspection:
         parsed = scope.select(parse_expr(source, fmt, values.dtype).is_not_null().sum()).item()
         return parsed, given
 
-    def load(self, **options: Any) -> EventLog:
-        """Load the table already read, with roles, ``timestamp_format`` and ``layout`` given.
-
-        Takes the role and format keywords of :func:`cxlib.load` (not its reading options).
-        """
-        return loader.load_table(self.table, **options)
+    def load(
+        self,
+        roles: dict[str, str | Sequence[str] | None] | None = None,
+        *,
+        timestamp_format: str | None = None,
+        layout: Layout | None = None,
+    ) -> EventLog:
+        """Load the table already read, with the roles (role -> column), format and layout given."""
+        return loader.load_table(
+            self.table, roles, timestamp_format=timestamp_format, layout=layout
+        )
 
 
 def inspect(
     source: Any,
     *,
-    separator: str | None = None,
-    encoding: str | None = None,
-    sheet: str | int | None = None,
-    header: bool | None = None,
-    table: str | None = None,
     roles: dict[str, str | Sequence[str] | None] | None = None,
     timestamp_format: str | None = None,
     layout: Layout | None = None,
+    **read_options: Any,
 ) -> Inspection:
     r"""Read a source and guess its roles, raising only when it cannot be read at all.
 
-    ``roles`` maps roles (``"customer_id"``, ``"timestamp"``, ...) to columns chosen.
+    ``roles`` maps roles (``"customer_id"``, ``"timestamp"``, ...) to columns chosen;
+    ``read_options`` are those of :func:`cxlib.load` that say how to read (``separator``,
+    ``encoding``, ``sheet``, ``header``, ``table``).
 
     Examples
     --------
@@ -108,9 +111,8 @@ def inspect(
     >>> {role: m.column for role, m in found.recognition.mapping.items()}
     {'timestamp': 'InvoiceDate', 'customer_id': 'CustomerID', 'touchpoint': 'purchase', 'value': 'Amount'}
     """
-    options = {"separator": separator, "encoding": encoding, "sheet": sheet, "header": header}
     with loader.foreign_errors("the source"):
-        tab = read(source, **options, table=table)
+        tab = read(source, **read_options)
         sample = loader.sample_of(tab.frame)
     if sample.width == 0:
         msg = f"{tab.name!r} has no columns: choose another separator, or check the file"

@@ -21,7 +21,7 @@ import dataclasses
 import functools
 import itertools
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,9 +151,9 @@ def load(
     if not sources:
         msg = "the list of sources is empty: give at least one file or frame"
         raise LoadError(msg)
-    options = {"separator": separator, "encoding": encoding, "sheet": sheet, "header": header}
+    options: dict[str, Any] = {"separator": separator, "encoding": encoding, "sheet": sheet}
     with foreign_errors("the source"):
-        tables = [read(s, **options, table=table) for s in sources]
+        tables = [read(s, **options, header=header, table=table) for s in sources]
     roles = {"customer_id": customer, "timestamp": timestamp, "touchpoint": touchpoint}
     roles |= {"channel": channel, "value": value, "rating": rating}
     return _load_tables(tables, roles, timestamp_format, layout)
@@ -161,20 +161,16 @@ def load(
 
 def load_table(
     tab: Table,
+    roles: Mapping[str, Role] | None = None,
     *,
-    customer: Role = None,
-    timestamp: str | tuple[str, str] | None = None,
-    touchpoint: Role = None,
-    channel: str | None = None,
-    value: str | tuple[str, str] | None = None,
-    rating: str | None = None,
     timestamp_format: str | None = None,
     layout: Layout | None = None,
 ) -> EventLog:
-    """Load a source already read (see :func:`cxlib.io.inspect.inspect`), as :func:`load` does."""
-    roles = {"customer_id": customer, "timestamp": timestamp, "touchpoint": touchpoint}
-    roles |= {"channel": channel, "value": value, "rating": rating}
-    return _load_tables([tab], roles, timestamp_format, layout)
+    """Load a source already read (see :func:`cxlib.io.inspect.inspect`), as :func:`load` does.
+
+    ``roles`` maps roles (``"customer_id"``, ``"timestamp"``, ...) to the columns chosen.
+    """
+    return _load_tables([tab], dict(roles or {}), timestamp_format, layout)
 
 
 def _load_tables(
@@ -232,7 +228,8 @@ def sample_of(frame: pl.DataFrame | pl.LazyFrame | nw.LazyFrame) -> pl.DataFrame
         return pl.concat([frame.head(_SAMPLE), spread])
     if isinstance(frame, pl.LazyFrame):
         return frame.head(2 * _SAMPLE).collect()
-    return frame.head(2 * _SAMPLE).collect("polars").to_native()
+    sample: pl.DataFrame = frame.head(2 * _SAMPLE).collect("polars").to_native()
+    return sample
 
 
 def _prepare(
@@ -399,7 +396,7 @@ def _map(
         if bad:
             column = rec.mapping[role].column
             notes.append(f"column {column!r} ({role}): {bad:,} values are not numbers, kept empty")
-    formats = format_counts(rec.timestamp_format, counts)  # type: ignore[arg-type]
+    formats = format_counts(rec.timestamp_format, counts)
     if len(formats) > 1:
         each = ", ".join(f"{n:,} rows as {f}" for f, n in formats.items())
         notes.append(f"timestamps written in {len(formats)} forms, each parsed as such: {each}")
@@ -412,7 +409,8 @@ def _map(
         )
     temporary = (TS_TEXT, VALUE_TEXT, RATING_TEXT, FORMAT_INDEX)
     kept = [c for c in frame.columns if c not in temporary]
-    frame = with_epoch_us(frame.select(kept)).to_native()
+    # An eager Polars frame stays eager: the log wraps the data read, computed once.
+    frame = with_epoch_us(frame.select(kept)).to_native()  # type: ignore[arg-type]
     if rec.timestamp_format is not None and rec.timestamp_format.note:
         notes.append(rec.timestamp_format.note)
     return _Part(tab.name, frame, rec, counts["rows"], dropped, formats, notes)

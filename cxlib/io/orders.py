@@ -57,7 +57,7 @@ def order_column(sample: pl.DataFrame, rec: Recognition) -> str | None:
             .group_by("o")
             .agg(rows=pl.len(), customers=pl.col("c").n_unique(), times=pl.col("t").n_unique())
         )
-        if per.height == 0 or per["rows"].max() == 1:  # type: ignore[operator]
+        if per.height == 0 or per["rows"].max() == 1:
             continue
         if (per["customers"] == 1).mean() >= _SHARE and (per["times"] == 1).mean() >= _SHARE:  # type: ignore[operator]
             return col

@@ -187,8 +187,9 @@ def _sanitized(tab: Table) -> Table:
     # A lazy source (Parquet) is opened here: its schema is the first thing read.
     names = _guard(tab.name, tab.file_format, lambda: tab.frame.collect_schema().names())
     _check_width(tab.name, len(names))
-    if isinstance(tab.frame, pl.DataFrame | pl.LazyFrame):
-        tab.frame, nested = _guard(tab.name, tab.file_format, lambda: flatten(tab.frame))
+    frame = tab.frame
+    if isinstance(frame, pl.DataFrame | pl.LazyFrame):
+        tab.frame, nested = _guard(tab.name, tab.file_format, lambda: flatten(frame))
         if nested:
             names = tab.frame.collect_schema().names()
             _check_width(tab.name, len(names))
@@ -217,7 +218,8 @@ def _as_frame(source: Any, table: str | None) -> pl.DataFrame | pl.LazyFrame | n
     if module == "duckdb" and hasattr(source, "table"):
         return duckdb_table(source, table)
     if module in ("duckdb", "pyspark"):
-        return nw.from_native(source).lazy()
+        lazy: nw.LazyFrame[Any] = nw.from_native(source).lazy()
+        return lazy
     return None
 
 
@@ -263,7 +265,7 @@ def _read_zip(raw: bytes, name: str, options: _Options) -> Table:
             msg = f"{name!r} holds {member!r}, another archive: extract it and load the files"
             raise LoadError(msg)
         tables.append(_read_bytes(data, f"{name}/{member}", kind, options))
-    frames = [_guard(name, "a table", lambda t=t: t.frame) for t in tables]
+    frames = [t.frame for t in tables]
     if len(frames) == 1:
         tab = tables[0]
         return Table(name, tab.frame, tab.file_format, tab.notes, tab.layout, tab.encoding)
@@ -444,7 +446,7 @@ def _polars_csv(data: bytes | Path, name: str, lay: Layout) -> pl.DataFrame:
     return frame
 
 
-def _id_columns(first: bytes, sep: str) -> dict[str, pl.DataType]:
+def _id_columns(first: bytes, sep: str) -> dict[str, type[pl.DataType]]:
     """Id-like columns of a CSV header, read as text: customer ``007`` must not become ``7``."""
     line = first.decode("utf8", errors="replace").lstrip("\ufeff").rstrip("\r")
     try:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -179,7 +179,7 @@ def _varies_within_journeys(values: pl.Series, customers: pl.Series | None) -> b
         return True
     frame = pl.DataFrame({"v": values, "c": customers}).drop_nulls()
     per = frame.group_by("c").agg(n=pl.len(), d=pl.col("v").n_unique()).filter(pl.col("n") > 1)
-    return per.height == 0 or (per["d"] > 1).mean() >= 0.2  # type: ignore[operator]
+    return per.height == 0 or float((per["d"] > 1).mean() or 0) >= 0.2  # type: ignore[arg-type]
 
 
 class _Finder:
@@ -192,6 +192,9 @@ class _Finder:
         self.leaf = {c: normalize_name(c.rsplit(".", 1)[-1]) for c in sample.columns if "." in c}
         self.empty: dict[str, str] = {}  # role -> a column named for it but empty
         self.notes: list[str] = []
+        self.mapping: dict[str, RoleMatch] = {}
+        self.sources: dict[str, tuple[str, ...]] = {}
+        self.problems: dict[str, str] = {}
         self._formats: dict[tuple[str, bool], TimestampFormat | None] = {}
         self._dated: list[str] | None = None
 
@@ -225,15 +228,15 @@ class _Finder:
     def free(self) -> list[str]:
         return [c for c in self.sample.columns if c not in self.used]
 
-    def customers(self, sources: Mapping[str, tuple[str, ...]]) -> pl.Series | None:
-        cols = sources.get("customer_id")
+    def customers(self) -> pl.Series | None:
+        cols = self.sources.get("customer_id")
         if not cols:
             return None
         return self.sample.select(
             pl.coalesce([pl.col(c).cast(pl.String) for c in cols])
         ).to_series()
 
-    def by_name(self, role: str, sources: Mapping[str, tuple[str, ...]]) -> RoleMatch | None:
+    def by_name(self, role: str) -> RoleMatch | None:
         free = self.free()
         found: list[RoleMatch] = []
         for known in NAMES[role]:
@@ -248,7 +251,7 @@ class _Finder:
                 if _empty(role, self.sample[col]):
                     self.empty.setdefault(role, col)
                     continue
-                if self._refused(role, col, sources) or not self.fits(role, col):
+                if self._refused(role, col) or not self.fits(role, col):
                     continue
                 found.append(RoleMatch(col, confidence, f"column name {col!r} {how}"))
         if found and role == "customer_id":  # a fully filled id before one with gaps
@@ -262,15 +265,15 @@ class _Finder:
                 continue
             if role == "touchpoint" and "id" in words:  # event_id is an id, not a touchpoint
                 continue
-            if self._refused(role, col, sources) or not self.fits(role, col):
+            if self._refused(role, col) or not self.fits(role, col):
                 continue
             return RoleMatch(col, 0.7, f"column name {col!r} contains {sorted(hit)[0]!r}")
         return None
 
-    def _refused(self, role: str, col: str, sources: Mapping[str, tuple[str, ...]]) -> bool:
+    def _refused(self, role: str, col: str) -> bool:
         if role != "touchpoint" or self.normal[col] == "touchpoint":
             return False
-        why = _identifier(self.sample[col], self.customers(sources))
+        why = _identifier(self.sample[col], self.customers())
         if why:
             self.notes.append(f"column {col!r} is not taken as the touchpoint: {why}")
         return why is not None
@@ -294,7 +297,7 @@ class _Finder:
                     return col
         return None
 
-    def by_data(self, role: str, sources: Mapping[str, tuple[str, ...]]) -> RoleMatch | None:
+    def by_data(self, role: str) -> RoleMatch | None:
         free = [c for c in self.free() if not _empty(role, self.sample[c])]
         if role == "timestamp":
             for col in free:
@@ -306,52 +309,50 @@ class _Finder:
         if role == "customer_id":
             return self._customer_by_data(free)
         if role == "touchpoint":
-            return self._touchpoint_by_data(free, sources)
+            return self._touchpoint_by_data(free)
         if role == "value":
             return self._value_by_data(free)
         return None
 
-    def _customer_by_data(self, free: list[str]) -> RoleMatch | None:
-        best, best_n = None, 1
+    def _most_distinct(self, free: list[str], accept: Callable[[str], bool]) -> tuple[str, int]:
+        """The accepted column with the most distinct values that still repeat (or ``("", 1)``)."""
+        best, best_n = "", 1
         for col in free:
-            values = self.sample[col].drop_nulls()
-            n = values.n_unique()
-            if (
-                values.dtype in (pl.String, pl.Int64, pl.Int32, pl.UInt32)
-                and best_n < n < values.len()
-            ):
+            kept = self.sample[col].drop_nulls()
+            n = kept.n_unique()
+            if best_n < n < kept.len() and accept(col):
                 best, best_n = col, n
-        if best is None:
+        return best, best_n
+
+    def _customer_by_data(self, free: list[str]) -> RoleMatch | None:
+        ids = (pl.String, pl.Int64, pl.Int32, pl.UInt32)
+        best, n = self._most_distinct(free, lambda col: self.sample[col].dtype in ids)
+        if not best:
             return None
-        why = f"its data looks like an id with many repeating values ({best_n:,} distinct in the sample)"
+        why = f"its data looks like an id with many repeating values ({n:,} distinct in the sample)"
         return RoleMatch(best, 0.5, why)
 
-    def _touchpoint_by_data(
-        self, free: list[str], sources: Mapping[str, tuple[str, ...]]
-    ) -> RoleMatch | None:
-        customers = self.customers(sources)
-        best, best_n = None, 1
-        for col in free:
+    def _touchpoint_by_data(self, free: list[str]) -> RoleMatch | None:
+        customers = self.customers()
+
+        def labels(col: str) -> bool:
             values = self.sample[col]
-            if values.dtype not in (pl.String, pl.Categorical, pl.Enum):
-                continue
-            if set(self.normal[col].split("_")) & NOT_TOUCHPOINT_WORDS:
-                continue
             kept = values.drop_nulls()
-            n = kept.n_unique()
-            if not best_n < n <= max(2, kept.len() // 2):
-                continue
-            if (
-                kept.cast(pl.String).str.contains(r"^[#A-Za-z]{0,3}[-_]?\d{3,}[A-Za-z]?$").mean()
-                > 0.9
-            ):  # type: ignore[operator]
-                continue  # codes and numbers: ids
-            if _identifier(values, customers) or not _varies_within_journeys(values, customers):
-                continue
-            best, best_n = col, n
-        if best is None:
+            if values.dtype not in (pl.String, pl.Categorical, pl.Enum):
+                return False
+            if set(self.normal[col].split("_")) & NOT_TOUCHPOINT_WORDS:
+                return False
+            if kept.n_unique() > max(2, kept.len() // 2):
+                return False
+            codes = kept.cast(pl.String).str.contains(r"^[#A-Za-z]{0,3}[-_]?\d{3,}[A-Za-z]?$")
+            if codes.mean() > 0.9:  # type: ignore[operator]
+                return False  # codes and numbers: ids
+            return not _identifier(values, customers) and _varies_within_journeys(values, customers)
+
+        best, n = self._most_distinct(free, labels)
+        if not best:
             return None
-        why = f"its data looks like repeating labels that change along journeys ({best_n:,} distinct in the sample)"
+        why = f"its data looks like repeating labels that change along journeys ({n:,} distinct in the sample)"
         return RoleMatch(best, 0.5, why)
 
     def _value_by_data(self, free: list[str]) -> RoleMatch | None:
@@ -394,7 +395,7 @@ def timestamp_source(sample: pl.DataFrame, columns: tuple[str, ...]) -> pl.Expr:
 
 def _tickets(finder: _Finder) -> bool:
     """Whether a table with no touchpoint is a ticketing export: several dated columns, no amount."""
-    if finder.by_name("value", {}) is not None:
+    if finder.by_name("value") is not None:
         return False  # an order export with dates (created, paid, fulfilled): purchases
     return len(finder.dated()) >= 2
 
@@ -456,22 +457,19 @@ def recognize(
     """
     given = _given(explicit, sample.columns)
     finder = _Finder(sample, {c for cols in given.values() for c in cols})
-    mapping: dict[str, RoleMatch] = {}
-    sources: dict[str, tuple[str, ...]] = {}
-    problems: dict[str, str] = {}
     for role in ROLES:
         if role in given:
             joiner = {"timestamp": " + ", "value": " × "}.get(role, " | ")
-            mapping[role] = RoleMatch(joiner.join(given[role]), 1.0, "given explicitly")
-            sources[role] = given[role]
+            finder.mapping[role] = RoleMatch(joiner.join(given[role]), 1.0, "given explicitly")
+            finder.sources[role] = given[role]
         elif role == "touchpoint" and layout in ("purchases", "dated_columns"):
             continue
-        elif match := _find(role, finder, sources, problems, layout):
-            _take(role, match, finder, mapping, sources)
-    shape = _shape(sample, finder, mapping, sources, problems, layout)
+        elif match := _find(finder, role, layout):
+            _take(finder, role, match)
+    shape = _shape(finder, layout)
     if isinstance(shape, Recognition):
         return shape
-    rec = _finish_timestamp(sample, finder, mapping, sources, problems, timestamp_format, shape)
+    rec = _finish_timestamp(finder, timestamp_format, shape)
     for role in ("timestamp", "customer_id", "touchpoint"):
         if role not in rec.mapping and role not in rec.problems:
             rec.problems[role] = (
@@ -483,20 +481,14 @@ def recognize(
     return rec
 
 
-def _find(
-    role: str,
-    finder: _Finder,
-    sources: dict[str, tuple[str, ...]],
-    problems: dict[str, str],
-    layout: Layout | None,
-) -> RoleMatch | None:
+def _find(finder: _Finder, role: str, layout: Layout | None) -> RoleMatch | None:
     """A column for a role by its name, else (for some roles) by its data."""
-    match = finder.by_name(role, sources)
+    match = finder.by_name(role)
     if match is not None:
         return match
     if role in finder.empty and role in ("timestamp", "customer_id", "touchpoint"):
         column = finder.empty[role]
-        problems[role] = (
+        finder.problems[role] = (
             f"column {column!r} is empty (or nearly): fill it, or choose another column for "
             f"{_ROLE_WORDS[role]}"
         )
@@ -507,21 +499,15 @@ def _find(
         )
     if role == "touchpoint" and layout is None and len(finder.dated()) >= 2:
         return None  # tickets or orders with milestones: no touchpoint guessed from the data
-    if role == "value" and "touchpoint" in sources:
+    if role == "value" and "touchpoint" in finder.sources:
         return None  # an amount is only guessed from the data for a transactions export
     if role in ("timestamp", "customer_id", "touchpoint", "value"):
-        return finder.by_data(role, sources)
+        return finder.by_data(role)
     return None
 
 
-def _take(
-    role: str,
-    match: RoleMatch,
-    finder: _Finder,
-    mapping: dict[str, RoleMatch],
-    sources: dict[str, tuple[str, ...]],
-) -> None:
-    cols = (match.column,)
+def _take(finder: _Finder, role: str, match: RoleMatch) -> None:
+    cols: tuple[str, ...] = (match.column,)
     if role == "value" and (line := _line_value(finder, match)) is not None:
         cols = tuple(line.column.split(" × "))
         match = line
@@ -533,7 +519,7 @@ def _take(
             match.confidence * 0.9,
             f"{match.reason}; its gaps filled from {filler!r}",
         )
-    mapping[role], sources[role] = match, cols
+    finder.mapping[role], finder.sources[role] = match, cols
     finder.used.update(cols)
     if role in finder.empty and finder.empty[role] not in cols:
         finder.notes.append(
@@ -546,26 +532,20 @@ def _shown(columns: list[str]) -> str:
     return repr(columns if len(columns) <= 30 else [*columns[:30], "..."])
 
 
-def _shape(
-    sample: pl.DataFrame,
-    finder: _Finder,
-    mapping: dict[str, RoleMatch],
-    sources: dict[str, tuple[str, ...]],
-    problems: dict[str, str],
-    layout: Layout | None,
-) -> Recognition | Layout:
+def _shape(finder: _Finder, layout: Layout | None) -> Recognition | Layout:
     """The export's shape: tickets (returned), transactions (one touchpoint) or events.
 
     A ticketing export is returned as a :class:`Recognition` (the loader makes rows of it
     first); a transactions export gets the touchpoint :data:`PURCHASE`.
     """
-    if "touchpoint" in sources or layout == "events" or "touchpoint" in problems:
+    mapping = finder.mapping
+    if "touchpoint" in finder.sources or layout == "events" or "touchpoint" in finder.problems:
         return "events"
     dated = finder.dated()
     if layout == "dated_columns" or (layout is None and _tickets(finder)):
         if len(dated) >= 2:
             return Recognition({}, {}, None, "dated_columns", tuple(dated), tuple(finder.notes))
-        problems["touchpoint"] = (
+        finder.problems["touchpoint"] = (
             "fewer than two columns hold dates: there are no dated columns to make events of"
         )
         return "events"
@@ -583,15 +563,13 @@ def _shape(
     return "events"
 
 
-def _finish_timestamp(
-    sample: pl.DataFrame,
-    finder: _Finder,
-    mapping: dict[str, RoleMatch],
-    sources: dict[str, tuple[str, ...]],
-    problems: dict[str, str],
-    timestamp_format: str | None,
-    layout: Layout,
-) -> Recognition:
+def _finish_timestamp(finder: _Finder, timestamp_format: str | None, layout: Layout) -> Recognition:
+    sample, mapping, sources, problems = (
+        finder.sample,
+        finder.mapping,
+        finder.sources,
+        finder.problems,
+    )
     order = {role: mapping[role] for role in ROLES if role in mapping}
     columns = sources.get("timestamp", ())
     fmt = None
@@ -617,9 +595,7 @@ def _finish_timestamp(
                 )
                 sources["timestamp"] = (columns[0], partner)
                 finder.used.add(partner)
-                return _finish_timestamp(
-                    sample, finder, mapping, sources, problems, timestamp_format, layout
-                )
+                return _finish_timestamp(finder, timestamp_format, layout)
     return Recognition(
         order, dict(sources), fmt, layout, notes=tuple(finder.notes), problems=problems
     )

@@ -465,7 +465,7 @@ def explicit_format(text: str) -> TimestampFormat:
     """
     text = text.strip()
     if text in EPOCH_UNITS:
-        return TimestampFormat("epoch", unit=text)  # type: ignore[arg-type]
+        return TimestampFormat("epoch", unit=text)
     if text.lower() == "excel":
         return TimestampFormat("excel", strip=True)
     fmt = text if "%" in text else _FRIENDLY_RE.sub(lambda m: dict(_FRIENDLY)[m.group()], text)

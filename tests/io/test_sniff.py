@@ -129,3 +129,27 @@ def test_a_zip_bomb_inside_an_archive_is_refused():
         z.writestr("big.csv", b"a,b\n" + b"1,2\n" * (inflate.MIN_LIMIT // 4 + 1))
     with pytest.raises(LoadError, match="likely zip bomb"):
         read(archive.getvalue())
+
+
+@pytest.mark.parametrize("compression", ["snappy", "gzip", "brotli", "lz4", "zstd", "none"])
+def test_parquet_with_any_compression_and_column_encoding(tmp_path, compression):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "user_id": pa.array(["u1", "u1", "u2"]).dictionary_encode(),
+            "event": ["visit", "buy", "visit"],
+            "ts": pa.array([1704099600, 1704101400, 1704186000], pa.int64()),
+        }
+    )
+    path = tmp_path / "log.parquet"
+    pq.write_table(
+        table, path, compression=compression, use_dictionary=["event"],
+        column_encoding={"ts": "DELTA_BINARY_PACKED"}, data_page_version="2.0",
+    )  # fmt: skip
+    log = load(path)
+    assert log.report.timestamp_format == "Unix epoch (s)"
+    assert log.to_polars().select("customer_id", "touchpoint").rows() == [
+        ("u1", "visit"), ("u1", "buy"), ("u2", "visit"),
+    ]  # fmt: skip
