@@ -48,6 +48,7 @@ _ROLE_NAMES = {"customer_id": "customer", "timestamp": "timestamp", "touchpoint"
                "channel": "channel", "value": "value", "rating": "rating"}  # fmt: skip
 _EACH_PURCHASE = "(each row is a purchase)"
 _EACH_DATE = "(each date column is an event)"
+_DATED_TIMES = "(the dates of those columns)"
 _NONE = "(none)"
 
 
@@ -187,6 +188,8 @@ def _options(found: Inspection, role: str) -> dict[str, Any]:
     out |= {c: c for c in found.columns}
     if role == "touchpoint":
         out |= {_EACH_PURCHASE: ("layout", "purchases"), _EACH_DATE: ("layout", "dated_columns")}
+    if role == "timestamp" and found.recognition.layout == "dated_columns":
+        out = {_DATED_TIMES: None, **out}
     return out
 
 
@@ -202,6 +205,8 @@ def _default(found: Inspection, role: str, settings: Settings) -> str:
         return _EACH_PURCHASE
     if role == "touchpoint" and rec.layout == "dated_columns":
         return _EACH_DATE
+    if role == "timestamp" and rec.layout == "dated_columns":
+        return _DATED_TIMES
     sources = rec.sources.get(role, ())
     if role == "timestamp" and sources:
         return sources[0]
@@ -217,6 +222,14 @@ def _question(found: Inspection, role: str) -> str | None:
     match = rec.mapping.get(role)
     if match is None or match.confidence >= HIGH:
         return None
+    if rec.layout == "dated_columns" and role in ("timestamp", "touchpoint"):
+        if role == "timestamp":
+            return None  # asked once, with the touchpoint
+        dated = ", ".join(rec.dated_columns)
+        return (
+            f"Does each date column ({md(dated)}) make an event named after it? "
+            f"({match.confidence:.0%} sure). If not, choose the touchpoint column below."
+        )
     shown = PURCHASE if role == "touchpoint" and rec.layout == "purchases" else match.column
     return (
         f"Is **{md(shown)}** the {_ROLE_NAMES[role]}? {md(match.reason)} "

@@ -12,7 +12,10 @@ lives in this package and nowhere else:
 - :mod:`~cxlib.engines.polars_journeys` and :mod:`~cxlib.engines.polars_funnel`: the
   Polars fast paths, on a log's journeys sorted once in memory;
 - :mod:`~cxlib.engines.connections`: DuckDB and Spark sessions set up for cxlib;
-- :mod:`~cxlib.engines.tables`: tables that live in an engine (DuckDB, Spark Connect).
+- :mod:`~cxlib.engines.tables`: tables that live in an engine (DuckDB, Spark Connect);
+- :mod:`~cxlib.engines.loading` and :mod:`~cxlib.engines.timestamps`: a loaded DuckDB or
+  Spark frame's roles mapped on its own engine, and Polars' timestamp formats in each
+  engine's words.
 """
 
 from cxlib.engines.connections import duckdb_connect, spark_connect, spark_session

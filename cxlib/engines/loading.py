@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import narwhals as nw
 
-from cxlib.engines import engine_of, spark_functions, with_event_index
+from cxlib.engines.expressions import spark_functions, with_event_index
+from cxlib.engines.frames import engine_of
 from cxlib.engines.timestamps import ParseSpec, sql_timestamp
 
 __all__ = [

@@ -10,6 +10,7 @@ already read, with the roles and format chosen.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -120,5 +121,11 @@ def inspect(
     rec = recognize(
         sample, roles or {}, timestamp_format=timestamp_format, layout=layout, strict=False
     )
+    if rec.layout == "dated_columns":  # the other roles as they are once rows are made
+        _, melted = loader.dated_rows(
+            tab, rec, roles or {}, timestamp_format, given=layout is not None, strict=False
+        )
+        others = {r: c for r, c in melted.sources.items() if r not in ("timestamp", "touchpoint")}
+        rec = dataclasses.replace(melted, sources=others)
     rows = tab.frame.height if isinstance(tab.frame, pl.DataFrame) else None
     return Inspection(tab, sample.head(PREVIEW_ROWS), rows, rec)

@@ -265,6 +265,7 @@ def dated_rows(
     timestamp_format: str | None,
     *,
     given: bool,
+    strict: bool = True,
 ) -> tuple[Table, Recognition]:
     """A ticketing export (a row per ticket) as events: one per dated column that has a date."""
     columns = tab.frame.collect_schema().names()
@@ -284,8 +285,9 @@ def dated_rows(
     out = Table(tab.name, melted.to_native(), tab.file_format, [*tab.notes, note], tab.layout)
     roles = {**explicit, "touchpoint": touchpoint, "timestamp": timestamp}
     again = recognize(
-        sample_of(out.frame), roles, timestamp_format=timestamp_format, layout="events"
-    )
+        sample_of(out.frame), roles, timestamp_format=timestamp_format, layout="events",
+        strict=strict,
+    )  # fmt: skip
     confidence = 1.0 if given else 0.7
     again.mapping["touchpoint"] = RoleMatch(
         touchpoint, confidence, f"the names of the dated columns {', '.join(dated)}"

@@ -147,3 +147,19 @@ def test_removing_the_failed_file_removes_the_banner():
     at.file_uploader(key="data_upload").set_value([]).run()
     assert not any("Showing" in w.value for w in at.warning)
     assert errors(at) == []
+
+
+def test_a_ticketing_export_makes_an_event_per_date_column():
+    name, data = SHAPES["tickets"].make()
+    at = upload(open_page(new_app().run(), "pages/data.py"), (name, data))
+    assert data_label(at) == name
+    assert at.selectbox(key="data_role_touchpoint").value == "(each date column is an event)"
+    assert at.selectbox(key="data_role_timestamp").value == "(the dates of those columns)"
+    assert at.selectbox(key="data_role_customer_id").value == "Number"
+    assert [plain(w.value) for w in at.warning if "date column" in w.value] == [
+        "Does each date column (Opened, Resolved, Closed) make an event named after it? "
+        "(70% sure). If not, choose the touchpoint column below."
+    ]
+    at.button(key="data_load").click().run()
+    assert errors(at) == []
+    assert at.session_state["cx_loaded"].log.report.rows_kept == 6
