@@ -30,19 +30,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 BASELINE = """
 import resource, time, polars as pl
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 df = pl.read_csv(PATH).with_columns(pl.col("timestamp").str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S"))
-elapsed = time.perf_counter() - t
+elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(elapsed, peak, df.estimated_size(), 0.0)
+print(elapsed, peak, df.estimated_size(), 0.0, cpu)
 """
 
 CXLIB = """
 import resource, time, cxlib
 from cxlib.io.report import log_stats
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 log = cxlib.load(PATH)
-elapsed = time.perf_counter() - t
+elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 assert log.report.rows_kept == log.report.rows_read, log.report
 frame = log.frame.to_native().collect()
@@ -51,7 +51,7 @@ if REPORT:  # the report's statistics, timed again on their own
     t = time.perf_counter()
     log_stats(frame)
     report = time.perf_counter() - t
-print(elapsed, peak, frame.estimated_size(), report)
+print(elapsed, peak, frame.estimated_size(), report, cpu)
 """
 
 WIDE = """
@@ -161,10 +161,10 @@ def _run(code: str, path: str) -> tuple[float, list[float]]:
     return wall, [float(x) for x in output.split()]
 
 
-def run_once(code: str, path: str) -> tuple[float, float, float, float, float]:
-    """Wall seconds, load seconds, peak RSS when loaded (GB), result size (GB), report seconds."""
-    wall, (load, peak, size, report) = _run(code, path)
-    return wall, load, peak / 1024**3, size / 1024**3, report
+def run_once(code: str, path: str) -> tuple[float, float, float, float, float, float]:
+    """Wall s, load s, peak RSS when loaded (GB), result size (GB), report s, load CPU s."""
+    wall, (load, peak, size, report, cpu) = _run(code, path)
+    return wall, load, peak / 1024**3, size / 1024**3, report, cpu
 
 
 def main() -> None:
@@ -178,12 +178,12 @@ def main() -> None:
     if args.wide_only:
         return
     path = args.csv or ensure_csv(args.size)
-    print(
-        f"{path}: {Path(path).stat().st_size / 1024**2:,.0f} MB, {args.runs} fresh processes each\n"
-    )
-    header = "| work | wall s | load s | peak RSS GB | data in memory GB | report s |"
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    size = Path(path).stat().st_size / 1024**2
+    print(f"{path}: {size:,.0f} MB, {args.runs} fresh processes each (load average {load})\n")
+    header = "| work | wall s | load s | load CPU s | peak RSS GB | data in memory GB | report s |"
     print(header)
-    print("|" + "---|" * 6)
+    print("|" + "---|" * 7)
     # Interleaved, so that a busy spell of the machine hits every work alike.
     runs: dict[str, list] = {name: [] for name in WORKS}
     for _ in range(args.runs):
@@ -191,14 +191,16 @@ def main() -> None:
             runs[name].append(run_once(code, path))
     medians = {}
     for name, rows in runs.items():
-        med = [statistics.median(r[i] for r in rows) for i in range(5)]
+        med = [statistics.median(r[i] for r in rows) for i in range(6)]
         medians[name] = med
-        print(
-            f"| {name} | {med[0]:.2f} | {med[1]:.2f} | {med[2]:.2f} | {med[3]:.2f} | {med[4]:.2f} |"
-        )
+        cells = (med[0], med[1], med[5], med[2], med[3], med[4])
+        print(f"| {name} | " + " | ".join(f"{v:.2f}" for v in cells) + " |")
     base, ours, _ = medians.values()
     print(f"\ncxlib.load / Polars: wall {ours[0] / base[0]:.2f}x, load {ours[1] / base[1]:.2f}x, "
-          f"peak memory {ours[2] / base[2]:.2f}x")  # fmt: skip
+          f"load CPU {ours[5] / base[5]:.2f}x, peak memory {ours[2] / base[2]:.2f}x")  # fmt: skip
+    print(
+        f"load average (1, 5, 15 min) at the end: {', '.join(f'{v:.1f}' for v in os.getloadavg())}"
+    )
 
 
 def wide(runs: int = 3) -> None:
@@ -206,7 +208,8 @@ def wide(runs: int = 3) -> None:
     path = ensure_wide()
     results = [_run(WIDE, path)[1] for _ in range(runs)]
     read_s, recognise_s, load_s = (statistics.median(r[i] for r in results) for i in range(3))
-    print(f"{path}: 200 columns, {runs} fresh processes\n")
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"{path}: 200 columns, {runs} fresh processes (load average {load})\n")
     print("| read s | recognition s (sample + roles) | whole load s |")
     print("|---|---|---|")
     print(f"| {read_s:.2f} | {recognise_s:.2f} | {load_s:.2f} |\n")
