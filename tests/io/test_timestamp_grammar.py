@@ -24,6 +24,10 @@ from tests.io.grammar import ANCHOR, expected, render
 
 FORMATS = candidate_formats() + candidate_formats(months=True)
 _TIMES = st.datetimes(min_value=dt.datetime(1971, 1, 1), max_value=dt.datetime(2068, 12, 31))
+#: A column to write: a format of the grammar, datetimes, and the seed of its spellings.
+COLUMNS = st.tuples(
+    st.sampled_from(FORMATS), st.lists(_TIMES, min_size=1, max_size=10), st.integers(0, 2**16)
+)
 
 
 def _column(fmt: str, times: list[dt.datetime], seed: int) -> tuple[list[str], list[dt.datetime]]:
@@ -47,13 +51,9 @@ def test_every_format_of_the_grammar_reads_back(fmt):
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    fmt=st.sampled_from(FORMATS),
-    times=st.lists(_TIMES, min_size=1, max_size=12),
-    seed=st.integers(0, 2**16),
-)
-def test_random_datetimes_in_random_formats_read_back(fmt, times, seed):
-    texts, want = _column(fmt, times, seed)
+@given(column=COLUMNS)
+def test_random_datetimes_in_random_formats_read_back(column):
+    texts, want = _column(*column)
     assert _parse(texts) == want, texts
 
 
@@ -93,13 +93,10 @@ def _frame(texts: list[str]) -> pl.DataFrame:
 
 
 @settings(max_examples=120, deadline=None)
-@given(
-    fmt=st.sampled_from(FORMATS),
-    times=st.lists(_TIMES, min_size=1, max_size=8),
-    seed=st.integers(0, 2**16),
-)
-def test_a_given_format_is_honoured_on_polars_and_duckdb(fmt, times, seed):
-    texts, want = _column(fmt, times, seed)
+@given(column=COLUMNS)
+def test_a_given_format_is_honoured_on_polars_and_duckdb(column):
+    fmt = column[0]
+    texts, want = _column(*column)
     frame = _frame(texts)
     for source in (frame, duckdb.from_arrow(frame.to_arrow())):
         log = load(source, timestamp="t", timestamp_format=fmt)
