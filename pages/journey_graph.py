@@ -115,8 +115,8 @@ if focus is not None:
         else:
             st.caption(
                 "The journeys as an absorbing Markov chain: that share of the exits at "
-                f"{md(focus)} moves to its other next steps (drop-off "
-                f"{whatif.dropoff_rate:.1%} -> {whatif.new_dropoff_rate:.1%})."
+                f"{md(focus)} moves to its other next steps (exit rate "
+                f"{whatif.exit_rate:.1%} -> {whatif.new_exit_rate:.1%} of its visits)."
             )
             st.markdown(
                 f"If drop-off at **{md(focus)}** fell by {reduction}%, expected "

@@ -1,9 +1,12 @@
 """Drop-offs: at which touchpoints journeys end, and what customers do next.
 
-A journey **drops off** at a touchpoint when its last event is there. The exit rate
-of a touchpoint is read per journey: of the journeys that reached it, the share
-that ended there. Small counts get a wide Wilson interval, so that a touchpoint
-seen three times is not over-read.
+A journey **drops off** at a touchpoint when its last event is there. Two figures
+say how often (:mod:`cxlib.rates`): the **exit rate**, per visit (visits that end
+the journey / visits, as on the journey graph), and the **journeys ending here**
+share, per journey (journeys reaching the touchpoint that end there / journeys
+reaching it). The per-journey share gets a Wilson interval, so that a touchpoint
+seen three times is not over-read. A journey ending at its goal converted: the goal
+is never a drop-off.
 """
 
 from __future__ import annotations
@@ -18,11 +21,15 @@ from cxlib.analyses.transitions import transitions
 from cxlib.checks import check_known
 from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EventLog
+from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE
 
-__all__ = ["dropoffs", "next_after", "wilson_interval"]
+__all__ = ["MIN_JOURNEYS", "dropoffs", "next_after", "wilson_interval"]
 
 #: Two-sided 95% normal quantile, 1.959963984540054.
 Z95 = NormalDist().inv_cdf(0.975)
+#: Fewest journeys for a touchpoint's share to be read on its own: from 50 journeys on,
+#: the Wilson 95% interval of a share is at most ±14 points (±13.4 at a share of 50%).
+MIN_JOURNEYS = 50
 
 
 def wilson_interval(successes: int, trials: int, *, z: float = Z95) -> tuple[float, float]:
@@ -52,8 +59,10 @@ def wilson_interval(successes: int, trials: int, *, z: float = Z95) -> tuple[flo
     return low, high
 
 
-def dropoffs(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
-    """Exit rate of every touchpoint, per journey, with a Wilson 95% interval.
+def dropoffs(
+    log: EventLog, *, by: JourneyBy = "customer", goal: str | None = None
+) -> pl.DataFrame:
+    """Both exit figures of every touchpoint, the per-journey one with a Wilson 95% interval.
 
     Parameters
     ----------
@@ -61,17 +70,25 @@ def dropoffs(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
         The event log.
     by
         ``"customer"`` or ``"session"``: what a journey is (see :func:`cxlib.transitions`).
+    goal
+        The conversion goal: journeys ending there converted, so it gets no row (the
+        goal is never a drop-off).
 
     Returns
     -------
     polars.DataFrame
         One row per touchpoint with
 
+        - ``visits``: events at the touchpoint;
         - ``journeys``: journeys that reached the touchpoint (at least one event there);
-        - ``exits``: journeys whose last event is at the touchpoint;
-        - ``exit_rate``: ``exits / journeys``, the share of journeys reaching the
-          touchpoint that ended there;
-        - ``exit_rate_low``, ``exit_rate_high``: the Wilson 95% interval of that rate.
+        - ``exits``: journeys whose last event is at the touchpoint (a journey ends
+          once, so these are also the visits that end a journey);
+        - ``exit_rate``: ``exits / visits`` (:data:`cxlib.rates.EXIT_RATE`), as on the
+          journey graph;
+        - ``journeys_ending_share``: ``exits / journeys``
+          (:data:`cxlib.rates.JOURNEYS_ENDING_SHARE`);
+        - ``journeys_ending_share_low``, ``journeys_ending_share_high``: its Wilson
+          95% interval.
 
         Sorted by ``exits`` descending, then ``touchpoint``.
 
@@ -84,27 +101,43 @@ def dropoffs(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
     ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10, 9, 10, 9)],
     ...     "touchpoint": ["home", "cart", "home", "home", "home"],
     ... }))
-    >>> dropoffs(log).select("touchpoint", "journeys", "exits", "exit_rate").rows()
-    [('home', 3, 2, 0.6666666666666666), ('cart', 1, 1, 1.0)]
+    >>> dropoffs(log).select("touchpoint", "visits", "journeys", "exits").rows()
+    [('home', 4, 3, 2), ('cart', 1, 1, 1)]
+    >>> dropoffs(log).select("exit_rate", "journeys_ending_share").row(0)
+    (0.5, 0.6666666666666666)
+    >>> dropoffs(log, goal="cart")["touchpoint"].to_list()
+    ['home']
     """
     steps, keys, _, _ = journey_table(log, by=by)
     per_journey = (
         steps.group_by(*keys, "touchpoint")
         # A journey has one last event, so it exits at most once per touchpoint.
-        .agg(exited=nw.col("next_epoch_us").is_null().cast(nw.Int64).max())
+        .agg(
+            visits=nw.len().cast(nw.Int64),
+            exited=nw.col("next_epoch_us").is_null().cast(nw.Int64).max(),
+        )
         .group_by("touchpoint")
-        .agg(journeys=nw.len().cast(nw.Int64), exits=nw.col("exited").sum().cast(nw.Int64))
+        .agg(
+            visits=nw.col("visits").sum().cast(nw.Int64),
+            journeys=nw.len().cast(nw.Int64),
+            exits=nw.col("exited").sum().cast(nw.Int64),
+        )
         .sort(["exits", "touchpoint"], descending=[True, False])
     )
     table = per_journey.collect("polars").to_native()
+    if goal is not None:
+        table = table.filter(pl.col("touchpoint") != goal)
     intervals = [wilson_interval(x, n) for x, n in table.select("exits", "journeys").iter_rows()]
+    share = JOURNEYS_ENDING_SHARE.name
     return table.select(
         pl.col("touchpoint").cast(pl.String),
+        pl.col("visits").cast(pl.Int64),
         pl.col("journeys").cast(pl.Int64),
         pl.col("exits").cast(pl.Int64),
-        exit_rate=(pl.col("exits") / pl.col("journeys")).cast(pl.Float64),
-        exit_rate_low=pl.Series([low for low, _ in intervals], dtype=pl.Float64),
-        exit_rate_high=pl.Series([high for _, high in intervals], dtype=pl.Float64),
+        EXIT_RATE.expr("exits", "visits"),
+        JOURNEYS_ENDING_SHARE.expr("exits", "journeys"),
+        pl.Series(f"{share}_low", [low for low, _ in intervals], dtype=pl.Float64),
+        pl.Series(f"{share}_high", [high for _, high in intervals], dtype=pl.Float64),
     )
 
 

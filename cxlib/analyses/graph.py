@@ -14,11 +14,14 @@ Node attributes (all counts over the whole log, before any pruning):
   ENTRY and EXIT, the number of journeys;
 - ``customers``: distinct customers with at least one event at the touchpoint
   (ENTRY and EXIT: all customers); ``None`` when built from a transitions table;
+- ``journeys``: journeys with at least one event at the touchpoint (ENTRY and EXIT:
+  all journeys); ``None`` when built from a transitions table;
 - ``entries``: journeys whose first event is at the touchpoint;
 - ``exits``: journeys whose last event is at the touchpoint;
-- ``exit_rate``: ``exits / visits``, the share of the touchpoint's events that were
-  the last of their journey: the transition probability to EXIT (``None`` for ENTRY
-  and EXIT). :func:`cxlib.dropoffs` gives the per-journey rate instead.
+- ``exit_rate``: ``exits / visits`` (:data:`cxlib.rates.EXIT_RATE`: visits that end the
+  journey / visits), the transition probability to EXIT (``None`` for ENTRY and EXIT);
+- ``journeys_ending_share``: ``exits / journeys``
+  (:data:`cxlib.rates.JOURNEYS_ENDING_SHARE`), as :func:`cxlib.dropoffs` gives it.
 
 Edge attributes: ``count`` (transitions), ``customers`` (distinct customers making
 it), ``share`` (``count`` over all transitions out of the source: the **transition
@@ -39,8 +42,9 @@ from cxlib.analyses.transitions import transitions
 from cxlib.checks import check_known
 from cxlib.errors import AnalysisError
 from cxlib.filters import filter_touchpoints
-from cxlib.journeys import JourneyBy
+from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
+from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE
 
 __all__ = [
     "busiest",
@@ -104,8 +108,8 @@ def journey_graph(
     ...     "touchpoint": ["home", "cart", "cart", "home"],
     ... }))
     >>> g = journey_graph(log)
-    >>> g.nodes["home"]
-    {'kind': 'touchpoint', 'visits': 2, 'customers': 2, 'entries': 2, 'exits': 1, 'exit_rate': 0.5}
+    >>> g.nodes["home"]["visits"], g.nodes["home"]["exits"], g.nodes["home"]["exit_rate"]
+    (2, 1, 0.5)
     >>> g.edges["home", "cart"]
     {'count': 1, 'customers': 1, 'share': 0.5, 'share_in': 0.5, 'median_seconds': 60.0}
     >>> sorted(journey_graph(log, top_k=1).out_edges("home"))
@@ -122,9 +126,11 @@ def journey_graph(
     if isinstance(log_or_transitions, EventLog):
         table = transitions(log_or_transitions, by=by)
         customers = _customers_per_touchpoint(log_or_transitions)
+        # A customer's journey is the customer: only session journeys need a count of their own.
+        journeys = customers if by == "customer" else _sessions_per_touchpoint(log_or_transitions)
     else:
         table = _checked_table(log_or_transitions)
-        customers = None
+        customers = journeys = None
     edges = table.with_columns(
         share=pl.col("transitions") / pl.col("transitions").sum().over("source"),
         share_in=pl.col("transitions") / pl.col("transitions").sum().over("target"),
@@ -134,7 +140,7 @@ def journey_graph(
         by=by if isinstance(log_or_transitions, EventLog) else None,
         left_out=left_out,
     )
-    _add_nodes(graph, edges, customers)
+    _add_nodes(graph, edges, customers, journeys)
     graph.add_edges_from(
         (
             row["source"],
@@ -260,7 +266,21 @@ def _customers_per_touchpoint(log: EventLog) -> dict[str, int]:
     return {**counts, ENTRY: total, EXIT: total}
 
 
-def _add_nodes(graph: nx.DiGraph, edges: pl.DataFrame, customers: dict[str, int] | None) -> None:
+def _sessions_per_touchpoint(log: EventLog) -> dict[str, int]:
+    """Session journeys reaching each touchpoint, and under ENTRY and EXIT all of them."""
+    steps, keys, _, _ = journey_table(log, by="session")
+    reached = steps.group_by(*keys, "touchpoint").agg().group_by("touchpoint").agg(n=nw.len())
+    counts = dict(reached.collect("polars").to_native().iter_rows())
+    total = steps.filter(nw.col("step") == 1).select(nw.len()).collect("polars").item()
+    return {**counts, ENTRY: total, EXIT: total}
+
+
+def _add_nodes(
+    graph: nx.DiGraph,
+    edges: pl.DataFrame,
+    customers: dict[str, int] | None,
+    journeys: dict[str, int] | None,
+) -> None:
     """ENTRY, the touchpoints (most visited first) and EXIT, with their full-log counts."""
     out = dict(edges.group_by("source").agg(pl.col("transitions").sum()).iter_rows())
     into = dict(edges.group_by("target").agg(pl.col("transitions").sum()).iter_rows())
@@ -272,34 +292,45 @@ def _add_nodes(graph: nx.DiGraph, edges: pl.DataFrame, customers: dict[str, int]
     def customers_at(node: str) -> int | None:
         return None if customers is None else customers.get(node, 0)
 
+    def journeys_at(node: str) -> int | None:
+        return None if journeys is None else journeys.get(node, 0)
+
     started, ended = out.get(ENTRY, 0), into.get(EXIT, 0)
+    ends = {"exit_rate": None, "journeys_ending_share": None}
     graph.add_node(
         ENTRY,
         kind="entry",
         visits=started,
         customers=customers_at(ENTRY),
+        journeys=journeys_at(ENTRY),
         entries=started,
         exits=0,
-        exit_rate=None,
+        **ends,
     )
     for node in sorted(visits, key=lambda n: (-visits[n], n)):
+        reached = journeys_at(node)
         graph.add_node(
             node,
             kind="touchpoint",
             visits=visits[node],
             customers=customers_at(node),
+            journeys=reached,
             entries=entries.get(node, 0),
             exits=exits.get(node, 0),
-            exit_rate=exits.get(node, 0) / visits[node],
+            exit_rate=EXIT_RATE(exits.get(node, 0), visits[node]),
+            journeys_ending_share=None
+            if reached is None
+            else JOURNEYS_ENDING_SHARE(exits.get(node, 0), reached),
         )
     graph.add_node(
         EXIT,
         kind="exit",
         visits=ended,
         customers=customers_at(EXIT),
+        journeys=journeys_at(EXIT),
         entries=0,
         exits=ended,
-        exit_rate=None,
+        **ends,
     )
 
 

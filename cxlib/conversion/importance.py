@@ -8,8 +8,8 @@ For each touchpoint met on the way to a conversion:
   journey (before their first conversion) contains it, minus that of the
   customers whose journey does not.
 - **performance**: how well it serves customers. The mean satisfaction rating of
-  its events where the log has a rating column, else ``1 - exit rate`` (the
-  share of journeys reaching it that did not end there, :func:`cxlib.dropoffs`).
+  its events where the log has a rating column, else ``1 - journeys ending here``
+  (the share of journeys reaching it that did not end there, :func:`cxlib.dropoffs`).
 
 A **moment of truth** is a touchpoint of high importance and low performance:
 importance above the median of the touchpoints and performance below theirs.
@@ -29,6 +29,7 @@ from cxlib.analyses.dropoffs import Z95, dropoffs, wilson_interval
 from cxlib.checks import check_choice, require_touchpoints
 from cxlib.conversion.markov import journeys_to_conversion, removal_effects
 from cxlib.log import EventLog
+from cxlib.rates import JOURNEYS_ENDING_SHARE
 
 __all__ = ["Importance", "touchpoint_importance"]
 
@@ -109,12 +110,13 @@ def _rating_performance(log: EventLog, rating: str) -> pl.DataFrame:
 
 
 def _exit_performance(log: EventLog) -> pl.DataFrame:
-    """``1 - exit rate`` per touchpoint, with the Wilson interval turned around."""
+    """``1 - journeys ending here`` per touchpoint, with the Wilson interval turned around."""
+    share = JOURNEYS_ENDING_SHARE.name
     return dropoffs(log).select(
         "touchpoint",
-        performance=1 - pl.col("exit_rate"),
-        performance_low=1 - pl.col("exit_rate_high"),
-        performance_high=1 - pl.col("exit_rate_low"),
+        performance=1 - pl.col(share),
+        performance_low=1 - pl.col(f"{share}_high"),
+        performance_high=1 - pl.col(f"{share}_low"),
         performance_n="journeys",
     )
 
@@ -157,9 +159,9 @@ def touchpoint_importance(
         - ``importance``: the removal effect or the lift, as chosen;
         - ``performance`` with ``performance_low``, ``performance_high`` (normal
           95 % interval of the mean rating, null below two ratings; or the Wilson
-          interval of ``1 - exit rate``) and ``performance_n`` (ratings, or
+          interval of ``1 - journeys ending here``) and ``performance_n`` (ratings, or
           journeys reaching the touchpoint); ``performance_measure``:
-          ``"rating"`` or ``"1 - exit rate"``;
+          ``"rating"`` or ``"1 - journeys ending here"``;
         - ``moment_of_truth``: importance above the median and performance below it.
 
     Examples
@@ -200,7 +202,7 @@ def touchpoint_importance(
         pl.col("performance_low").cast(pl.Float64),
         pl.col("performance_high").cast(pl.Float64),
         pl.col("performance_n").cast(pl.Int64),
-        performance_measure=pl.lit("rating" if rated else "1 - exit rate"),
+        performance_measure=pl.lit("rating" if rated else "1 - journeys ending here"),
         moment_of_truth=((pl.col("importance") > high) & (pl.col("performance") < low)).fill_null(
             False
         ),

@@ -12,6 +12,12 @@ conversions are the number of journeys times it.
 "Drop-off at X falls by N%" moves that share of the probability ``X -> EXIT`` to
 X's other outgoing transitions, in proportion to their probabilities; the chain is
 solved again and the two expected conversion counts compared.
+
+The figure people see is X's **exit rate** (:data:`cxlib.rates.EXIT_RATE`: visits that
+end the journey / visits, over the whole journeys), the one the journey graph and the
+Drop-offs page show. The chain is fit on the journeys up to their first conversion,
+so its probability ``X -> EXIT`` (:attr:`WhatIf.exit_probability`) can differ a
+little; the reduction is relative, so both fall by the same share.
 """
 
 from __future__ import annotations
@@ -21,9 +27,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import polars as pl
 
+from cxlib.analyses.transitions import transitions
 from cxlib.conversion.markov import CONVERSION, AbsorbingChain, conversion_chain
 from cxlib.errors import AnalysisError
 from cxlib.log import EXIT, EventLog
+from cxlib.rates import EXIT_RATE
 
 __all__ = ["WhatIf", "dropoff_leverage", "whatif_dropoff"]
 
@@ -32,8 +40,7 @@ __all__ = ["WhatIf", "dropoff_leverage", "whatif_dropoff"]
 class WhatIf:
     """Expected conversions now and with less drop-off at one touchpoint (:func:`whatif_dropoff`).
 
-    Conversions are expected numbers of journeys (floats); rates are probabilities of
-    ``touchpoint -> EXIT`` in the chain.
+    Conversions are expected numbers of journeys (floats).
     """
 
     #: Where the drop-off falls.
@@ -42,9 +49,14 @@ class WhatIf:
     reduction: float
     #: Journeys entering the chain.
     journeys: float
-    #: The probability of ``touchpoint -> EXIT`` now, and after the reduction.
-    dropoff_rate: float
-    new_dropoff_rate: float
+    #: The touchpoint's exit rate (:data:`cxlib.rates.EXIT_RATE`) in the data given, as the
+    #: journey graph shows it, and that rate lowered by ``reduction``.
+    exit_rate: float
+    new_exit_rate: float
+    #: The chain's probability of ``touchpoint -> EXIT`` (journeys up to their first
+    #: conversion) now, and after the reduction.
+    exit_probability: float
+    new_exit_probability: float
     #: Expected conversions now, and after the reduction.
     baseline_conversions: float
     new_conversions: float
@@ -86,8 +98,11 @@ def whatif_dropoff(
     >>> out = whatif_dropoff(table, "a", goal="buy", reduction=0.5)
     >>> out.baseline_conversions, out.new_conversions, out.delta
     (4.0, 7.0, 3.0)
+    >>> out.exit_rate, out.new_exit_rate
+    (0.6, 0.3)
     """
-    return _whatif(_chain(data, goal=goal), touchpoint, reduction=reduction)
+    chain, exit_rates = _chain(data, goal=goal)
+    return _whatif(chain, touchpoint, reduction=reduction, exit_rates=exit_rates)
 
 
 def dropoff_leverage(
@@ -95,17 +110,20 @@ def dropoff_leverage(
 ) -> pl.DataFrame:
     """:func:`whatif_dropoff` for every touchpoint with a drop-off, largest gain first.
 
-    Returns ``touchpoint``, ``dropoff_rate``, ``delta`` and ``relative_change``
-    (sorted by ``delta`` descending, then touchpoint); touchpoints whose only way
-    on is the exit are left out (there is nowhere to move the drop-off to).
+    Returns ``touchpoint``, ``exit_rate`` (:data:`cxlib.rates.EXIT_RATE`, as on the
+    journey graph), ``delta`` and ``relative_change`` (sorted by ``delta``
+    descending, then touchpoint); touchpoints whose only way on is the exit are left
+    out (there is nowhere to move the drop-off to).
     """
-    chain = _chain(data, goal=goal)
+    chain, exit_rates = _chain(data, goal=goal)
     exit_ = len(chain.states) + 1
     movable = [t for i, t in enumerate(chain.states) if i and 0 < chain.moves[i, exit_] < 1]
-    rows = [asdict(_whatif(chain, t, reduction=reduction)) for t in movable]
+    rows = [
+        asdict(_whatif(chain, t, reduction=reduction, exit_rates=exit_rates)) for t in movable
+    ]
     schema = {
         "touchpoint": pl.String,
-        "dropoff_rate": pl.Float64,
+        EXIT_RATE.name: pl.Float64,
         "delta": pl.Float64,
         "relative_change": pl.Float64,
     }
@@ -113,9 +131,15 @@ def dropoff_leverage(
     return frame.sort(["delta", "touchpoint"], descending=[True, False])
 
 
-def _chain(data: EventLog | pl.DataFrame, *, goal: str) -> AbsorbingChain:
-    """The chain of the log's journeys to ``goal``, or of a transitions table."""
-    table = conversion_chain(data, goal=goal).counts if isinstance(data, EventLog) else data
+def _chain(data: EventLog | pl.DataFrame, *, goal: str) -> tuple[AbsorbingChain, dict[str, float]]:
+    """The chain of the log's journeys to ``goal`` (or of a transitions table), and exit rates.
+
+    The exit rates are those of the whole journeys: of the log's transitions, or of the table.
+    """
+    if isinstance(data, EventLog):
+        table, whole = conversion_chain(data, goal=goal).counts, transitions(data)
+    else:
+        table = whole = data
     missing = {"source", "target", "transitions"} - set(table.columns)
     if missing:
         msg = f"the transitions table lacks {sorted(missing)!r}; pass an EventLog or cxlib.transitions(log)"
@@ -127,7 +151,17 @@ def _chain(data: EventLog | pl.DataFrame, *, goal: str) -> AbsorbingChain:
     if reached.is_empty():
         msg = f"no journey reaches the goal {goal!r}; pick a touchpoint that journeys convert at"
         raise AnalysisError(msg)
-    return AbsorbingChain.from_counts(table, goal=goal)
+    return AbsorbingChain.from_counts(table, goal=goal), _exit_rates(whole)
+
+
+def _exit_rates(table: pl.DataFrame) -> dict[str, float]:
+    """Each source's exit rate in a transitions table: its moves to EXIT / all its moves."""
+    per_source = table.group_by("source").agg(
+        visits=pl.col("transitions").sum(),
+        exits=pl.col("transitions").filter(pl.col("target") == EXIT).sum(),
+    )
+    rates = per_source.select("source", EXIT_RATE.expr("exits", "visits"))
+    return dict(rates.iter_rows())
 
 
 def _conversions(chain: AbsorbingChain, moves: np.ndarray) -> float:
@@ -136,7 +170,9 @@ def _conversions(chain: AbsorbingChain, moves: np.ndarray) -> float:
     return chain.journeys * float(chain.solve(moves[:, n:], moves)[0, 0])
 
 
-def _whatif(chain: AbsorbingChain, touchpoint: str, *, reduction: float) -> WhatIf:
+def _whatif(
+    chain: AbsorbingChain, touchpoint: str, *, reduction: float, exit_rates: dict[str, float]
+) -> WhatIf:
     if not isinstance(reduction, float | int) or not 0 <= reduction <= 1:
         msg = f"reduction={reduction!r} is not a share; give a number from 0 to 1 (0.1 = 10% less drop-off)"
         raise AnalysisError(msg)
@@ -156,12 +192,15 @@ def _whatif(chain: AbsorbingChain, touchpoint: str, *, reduction: float) -> What
     changed[i] += moved * others / others.sum()
     changed[i, exit_] = rate - moved
     baseline, new = _conversions(chain, chain.moves), _conversions(chain, changed)
+    exit_rate = exit_rates.get(touchpoint) or 0.0
     return WhatIf(
         touchpoint=touchpoint,
         reduction=float(reduction),
         journeys=chain.journeys,
-        dropoff_rate=rate,
-        new_dropoff_rate=rate - moved,
+        exit_rate=exit_rate,
+        new_exit_rate=exit_rate * (1 - reduction),
+        exit_probability=rate,
+        new_exit_probability=rate - moved,
         baseline_conversions=baseline,
         new_conversions=new,
         delta=new - baseline,

@@ -32,20 +32,36 @@ def test_hand_computed_exit_rates():
     out = dropoffs(make_log(SHOP))
     assert out.columns == [
         "touchpoint",
+        "visits",
         "journeys",
         "exits",
         "exit_rate",
-        "exit_rate_low",
-        "exit_rate_high",
+        "journeys_ending_share",
+        "journeys_ending_share_low",
+        "journeys_ending_share_high",
     ]
-    assert out.select("touchpoint", "journeys", "exits", "exit_rate").rows() == [
+    assert out.select("touchpoint", "journeys", "exits", "journeys_ending_share").rows() == [
         ("buy", 2, 2, 1.0),  # a and c reach buy and both end there
         ("cart", 3, 1, float(Fraction(1, 3))),  # a, b, c reach cart; b ends there
         ("home", 4, 1, float(Fraction(1, 4))),  # a, b, c, e (once, despite its loop); e ends
         ("search", 2, 1, float(Fraction(1, 2))),  # c, d reach search; d ends
     ]
-    for touchpoint, journeys, exits, _, low, high in out.iter_rows():
+    # Per visit: home has 5 events (e's loop counts twice), one of them ends a journey.
+    assert out.select("touchpoint", "visits", "exit_rate").rows() == [
+        ("buy", 2, 1.0),
+        ("cart", 3, float(Fraction(1, 3))),
+        ("home", 5, float(Fraction(1, 5))),
+        ("search", 2, float(Fraction(1, 2))),
+    ]
+    for touchpoint, _, journeys, exits, _, _, low, high in out.iter_rows():
         assert (low, high) == pytest.approx(scipy_wilson(exits, journeys)), touchpoint
+
+
+def test_the_goal_is_never_a_drop_off():
+    # buy ends a and c: they converted, so buy has no row; the others are unchanged.
+    out = dropoffs(make_log(SHOP), goal="buy")
+    assert out["touchpoint"].to_list() == ["cart", "home", "search"]
+    assert out.rows() == dropoffs(make_log(SHOP)).filter(pl.col("touchpoint") != "buy").rows()
 
 
 def test_wilson_interval_known_values():
@@ -67,8 +83,8 @@ def test_wilson_interval_matches_scipy(trials, data):
 
 def test_empty_log():
     out = dropoffs(make_log({}))
-    assert out.shape == (0, 6)
-    assert out.schema["exit_rate_low"] == pl.Float64
+    assert out.shape == (0, 8)
+    assert out.schema["journeys_ending_share_low"] == pl.Float64
     assert out.schema["journeys"] == pl.Int64
 
 
@@ -87,7 +103,7 @@ def test_empty_log():
 )
 def test_edge_cases(journeys, minutes, expected):
     out = dropoffs(make_log(journeys, minutes=minutes))
-    assert out.select("touchpoint", "journeys", "exits", "exit_rate").rows() == expected
+    assert out.select("touchpoint", "journeys", "exits", "journeys_ending_share").rows() == expected
 
 
 def test_by_session_counts_session_journeys():
@@ -161,9 +177,13 @@ def test_matches_brute_force(raw, by):
     log = EventLog.from_frame(raw)
     frame = log.frame.collect("polars").to_native()
     out = dropoffs(log, by=by)
-    assert out.select("touchpoint", "journeys", "exits", "exit_rate").rows() == brute_dropoffs(
-        frame, by
-    )
+    columns = ["touchpoint", "journeys", "exits", "journeys_ending_share"]
+    assert out.select(columns).rows() == brute_dropoffs(frame, by)
+    # Per visit: every event counts, and each journey's one exit is one of its visits.
+    visits = Counter(frame["touchpoint"].to_list())
+    assert out.select("touchpoint", "visits", "exit_rate").rows() == [
+        (t, visits[t], exits / visits[t]) for t, _, exits, _ in out.select(columns).rows()
+    ]
     if "x" in raw["touchpoint"]:
         assert next_after(log, "x", by=by).rows() == brute_next_after(frame, "x", by)
 

@@ -38,14 +38,17 @@ def shop():
 def test_node_attributes(shop):
     assert list(shop.nodes) == [ENTRY, "cart", "home", "buy", "search", EXIT]
     assert shop.graph == {"journeys": 4, "by": "customer", "left_out": 0}
-    # cart: 3 events (a, b, c), 3 customers, nobody starts there, b ends there: 1/3
+    # cart: 3 events (a, b, c), 3 customers and journeys, nobody starts there, b ends there:
+    # 1 of 3 visits and 1 of 3 journeys reaching it
     assert shop.nodes["cart"] == {
         "kind": "touchpoint",
         "visits": 3,
         "customers": 3,
+        "journeys": 3,
         "entries": 0,
         "exits": 1,
         "exit_rate": float(Fraction(1, 3)),
+        "journeys_ending_share": float(Fraction(1, 3)),
     }
     # search: c passes through, d starts and ends there: 1 exit of 2 visits
     assert shop.nodes["search"]["entries"] == 1
@@ -56,9 +59,11 @@ def test_node_attributes(shop):
         "kind": "entry",
         "visits": 4,
         "customers": 4,
+        "journeys": 4,
         "entries": 4,
         "exits": 0,
         "exit_rate": None,
+        "journeys_ending_share": None,
     }
     assert shop.nodes[EXIT]["exits"] == 4
 
@@ -111,7 +116,7 @@ def test_pruning_keeps_nodes_and_full_log_numbers(shop, options, edges):
         assert pruned.edges[u, v] == shop.edges[u, v]
 
 
-def test_graph_from_transitions_table_matches_the_log_except_node_customers(shop):
+def test_graph_from_transitions_table_matches_the_log_except_node_reach(shop):
     from_table = journey_graph(transitions(make_log(SHOP)))
     assert from_table.graph == {
         "journeys": 4,
@@ -119,11 +124,23 @@ def test_graph_from_transitions_table_matches_the_log_except_node_customers(shop
         "left_out": 0,
     }  # a table does not say what a journey was
     assert list(from_table.edges(data=True)) == list(shop.edges(data=True))
-    assert {n: d["customers"] for n, d in from_table.nodes(data=True)} == dict.fromkeys(shop, None)
-    without = [{k: v for k, v in d.items() if k != "customers"} for _, d in shop.nodes(data=True)]
+    # Who reached a touchpoint cannot be read from edge counts.
+    reach = ("customers", "journeys", "journeys_ending_share")
+    for name in reach:
+        assert {n: d[name] for n, d in from_table.nodes(data=True)} == dict.fromkeys(shop, None)
+    without = [{k: v for k, v in d.items() if k not in reach} for _, d in shop.nodes(data=True)]
     assert [
-        {k: v for k, v in d.items() if k != "customers"} for _, d in from_table.nodes(data=True)
+        {k: v for k, v in d.items() if k not in reach} for _, d in from_table.nodes(data=True)
     ] == without
+
+
+def test_session_journeys_reaching_a_touchpoint():
+    # x y x an hour apart: three session journeys, two reach x (both end there), one y.
+    g = journey_graph(make_log({"a": "x y x"}, minutes=60), by="session")
+    assert (g.nodes["x"]["journeys"], g.nodes["x"]["journeys_ending_share"]) == (2, 1.0)
+    assert (g.nodes["y"]["journeys"], g.nodes["y"]["journeys_ending_share"]) == (1, 1.0)
+    assert g.nodes["x"]["customers"] == 1
+    assert g.nodes[ENTRY]["journeys"] == g.nodes[EXIT]["journeys"] == 3
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,11 @@ from cxlib.conversion.importance import touchpoint_importance
 from tests.conftest import make_log
 from tests.conversion.test_markov import exact_effects
 
-# 8 customers, no rating column: performance is 1 - exit rate.
+# 8 customers, no rating column: performance is 1 - journeys ending here.
 # chain: entry -> ad 7, blog 1; ad -> form 5, mail 2; form -> buy 2, exit 3; mail -> buy 1, exit 1
 # P = 7/8 (5/7 * 2/5 + 2/7 * 1/2) = 3/8. Without form 1/8 (effect 2/3), without mail 2/8 (1/3),
 # without ad 0 (1), blog leads nowhere (0): median importance 1/2.
-# 1 - exit rate: ad 1 (7 reach it, none end there), form 2/5 (3 of 5 end there), mail 1/2, blog 0:
+# 1 - journeys ending here: ad 1 (7 reach it, none end there), form 2/5 (3 of 5 end there), mail 1/2, blog 0:
 # median 9/20. form is the one moment of truth: 2/3 > 1/2 and 2/5 < 9/20.
 JOURNEYS = {
     "a": "ad form buy",
@@ -41,7 +41,7 @@ def test_removal_effect_importance_and_exit_performance():
     )
     assert [tp for tp in rows if rows[tp]["moment_of_truth"]] == ["form"]
     assert out["touchpoint"].to_list() == ["ad", "form", "mail", "blog"]
-    assert set(out["performance_measure"]) == {"1 - exit rate"}
+    assert set(out["performance_measure"]) == {"1 - journeys ending here"}
     # form: 5 customers reach it, 2 of them convert
     form = rows["form"]
     assert (form["customers"], form["conversions"]) == (5, 2)
@@ -49,7 +49,7 @@ def test_removal_effect_importance_and_exit_performance():
     assert (form["conversion_rate_low"], form["conversion_rate_high"]) == pytest.approx(
         wilson_interval(2, 5)
     )
-    # 1 - exit rate interval: form's exit rate 3/5 turned around
+    # 1 - journeys ending here, interval turned around: form 3/5 turned around
     low, high = wilson_interval(3, 5)
     assert (form["performance_low"], form["performance_high"]) == pytest.approx((1 - high, 1 - low))
     assert form["performance_n"] == 5
@@ -101,7 +101,7 @@ def test_exit_rate_performance_can_be_chosen_over_ratings():
         "web": 0.5,
         "mail": 0.0,
     }
-    assert set(out["performance_measure"]) == {"1 - exit rate"}
+    assert set(out["performance_measure"]) == {"1 - journeys ending here"}
 
 
 def test_single_rating_has_no_interval():

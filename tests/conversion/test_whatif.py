@@ -5,7 +5,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cxlib import ENTRY, EXIT, AnalysisError, transitions
+from cxlib import ENTRY, EXIT, AnalysisError, journey_graph, transitions
 from cxlib.conversion.whatif import dropoff_leverage
 from cxlib.predict import whatif_dropoff
 from tests.conftest import make_log
@@ -24,8 +24,10 @@ def test_loop_chain_by_hand():
     out = whatif_dropoff(LOOP, "a", goal="buy", reduction=0.5)
     # drop-off at a halves to 1/5; b gets the other 4/5: x_a = 4/5 (1/2 + 1/2 x_a) = 2/3
     assert out.journeys == 10
-    assert out.dropoff_rate == pytest.approx(0.4)
-    assert out.new_dropoff_rate == pytest.approx(0.2)
+    assert out.exit_probability == pytest.approx(0.4)
+    assert out.new_exit_probability == pytest.approx(0.2)
+    # a table's exit rate is its own: 4 of a's 10 moves go to the exit
+    assert (out.exit_rate, out.new_exit_rate) == (pytest.approx(0.4), pytest.approx(0.2))
     assert out.baseline_conversions == pytest.approx(float(10 * Fraction(3, 7)))
     assert out.new_conversions == pytest.approx(float(10 * Fraction(2, 3)))
     assert out.delta == pytest.approx(float(Fraction(20, 3) - Fraction(30, 7)))  # 50/21
@@ -44,7 +46,22 @@ def test_log_is_cut_at_the_first_goal_and_matches_hand_solution():
     assert out.baseline_conversions == pytest.approx(2.0)
     assert out.new_conversions == pytest.approx(float(4 * Fraction(8, 11)))
     assert out.delta == pytest.approx(float(Fraction(10, 11)))
-    assert out.new_dropoff_rate == 0
+    assert out.new_exit_probability == 0
+    # b's 4 visits (c1, c3 twice, c4): c4 ends there, 1 of 4, as the graph says.
+    assert out.exit_rate == pytest.approx(1 / 4)
+    assert out.exit_rate == journey_graph(make_log(LOG)).nodes["b"]["exit_rate"]
+
+
+def test_the_exit_rate_is_the_graphs_even_where_the_chain_differs():
+    # a's visits over the whole journeys: c1 c2 c3 c3 c4 and c5's two (one after buying):
+    # c2 and c5 end at a: 2 of 7. Up to the first purchase c5 has one visit of a, which
+    # leads to buy: the chain's a -> exit is 1 (c2) of 6.
+    log = make_log({**LOG, "c5": "a buy a"})
+    out = whatif_dropoff(log, "a", goal="buy", reduction=0.5)
+    assert out.exit_rate == pytest.approx(float(Fraction(2, 7)))
+    assert out.exit_rate == journey_graph(log).nodes["a"]["exit_rate"]
+    assert out.new_exit_rate == pytest.approx(float(Fraction(1, 7)))
+    assert out.exit_probability == pytest.approx(float(Fraction(1, 6)))
 
 
 def test_transitions_table_gives_the_same_answer_as_the_log():
@@ -59,7 +76,7 @@ def test_zero_reduction_changes_nothing_and_no_dropoff_gains_nothing():
     out = whatif_dropoff(LOOP, "a", goal="buy", reduction=0)
     assert out.delta == pytest.approx(0)
     out = whatif_dropoff(LOOP, "b", goal="buy", reduction=0.5)  # b never drops off
-    assert out.dropoff_rate == 0
+    assert out.exit_probability == out.exit_rate == 0
     assert out.delta == pytest.approx(0)
 
 

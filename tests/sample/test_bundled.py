@@ -92,8 +92,8 @@ def test_the_designed_moment_of_truth_is_the_top_one(bundled, scenario):
     assert rated.sort("performance")["touchpoint"][0] == truth
     # ... and journeys end there more often than at the median touchpoint
     exits = cxlib.dropoffs(bundled)
-    at_truth = exits.filter(pl.col("touchpoint") == truth)["exit_rate"].item()
-    assert at_truth > exits["exit_rate"].median() + 0.05
+    at_truth = exits.filter(pl.col("touchpoint") == truth)["journeys_ending_share"].item()
+    assert at_truth > exits["journeys_ending_share"].median() + 0.05
 
 
 def handoff_losses(log: EventLog) -> pl.DataFrame:
