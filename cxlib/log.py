@@ -39,6 +39,7 @@ __all__ = [
     "EXIT",
     "OPTIONAL_ROLES",
     "ORDER",
+    "OTHER",
     "REQUIRED_ROLES",
     "EventLog",
     "JourneyBy",
@@ -51,6 +52,8 @@ __all__ = [
 ENTRY = "(entry)"
 #: Pseudo-touchpoint every journey ends at: reaching it from X is a drop-off at X.
 EXIT = "(exit)"
+#: The node or step that holds the rarest touchpoints together where not all fit in a picture.
+OTHER = "(other)"
 
 REQUIRED_ROLES = ("customer_id", "timestamp", "touchpoint")
 OPTIONAL_ROLES = ("channel", "value", "rating", "source")

@@ -90,7 +90,9 @@ JOURNEYS_ENDING_SHARE = Rate(
     "journeys reaching it",
 )
 #: The transition probability of an edge of the journey graph.
-TRANSITION_SHARE = Rate("share", "share of moves out", "transitions from A to B", "transitions out of A")
+TRANSITION_SHARE = Rate(
+    "share", "share of moves out", "transitions from A to B", "transitions out of A"
+)
 #: The share of customers who reached the goal at least once.
 CONVERSION = Rate("conversion", "conversion", "customers with an event at the goal", "customers")
 

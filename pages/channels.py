@@ -64,7 +64,7 @@ with state.errors_shown():
     whole = cache.run(
         cxlib.journey_graph, loaded, per_customer, max_touchpoints=graph_html.MAX_GRAPH_TOUCHPOINTS
     )
-    html, left_out = graph_html.journey_graph_view(
+    picture = graph_html.journey_graph_view(
         whole,
         top_k=top_k or None,
         weight="share",
@@ -77,8 +77,10 @@ st.caption(
     "channel. Node colour: exit rate; node size: visits; edge label: share of the moves out "
     "of the touchpoint."
 )
-if left_out:
-    st.warning(f"{left_out:,} rarely visited touchpoints are left out of the drawing.")
-st.iframe(html, height=660)
+if picture.grouped:
+    st.caption(
+        f"The {picture.grouped:,} rarest touchpoints are drawn together as one (other) node."
+    )
+st.iframe(picture.html, height=660)
 st.subheader("Touchpoint transitions that switch channel")
 export.table(edges, key="channels_edges", name="switching_edges")

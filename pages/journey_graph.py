@@ -1,21 +1,24 @@
 import streamlit as st
 
 import cxlib
+from cxlib import sample
 from cxlib.analyses.overview import value_counts
 from cxlib.errors import AnalysisError
 from cxlib.log import ENTRY, EXIT
+from cxlib.rates import EXIT_RATE
 from cxlib.views import graph_html
-from ui import cache, customer, export, page, presentation, state
+from cxlib.views.format import format_percent
+from ui import cache, export, page, presentation, state
 from ui.text import md
 
 loaded, filters = page.start(
     "Journey graph",
-    "Touchpoints as nodes (colour: exit rate, size: visits), transitions as edges (width: the "
-    "weight shown). Entry on the left, exit on the right. Hover for details, drag to move.",
+    "Touchpoints in columns from the entry (left) to the exit (right); the legend above the "
+    "drawing says what colour, size and width mean. Hover for the figures, drag to pan.",
 )
 with state.errors_shown():
     touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")["touchpoint"].to_list()
-cols = st.columns(4)
+cols = st.columns(6)
 weight = cols[0].selectbox(
     "Edge weight shown",
     ["count", "customers", "share", "median_seconds"],
@@ -40,7 +43,16 @@ min_share = cols[2].slider(
     key="graph_min_share",
     bind="query-params",
 )
-focus = cols[3].selectbox(
+max_nodes = cols[3].slider(
+    "Touchpoints drawn apart",
+    5,
+    60,
+    graph_html.MAX_GRAPH_NODES,
+    key="graph_max_nodes",
+    bind="query-params",
+    help="The rarer touchpoints are drawn together as one (other) node whose numbers add up.",
+)
+focus = cols[4].selectbox(
     "Focus on",
     state.keep_valid("graph_focus", touchpoints),
     key="graph_focus",
@@ -48,29 +60,49 @@ focus = cols[3].selectbox(
     index=None,
     placeholder="the whole graph",
 )
+goals = state.keep_valid("goal", touchpoints)
+default_goal = sample.GOALS.get(loaded.scenario or "")
+goal = cols[5].selectbox(
+    "Conversion goal",
+    goals,
+    index=goals.index(default_goal) if default_goal in goals else None,
+    placeholder="none",
+    key="goal",
+    bind="query-params",
+)
 with state.errors_shown():
     whole = cache.run(
         cxlib.journey_graph, loaded, filters, max_touchpoints=graph_html.MAX_GRAPH_TOUCHPOINTS
     )
-html, left_out = graph_html.journey_graph_view(
+picture = graph_html.journey_graph_view(
     whole,
     top_k=top_k or None,
     min_share=min_share or None,
     focus_on=focus,
+    max_nodes=max_nodes,
+    goal=goal,
     weight=weight,
-    height=800,
+    height=820,
     palette=presentation.palette(),
 )
 critical = cxlib.critical_touchpoints(
     cxlib.analyses.graph.prune(whole, top_k=top_k or None, min_share=min_share or None),
     max_nodes=graph_html.MAX_CRITICAL_NODES,
 )
-if left_out:
-    st.warning(f"{left_out:,} rarely visited touchpoints are left out of the drawing.")
-st.iframe(html, height=820)
+if picture.grouped:
+    st.caption(
+        f"The {picture.grouped:,} rarest touchpoints are drawn together as one (other) node; "
+        "hover it for their names, or draw more touchpoints apart."
+    )
+if picture.left_out:
+    st.warning(
+        f"{picture.left_out:,} rarely visited touchpoints are left out of the graph "
+        f"(it is built over the {graph_html.MAX_GRAPH_TOUCHPOINTS:,} busiest)."
+    )
+st.iframe(picture.html, height=840)
 st.download_button(
     "Download graph as HTML",
-    data=html,
+    data=picture.html,
     file_name="journey_graph.html",
     mime="text/html",
     key="graph_html",
@@ -81,9 +113,7 @@ export.table(critical, key="graph_critical", name="critical_touchpoints")
 
 if focus is not None:
     st.subheader(f"What if fewer journeys left at {md(focus)}?")
-    cols = st.columns(2)
-    goal = customer.pick_goal(loaded, filters, container=cols[0])
-    reduction = cols[1].slider(
+    reduction = st.slider(
         "Drop-off lower by",
         5,
         50,
@@ -93,7 +123,9 @@ if focus is not None:
         key="graph_whatif_reduction",
         bind="query-params",
     )
-    if focus in (ENTRY, EXIT):
+    if goal is None:
+        st.info("Pick the conversion goal above to see what less drop-off here would bring.")
+    elif focus in (ENTRY, EXIT):
         st.info("Focus on a touchpoint (not the entry or the exit) to see its what-if.")
     elif focus == goal:
         st.info(
@@ -124,9 +156,16 @@ if focus is not None:
                 f"(from {whatif.baseline_conversions:,.1f} to "
                 f"{whatif.new_conversions:,.1f})."
             )
-            m = st.columns(2)
-            m[0].metric("Expected conversions now", f"{whatif.baseline_conversions:,.1f}")
-            m[1].metric(
+            m = st.columns(3)
+            m[0].metric(
+                "Exit rate",
+                format_percent(whatif.exit_rate),
+                delta=f"{format_percent(whatif.new_exit_rate)} with less drop-off",
+                delta_color="off",
+                help=EXIT_RATE.definition,
+            )
+            m[1].metric("Expected conversions now", f"{whatif.baseline_conversions:,.1f}")
+            m[2].metric(
                 "Expected with less drop-off",
                 f"{whatif.new_conversions:,.1f}",
                 delta=f"{whatif.delta:+,.1f}",

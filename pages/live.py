@@ -8,12 +8,15 @@ from cxlib.analyses import overview
 from cxlib.analyses.overview import value_counts
 from cxlib.views import charts
 from cxlib.views import graph_html as graph_view
+from cxlib.views.format import format_seconds
 from ui import cache, live, page, presentation, state
 from ui.text import md
 
 #: Seconds between two refreshes of the figures.
 REFRESH = 3.0
 SPEEDS = {60: "1 min a second", 3600: "1 h a second", 86_400: "1 day a second"}
+#: Touchpoints the live graph draws apart (the rest as one "other" node).
+LIVE_NODES = 10
 
 loaded, _ = page.start(
     "Live",
@@ -86,13 +89,19 @@ def _figures() -> None:
     top[2].metric("Customers", f"{figures.customers:,}")
     conversion = "–" if figures.conversion is None else f"{figures.conversion:.1%}"
     top[3].metric(f"Conversion to {md(goal or '…')}", conversion)
-    top[4].metric("Median journey", charts.format_seconds(figures.median_seconds))
+    top[4].metric("Median journey", format_seconds(figures.median_seconds))
     left, right = st.columns([3, 2])
     with left:
-        page, _ = graph_view.journey_graph_view(
-            cxlib.journey_graph(log), top_k=3, height=520, palette=presentation.palette()
+        # Fewer touchpoints apart than on the Journey graph page: legible on a projector.
+        picture = graph_view.journey_graph_view(
+            cxlib.journey_graph(log),
+            top_k=2,
+            max_nodes=LIVE_NODES,
+            goal=goal,
+            height=560,
+            palette=presentation.palette(),
         )
-        st.iframe(page, height=540)
+        st.iframe(picture.html, height=580)
     with right:
         seen = set(value_counts(log, "touchpoint")["touchpoint"])
         if len(steps) < 2:

@@ -3,6 +3,7 @@ import streamlit as st
 from cxlib import sample
 from cxlib.analyses.overview import summary, value_counts
 from cxlib.views import charts
+from cxlib.views.format import format_seconds
 from ui import cache, export, page, state
 
 loaded, filters = page.start("Overview", "Headline figures of the journeys the sidebar selects.")
@@ -31,7 +32,7 @@ conversion = "–" if figures.conversion is None else f"{figures.conversion:.1%}
 cols[3].metric(f"Conversion to {goal or '…'}", conversion)
 median_events = "–" if figures.median_events is None else f"{figures.median_events:g}"
 cols[4].metric("Median journey length", f"{median_events} events")
-cols[5].metric("Median journey duration", charts.format_seconds(figures.median_seconds))
+cols[5].metric("Median journey duration", format_seconds(figures.median_seconds))
 
 left, right = st.columns(2)
 with left:

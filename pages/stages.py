@@ -3,7 +3,7 @@ import streamlit as st
 import cxlib
 from cxlib import sample
 from cxlib.views import charts_customer, graph_html
-from ui import cache, customer, export, page, state
+from ui import cache, customer, export, page, presentation, state
 
 loaded, filters = page.start(
     "Stages",
@@ -56,7 +56,5 @@ export.table(flow, key="stages_flow_table", name="stage_flow")
 st.subheader("The journey graph collapsed to stages")
 with state.errors_shown():
     graph = cache.run(cxlib.stage_graph, loaded, filters, stages=stages)
-html = graph_html.graph_html(
-    graph, weight="share", height=520, positions=graph_html.layered_positions(graph)
-)
-st.iframe(html, height=540)
+html = graph_html.graph_html(graph, weight="share", height=560, palette=presentation.palette())
+st.iframe(html, height=580)

@@ -59,9 +59,7 @@ def wilson_interval(successes: int, trials: int, *, z: float = Z95) -> tuple[flo
     return low, high
 
 
-def dropoffs(
-    log: EventLog, *, by: JourneyBy = "customer", goal: str | None = None
-) -> pl.DataFrame:
+def dropoffs(log: EventLog, *, by: JourneyBy = "customer", goal: str | None = None) -> pl.DataFrame:
     """Both exit figures of every touchpoint, the per-journey one with a Wilson 95% interval.
 
     Parameters

@@ -118,9 +118,7 @@ def dropoff_leverage(
     chain, exit_rates = _chain(data, goal=goal)
     exit_ = len(chain.states) + 1
     movable = [t for i, t in enumerate(chain.states) if i and 0 < chain.moves[i, exit_] < 1]
-    rows = [
-        asdict(_whatif(chain, t, reduction=reduction, exit_rates=exit_rates)) for t in movable
-    ]
+    rows = [asdict(_whatif(chain, t, reduction=reduction, exit_rates=exit_rates)) for t in movable]
     schema = {
         "touchpoint": pl.String,
         EXIT_RATE.name: pl.Float64,

@@ -15,13 +15,10 @@ import math
 import altair as alt
 import polars as pl
 
-from cxlib.units import DAY_S, HOUR_S, MINUTE_S
-
 __all__ = [
     "bar_chart",
     "conversion_over_time_chart",
     "exit_rate_chart",
-    "format_seconds",
     "funnel_chart",
     "row_height",
     "step_heatmap",
@@ -37,26 +34,6 @@ LABEL_LIMIT = 320
 ACCENT = "#1f6f8b"
 #: Colour of what was lost (drop-offs, exits).
 LOSS = "#d9642b"
-
-_UNITS = (("d", DAY_S), ("h", HOUR_S), ("min", MINUTE_S), ("s", 1))
-
-
-def format_seconds(seconds: float | None) -> str:
-    """A duration in words a person reads at a glance: the largest unit, one decimal.
-
-    Examples
-    --------
-    >>> format_seconds(42), format_seconds(90), format_seconds(7_200), format_seconds(None)
-    ('42 s', '1.5 min', '2 h', '–')
-    >>> format_seconds(3 * 86_400 + 43_200)
-    '3.5 d'
-    """
-    if seconds is None:
-        return "–"
-    for unit, size in _UNITS:
-        if abs(seconds) >= size or unit == "s":
-            return f"{seconds / size:.1f}".removesuffix(".0") + f" {unit}"
-    raise AssertionError("unreachable: the last unit always matches")  # pragma: no cover
 
 
 def styled(chart: alt.TopLevelMixin, *, title: str | None) -> alt.TopLevelMixin:

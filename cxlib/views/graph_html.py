@@ -1,11 +1,15 @@
 """The journey graph as a self-contained interactive HTML page (pyvis / vis-network).
 
-:func:`graph_html` draws a graph from :func:`cxlib.journey_graph`: entry on the left,
-exit on the right, each touchpoint placed by how many steps it is from the entry,
-node colour by exit rate, node size by visits, edge width by the chosen weight. The
-layout is computed here, not by a physics simulation, so the picture is the same on
-every rerun and for every viewer. The page embeds vis-network's JavaScript (no
-request leaves the machine) and can be saved as a standalone file.
+:func:`graph_html` draws a graph from :func:`cxlib.journey_graph` in columns from the
+entry on the left to the exit on the right, laid out by :mod:`cxlib.views.layout`
+(Sugiyama: few crossings, no two labels on top of each other, every edge label in
+the gap between two columns). Node colour is the exit rate, node size the visits,
+edge width the chosen weight; a legend above the drawing says so. Edges that span
+several columns bend through the columns they cross; edges going back to an earlier
+column are dotted, and a loop (a touchpoint followed by itself) is a circle at its
+node, whose figure the node's label carries (``↻``). The layout is computed here, so
+the picture is the same on every rerun and for every viewer. The page embeds
+vis-network's JavaScript (no request leaves the machine) and can be saved as a file.
 
 Touchpoint names are untrusted: every label and tooltip is HTML-escaped, and nodes
 are identified by numbers, never by their names.
@@ -14,18 +18,22 @@ are identified by numbers, never by their names.
 from __future__ import annotations
 
 import html
+import itertools
 import json
-import math
 import re
-import textwrap
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import networkx as nx
 from pyvis.network import Network
 
-from cxlib.analyses.graph import busiest, focus, prune
-from cxlib.log import ENTRY, EXIT
+from cxlib.analyses.graph import focus, prune
+from cxlib.analyses.grouping import group_rare
+from cxlib.log import ENTRY, EXIT, OTHER
+from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE, TRANSITION_SHARE
+from cxlib.views.format import format_count, format_percent, format_seconds
+from cxlib.views.layout import Layout, NodeSize, flow_order, layered_layout
 
 __all__ = [
     "HIGHLIGHT_EDGE",
@@ -34,10 +42,11 @@ __all__ = [
     "MAX_GRAPH_TOUCHPOINTS",
     "PALETTES",
     "EdgeWeight",
+    "GraphPicture",
     "Palette",
     "graph_html",
+    "graph_layout",
     "journey_graph_view",
-    "layered_positions",
 ]
 
 EdgeWeight = Literal["count", "customers", "share", "median_seconds"]
@@ -49,23 +58,34 @@ PALETTES: dict[Palette, tuple[tuple[int, int, int], tuple[int, int, int]]] = {
     "default": (_LOW, _HIGH),
     "colour-blind": ((0x44, 0x77, 0xAA), (0xEE, 0x77, 0x33)),
 }
+#: The goal's colour (drawn as a diamond): journeys ending there converted, no exit to colour.
+GOAL_COLOUR = "#2f6b4f"
 
 #: Colour of highlighted edges, drawn dashed as well: Okabe-Ito's reddish purple, apart from
 #: the grey edges and from both node palettes for every kind of colour vision.
 HIGHLIGHT_EDGE = "#cc79a7"
+#: Colour of edges going back to an earlier column (drawn dotted).
+BACK_EDGE = "#b0b8c1"
 
-#: Most touchpoints a journey graph drawing shows (the rest are left out, and counted).
-MAX_GRAPH_NODES = 60
+#: Most touchpoints a journey graph drawing shows apart; the rarer ones are one (other) node.
+MAX_GRAPH_NODES = 20
 #: Most touchpoints the critical-touchpoint measures are computed on (the busiest).
 MAX_CRITICAL_NODES = 300
 #: Most touchpoints a drawn journey graph is built over (the busiest): a hostile log's
 #: million names would take minutes and gigabytes to lay out, and only 60 are drawn.
 MAX_GRAPH_TOUCHPOINTS = 2000
 
-#: Horizontal and vertical distance between nodes, in pixels.
-X_GAP, Y_GAP = 230, 140
+#: Font sizes of node and edge labels, in the drawing's pixels.
+NODE_FONT, EDGE_FONT = 20, 18
 #: Characters per line of a node label.
-LABEL_WIDTH = 22
+LABEL_WIDTH = 16
+#: Height of the legend above the drawing, in pixels.
+LEGEND_HEIGHT = 52
+#: Smallest scale the drawing opens at: its labels stay legible (20 px text shows as 14 px).
+MIN_SCALE = 0.7
+# Text widths are estimated: 0.62 of the font size per character is wider than the
+# sans-serif letters and digits labels use, so a label never takes more room than planned.
+_CHAR, _LINE = 0.62, 1.25
 # pyvis always adds Bootstrap from a CDN; the graph needs none of it.
 _CDN = re.compile(
     r'<link[^>]*href="https://cdn\.jsdelivr\.net[^>]*/>'
@@ -73,55 +93,12 @@ _CDN = re.compile(
     r"|<!--\s*<link[^>]*node_modules.*?-->",
     re.DOTALL,
 )
-
-
-def _depths(graph: nx.DiGraph) -> dict[str, int]:
-    """Steps from the entry along each touchpoint's most likely route (edge cost -log share)."""
-    inner = graph.subgraph([n for n in graph.nodes if n != EXIT])
-    if ENTRY not in inner:
-        return {}
-
-    def cost(_u: str, _v: str, data: dict) -> float:
-        # The tiny constant makes equally likely routes prefer fewer steps.
-        return 1e-9 - math.log(max(data.get("share") or 1.0, 1e-12))
-
-    _, routes = nx.single_source_dijkstra(inner, ENTRY, weight=cost)
-    return {node: len(route) - 1 for node, route in routes.items()}
-
-
-def layered_positions(graph: nx.DiGraph, *, max_rows: int = 7) -> dict[str, tuple[int, int]]:
-    """Fixed ``(x, y)`` pixel positions: columns by steps from the entry, exit last.
-
-    A touchpoint's column is the number of steps on its most likely route from the
-    entry (the route whose product of edge ``share`` is highest, as in
-    :func:`cxlib.most_likely_path`), so a rare first touchpoint does not pull a node to
-    the front. Touchpoints the entry does not reach go last before the exit. Within a
-    column the most visited touchpoint is in the middle row and the others alternate
-    around it; a column of more than ``max_rows`` touchpoints is split into several
-    side by side. Deterministic: ties are broken by name.
-
-    Examples
-    --------
-    >>> g = nx.DiGraph([(ENTRY, "a"), ("a", "b"), ("a", EXIT), ("b", EXIT)])
-    >>> layered_positions(g)
-    {'(entry)': (0, 0), 'a': (230, 0), 'b': (460, 0), '(exit)': (690, 0)}
-    """
-    depth = _depths(graph)
-    last = max(depth.values(), default=0) + 1
-    columns: dict[int, list[str]] = {}
-    for node in graph.nodes:
-        col = depth.get(node, last) if node != EXIT else last + 1
-        columns.setdefault(col, []).append(node)
-    positions, x = {}, 0
-    for _, nodes in sorted(columns.items()):
-        nodes.sort(key=lambda n: (-graph.nodes[n].get("visits", 0), str(n)))
-        for start in range(0, len(nodes), max_rows):
-            for i, node in enumerate(nodes[start : start + max_rows]):
-                row = (i + 1) // 2 * (1 if i % 2 else -1)
-                # Split columns are staggered by half a row so their edges do not overlap.
-                positions[node] = (x, row * Y_GAP + (Y_GAP // 2 if start // max_rows % 2 else 0))
-            x += X_GAP
-    return positions
+_WEIGHT_WORDS = {
+    "count": "transitions",
+    "customers": "customers",
+    "share": "share of moves out",
+    "median_seconds": "transitions (median time written)",
+}
 
 
 def _colour(exit_rate: float, palette: Palette = "default") -> str:
@@ -130,14 +107,117 @@ def _colour(exit_rate: float, palette: Palette = "default") -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def _fmt(value: float | None, weight: EdgeWeight) -> str:
-    from cxlib.views.charts import format_seconds
-
+def _fmt(value: float | None, weight: str) -> str:
     if weight == "share":
-        return f"{(value or 0):.0%}"
+        return format_percent(value, digits=0)
     if weight == "median_seconds":
         return format_seconds(value)
-    return f"{int(value or 0):,}"
+    return format_count(value)
+
+
+def _text_size(text: str, font: int) -> tuple[float, float]:
+    lines = text.split("\n")
+    width = max(len(line) for line in lines) * _CHAR * font + 4
+    return width, len(lines) * _LINE * font
+
+
+def wrap(name: str, width: int) -> list[str]:
+    """A name in lines of at most ``width`` characters, broken after ``_``, ``-`` or a space.
+
+    A word longer than a line is cut.
+
+    Examples
+    --------
+    >>> wrap("signup_email_visit_5", 16), wrap("Confirmation of receipt", 16)
+    (['signup_email_', 'visit_5'], ['Confirmation of', 'receipt'])
+    """
+    lines = [""]
+    for word in re.findall(r"[^_\- ]*[_\- ]?", name)[:-1] or [name]:
+        if len(lines[-1].rstrip() + word.rstrip()) > width and lines[-1]:
+            lines.append("")
+        lines[-1] += word
+        while len(lines[-1]) > width:
+            lines[-1:] = [lines[-1][:width], lines[-1][width:]]
+    return [line.rstrip() for line in lines]
+
+
+def _node_label(graph: nx.DiGraph, node: str, weight: EdgeWeight, goal: str | None) -> str:
+    data = graph.nodes[node]
+    if node in (ENTRY, EXIT):
+        journeys = data.get("visits")
+        return node if journeys is None else f"{node}\n{format_count(journeys)} journeys"
+    name = (
+        f"other ({format_count(len(data['members']))} touchpoints)" if node == OTHER else str(node)
+    )
+    lines = [html.escape(line) for line in wrap(name, LABEL_WIDTH)]
+    lines.append(f"{format_count(data.get('visits'))} visits")
+    figures = ["goal"] if node == goal else [f"{_fmt(data.get('exit_rate'), 'share')} exit"]
+    if graph.has_edge(node, node):
+        figures.append(f"↻ {_fmt(graph.edges[node, node].get(weight), weight)}")
+    lines.append(" · ".join(figures))
+    return "\n".join(lines)
+
+
+def _node_title(graph: nx.DiGraph, node: str) -> str:
+    data = graph.nodes[node]
+    lines = [html.escape(str(node))]
+    if node == OTHER:
+        lines.append("the rarest touchpoints together: " + ", ".join(map(str, data["members"])))
+    lines.append(f"visits: {format_count(data.get('visits'))}")
+    for rate in (EXIT_RATE, JOURNEYS_ENDING_SHARE):
+        if data.get(rate.name) is not None:
+            lines.append(f"{rate.definition} = {format_percent(data[rate.name])}")
+    for key in ("customers", "journeys", "entries", "exits"):
+        if data.get(key) is not None:
+            lines.append(f"{key}: {format_count(data[key])}")
+    return "\n".join(html.escape(line) if i else line for i, line in enumerate(lines))
+
+
+def _edge_title(source: str, target: str, data: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            f"{html.escape(str(source))} → {html.escape(str(target))}",
+            f"transitions: {format_count(data.get('count'))}",
+            f"customers: {format_count(data.get('customers'))}",
+            f"{TRANSITION_SHARE.definition} = {format_percent(data.get('share'))}",
+            f"median time: {format_seconds(data.get('median_seconds'))}",
+        ]
+    )
+
+
+def graph_layout(
+    graph: nx.DiGraph,
+    *,
+    weight: EdgeWeight = "count",
+    goal: str | None = None,
+    order: Sequence[str] | None = None,
+) -> Layout:
+    """The layout :func:`graph_html` draws: node and edge label sizes of its labels, laid out.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph()
+    >>> g.add_node("a", visits=3, exit_rate=1 / 3)
+    >>> g.add_edge(ENTRY, "a", count=3, customers=3, share=1.0, median_seconds=None)
+    >>> g.add_edge("a", EXIT, count=3, customers=3, share=1.0, median_seconds=None)
+    >>> graph_layout(g).columns
+    {'(entry)': 0, 'a': 1, '(exit)': 2}
+    """
+    top = max((d.get("visits") or 0 for _, d in graph.nodes(data=True)), default=0) or 1
+    sizes = {}
+    for node, data in graph.nodes(data=True):
+        width, height = _text_size(_node_label(graph, node, weight, goal), NODE_FONT)
+        sizes[node] = NodeSize(_radius(data.get("visits") or 0, top), width, height)
+    labels = {
+        (u, v): _text_size(_fmt(d.get(weight), weight), EDGE_FONT)
+        for u, v, d in graph.edges(data=True)
+        if u != v
+    }
+    return layered_layout(graph, sizes=sizes, label_sizes=labels, order=order)
+
+
+def _radius(visits: float, top: float) -> float:
+    return 8 + 20 * (visits / top) ** 0.5
 
 
 def graph_html(
@@ -146,9 +226,10 @@ def graph_html(
     weight: EdgeWeight = "count",
     height: int = 760,
     highlight: str | None = None,
-    positions: dict[str, tuple[int, int]] | None = None,
     palette: Palette = "default",
     highlight_edges: Collection[tuple[str, str]] = (),
+    goal: str | None = None,
+    order: Sequence[str] | None = None,
 ) -> str:
     """A standalone HTML page drawing the journey graph, with no external resource.
 
@@ -157,23 +238,26 @@ def graph_html(
     graph
         A graph from :func:`cxlib.journey_graph` (node attributes ``visits``,
         ``exit_rate``...; edge attributes ``count``, ``customers``, ``share``,
-        ``share_in``, ``median_seconds``).
+        ``share_in``, ``median_seconds``), possibly grouped
+        (:func:`cxlib.analyses.grouping.group_rare`), pruned or focused.
     weight
         The edge attribute written on each edge and setting its width (the
         median time is written, the width then follows ``count``).
     height
-        Height of the drawing in pixels.
+        Height of the page in pixels (the legend included).
     highlight
         A touchpoint drawn with a thick border (the focus of the view).
-    positions
-        Node positions, e.g. :func:`layered_positions` of the unpruned graph, so that
-        pruning or focusing does not move the nodes; by default those of ``graph``.
     palette
         Node colours by exit rate (see :data:`PALETTES`).
     highlight_edges
         ``(source, target)`` pairs of touchpoints whose edges are drawn dashed in
         :data:`HIGHLIGHT_EDGE` (e.g. those of :func:`cxlib.switching_edges`); pairs that
         are not edges of ``graph`` are ignored.
+    goal
+        The conversion goal: drawn as a diamond in :data:`GOAL_COLOUR`, without an exit rate.
+    order
+        The left-to-right order of the nodes (:func:`cxlib.views.layout.flow_order`),
+        e.g. that of the whole graph when ``graph`` is a part of it.
 
     Examples
     --------
@@ -186,76 +270,202 @@ def graph_html(
     >>> HIGHLIGHT_EDGE in graph_html(g, highlight_edges=[(ENTRY, "<b>")])
     True
     """
-    net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
+    layout = graph_layout(graph, weight=weight, goal=goal, order=order)
+    net = Network(
+        height=f"{height - LEGEND_HEIGHT}px", width="100%", directed=True, cdn_resources="in_line"
+    )
     ids = {node: i for i, node in enumerate(graph.nodes)}
-    positions = layered_positions(graph) if positions is None else positions
-    max_visits = max((d.get("visits", 0) for _, d in graph.nodes(data=True)), default=0) or 1
+    top = max((d.get("visits") or 0 for _, d in graph.nodes(data=True)), default=0) or 1
     for node, data in graph.nodes(data=True):
-        name = html.escape(str(node))
-        visits, exit_rate = data.get("visits", 0), data.get("exit_rate") or 0.0
-        fixed = node in (ENTRY, EXIT)
-        # Long names wrap so neighbouring labels do not run into each other.
-        lines = "\n".join(html.escape(line) for line in textwrap.wrap(str(node), LABEL_WIDTH))
-        label = name if fixed else f"{lines or name}\n{visits:,} visits · {exit_rate:.0%} exit"
-        title = "\n".join(
-            [name, *(f"{html.escape(str(k))}: {_tooltip_value(v)}" for k, v in data.items())]
-        )
-        x, y = positions[node]
+        x, y = layout.positions[node]
         net.add_node(
             ids[node],
-            label=label,
-            title=title,
+            label=_node_label(graph, node, weight, goal),
+            title=_node_title(graph, node),
             x=x,
             y=y,
-            color=_FIXED if fixed else _colour(exit_rate, palette),
-            size=14 + 26 * (visits / max_visits) ** 0.5,
-            shape="dot",
+            size=_radius(data.get("visits") or 0, top),
             borderWidth=6 if node == highlight else 1,
             physics=False,
+            **_node_look(node, data, goal, palette),
         )
     marked = {(source, target) for source, target in highlight_edges}
     key = "count" if weight == "median_seconds" else weight
-    top = max((d.get(key) or 0 for *_, d in graph.edges(data=True)), default=0) or 1
+    widest = max((d.get(key) or 0 for *_, d in graph.edges(data=True)), default=0) or 1
     for source, target, data in graph.edges(data=True):
-        title = "\n".join(
-            [f"{html.escape(str(source))} → {html.escape(str(target))}"]
-            + [f"{k}: {_fmt(data.get(k), k)}" for k in ("count", "customers", "share")]
-            + [f"median time: {_fmt(data.get('median_seconds'), 'median_seconds')}"]
-        )
-        net.add_edge(
-            ids[source],
-            ids[target],
-            label=_fmt(data.get(weight), weight),
-            title=title,
-            width=1 + 14 * (data.get(key) or 0) / top,
+        look = {
+            "title": _edge_title(source, target, data),
+            "width": 1 + 14 * (data.get(key) or 0) / widest,
             **(_HIGHLIGHTED if (source, target) in marked else {}),
-        )
+        }
+        route = layout.routes[source, target]
+        if route.kind == "back" and (source, target) not in marked:
+            look |= _BACK
+        _add_route(net, ids[source], ids[target], route, _fmt(data.get(weight), weight), look)
     net.set_options(json.dumps(_OPTIONS))
-    return _CDN.sub("", net.generate_html())
+    page = _CDN.sub("", net.generate_html())
+    page = page.replace("<body>", "<body>\n" + legend_html(weight, palette, goal, bool(marked)), 1)
+    return page.replace("</body>", _initial_view(layout) + "\n</body>", 1)
 
 
-def _tooltip_value(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return html.escape(str(value))
+def _initial_view(layout: Layout) -> str:
+    """A script that opens the drawing legible: fitted, or at :data:`MIN_SCALE` from the entry.
+
+    A long graph fitted to the page would shrink its text below reading size, so it opens
+    at the smallest legible scale on its left end (where journeys start), to be panned.
+    """
+    boxes = [*layout.boxes.values(), *layout.labels.values()]
+    if not boxes:
+        return ""
+    left, right = min(b.left for b in boxes), max(b.right for b in boxes)
+    top, bottom = min(b.top for b in boxes), max(b.bottom for b in boxes)
+    view = {"left": left, "right": right, "top": top, "bottom": bottom, "min": MIN_SCALE}
+    return (
+        "<script>(function () {"
+        f"var v = {json.dumps(view)}, f = network.canvas.frame;"
+        "var w = f.clientWidth, h = f.clientHeight;"
+        "var s = Math.min(w / (v.right - v.left + 40), h / (v.bottom - v.top + 40));"
+        "if (s >= v.min) return;"
+        "var x = v.left - 20 + w / 2 / v.min;"
+        "var y = Math.min((v.top + v.bottom) / 2, v.top - 20 + h / 2 / v.min);"
+        "network.moveTo({position: {x: x, y: y}, scale: v.min});"
+        "})();</script>"
+    )
+
+
+def _node_look(
+    node: str, data: dict[str, Any], goal: str | None, palette: Palette
+) -> dict[str, Any]:
+    if node in (ENTRY, EXIT):
+        return {"color": _FIXED, "shape": "dot"}
+    if node == goal:
+        return {"color": GOAL_COLOUR, "shape": "diamond"}
+    colour = _colour(data.get("exit_rate") or 0.0, palette)
+    return {"color": colour, "shape": "square" if node == OTHER else "dot"}
+
+
+def _add_route(net: Network, source: int, target: int, route: Any, label: str, look: dict) -> None:
+    """The edge as vis-network edges through hidden bend points; its label on one piece.
+
+    vis-network writes a label at the middle of a straight edge, so the piece of the
+    first segment centred on the layout's label spot carries the label.
+    """
+    if route.kind == "loop":
+        net.add_edge(source, target, **look)
+        return
+    points: list[Any] = [source]
+    start, end = route.points[0], route.points[1]
+    if route.label is not None:
+        (x0, y0), (x1, y1), (cx, cy) = start, end, route.label
+        dx, dy = (x1 - x0) * 0.02, (y1 - y0) * 0.02
+        points += [(cx - dx, cy - dy), (cx + dx, cy + dy)]
+    points += [*route.points[1:-1], target]
+    names = [p if isinstance(p, int) else _bend(net, p) for p in points]
+    for i, (u, v) in enumerate(itertools.pairwise(names)):
+        last = i == len(names) - 2
+        piece = {**look, "arrows": {"to": {"enabled": last}}}
+        if route.label is not None and i == 1:
+            piece["label"] = label
+        net.add_edge(u, v, **piece)
+
+
+def _bend(net: Network, point: tuple[float, float]) -> str:
+    name = f"bend{len(net.nodes)}"
+    net.add_node(
+        name,
+        label=" ",
+        x=point[0],
+        y=point[1],
+        shape="dot",
+        size=0.5,
+        color="rgba(0,0,0,0)",
+        borderWidth=0,
+        physics=False,
+        fixed=True,
+        chosen=False,
+        font={"size": 1},
+        group="bend",
+    )
+    return name
+
+
+def legend_html(weight: EdgeWeight, palette: Palette, goal: str | None, highlighted: bool) -> str:
+    """The legend above the drawing: colour, size and width, back edges, loops, goal, other.
+
+    Examples
+    --------
+    >>> "exit rate" in legend_html("count", "default", None, False)
+    True
+    """
+    low, high = (_colour(x, palette) for x in (0.0, 1.0))
+    items = [
+        f'<span class="swatch" style="background:linear-gradient(90deg,{low},{high})"></span>'
+        f"colour: {html.escape(EXIT_RATE.definition)}, 0% to 100%",
+        '<span class="dot small"></span><span class="dot big"></span>size: visits',
+        f'<span class="line"></span>width and label: {_WEIGHT_WORDS[weight]}',
+        '<span class="line back"></span>back to an earlier column',
+        "↻ loop: followed by itself",
+        '<span class="square"></span>other: the rarest touchpoints together',
+    ]
+    if goal is not None:
+        items.append(f'<span class="diamond"></span>{html.escape(goal)}: the goal')
+    if highlighted:
+        marked = f'style="border-top:3px dashed {HIGHLIGHT_EDGE}"'
+        items.append(f'<span class="line" {marked}></span>highlighted')
+    items.append("drag to pan, scroll to zoom, hover for the figures")
+    style = (
+        f"<style>.legend{{font:13px sans-serif;color:#333;height:{LEGEND_HEIGHT - 4}px;"
+        "display:flex;flex-wrap:wrap;gap:4px 18px;align-items:center;overflow:hidden}"
+        ".legend span{display:inline-block;vertical-align:middle;margin-right:5px}"
+        ".swatch{width:60px;height:12px;border-radius:2px}"
+        ".dot{border-radius:50%;background:#9aa5b1}.small{width:8px;height:8px}"
+        ".big{width:16px;height:16px}.line{width:28px;border-top:4px solid #7f8c99}"
+        f".back{{border-top:3px dotted {BACK_EDGE}}}"
+        ".square{width:12px;height:12px;background:#9aa5b1}"
+        f".diamond{{width:10px;height:10px;background:{GOAL_COLOUR};transform:rotate(45deg)}}"
+        "</style>"
+    )
+    return style + '<div class="legend">' + "".join(f"<div>{i}</div>" for i in items) + "</div>"
 
 
 _HIGHLIGHTED = {
     "color": {"color": HIGHLIGHT_EDGE, "highlight": HIGHLIGHT_EDGE, "hover": HIGHLIGHT_EDGE},
     "dashes": True,
 }
+_BACK = {
+    "color": {"color": BACK_EDGE, "highlight": "#1f6f8b", "hover": "#1f6f8b"},
+    "dashes": [2, 6],
+}
 
 _OPTIONS = {
     "physics": {"enabled": False},
     "interaction": {"hover": True, "navigationButtons": True, "keyboard": True},
-    "nodes": {"font": {"size": 24, "face": "sans-serif", "strokeWidth": 4}},
+    "nodes": {"font": {"size": NODE_FONT, "face": "sans-serif", "strokeWidth": 4}},
     "edges": {
         "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
         "color": {"color": "#7f8c99", "highlight": "#1f6f8b", "hover": "#1f6f8b"},
-        "font": {"size": 18, "align": "top", "strokeWidth": 4},
-        "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15},
+        "font": {"size": EDGE_FONT, "align": "horizontal", "strokeWidth": 4},
+        "smooth": {"enabled": False},
+        "selfReference": {"size": 16, "angle": 0.8},
     },
 }
+
+
+@dataclass(frozen=True)
+class GraphPicture:
+    """A drawn journey graph (:func:`journey_graph_view`) and what it could not show apart.
+
+    ``graph`` is what is drawn, ``order`` the left-to-right order it is drawn in (that of
+    the grouped and pruned graph, before any focus); ``grouped``: touchpoints drawn
+    together as the (other) node; ``left_out``: those the graph was built without
+    (``max_touchpoints`` of :func:`cxlib.journey_graph`).
+    """
+
+    html: str
+    graph: nx.DiGraph
+    order: list[str]
+    grouped: int
+    left_out: int
 
 
 def journey_graph_view(
@@ -265,38 +475,42 @@ def journey_graph_view(
     min_share: float | None = None,
     focus_on: str | None = None,
     max_nodes: int = MAX_GRAPH_NODES,
+    goal: str | None = None,
     **drawing: Any,
-) -> tuple[str, int]:
-    """The journey graph page a dashboard shows, and how many touchpoints it left out.
+) -> GraphPicture:
+    """The journey graph page a dashboard shows: grouped, pruned, focused, laid out and drawn.
 
-    ``whole`` is the unpruned graph: its layout (:func:`layered_positions`) places the
-    nodes, so pruning (``top_k``, ``min_share``, :func:`cxlib.analyses.graph.prune`) or
-    focusing on one touchpoint (:func:`cxlib.focus`) hides nodes and never moves them.
-    At most ``max_nodes`` touchpoints are drawn, the most visited; the others are
-    counted in the second value, with those the graph was built without
-    (``whole.graph["left_out"]``). ``drawing`` goes to :func:`graph_html`.
+    ``whole`` is the unpruned graph. Beyond the ``max_nodes`` most visited touchpoints
+    (the focus and the goal always among them) the rarest are grouped into one (other)
+    node whose numbers add up (:func:`cxlib.analyses.grouping.group_rare`); then the
+    edges are pruned (``top_k``, ``min_share``: :func:`cxlib.analyses.graph.prune`) and,
+    with ``focus_on``, the view narrows to that touchpoint's neighbours
+    (:func:`cxlib.focus`), keeping the left-to-right order of the whole picture.
+    ``drawing`` goes to :func:`graph_html`.
 
     Examples
     --------
     >>> g = nx.DiGraph(journeys=1)
     >>> g.add_node(ENTRY, kind="entry", visits=1)
-    >>> g.add_node("a", kind="touchpoint", visits=1, exit_rate=1.0)
+    >>> g.add_node("a", kind="touchpoint", visits=1, entries=1, exits=1, exit_rate=1.0)
     >>> g.add_node(EXIT, kind="exit", visits=1)
     >>> g.add_edge(ENTRY, "a", count=1, customers=1, share=1.0, share_in=1.0, median_seconds=None)
     >>> g.add_edge("a", EXIT, count=1, customers=1, share=1.0, share_in=1.0, median_seconds=None)
-    >>> page, left_out = journey_graph_view(g, max_nodes=0)
-    >>> page.startswith("<html>"), left_out
-    (True, 1)
+    >>> picture = journey_graph_view(g, max_nodes=0)
+    >>> picture.html.startswith("<html>"), picture.order, picture.grouped
+    (True, ['(entry)', 'a', '(exit)'], 0)
     """
-    graph = prune(whole, top_k=top_k, min_share=min_share)
+    keep = [n for n in (focus_on, goal) if n is not None]
+    grouped = group_rare(whole, max_touchpoints=max_nodes, keep=keep)
+    graph = prune(grouped, top_k=top_k, min_share=min_share)
+    order = flow_order(graph)
     if focus_on is not None and focus_on in graph:
         graph = focus(graph, focus_on)
-    shown = busiest(graph, max_nodes=max_nodes)
-    page = graph_html(
-        shown,
-        highlight=focus_on,
-        positions=layered_positions(whole),
-        **drawing,
+    page = graph_html(graph, highlight=focus_on, goal=goal, order=order, **drawing)
+    return GraphPicture(
+        html=page,
+        graph=graph,
+        order=order,
+        grouped=int(grouped.graph.get("grouped", 0)),
+        left_out=int(whole.graph.get("left_out", 0)),
     )
-    left_out = graph.number_of_nodes() - shown.number_of_nodes()
-    return page, left_out + int(whole.graph.get("left_out", 0))

@@ -6,14 +6,6 @@ import pytest
 from cxlib.views import charts
 
 
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [(None, "–"), (0, "0 s"), (59.4, "59.4 s"), (60, "1 min"), (5_400, "1.5 h"), (172_800, "2 d")],
-)
-def test_format_seconds(seconds, text):
-    assert charts.format_seconds(seconds) == text
-
-
 def _layer_encodings(chart):
     return [layer["encoding"] for layer in chart.to_dict()["layer"]]
 

@@ -43,24 +43,34 @@ def vis_data(page, what):
     return json.loads(found.group(1))
 
 
-def test_layered_positions_by_steps_from_entry():
-    g = nx.DiGraph([(ENTRY, "a"), (ENTRY, "b"), ("a", "c"), ("b", "c"), ("c", EXIT)])
-    g.add_node("island")  # not reached from the entry: last column before the exit
-    nx.set_node_attributes(g, {"a": 1, "b": 5, "c": 2}, "visits")
-    pos = gv.layered_positions(g)
-    x, y = gv.X_GAP, gv.Y_GAP
-    assert pos[ENTRY] == (0, 0)
-    # Column 1: b (5 visits) in the middle row, a (1 visit) alternates below it.
-    assert (pos["b"], pos["a"]) == ((x, 0), (x, y))
-    assert pos["c"] == (2 * x, 0)
-    assert pos["island"] == (3 * x, 0)
-    assert pos[EXIT] == (4 * x, 0)
+def drawn_nodes(page):
+    """The graph's nodes as drawn, without the hidden bends its edges go through."""
+    return [n for n in vis_data(page, "nodes") if n.get("group") != "bend"]
 
 
-def test_layered_positions_without_an_entry_node():
-    g = nx.DiGraph([("a", "b")])
-    # Nothing is reached from an entry: all in the first column, a (by name) in the middle.
-    assert gv.layered_positions(g) == {"a": (0, 0), "b": (0, gv.Y_GAP)}
+def edges_by_names(page):
+    """The drawn edges keyed by (source, target) names, read back from the node titles.
+
+    An edge is drawn as pieces through hidden bends; each edge here is its first piece
+    with the label of the piece that carries it, and its ``pieces``.
+    """
+    names = {n["id"]: n["title"].split("\n")[0] for n in drawn_nodes(page)}
+    edges = vis_data(page, "edges")
+    after = {e["from"]: e for e in edges if e["from"] not in names}
+    found = {}
+    for edge in edges:
+        if edge["from"] not in names:
+            continue
+        pieces = [edge]
+        while pieces[-1]["to"] not in names:
+            pieces.append(after[pieces[-1]["to"]])
+        label = next((p["label"] for p in pieces if "label" in p), None)
+        found[names[edge["from"]], names[pieces[-1]["to"]]] = {
+            **edge,
+            "label": label,
+            "pieces": pieces,
+        }
+    return found
 
 
 def test_prune_nodes_keeps_entry_exit_and_the_busiest():
@@ -73,10 +83,16 @@ def test_prune_nodes_keeps_entry_exit_and_the_busiest():
 
 def test_graph_html_nodes_edges_and_labels():
     page = gv.graph_html(small_graph(), weight="share", highlight="cart")
-    nodes = {n["id"]: n for n in vis_data(page, "nodes")}
+    nodes = {n["id"]: n for n in drawn_nodes(page)}
     by_name = {n["label"].split("\n")[0]: n for n in nodes.values()}
     assert set(by_name) == {ENTRY, "home", "cart", EXIT}
-    assert by_name["home"]["label"] == "home\n4 visits · 25% exit"
+    assert by_name["home"]["label"] == "home\n4 visits\n25% exit"
+    assert by_name[ENTRY]["label"] == ENTRY  # small_graph gives the entry no count
+    g = small_graph()
+    g.nodes[ENTRY]["visits"] = 1234
+    entry = next(n for n in drawn_nodes(gv.graph_html(g)) if n["label"].startswith(ENTRY))
+    assert entry["label"] == "(entry)\n1,234 journeys"
+    assert "exit rate: visits that end the journey / visits = 25.0%" in by_name["home"]["title"]
     # Node ids are numbers, never the (untrusted) names.
     assert all(isinstance(i, int) for i in nodes)
     # Exit rate 0..1 goes from the low to the high colour.
@@ -84,12 +100,14 @@ def test_graph_html_nodes_edges_and_labels():
     assert by_name[ENTRY]["color"] == gv._FIXED
     assert (by_name["cart"]["borderWidth"], by_name["home"]["borderWidth"]) == (6, 1)
     assert all(n["physics"] is False and "x" in n and "y" in n for n in nodes.values())
-    edges = vis_data(page, "edges")
-    labels = {(nodes[e["from"]]["label"][:4], nodes[e["to"]]["label"][:4]): e for e in edges}
+    labels = edges_by_names(page)
     assert labels[("home", "cart")]["label"] == "75%"
     # Width 1 + 14 * share / largest share (1.0).
     assert labels[("home", "cart")]["width"] == pytest.approx(1 + 14 * 3 / 4)
     assert "median time: 1.5 min" in labels[("home", "cart")]["title"]
+    # The arrow is on the last piece only.
+    pieces = labels[("home", "cart")]["pieces"]
+    assert [p["arrows"]["to"]["enabled"] for p in pieces] == [False] * (len(pieces) - 1) + [True]
 
 
 @pytest.mark.parametrize(
@@ -101,25 +119,24 @@ def test_graph_html_nodes_edges_and_labels():
     ],
 )
 def test_graph_html_edge_weight(weight, label, width):
-    edges = vis_data(gv.graph_html(small_graph(), weight=weight), "edges")
-    home_cart = next(e for e in edges if e["title"].startswith("home → cart"))
+    home_cart = edges_by_names(gv.graph_html(small_graph(), weight=weight))[("home", "cart")]
     assert home_cart["label"] == label
     assert home_cart["width"] == pytest.approx(width)
 
 
 def test_long_names_wrap_in_labels():
     g = small_graph("Confirmation of receipt by the applicant")
-    labels = [n["label"] for n in vis_data(gv.graph_html(g), "nodes")]
-    assert "Confirmation of\nreceipt by the\napplicant\n4 visits · 25% exit" in labels
+    labels = [n["label"] for n in drawn_nodes(gv.graph_html(g))]
+    assert "Confirmation of\nreceipt by the\napplicant\n4 visits\n25% exit" in labels
 
 
 def test_graph_html_escapes_touchpoint_names():
     page = gv.graph_html(small_graph(PAYLOAD))
     assert PAYLOAD not in page
     assert "<img src=x" not in page
-    names = [n["title"].split("\n")[0] for n in vis_data(page, "nodes")]
+    names = [n["title"].split("\n")[0] for n in drawn_nodes(page)]
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in names
-    labels = "".join(n["label"] for n in vis_data(page, "nodes"))
+    labels = "".join(n["label"] for n in drawn_nodes(page))
     assert "<" not in labels
     titles = [e["title"] for e in vis_data(page, "edges")]
     assert all("<img" not in t for t in titles)
@@ -141,40 +158,6 @@ def test_graph_html_of_an_empty_graph():
     assert vis_data(gv.graph_html(nx.DiGraph()), "nodes") == []
 
 
-def test_columns_follow_the_most_likely_route():
-    g = nx.DiGraph()
-    # 9 of 10 journeys start at home and go to cart; 1 in 10 starts at cart directly.
-    g.add_edge(ENTRY, "home", share=9 / 10)
-    g.add_edge(ENTRY, "cart", share=1 / 10)
-    g.add_edge("home", "cart", share=1.0)
-    g.add_edge("cart", EXIT, share=1.0)
-    # Via home: 9/10 * 1 = 0.9 beats the direct 0.1, so cart is two steps in, not one.
-    pos = gv.layered_positions(g)
-    assert [pos[n][0] // gv.X_GAP for n in (ENTRY, "home", "cart", EXIT)] == [0, 1, 2, 3]
-
-
-def test_tall_columns_are_split():
-    g = nx.DiGraph([(ENTRY, f"t{i}") for i in range(5)] + [(f"t{i}", EXIT) for i in range(5)])
-    pos = gv.layered_positions(g, max_rows=2)
-    # 5 touchpoints at step 1 -> three columns of 2, 2 and 1; the exit after them.
-    assert sorted({pos[f"t{i}"][0] for i in range(5)}) == [gv.X_GAP, 2 * gv.X_GAP, 3 * gv.X_GAP]
-    assert pos[EXIT] == (4 * gv.X_GAP, 0)
-    assert len(set(pos.values())) == len(pos)  # no two nodes on the same spot
-
-
-def test_given_positions_are_used():
-    g = small_graph()
-    spots = {node: (i * 10, -i * 10) for i, node in enumerate(g.nodes)}
-    nodes = vis_data(gv.graph_html(g, positions=spots), "nodes")
-    assert sorted((n["x"], n["y"]) for n in nodes) == sorted(spots.values())
-
-
-def edges_by_names(page):
-    """The drawn edges keyed by (source, target) names, read back from the node titles."""
-    names = {n["id"]: n["title"].split("\n")[0] for n in vis_data(page, "nodes")}
-    return {(names[e["from"]], names[e["to"]]): e for e in vis_data(page, "edges")}
-
-
 def test_highlighted_edges_are_dashed_in_their_colour():
     # ("cart", "home") is not an edge of the graph (only home -> cart is): ignored.
     page = gv.graph_html(small_graph(), highlight_edges=[("home", "cart"), ("cart", "home")])
@@ -186,6 +169,7 @@ def test_highlighted_edges_are_dashed_in_their_colour():
     others = [e for pair, e in edges.items() if pair != ("home", "cart")]
     assert len(others) == 3
     assert all("dashes" not in e and "color" not in e for e in others)
+    assert all(p["dashes"] is True for p in marked["pieces"])
     # Width and label do not change with the highlight.
     assert marked["width"] == pytest.approx(1 + 14 * 3 / 4)
     assert marked["label"] == "3"
