@@ -9,6 +9,7 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 from cxlib import predict, sample
 from cxlib.analyses.compare import compare_segments
 from cxlib.analyses.dropoffs import dropoffs, next_after
+from cxlib.analyses.flow import flow
 from cxlib.analyses.funnels.attempts import funnel_levels
 from cxlib.analyses.funnels.funnel import dropped_next, funnel
 from cxlib.analyses.funnels.timing import conversion_over_time, time_to_convert
@@ -47,11 +48,12 @@ from cxlib.filters import (
 )
 from cxlib.io.loader import load
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
-from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
+from cxlib.log import ENTRY, EXIT, OTHER, EventLog, LoadReport, RoleMatch
 
 __all__ = [
     "ENTRY",
     "EXIT",
+    "OTHER",
     "PATH_SEP",
     "STAGE_ORDER",
     "TRUNCATED",
@@ -77,6 +79,7 @@ __all__ = [
     "filter_channels",
     "filter_time",
     "filter_touchpoints",
+    "flow",
     "focus",
     "funnel",
     "funnel_levels",
