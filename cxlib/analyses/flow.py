@@ -224,10 +224,10 @@ def _collect(frame: nw.LazyFrame) -> pl.DataFrame:
 def _columns(
     log: EventLog, by: JourneyBy, steps: int, start_at: str | None, end_at: str | None
 ) -> tuple[nw.LazyFrame, list[str]]:
-    """Each counted journey's events at columns 0..steps, with its last column and whether
-    it reached ``end_at`` (``col``, ``touchpoint``, ``next_touchpoint``, ``last``, ``reached``).
+    """Each counted journey's events at columns 0..steps, its last column, whether it arrived.
 
-    From the entry, column ``s`` is the ``s``-th event (column 0, the entry, has no row).
+    Columns ``col``, ``touchpoint``, ``next_touchpoint``, ``last`` and ``reached`` (the
+    journey reached ``end_at`` within the columns). From the entry, column ``s`` is the ``s``-th event (column 0, the entry, has no row).
     """
     frame, keys, _, _ = journey_table(log, by=by)
     frame = frame.with_columns(
