@@ -1,4 +1,9 @@
-"""Downloads: every table as CSV, every chart as PNG, rendered next to what they export.
+"""Tables and charts as people read them, with their downloads: CSV for tables, PNG for charts.
+
+Tables read for people (:func:`column_config`): headers in words, shares as percentages,
+counts with thousands separators, durations humanised, dates without midnight, money
+with two decimals; the formats come from :func:`cxlib.views.format.column_formats`.
+The CSV keeps the raw values and the stable column names.
 
 CSV cells are untrusted text: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return would run as a formula in a spreadsheet, so it gets a leading
@@ -8,12 +13,24 @@ button is clicked.
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import polars as pl
 import streamlit as st
 import vl_convert
 
-__all__ = ["FORMULA_STARTS", "chart", "csv_bytes", "neutralise", "png_bytes", "table"]
+from cxlib.views.format import ColumnFormat, column_formats
+
+__all__ = [
+    "FORMULA_STARTS",
+    "chart",
+    "column_config",
+    "csv_bytes",
+    "neutralise",
+    "png_bytes",
+    "table",
+]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,9 +82,39 @@ def png_bytes(picture: alt.TopLevelMixin) -> bytes:
     return vl_convert.vegalite_to_png(picture.to_json(), scale=2)
 
 
+def _column(spec: ColumnFormat) -> Any:
+    label, tip = spec.header, spec.help
+    if spec.kind == "share":
+        return st.column_config.NumberColumn(label, help=tip, format="percent")
+    if spec.kind == "count":
+        return st.column_config.NumberColumn(label, help=tip, format="localized")
+    if spec.kind == "number":
+        return st.column_config.NumberColumn(label, help=tip, format="%,.2f")
+    if spec.kind == "duration":
+        return st.column_config.NumberColumn(label, help=tip, format="duration")
+    if spec.kind == "money":
+        return st.column_config.NumberColumn(label, help=tip, format="accounting")
+    if spec.kind == "date":
+        return st.column_config.DatetimeColumn(label, help=tip, format="YYYY-MM-DD")
+    if spec.kind == "datetime":
+        return st.column_config.DatetimeColumn(label, help=tip, format="YYYY-MM-DD HH:mm")
+    return st.column_config.Column(label, help=tip)
+
+
+def column_config(frame: pl.DataFrame) -> dict[str, Any]:
+    """Streamlit column settings that make a result table read for people (see the module)."""
+    return {name: _column(spec) for name, spec in column_formats(frame).items()}
+
+
 def table(frame: pl.DataFrame, *, key: str, name: str, height: int | str = "auto") -> None:
-    """Show a table with a button downloading it as CSV (``<name>.csv``)."""
-    st.dataframe(frame, hide_index=True, height=height, key=f"{key}_table")
+    """Show a table read for people, with a button downloading it as CSV (``<name>.csv``)."""
+    st.dataframe(
+        frame,
+        hide_index=True,
+        height=height,
+        key=f"{key}_table",
+        column_config=column_config(frame),
+    )
     st.download_button(
         "Download CSV",
         data=lambda: csv_bytes(frame),
@@ -78,10 +125,20 @@ def table(frame: pl.DataFrame, *, key: str, name: str, height: int | str = "auto
     )
 
 
-def chart(picture: alt.TopLevelMixin, *, key: str, name: str) -> None:
-    """Show an Altair chart with a button downloading it as PNG (``<name>.png``)."""
+def chart(picture: alt.TopLevelMixin, *, key: str, name: str, select: bool = False) -> Any:
+    """Show an Altair chart with a button downloading it as PNG (``<name>.png``).
+
+    With ``select``, a click on the chart's point selections reruns the page, and the
+    chart's selection state is returned (``.selection``).
+    """
     # theme=None: the chart keeps its own fonts and sizes, the same as in the PNG.
-    st.altair_chart(picture, width="stretch", theme=None, key=f"{key}_chart")
+    event = st.altair_chart(
+        picture,
+        width="stretch",
+        theme=None,
+        key=f"{key}_chart",
+        on_select="rerun" if select else "ignore",
+    )
     st.download_button(
         "Download PNG",
         data=lambda: png_bytes(picture),
@@ -90,3 +147,4 @@ def chart(picture: alt.TopLevelMixin, *, key: str, name: str) -> None:
         key=f"{key}_png",
         on_click="ignore",
     )
+    return event
