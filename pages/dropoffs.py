@@ -1,31 +1,58 @@
 import streamlit as st
 
 import cxlib
+from cxlib import sample
+from cxlib.analyses.dropoffs import MIN_JOURNEYS
+from cxlib.analyses.overview import value_counts
+from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE
 from cxlib.views import charts
 from ui import cache, export, page, state
+from ui.text import md
 
 loaded, filters = page.start(
     "Drop-offs",
-    "Exit rate per touchpoint: journeys whose last event is there, out of journeys that reach "
-    "it, with a 95% interval so small counts are not over-read.",
+    f"Where journeys end. {JOURNEYS_ENDING_SHARE.definition.capitalize()}, with a 95% interval "
+    f"so small counts are not over-read; next to it the {EXIT_RATE.definition} (the journey "
+    "graph's colour). The conversion goal is never a drop-off.",
 )
 with state.errors_shown():
-    table = cache.run(cxlib.dropoffs, loaded, filters)
-left, right = st.columns(2)
-min_journeys = left.number_input(
+    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")
+names = state.keep_valid("goal", touchpoints["touchpoint"].to_list())
+default_goal = sample.GOALS.get(loaded.scenario or "")
+cols = st.columns(3)
+goal = cols[0].selectbox(
+    "Conversion goal",
+    names,
+    index=names.index(default_goal) if default_goal in names else None,
+    placeholder="none",
+    key="goal",
+    bind="query-params",
+)
+min_journeys = cols[1].number_input(
     "Leave out touchpoints with fewer journeys than",
     min_value=1,
-    value=1,
+    value=MIN_JOURNEYS,
     step=1,
     key="dropoffs_min",
     bind="query-params",
+    help=f"From {MIN_JOURNEYS} journeys on, the 95% interval of a share is at most ±14 points.",
 )
-limit = right.slider("Touchpoints shown", 5, 100, 30, key="dropoffs_limit", bind="query-params")
-picture = charts.exit_rate_chart(
-    table, min_journeys=int(min_journeys), limit=limit, title="Exit rate by touchpoint"
-)
-export.chart(picture, key="dropoffs_rates", name="exit_rates")
-export.table(table, key="dropoffs_table", name="dropoffs")
+limit = cols[2].slider("Touchpoints shown", 5, 100, 30, key="dropoffs_limit", bind="query-params")
+with state.errors_shown():
+    table = cache.run(cxlib.dropoffs, loaded, filters, goal=goal)
+rows = charts.dropoff_rows(table, min_journeys=int(min_journeys), limit=limit)
+if rows.is_empty():
+    st.info(
+        f"No touchpoint is reached by {int(min_journeys):,} journeys or more: lower the minimum "
+        "to see the smaller ones (their intervals are wide)."
+    )
+else:
+    left_out = table.height - rows.height
+    picture = charts.dropoff_chart(rows, title="Journeys ending at each touchpoint")
+    export.chart(picture, key="dropoffs_rates", name="dropoffs")
+    if left_out:
+        st.caption(f"{left_out:,} touchpoints with fewer journeys, or past the number shown, are left out.")
+    export.table(rows, key="dropoffs_table", name="dropoffs")
 
 st.subheader("What journeys did next")
 after = st.selectbox(
@@ -37,4 +64,5 @@ after = st.selectbox(
 if after is not None:
     with state.errors_shown():
         following = cache.run(cxlib.next_after, loaded, filters, after)
+    st.caption(f"The moves out of {md(after)}, the exit included: their share of its visits.")
     export.table(following, key="dropoffs_next", name="next_after")

@@ -15,10 +15,13 @@ import math
 import altair as alt
 import polars as pl
 
+from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE
+
 __all__ = [
     "bar_chart",
     "conversion_over_time_chart",
-    "exit_rate_chart",
+    "dropoff_chart",
+    "dropoff_rows",
     "funnel_chart",
     "row_height",
     "step_heatmap",
@@ -166,61 +169,72 @@ def _label_room(labels: pl.Series) -> int:
     return math.ceil(0.5 * FONT_SIZE * longest) + 12
 
 
-def exit_rate_chart(
-    dropoffs: pl.DataFrame,
-    *,
-    min_journeys: int = 1,
-    limit: int = 40,
-    title: str | None = None,
-) -> alt.LayerChart:
-    """Exit rate per touchpoint with its 95% interval, highest first, counts written.
+def dropoff_rows(dropoffs: pl.DataFrame, *, min_journeys: int = 1, limit: int = 40) -> pl.DataFrame:
+    """The drop-offs worth reading, in the one order the Drop-offs chart and table share.
 
-    ``dropoffs`` has the columns of :func:`cxlib.dropoffs` (``touchpoint``,
-    ``journeys``, ``exits``, ``exit_rate``, ``exit_rate_low``, ``exit_rate_high``).
-    The interval is drawn as a line, so 3 exits of 4 shows a long uncertain line
-    next to a large touchpoint's short one. Labels read ``"exits/journeys"``.
-    Touchpoints with fewer than ``min_journeys`` journeys are left out, and only the
-    ``limit`` highest exit rates are drawn.
+    ``dropoffs`` has the columns of :func:`cxlib.dropoffs`. Touchpoints reached by fewer
+    than ``min_journeys`` journeys are left out (their interval is too wide to read);
+    the rest go highest ``journeys_ending_share`` first (ties: more journeys first, then
+    by name), at most ``limit`` of them.
 
     Examples
     --------
-    >>> d = pl.DataFrame({"touchpoint": ["a", "b"], "journeys": [4, 100], "exits": [3, 40],
-    ...     "exit_rate": [0.75, 0.4], "exit_rate_low": [0.3, 0.31], "exit_rate_high": [0.95, 0.5]})
-    >>> exit_rate_chart(d).data.select("touchpoint", "label").rows()
-    [('a', '3/4'), ('b', '40/100')]
-    >>> exit_rate_chart(d, min_journeys=5).data["touchpoint"].to_list()
-    ['b']
+    >>> d = pl.DataFrame({"touchpoint": ["a", "b", "c"], "journeys": [4, 100, 60],
+    ...     "journeys_ending_share": [0.75, 0.4, 0.5]})
+    >>> dropoff_rows(d, min_journeys=50)["touchpoint"].to_list()
+    ['c', 'b']
     """
-    data = (
+    share = JOURNEYS_ENDING_SHARE.name
+    return (
         dropoffs.filter(pl.col("journeys") >= min_journeys)
-        .sort(["exit_rate", "touchpoint"], descending=[True, False])
+        .sort([share, "journeys", "touchpoint"], descending=[True, True, False])
         .head(limit)
-        .with_columns(label=pl.format("{}/{}", pl.col("exits"), pl.col("journeys")))
     )
+
+
+def dropoff_chart(rows: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
+    """The share of journeys ending at each touchpoint with its 95% interval, counts written.
+
+    ``rows`` has the columns of :func:`cxlib.dropoffs` (from :func:`dropoff_rows`: the
+    chart keeps their order). The interval is drawn as a line, so 3 of 4 shows a long
+    uncertain line next to a large touchpoint's short one. Labels read
+    ``"exits/journeys"``; the tooltip also gives the exit rate per visit.
+
+    Examples
+    --------
+    >>> d = pl.DataFrame({"touchpoint": ["a", "b"], "visits": [5, 120], "journeys": [4, 100],
+    ...     "exits": [3, 40], "exit_rate": [0.6, 1 / 3], "journeys_ending_share": [0.75, 0.4],
+    ...     "journeys_ending_share_low": [0.3, 0.31], "journeys_ending_share_high": [0.95, 0.5]})
+    >>> dropoff_chart(d).data.select("touchpoint", "label").rows()
+    [('a', '3/4'), ('b', '40/100')]
+    """
+    share = JOURNEYS_ENDING_SHARE.name
+    data = rows.with_columns(label=pl.format("{}/{}", pl.col("exits"), pl.col("journeys")))
     order = data["touchpoint"].to_list()
     y = alt.Y("touchpoint:N", sort=order, title=None)
     pct = alt.Axis(format=".0%")
     tooltip = [
         "touchpoint",
-        "journeys",
-        "exits",
-        alt.Tooltip("exit_rate", format=".1%"),
-        alt.Tooltip("exit_rate_low", format=".1%"),
-        alt.Tooltip("exit_rate_high", format=".1%"),
+        alt.Tooltip("journeys", format=",", title="journeys reaching it"),
+        alt.Tooltip("exits", format=",", title="journeys ending there"),
+        alt.Tooltip(share, format=".1%", title=JOURNEYS_ENDING_SHARE.label),
+        alt.Tooltip(f"{share}_low", format=".1%", title="95% interval from"),
+        alt.Tooltip(f"{share}_high", format=".1%", title="95% interval to"),
+        alt.Tooltip(EXIT_RATE.name, format=".1%", title=f"{EXIT_RATE.label} (per visit)"),
     ]
     base = alt.Chart(data).encode(y=y, tooltip=tooltip)
     interval = base.mark_rule(color=LOSS, strokeWidth=3).encode(
         x=alt.X(
-            "exit_rate_low:Q",
-            title="exit rate (95% interval)",
+            f"{share}_low:Q",
+            title=f"{JOURNEYS_ENDING_SHARE.label} (95% interval)",
             axis=pct,
             scale=alt.Scale(domain=[0, 1]),
         ),
-        x2="exit_rate_high:Q",
+        x2=f"{share}_high:Q",
     )
-    point = base.mark_circle(color=LOSS, size=120, opacity=1).encode(x="exit_rate:Q")
+    point = base.mark_circle(color=LOSS, size=120, opacity=1).encode(x=f"{share}:Q")
     text = base.mark_text(align="left", dx=8, dy=-10, fontSize=FONT_SIZE - 2).encode(
-        x="exit_rate:Q", text="label:N"
+        x=f"{share}:Q", text="label:N"
     )
     layer = alt.layer(interval, point, text, data=data).properties(height=row_height(len(data)))
     return styled(layer, title=title)

@@ -29,6 +29,7 @@ node and its label) and each edge label's size, measured or estimated by the cal
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ __all__ = [
 ]
 
 Point = tuple[float, float]
+#: A column's content: a node, or the bend of an edge ``(source, target)`` in a column.
+Slot = str | tuple[tuple[str, str], int]
 #: Pixels kept free between two boxes.
 MARGIN = 12.0
 #: Narrowest gap, in pixels, between the boxes of two neighbouring columns.
@@ -233,18 +236,27 @@ def layered_layout(
     order += [n for n in graph.nodes if n not in set(order)]
     columns = _columns(graph, order)
     nodes = list(graph.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
     edges = [(u, v) for u, v in graph.edges if u != v]
-    g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in edges], directed=True)
-    placed = g.layout_sugiyama(layers=[columns[n] for n in nodes], maxiter=200)
+    # Every edge spanning several columns gets a bend in each column it crosses (Sugiyama's
+    # dummy vertices), made here so each is known by its edge and column.
+    vertices: list[Slot] = [*nodes]
+    links: list[tuple[Slot, Slot]] = []
+    for u, v in edges:
+        low, high = sorted((columns[u], columns[v]))
+        chain: list[Slot] = [u if columns[u] == low else v]
+        chain += [((u, v), c) for c in range(low + 1, high)]
+        chain.append(v if columns[u] == low else u)
+        vertices += chain[1:-1]
+        links += list(itertools.pairwise(chain))
+    index = {vertex: i for i, vertex in enumerate(vertices)}
+    layers = [columns[x] if isinstance(x, str) else x[1] for x in vertices]
+    g = ig.Graph(n=len(vertices), edges=[(index[a], index[b]) for a, b in links], directed=True)
+    placed = g.layout_sugiyama(layers=layers, maxiter=200)
     # What each column holds, top to bottom as the crossing minimisation left it: nodes,
-    # and the bends of the edges passing through (one per edge and column).
+    # and the bends of the edges passing through.
     slots: dict[int, list[tuple[float, Slot]]] = {}
-    for node in nodes:
-        slots.setdefault(columns[node], []).append((placed.coords[index[node]][0], node))
-    for edge, bends in zip(edges, placed.edge_routing, strict=True):
-        for x, layer in bends:
-            slots.setdefault(round(layer), []).append((x, (edge, round(layer))))
+    for vertex, layer, (x, _) in zip(vertices, layers, placed.coords, strict=True):
+        slots.setdefault(layer, []).append((x, vertex))
     ys = {slot: y for column in slots.values() for slot, y in _stack(column, sizes).items()}
     half = _half_widths(columns, sizes)
     extra: dict[int, float] = {}
@@ -258,10 +270,6 @@ def layered_layout(
             extra[gap] = extra.get(gap, 0.0) + max(w for w, _ in label_sizes.values())
     boxes = {n: node_box(positions[n], sizes[n]) for n in nodes}
     return Layout(positions=positions, columns=columns, routes=routes, boxes=boxes, labels=labels)
-
-
-#: A column's content: a node, or the bend of an edge ``(source, target)`` in a column.
-Slot = str | tuple[tuple[str, str], int]
 
 
 def _stack(column: list[tuple[float, Slot]], sizes: Mapping[str, NodeSize]) -> dict[Slot, float]:

@@ -9,6 +9,8 @@ import polars as pl
 import pytest
 
 import cxlib
+from cxlib.analyses.dropoffs import MIN_JOURNEYS
+from cxlib.views import charts
 from cxlib import sample
 from tests.app.conftest import (
     PAGES,
@@ -156,7 +158,9 @@ def test_sidebar_filters_apply_to_the_pages(app):
     assert_clean(at, "Drop-offs")
     shown = pl.from_pandas(at.dataframe[0].value)
     log = cxlib.sessionize(cxlib.filter_channels(cxlib.load(sample.path("retail")), ["store"]))
-    assert shown.equals(cxlib.dropoffs(log, by="session"))
+    table = cxlib.dropoffs(log, by="session", goal=sample.GOALS["retail"])
+    assert shown.equals(charts.dropoff_rows(table, min_journeys=MIN_JOURNEYS, limit=30))
+    assert shown.height >= 3
 
 
 def graph_data(at, what):
@@ -171,12 +175,13 @@ def test_graph_controls_prune_and_focus(app):
     at.slider(key="graph_min_share").set_value(0.0)
     at.run()
     assert_clean(at, "Journey graph")
-    sources = [e["from"] for e in graph_data(at, "edges")]
-    assert len(sources) == len(set(sources))  # one outgoing edge per touchpoint
+    # One outgoing edge per touchpoint (an edge's first piece leaves a node, the others a bend).
+    sources = [e["from"] for e in graph_data(at, "edges") if isinstance(e["from"], int)]
+    assert len(sources) == len(set(sources))
     at.selectbox(key="graph_focus").set_value("checkout").run()
     graph = cxlib.journey_graph(cxlib.load(sample.path("retail")), top_k=1)
     around = {"checkout", *graph.predecessors("checkout"), *graph.successors("checkout")}
-    titles = {n["title"].split("\n")[0] for n in graph_data(at, "nodes")}
+    titles = {n["title"].split("\n")[0] for n in graph_data(at, "nodes") if "title" in n}
     assert titles == around
     critical = pl.from_pandas(at.dataframe[0].value)
     assert critical.equals(cxlib.critical_touchpoints(graph))

@@ -93,17 +93,21 @@ def test_funnel_chart_where_nobody_starts():
 DROPOFFS = pl.DataFrame(
     {
         "touchpoint": ["small", "large", "tiny", "<b>ü</b>"],
+        "visits": [5, 130, 1, 12],
         "journeys": [4, 100, 1, 10],
         "exits": [3, 40, 0, 5],
-        "exit_rate": [3 / 4, 40 / 100, 0.0, 5 / 10],
-        "exit_rate_low": [0.30, 0.31, 0.0, 0.24],
-        "exit_rate_high": [0.95, 0.50, 0.79, 0.76],
+        "exit_rate": [3 / 5, 40 / 130, 0.0, 5 / 12],
+        "journeys_ending_share": [3 / 4, 40 / 100, 0.0, 5 / 10],
+        "journeys_ending_share_low": [0.30, 0.31, 0.0, 0.24],
+        "journeys_ending_share_high": [0.95, 0.50, 0.79, 0.76],
     }
 )
 
 
-def test_exit_rate_chart_sorted_with_counts_and_interval():
-    chart = charts.exit_rate_chart(DROPOFFS)
+def test_dropoff_chart_keeps_the_rows_order_with_counts_and_interval():
+    rows = charts.dropoff_rows(DROPOFFS)
+    chart = charts.dropoff_chart(rows)
+    # Highest share of journeys ending first: 3/4, 5/10, 40/100, 0/1.
     assert chart.data.select("touchpoint", "label").rows() == [
         ("small", "3/4"),
         ("<b>ü</b>", "5/10"),
@@ -111,17 +115,24 @@ def test_exit_rate_chart_sorted_with_counts_and_interval():
         ("tiny", "0/1"),
     ]
     interval, point, _ = _layer_encodings(chart)
-    assert (interval["x"]["field"], interval["x2"]["field"]) == ("exit_rate_low", "exit_rate_high")
+    share = "journeys_ending_share"
+    assert (interval["x"]["field"], interval["x2"]["field"]) == (f"{share}_low", f"{share}_high")
     assert interval["x"]["scale"]["domain"] == [0, 1]
-    assert point["x"]["field"] == "exit_rate"
-    assert interval["y"]["sort"] == ["small", "<b>ü</b>", "large", "tiny"]
+    assert point["x"]["field"] == share
+    # The chart's order is the table's: the rows as given.
+    assert interval["y"]["sort"] == rows["touchpoint"].to_list()
+
+
+def test_dropoff_rows_share_ties_go_to_the_larger_sample():
+    tied = DROPOFFS.with_columns(journeys_ending_share=pl.lit(0.5))
+    assert charts.dropoff_rows(tied)["touchpoint"].to_list() == ["large", "<b>ü</b>", "small", "tiny"]
 
 
 @pytest.mark.parametrize(("min_journeys", "limit", "kept"), [(5, 40, 2), (1, 2, 2), (101, 40, 0)])
-def test_exit_rate_chart_leaves_out_small_touchpoints(min_journeys, limit, kept):
-    chart = charts.exit_rate_chart(DROPOFFS, min_journeys=min_journeys, limit=limit)
-    assert chart.data.height == kept
-    assert (chart.data["journeys"] >= min_journeys).all()
+def test_dropoff_rows_leave_out_small_touchpoints(min_journeys, limit, kept):
+    rows = charts.dropoff_rows(DROPOFFS, min_journeys=min_journeys, limit=limit)
+    assert rows.height == kept
+    assert (rows["journeys"] >= min_journeys).all()
 
 
 MATRIX = pl.DataFrame(
@@ -177,7 +188,7 @@ def test_conversion_over_time_chart_one_line_per_series():
     "chart",
     [
         charts.funnel_chart(FUNNEL),
-        charts.exit_rate_chart(DROPOFFS),
+        charts.dropoff_chart(DROPOFFS),
         charts.step_heatmap(MATRIX),
         charts.bar_chart(DROPOFFS, category="touchpoint", value="exits"),
     ],

@@ -159,3 +159,22 @@ def test_flow_order_breaks_cycles_by_the_most_likely_route():
 def test_the_same_layout_on_every_run():
     first, second = drawn("bank")[1], drawn("bank")[1]
     assert first == second
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"top_k": 1, "min_share": None},  # igraph's own edge routing lost bends here once
+        {"top_k": None, "min_share": None},  # every edge
+        {"top_k": 5, "min_share": 0.0, "focus_on": "product_page"},
+        {"max_nodes": 5},
+    ],
+)
+def test_other_controls_draw_without_overlaps(options):
+    _, layout = drawn("retail", goal="purchase", **options)
+    nodes, labels = list(layout.boxes.values()), list(layout.labels.values())
+    assert overlapping_pairs(nodes) == 0
+    assert not any(label.overlaps(n) for label in labels for n in nodes)
+    for (u, v), route in layout.routes.items():
+        if u != v:
+            assert len(route.points) == abs(layout.columns[u] - layout.columns[v]) + 1
