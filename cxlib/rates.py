@@ -16,8 +16,8 @@ figures never share a name and one figure never has two:
 - :data:`CONVERSION` (``conversion``): customers with an event at the goal / customers.
 
 The two exit figures differ whenever customers come back to a touchpoint: on the
-retail sample, 10% of the visits to the product page end the journey, but 28% of the
-journeys that see it end there. Both are right; they answer different questions.
+retail sample, 4.9% of the 8,182 visits to the product page end a journey, but 19.7% of
+the 2,040 journeys that see it end there. Both are right; they answer different questions.
 The goal touchpoint is never a drop-off: a journey that ends at its goal converted.
 
 Examples
