@@ -51,7 +51,9 @@ else:
     picture = charts.dropoff_chart(rows, title="Journeys ending at each touchpoint")
     export.chart(picture, key="dropoffs_rates", name="dropoffs")
     if left_out:
-        st.caption(f"{left_out:,} touchpoints with fewer journeys, or past the number shown, are left out.")
+        st.caption(
+            f"{left_out:,} touchpoints with fewer journeys, or past the number shown, are left out."
+        )
     export.table(rows, key="dropoffs_table", name="dropoffs")
 
 st.subheader("What journeys did next")

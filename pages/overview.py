@@ -2,9 +2,11 @@ import streamlit as st
 
 from cxlib import sample
 from cxlib.analyses.overview import summary, value_counts
+from cxlib.rates import CONVERSION
 from cxlib.views import charts
 from cxlib.views.format import format_seconds
 from ui import cache, export, page, state
+from ui.text import md
 
 loaded, filters = page.start("Overview", "Headline figures of the journeys the sidebar selects.")
 with state.errors_shown():
@@ -29,7 +31,11 @@ cols[0].metric("Customers", f"{figures.customers:,}")
 cols[1].metric("Journeys", f"{figures.journeys:,}")
 cols[2].metric("Events", f"{figures.events:,}")
 conversion = "–" if figures.conversion is None else f"{figures.conversion:.1%}"
-cols[3].metric(f"Conversion to {goal or '…'}", conversion)
+cols[3].metric(
+    f"Conversion to {md(goal or '…')}",
+    conversion,
+    help=CONVERSION.definition,
+)
 median_events = "–" if figures.median_events is None else f"{figures.median_events:g}"
 cols[4].metric("Median journey length", f"{median_events} events")
 cols[5].metric("Median journey duration", format_seconds(figures.median_seconds))

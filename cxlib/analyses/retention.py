@@ -11,6 +11,9 @@ Their **cohort** is the period of their first event.
   **returning** (also active the period before) or **resurrecting** (active
   before, but not the period before); **dormant** customers were active the
   period before and are not in this one.
+
+A period the log ends in before its last day is **incomplete** (``complete`` is
+false): its figures are partial, and a chart must not read them as a fall.
 """
 
 from __future__ import annotations
@@ -42,11 +45,21 @@ def _period_index(period: Period) -> nw.Expr:
     return stamp.dt.year().cast(nw.Int64) * 12 + stamp.dt.month().cast(nw.Int64) - 1
 
 
-def _period_start(period: Period) -> pl.Expr:
-    """Turn the period index back into the date the period starts."""
+def _period_start(period: Period, index: pl.Expr | None = None) -> pl.Expr:
+    """Turn the period index (``_p`` by default) back into the date the period starts."""
+    index = pl.col("_p") if index is None else index
     if period == "week":
-        return pl.lit(_MONDAY) + pl.duration(days=7 * pl.col("_p"))
-    return pl.date(pl.col("_p") // 12, pl.col("_p") % 12 + 1, 1)
+        return pl.lit(_MONDAY) + pl.duration(days=7 * index)
+    return pl.date(index // 12, index % 12 + 1, 1)
+
+
+def _complete(log: EventLog, period: Period) -> pl.Expr:
+    """Whether period ``_p`` had ended by the day of the log's last event."""
+    last = log.frame.select(nw.col("timestamp").max()).collect("polars").item()
+    if last is None:
+        return pl.lit(True)
+    following = _period_start(period, pl.col("_p") + 1)
+    return following <= pl.lit(last.date() + dt.timedelta(days=1))
 
 
 def _active(log: EventLog, period: Period, touchpoint: str | None) -> nw.LazyFrame:
@@ -85,8 +98,8 @@ def retention(
         ``cohort`` (Date: the cohort period's first day), ``period`` (Int64),
         ``cohort_size`` (customers whose first event is in the cohort period),
         ``customers`` (of them, those active, or doing ``touchpoint``, in period
-        k) and ``retention`` = ``customers / cohort_size`` (Float64). Sorted by
-        cohort then period.
+        k), ``retention`` = ``customers / cohort_size`` (Float64) and ``complete``
+        (Boolean: the period had ended when the log did). Sorted by cohort then period.
 
     Examples
     --------
@@ -94,8 +107,8 @@ def retention(
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, d) for d in (1, 8, 2)],
     ...     "touchpoint": ["x", "x", "x"]}))
-    >>> retention(log).rows()
-    [(datetime.date(2024, 1, 1), 0, 2, 2, 1.0), (datetime.date(2024, 1, 1), 1, 2, 1, 0.5)]
+    >>> retention(log).rows()  # the log ends on Monday 8 January: that week is not over
+    [(datetime.date(2024, 1, 1), 0, 2, 2, 1.0, True), (datetime.date(2024, 1, 1), 1, 2, 1, 0.5, False)]
     """
     active = _active(log, period, touchpoint).with_columns(
         cohort=nw.col("_p").min().over("customer_id")
@@ -112,6 +125,7 @@ def retention(
         "cohort_size": pl.Int64,
         "customers": pl.Int64,
         "retention": pl.Float64,
+        "complete": pl.Boolean,
     }
     if touchpoint is not None and not table["hits"].sum():
         require_touchpoints(log, [touchpoint])  # a typo, rather than nobody doing it
@@ -127,6 +141,7 @@ def retention(
         .with_columns(
             period=pl.col("_p") - pl.col("cohort"),
             retention=pl.col("customers") / pl.col("cohort_size"),
+            complete=_complete(log, period),
         )
         .with_columns(_p="cohort")
         .with_columns(cohort=_period_start(period))
@@ -141,7 +156,8 @@ def lifecycle(log: EventLog, *, period: Period = "week") -> pl.DataFrame:
 
     Returns one row per period (from the log's first to its last) and state of
     :data:`LIFECYCLE_STATES`: ``period`` (Date: the period's first day),
-    ``state`` and ``customers`` (Int64, 0 included). Dormant customers are
+    ``state``, ``customers`` (Int64, 0 included) and ``complete`` (Boolean: the
+    period had ended when the log did). Dormant customers are
     counted once, in the first period after their activity stops (charts usually
     draw them below zero). Sorted by period, then state in that order.
 
@@ -152,8 +168,10 @@ def lifecycle(log: EventLog, *, period: Period = "week") -> pl.DataFrame:
     ...     "timestamp": [dt.datetime(2024, 1, d) for d in (1, 15, 8)],
     ...     "touchpoint": ["x", "x", "x"]}))
     >>> out = lifecycle(log)
-    >>> out.filter(pl.col("customers") > 0).rows()
+    >>> out.filter(pl.col("customers") > 0).drop("complete").rows()
     [(datetime.date(2024, 1, 1), 'new', 1), (datetime.date(2024, 1, 8), 'new', 1), (datetime.date(2024, 1, 8), 'dormant', 1), (datetime.date(2024, 1, 15), 'resurrecting', 1), (datetime.date(2024, 1, 15), 'dormant', 1)]
+    >>> out.filter(pl.col("customers") > 0)["complete"].to_list()  # it ends on the 15th
+    [True, True, True, False, False]
     """
     active = _active(log, period, None)
     previous = nw.col("_p").shift(1).over("customer_id", order_by="_p")
@@ -178,7 +196,7 @@ def lifecycle(log: EventLog, *, period: Period = "week") -> pl.DataFrame:
         .collect("polars")
         .to_native()
     )
-    schema = {"period": pl.Date, "state": pl.String, "customers": pl.Int64}
+    schema = {"period": pl.Date, "state": pl.String, "customers": pl.Int64, "complete": pl.Boolean}
     if table.height == 0:
         return pl.DataFrame(schema=schema)
     first, last = table["_p"].min(), table["_p"].max()
@@ -198,6 +216,7 @@ def lifecycle(log: EventLog, *, period: Period = "week") -> pl.DataFrame:
         .with_columns(
             customers=pl.col("customers").fill_null(0),
             period=_period_start(period),
+            complete=_complete(log, period),
             _order=pl.col("state").replace_strict(order, return_dtype=pl.Int64),
         )
         .sort("_p", "_order")

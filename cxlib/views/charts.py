@@ -16,6 +16,7 @@ import altair as alt
 import polars as pl
 
 from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE
+from cxlib.views.format import header
 
 __all__ = [
     "bar_chart",
@@ -85,7 +86,9 @@ def bar_chart(
     order = data[category].cast(pl.String).to_list()
     fmt = ".1%" if percent else ",.0f"
     y = alt.Y(f"{category}:N", sort=order, title=None)
-    x = alt.X(f"{value}:Q", title=value.replace("_", " "), axis=alt.Axis(format=fmt))
+    # Counts tick at whole numbers only: small counts would repeat a rounded tick (0 0 0 1 1).
+    axis = alt.Axis(format=fmt) if percent else alt.Axis(format=fmt, tickMinStep=1)
+    x = alt.X(f"{value}:Q", title=header(value), axis=axis)
     base = alt.Chart(data).encode(y=y, x=x, tooltip=[*(alt.Tooltip(c) for c in data.columns)])
     bars = base.mark_bar(color=ACCENT)
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(

@@ -285,16 +285,22 @@ def rfm_segments_chart(segments: pl.DataFrame, *, title: str | None = None) -> a
 def retention_heatmap(table: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
     """Cohort retention heatmap (:func:`cxlib.retention`): cohorts down, periods across.
 
+    Each cohort's label says its size; a period the log ends in before its last day is
+    pale and its share is written with a ``*`` (incomplete, not a fall).
+
     Examples
     --------
     >>> import datetime as dt
     >>> t = pl.DataFrame({"cohort": [dt.date(2024, 1, 1)] * 2, "period": [0, 1],
-    ...     "cohort_size": [4, 4], "customers": [4, 1], "retention": [1.0, 0.25]})
-    >>> retention_heatmap(t).data["cohort_label"].to_list()
-    ['2024-01-01 (4)', '2024-01-01 (4)']
+    ...     "cohort_size": [4, 4], "customers": [4, 1], "retention": [1.0, 0.25],
+    ...     "complete": [True, False]})
+    >>> retention_heatmap(t).data.select("cohort_label", "text").rows()
+    [('2024-01-01 (4)', '100%'), ('2024-01-01 (4)', '25%*')]
     """
     data = table.with_columns(
-        cohort_label=pl.format("{} ({})", pl.col("cohort").cast(pl.String), pl.col("cohort_size"))
+        cohort_label=pl.format("{} ({})", pl.col("cohort").cast(pl.String), pl.col("cohort_size")),
+        text=pl.format("{}%", (pl.col("retention") * 100).round(0).cast(pl.Int64))
+        + pl.when(pl.col("complete")).then(pl.lit("")).otherwise(pl.lit("*")),
     )
     order = data.unique("cohort").sort("cohort")["cohort_label"].to_list()
     base = alt.Chart(data).encode(
@@ -306,15 +312,17 @@ def retention_heatmap(table: pl.DataFrame, *, title: str | None = None) -> alt.L
             "cohort_size",
             "customers",
             alt.Tooltip("retention", format=".1%"),
+            alt.Tooltip("complete", title="period complete"),
         ],
     )
     cells = base.mark_rect().encode(
         color=alt.Color(
             "retention:Q", scale=alt.Scale(scheme="greens"), legend=alt.Legend(format=".0%")
-        )
+        ),
+        opacity=alt.condition("datum.complete", alt.value(1.0), alt.value(0.35)),
     )
     text = base.mark_text(fontSize=FONT_SIZE - 3).encode(
-        text=alt.Text("retention:Q", format=".0%"),
+        text="text:N",
         color=alt.condition(alt.datum.retention > 0.5, alt.value("white"), alt.value("black")),
     )
     layer = alt.layer(cells, text, data=data).properties(height=row_height(len(order)))
@@ -324,11 +332,13 @@ def retention_heatmap(table: pl.DataFrame, *, title: str | None = None) -> alt.L
 def lifecycle_chart(table: pl.DataFrame, *, title: str | None = None) -> alt.Chart:
     """Stacked bars of lifecycle states per period (:func:`cxlib.lifecycle`), dormant below zero.
 
+    A period the log ends in before its last day is pale: incomplete, not a fall.
+
     Examples
     --------
     >>> import datetime as dt
     >>> t = pl.DataFrame({"period": [dt.date(2024, 1, 1)] * 2, "state": ["new", "dormant"],
-    ...     "customers": [3, 2]})
+    ...     "customers": [3, 2], "complete": [True, True]})
     >>> lifecycle_chart(t).data["signed"].to_list()
     [3, -2]
     """
@@ -351,7 +361,13 @@ def lifecycle_chart(table: pl.DataFrame, *, title: str | None = None) -> alt.Cha
                 sort=states,
                 title=None,
             ),
-            tooltip=[alt.Tooltip("period:T"), "state", "customers"],
+            opacity=alt.condition("datum.complete", alt.value(1.0), alt.value(0.35)),
+            tooltip=[
+                alt.Tooltip("period:T"),
+                "state",
+                alt.Tooltip("customers", format=","),
+                alt.Tooltip("complete", title="period complete"),
+            ],
         )
     )
     return styled(chart.properties(height=360), title=title)

@@ -44,16 +44,26 @@ W0, W1 = dt.date(2024, 1, 1), dt.date(2024, 1, 8)
 def test_weekly_retention_any_event(on_engine):
     out = retention(on_engine(log_of(WEEKS)), period="week")
     assert out.rows() == [
-        # cohort w0 = a, b, d: a back in w1 and w3, b in w2
-        (W0, 0, 3, 3, 1.0),
-        (W0, 1, 3, 1, pytest.approx(1 / 3)),
-        (W0, 2, 3, 1, pytest.approx(1 / 3)),
-        (W0, 3, 3, 1, pytest.approx(1 / 3)),
+        # cohort w0 = a, b, d: a back in w1 and w3, b in w2; the log ends on Wednesday
+        # 24 January, in w3: that week is incomplete
+        (W0, 0, 3, 3, 1.0, True),
+        (W0, 1, 3, 1, pytest.approx(1 / 3), True),
+        (W0, 2, 3, 1, pytest.approx(1 / 3), True),
+        (W0, 3, 3, 1, pytest.approx(1 / 3), False),
         # cohort w1 = c: away in w2, back in w3
-        (W1, 0, 1, 1, 1.0),
-        (W1, 1, 1, 0, 0.0),
-        (W1, 2, 1, 1, 1.0),
+        (W1, 0, 1, 1, 1.0, True),
+        (W1, 1, 1, 0, 0.0, True),
+        (W1, 2, 1, 1, 1.0, False),
     ]
+
+
+@pytest.mark.parametrize(("last", "complete"), [(day(21, 23), True), (day(22), False)])
+def test_the_last_period_is_complete_only_when_the_log_reaches_its_last_day(last, complete):
+    # Sunday 21 January ends w2; an event on Monday 22nd starts w3, which has 6 days to go.
+    log = log_of([("a", day(1), "x"), ("a", last, "x")])
+    assert retention(log)["complete"].to_list()[-1] is complete
+    assert lifecycle(log)["complete"].to_list()[-1] is complete
+    assert lifecycle(log)["complete"].to_list()[0] is True
 
 
 def test_retention_on_a_touchpoint():
@@ -82,7 +92,7 @@ def test_monthly_retention_across_month_ends(on_engine):
 
 def test_lifecycle_states(on_engine):
     out = lifecycle(on_engine(log_of(WEEKS)), period="week")
-    counts = {(p, s): n for p, s, n in out.rows()}
+    counts = {(p, s): n for p, s, n, _ in out.rows()}
     w = [dt.date(2024, 1, d) for d in (1, 8, 15, 22)]
     expected = {
         # new, returning, resurrecting, dormant
@@ -106,7 +116,7 @@ def test_empty_log():
 
 def test_one_event_customers():
     out = retention(log_of([("a", day(1), "x"), ("b", day(2), "x")]))
-    assert out.rows() == [(W0, 0, 2, 2, 1.0)]
+    assert out.rows() == [(W0, 0, 2, 2, 1.0, False)]  # the log ends on Tuesday
 
 
 @pytest.mark.parametrize("call", [retention, lifecycle])
@@ -169,10 +179,10 @@ def test_retention_and_lifecycle_match_brute_force(events):
     monday = dt.date(2024, 1, 1)
     got = {
         ((cohort - monday).days // 7, k): (size, n)
-        for cohort, k, size, n, _ in retention(log).rows()
+        for cohort, k, size, n, *_ in retention(log).rows()
     }
     assert got == table
     got_states = {}
-    for period, state, n in lifecycle(log).rows():
+    for period, state, n, _ in lifecycle(log).rows():
         got_states.setdefault((period - monday).days // 7, {})[state] = n
     assert got_states == states

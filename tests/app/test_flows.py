@@ -9,9 +9,9 @@ import polars as pl
 import pytest
 
 import cxlib
+from cxlib import sample
 from cxlib.analyses.dropoffs import MIN_JOURNEYS
 from cxlib.views import charts
-from cxlib import sample
 from tests.app.conftest import (
     PAGES,
     assert_clean,

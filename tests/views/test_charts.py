@@ -125,7 +125,12 @@ def test_dropoff_chart_keeps_the_rows_order_with_counts_and_interval():
 
 def test_dropoff_rows_share_ties_go_to_the_larger_sample():
     tied = DROPOFFS.with_columns(journeys_ending_share=pl.lit(0.5))
-    assert charts.dropoff_rows(tied)["touchpoint"].to_list() == ["large", "<b>ü</b>", "small", "tiny"]
+    assert charts.dropoff_rows(tied)["touchpoint"].to_list() == [
+        "large",
+        "<b>ü</b>",
+        "small",
+        "tiny",
+    ]
 
 
 @pytest.mark.parametrize(("min_journeys", "limit", "kept"), [(5, 40, 2), (1, 2, 2), (101, 40, 0)])

@@ -76,9 +76,12 @@ def test_lifecycle_chart_draws_dormant_below_zero():
             "period": [dt.date(2024, 1, 1)] * 4,
             "state": ["new", "returning", "resurrecting", "dormant"],
             "customers": [3, 2, 1, 4],
+            "complete": [False] * 4,
         }
     )
-    assert cc.lifecycle_chart(table).data["signed"].to_list() == [3, 2, 1, -4]
+    chart = cc.lifecycle_chart(table)
+    assert chart.data["signed"].to_list() == [3, 2, 1, -4]
+    assert chart.to_dict()["encoding"]["opacity"]["condition"]["value"] == 1.0
 
 
 def test_rfm_chart_keeps_the_segment_order():
@@ -130,7 +133,15 @@ def test_retention_heatmap_labels_cohorts_with_their_size():
             "cohort_size": [2, 5],
             "customers": [2, 5],
             "retention": [1.0, 1.0],
+            "complete": [False, True],
         }
     )
-    spec = cc.retention_heatmap(table).to_dict()
+    chart = cc.retention_heatmap(table)
+    spec = chart.to_dict()
     assert spec["layer"][0]["encoding"]["y"]["sort"] == ["2024-01-01 (5)", "2024-01-08 (2)"]
+    # The week the log ends in is marked, pale: incomplete, not a fall.
+    assert chart.data.select("cohort", "text").rows() == [
+        (dt.date(2024, 1, 8), "100%*"),
+        (dt.date(2024, 1, 1), "100%"),
+    ]
+    assert spec["layer"][0]["encoding"]["opacity"]["condition"]["test"] == "datum.complete"
