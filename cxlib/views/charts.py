@@ -16,7 +16,7 @@ import altair as alt
 import polars as pl
 
 from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE
-from cxlib.views.format import header
+from cxlib.views.format import format_count, header
 
 __all__ = [
     "bar_chart",
@@ -212,10 +212,14 @@ def dropoff_chart(rows: pl.DataFrame, *, title: str | None = None) -> alt.LayerC
     [('a', '3/4'), ('b', '40/100')]
     """
     share = JOURNEYS_ENDING_SHARE.name
-    data = rows.with_columns(label=pl.format("{}/{}", pl.col("exits"), pl.col("journeys")))
+    labels = [
+        f"{format_count(x)}/{format_count(n)}"
+        for x, n in rows.select("exits", "journeys").iter_rows()
+    ]
+    data = rows.with_columns(label=pl.Series(labels, dtype=pl.String))
     order = data["touchpoint"].to_list()
     y = alt.Y("touchpoint:N", sort=order, title=None)
-    pct = alt.Axis(format=".0%")
+    pct = alt.Axis(format=".0%", tickCount=10)
     tooltip = [
         "touchpoint",
         alt.Tooltip("journeys", format=",", title="journeys reaching it"),

@@ -81,8 +81,8 @@ NODE_FONT, EDGE_FONT = 20, 18
 LABEL_WIDTH = 16
 #: Height of the legend above the drawing, in pixels.
 LEGEND_HEIGHT = 52
-#: Smallest scale the drawing opens at: its labels stay legible (20 px text shows as 14 px).
-MIN_SCALE = 0.7
+#: Smallest scale the drawing opens at: its labels stay legible (20 px text shows as 12.4 px).
+MIN_SCALE = 0.62
 # Text widths are estimated: 0.62 of the font size per character is wider than the
 # sans-serif letters and digits labels use, so a label never takes more room than planned.
 _CHAR, _LINE = 0.62, 1.25

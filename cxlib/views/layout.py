@@ -343,7 +343,8 @@ def _column_xs(
     xs, x = {}, 0.0
     for column in range(max(columns.values(), default=0) + 1):
         if column:
-            room = max(MIN_GAP, widest.get(column - 1, 0.0) * 2) + extra.get(column - 1, 0.0)
+            # Half a label's width more than the widest: room to slide labels past each other.
+            room = max(MIN_GAP, widest.get(column - 1, 0.0) * 1.5) + extra.get(column - 1, 0.0)
             x += half.get(column - 1, 0.0) + room + 2 * MARGIN + half.get(column, 0.0)
         xs[column] = x
     return xs
