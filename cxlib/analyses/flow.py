@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import narwhals as nw
 import polars as pl
@@ -217,13 +217,14 @@ def flow(
     return _assemble(counts, bands, top, steps, start, end_at, condition)
 
 
-def _collect(frame: nw.LazyFrame) -> pl.DataFrame:
-    return frame.collect("polars").to_native()
+def _collect(frame: nw.LazyFrame[Any]) -> pl.DataFrame:
+    out: pl.DataFrame = frame.collect("polars").to_native()
+    return out
 
 
 def _columns(
     log: EventLog, by: JourneyBy, steps: int, start_at: str | None, end_at: str | None
-) -> tuple[nw.LazyFrame, list[str]]:
+) -> tuple[nw.LazyFrame[Any], list[str]]:
     """Each counted journey's events at columns 0..steps, its last column, whether it arrived.
 
     Columns ``col``, ``touchpoint``, ``next_touchpoint``, ``last`` and ``reached`` (the
@@ -253,8 +254,8 @@ def _columns(
 
 
 def _through(
-    rows: nw.LazyFrame, keys: list[str], through: Prefix, end_at: str | None
-) -> nw.LazyFrame:
+    rows: nw.LazyFrame[Any], keys: list[str], through: Prefix, end_at: str | None
+) -> nw.LazyFrame[Any]:
     """Only the journeys matching every ``(step, touchpoints)`` of the prefix."""
     for i, (step, names) in enumerate(through):
         touchpoints = [n for n in names if n not in (EXIT, end_at)]

@@ -18,6 +18,7 @@ and band goes) is computed here; Vega-Lite only draws it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import altair as alt
 import polars as pl
@@ -161,7 +162,7 @@ def _band_kind(band: FlowBand, flow: Flow) -> str:
     return "moves on"
 
 
-_NODE_SCHEMA = {
+_NODE_SCHEMA: dict[str, Any] = {
     "key": pl.String,
     "step": pl.Int64,
     "name": pl.String,
@@ -174,7 +175,7 @@ _NODE_SCHEMA = {
     "label": pl.String,
     "labelled": pl.Boolean,
 }
-_BAND_SCHEMA = {
+_BAND_SCHEMA: dict[str, Any] = {
     "key": pl.String,
     "step": pl.Int64,
     "source": pl.String,
@@ -190,7 +191,7 @@ _BAND_SCHEMA = {
 }
 
 
-def _frame(rows: list[dict[str, object]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _frame(rows: list[dict[str, object]], schema: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import math
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from cxlib.analyses.grouping import group_rare
 from cxlib.log import ENTRY, EXIT, OTHER
 from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE, TRANSITION_SHARE
 from cxlib.views.format import format_count, format_percent, format_seconds
-from cxlib.views.layout import Layout, NodeSize, flow_order, layered_layout
+from cxlib.views.layout import Layout, NodeSize, Route, flow_order, layered_layout
 
 __all__ = [
     "HIGHLIGHT_EDGE",
@@ -217,7 +218,7 @@ def graph_layout(
 
 
 def _radius(visits: float, top: float) -> float:
-    return 8 + 20 * (visits / top) ** 0.5
+    return 8.0 + 20.0 * math.sqrt(visits / top)
 
 
 def graph_html(
@@ -344,7 +345,9 @@ def _node_look(
     return {"color": colour, "shape": "square" if node == OTHER else "dot"}
 
 
-def _add_route(net: Network, source: int, target: int, route: Any, label: str, look: dict) -> None:
+def _add_route(
+    net: Network, source: int, target: int, route: Route, label: str, look: dict[str, Any]
+) -> None:
     """The edge as vis-network edges through hidden bend points; its label on one piece.
 
     vis-network writes a label at the middle of a straight edge, so the piece of the
