@@ -70,7 +70,7 @@ if left_out:
 st.iframe(html, height=820)
 st.download_button(
     "Download graph as HTML",
-    data=html,
+    data=lambda: html,  # deferred: built into a file only when clicked
     file_name="journey_graph.html",
     mime="text/html",
     key="graph_html",

@@ -12,6 +12,10 @@ that looks at the same data, through :func:`run`. The key of a result is
 - *filters*: the sidebar's :class:`ui.filters.Filters` (``None``: the whole log);
 - *arguments*: the call's arguments, lists and dicts frozen into tuples.
 
+The log of a bundled sample is a result too (``("sample", data key)``, see
+:func:`ui.state.load_scenario`): a room opening the same link loads it once, not once
+per visitor; logs are read-only, so sessions share it safely.
+
 An entry unused for :data:`RESULT_TTL` seconds is dropped, and past
 :data:`RESULT_BUDGET` bytes the least recently used go first. Sessions asking for the
 same result at once wait for one computation.
@@ -33,7 +37,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import polars as pl
 import streamlit as st
@@ -41,7 +45,9 @@ import streamlit as st
 import cxlib
 from cxlib.anonymise import anonymise
 from ui.filters import Filters
-from ui.state import Loaded
+
+if TYPE_CHECKING:  # ui.state loads the bundled samples through RESULTS
+    from ui.state import Loaded
 
 __all__ = [
     "RESULTS",

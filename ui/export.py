@@ -67,7 +67,8 @@ def png_bytes(picture: alt.TopLevelMixin) -> bytes:
 
 def table(frame: pl.DataFrame, *, key: str, name: str, height: int | str = "auto") -> None:
     """Show a table with a button downloading it as CSV (``<name>.csv``)."""
-    st.dataframe(frame, hide_index=True, height=height, key=f"{key}_table")
+    # As Arrow: Streamlit would convert any other frame to pandas first, at every run.
+    st.dataframe(frame.to_arrow(), hide_index=True, height=height, key=f"{key}_table")
     st.download_button(
         "Download CSV",
         data=lambda: csv_bytes(frame),

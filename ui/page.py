@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import filters, presentation, sidebar, state
+from ui import filters, preload, presentation, sidebar, state  # noqa: F401  (preload)
 
 __all__ = ["start"]
 

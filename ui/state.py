@@ -22,6 +22,7 @@ import streamlit as st
 
 import cxlib
 from cxlib import sample
+from ui import cache
 from ui.connect import QUERY_KEYS, Connection
 from ui.text import md
 
@@ -149,9 +150,12 @@ def load_scenario(scenario: str, roles: Mapping[str, str] | None = None) -> Load
         msg = f"unknown scenario {scenario!r}; choose one of {list(sample.SCENARIOS)!r}"
         raise cxlib.AnalysisError(msg)
     roles = dict(roles or {})
-    with st.spinner(f"Loading the {scenario} sample journeys…"):
-        log = cxlib.load(sample.path(scenario), **_role_args(roles))
     key = _key([f"scenario:{scenario}".encode()], roles)
+    log = cache.RESULTS.get_or_compute(
+        ("sample", key),
+        lambda: cxlib.load(sample.path(scenario), **_role_args(roles)),
+        on_miss=lambda: st.spinner(f"Loading the {scenario} sample journeys…"),
+    )
     return _store(Loaded(log, key, f"sample: {scenario}", scenario=scenario, roles=roles))
 
 

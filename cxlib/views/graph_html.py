@@ -21,6 +21,7 @@ import textwrap
 from collections.abc import Collection
 from typing import Any, Literal
 
+import jinja2
 import networkx as nx
 from pyvis.network import Network
 
@@ -72,6 +73,13 @@ _CDN = re.compile(
     r'|<script[^>]*src="https://cdn\.jsdelivr\.net[^>]*></script>'
     r"|<!--\s*<link[^>]*node_modules.*?-->",
     re.DOTALL,
+)
+
+
+# pyvis builds a template environment per network, so its page template would be parsed
+# again for every drawing: one shared environment keeps the compiled template.
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Network(cdn_resources="in_line").template_dir), autoescape=False
 )
 
 
@@ -187,6 +195,7 @@ def graph_html(
     True
     """
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
+    net.templateEnv = _TEMPLATES
     ids = {node: i for i, node in enumerate(graph.nodes)}
     positions = layered_positions(graph) if positions is None else positions
     max_visits = max((d.get("visits", 0) for _, d in graph.nodes(data=True)), default=0) or 1
