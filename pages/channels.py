@@ -27,17 +27,24 @@ cols[2].metric("Conversions", f"{summary['conversions']:,}")
 if used["channels"].max() <= 1:
     st.info("Every customer here used one channel only: there are no hand-offs to show.")
 
-picture = charts_customer.transition_matrix_chart(
+export.chart(
+    charts_customer.transition_matrix_chart,
     switches,
     source="from_channel",
     target="to_channel",
     title="Channel of an event (rows) → channel of the next (columns); off the diagonal: switches",
+    key="channels_switches",
+    name="channel_switches",
 )
-export.chart(picture, key="channels_switches", name="channel_switches")
 left, right = st.columns(2)
 with left:
-    picture = charts_customer.channels_used_chart(used, title="Conversion by channels used")
-    export.chart(picture, key="channels_used", name="channels_used")
+    export.chart(
+        charts_customer.channels_used_chart,
+        used,
+        title="Conversion by channels used",
+        key="channels_used",
+        name="channels_used",
+    )
     export.table(used, key="channels_used_table", name="channels_used")
 with right:
     st.subheader("Where converting customers started and converted")
@@ -70,6 +77,7 @@ with state.errors_shown():
         weight="share",
         height=640,
         palette=presentation.palette(),
+        scale=presentation.graph_scale(),
         highlight_edges=tuple(marked),
     )
 st.caption(

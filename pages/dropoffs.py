@@ -21,10 +21,15 @@ min_journeys = left.number_input(
     bind="query-params",
 )
 limit = right.slider("Touchpoints shown", 5, 100, 30, key="dropoffs_limit", bind="query-params")
-picture = charts.exit_rate_chart(
-    table, min_journeys=int(min_journeys), limit=limit, title="Exit rate by touchpoint"
+export.chart(
+    charts.exit_rate_chart,
+    table,
+    min_journeys=int(min_journeys),
+    limit=limit,
+    title="Exit rate by touchpoint",
+    key="dropoffs_rates",
+    name="exit_rates",
 )
-export.chart(picture, key="dropoffs_rates", name="exit_rates")
 export.table(table, key="dropoffs_table", name="dropoffs")
 
 st.subheader("What journeys did next")

@@ -32,15 +32,17 @@ with state.errors_shown():
         end_at=end_at,
         collapse_repeats=collapse,
     )
-picture = charts.bar_chart(
+export.chart(
+    charts.bar_chart,
     paths,
     category="path",
     value="share",
     percent=True,
     limit=n,
     title="Top paths (share of journeys)",
+    key="paths_top",
+    name="top_paths",
 )
-export.chart(picture, key="paths_top", name="top_paths")
 export.table(paths, key="paths_table", name="top_paths")
 
 st.subheader("Step by step")
@@ -48,7 +50,9 @@ steps = st.slider("Steps", 2, 20, 8, key="paths_matrix_steps", bind="query-param
 with state.errors_shown():
     matrix = cache.run(cxlib.step_matrix, loaded, filters, steps=steps, collapse_repeats=collapse)
 export.chart(
-    charts.step_heatmap(matrix, title="Share of journeys at each step"),
+    charts.step_heatmap,
+    matrix,
+    title="Share of journeys at each step",
     key="paths_matrix",
     name="step_matrix",
 )

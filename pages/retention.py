@@ -28,10 +28,18 @@ with state.errors_shown():
 if table.height == 0:
     st.info("The filtered log has no events.")
     st.stop()
-picture = charts_customer.retention_heatmap(table, title=f"Retention by {period} of first event")
-export.chart(picture, key="retention_heatmap", name="retention")
-export.table(table, key="retention_table", name="retention")
-picture = charts_customer.lifecycle_chart(
-    states, title=f"Customers per {period} by lifecycle state"
+export.chart(
+    charts_customer.retention_heatmap,
+    table,
+    title=f"Retention by {period} of first event",
+    key="retention_heatmap",
+    name="retention",
 )
-export.chart(picture, key="retention_lifecycle", name="lifecycle")
+export.table(table, key="retention_table", name="retention")
+export.chart(
+    charts_customer.lifecycle_chart,
+    states,
+    title=f"Customers per {period} by lifecycle state",
+    key="retention_lifecycle",
+    name="lifecycle",
+)

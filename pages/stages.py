@@ -3,7 +3,7 @@ import streamlit as st
 import cxlib
 from cxlib import sample
 from cxlib.views import charts_customer, graph_html
-from ui import cache, customer, export, page, state
+from ui import cache, customer, export, page, presentation, state
 
 loaded, filters = page.start(
     "Stages",
@@ -34,11 +34,14 @@ with state.errors_shown():
     flow = cache.run(cxlib.stage_flow, loaded, filters, stages=stages)
 
 export.chart(
-    charts_customer.stage_reach_chart(reach, title="Customers reaching each stage"),
+    charts_customer.stage_reach_chart,
+    reach,
+    title="Customers reaching each stage",
     key="stages_reach",
     name="stage_reach",
 )
-picture = charts_customer.transition_matrix_chart(
+export.chart(
+    charts_customer.transition_matrix_chart,
     flow,
     source="from_stage",
     target="to_stage",
@@ -46,8 +49,9 @@ picture = charts_customer.transition_matrix_chart(
     highlight="direction",
     highlight_value="regression",
     title="Stage flow: moves from one stage (rows) to the next (columns)",
+    key="stages_flow",
+    name="stage_flow",
 )
-export.chart(picture, key="stages_flow", name="stage_flow")
 st.caption(
     "Colour: share of the moves out of the row's stage. Re-entries count moves into a stage "
     "the customer had already left."
@@ -57,6 +61,11 @@ st.subheader("The journey graph collapsed to stages")
 with state.errors_shown():
     graph = cache.run(cxlib.stage_graph, loaded, filters, stages=stages)
 html = graph_html.graph_html(
-    graph, weight="share", height=520, positions=graph_html.layered_positions(graph)
+    graph,
+    weight="share",
+    height=520,
+    positions=graph_html.layered_positions(graph),
+    palette=presentation.palette(),
+    scale=presentation.graph_scale(),
 )
 st.iframe(html, height=540)

@@ -16,6 +16,12 @@ The log of a bundled sample is a result too (``("sample", data key)``, see
 :func:`ui.state.load_scenario`): a room opening the same link loads it once, not once
 per visitor; logs are read-only, so sessions share it safely.
 
+**Charts** (:func:`chart`): the Vega-Lite spec of a chart builder's picture, also in
+:data:`RESULTS`, keyed by ``("chart", builder, content of its arguments)``: Altair takes
+a tenth of a second or more to build and validate a chart, which a room of visitors
+paid once each (bench/concurrent_visits.py); a frame argument is keyed by a hash of its
+content, so equal results share a spec and a changed one never hits a stale entry.
+
 An entry unused for :data:`RESULT_TTL` seconds is dropped, and past
 :data:`RESULT_BUDGET` bytes the least recently used go first. Sessions asking for the
 same result at once wait for one computation.
@@ -31,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import inspect
 import pickle
 import threading
@@ -39,6 +46,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -55,6 +63,7 @@ __all__ = [
     "RESULT_TTL",
     "ResultCache",
     "anonymised",
+    "chart",
     "filtered",
     "run",
 ]
@@ -67,6 +76,9 @@ RESULT_TTL = 3600.0
 #: Bytes of results kept, all sessions together (sizes as estimated by :func:`size_of`).
 RESULT_BUDGET = 512 * 1024**2
 _FILTERED, _ANONYMISED = "cx_filtered_log", "cx_anonymised_log"
+# Charts draw aggregated results, but a retention table of daily cohorts passes Altair's
+# 5,000 rows. Set once for the process: no page switches Altair's data transformers.
+alt.data_transformers.disable_max_rows()
 
 
 class ResultCache:
@@ -220,6 +232,44 @@ def _frozen(value: Any) -> Hashable:
         items = [_frozen(v) for v in value]
         return tuple(sorted(items, key=repr) if isinstance(value, set | frozenset) else items)
     return value  # type: ignore[no-any-return]
+
+
+def chart(
+    builder: Callable[P, alt.TopLevelMixin], /, *args: P.args, **kwargs: P.kwargs
+) -> dict[str, Any]:
+    """The Vega-Lite spec (a dict) of ``builder(*args, **kwargs)``, built once for every session.
+
+    The spec is shared: read it, never change it in place.
+
+    Examples
+    --------
+    In a page: ``spec = cache.chart(charts.bar_chart, frame, category="touchpoint", value="n")``.
+    """
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    key = ("chart", name, _content(args), _content(kwargs))
+    return RESULTS.get_or_compute(key, lambda: builder(*args, **kwargs).to_dict())
+
+
+def _content(value: Any) -> Hashable:
+    """A hashable stand-in for a chart argument: frames by a digest of their content.
+
+    Examples
+    --------
+    >>> _content(pl.DataFrame({"a": [1, 2]})) == _content(pl.DataFrame({"a": [1, 2]}))
+    True
+    >>> _content(pl.DataFrame({"a": [1, 2]})) == _content(pl.DataFrame({"a": [2, 1]}))
+    False
+    >>> _content({"scores": [0.5, None], "n": 3})
+    (('n', 3), ('scores', (0.5, None)))
+    """
+    if isinstance(value, pl.DataFrame):
+        digest = hashlib.sha256(value.hash_rows(seed=0).to_numpy().tobytes()).hexdigest()
+        return ("frame", tuple((c, str(t)) for c, t in value.schema.items()), value.height, digest)
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _content(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_content(v) for v in value)
+    return _frozen(value)
 
 
 def filtered(loaded: Loaded, filters: Filters | None) -> cxlib.EventLog:

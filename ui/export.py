@@ -1,5 +1,9 @@
 """Downloads: every table as CSV, every chart as PNG, rendered next to what they export.
 
+Charts are given as a builder and its arguments (``export.chart(charts.bar_chart, frame,
+category=...)``): their Vega-Lite spec is built once for every session
+(:func:`ui.cache.chart`) and drawn at this session's presentation scale.
+
 CSV cells are untrusted text: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return would run as a formula in a spreadsheet, so it gets a leading
 ``'`` (the OWASP advice against CSV injection). Files are built only when the
@@ -8,12 +12,18 @@ button is clicked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import altair as alt
 import polars as pl
 import streamlit as st
 import vl_convert
 
-__all__ = ["FORMULA_STARTS", "chart", "csv_bytes", "neutralise", "png_bytes", "table"]
+from cxlib.views import charts
+from ui import cache, presentation
+
+__all__ = ["FORMULA_STARTS", "chart", "csv_bytes", "neutralise", "png_bytes", "show", "table"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,11 +68,12 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
 PNG_WIDTH = 900
 
 
-def png_bytes(picture: alt.TopLevelMixin) -> bytes:
-    """The chart as a PNG at twice the screen resolution, rendered offline by vl-convert."""
-    if isinstance(picture, alt.Chart | alt.LayerChart):
-        picture = picture.properties(width=PNG_WIDTH)
-    return vl_convert.vegalite_to_png(picture.to_json(), scale=2)
+def png_bytes(picture: alt.TopLevelMixin | dict[str, Any]) -> bytes:
+    """The chart (or its Vega-Lite spec) as a PNG at twice the screen size, drawn offline."""
+    spec = picture if isinstance(picture, dict) else picture.to_dict()
+    if "mark" in spec or "layer" in spec:  # a single or layered chart: a fixed width
+        spec = {**spec, "width": PNG_WIDTH}
+    return vl_convert.vegalite_to_png(spec, scale=2)
 
 
 def table(frame: pl.DataFrame, *, key: str, name: str, height: int | str = "auto") -> None:
@@ -79,13 +90,26 @@ def table(frame: pl.DataFrame, *, key: str, name: str, height: int | str = "auto
     )
 
 
-def chart(picture: alt.TopLevelMixin, *, key: str, name: str) -> None:
-    """Show an Altair chart with a button downloading it as PNG (``<name>.png``)."""
+def show(spec: dict[str, Any], *, key: str) -> None:
+    """Draw a Vega-Lite spec full width, at this session's presentation scale."""
     # theme=None: the chart keeps its own fonts and sizes, the same as in the PNG.
-    st.altair_chart(picture, width="stretch", theme=None, key=f"{key}_chart")
+    st.vega_lite_chart(
+        charts.scaled(spec, presentation.chart_scale()), width="stretch", theme=None, key=key
+    )
+
+
+def chart(
+    builder: Callable[..., alt.TopLevelMixin], /, *args: Any, key: str, name: str, **options: Any
+) -> None:
+    """Show ``builder(*args, **options)`` with a button downloading it as PNG (``<name>.png``).
+
+    The picture is built once for every session that shows the same chart of the same data.
+    """
+    spec = cache.chart(builder, *args, **options)
+    show(spec, key=f"{key}_chart")
     st.download_button(
         "Download PNG",
-        data=lambda: png_bytes(picture),
+        data=lambda: png_bytes(spec),
         file_name=f"{name}.png",
         mime="image/png",
         key=f"{key}_png",

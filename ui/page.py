@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import filters, preload, presentation, sidebar, state  # noqa: F401  (preload)
 
-__all__ = ["start"]
+__all__ = ["start", "start_without_filters"]
 
 
 def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters.Filters]:
@@ -17,6 +17,18 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
     The sidebar is drawn here rather than by the main script so that a page run on its
     own (as AppTest does) still has it.
     """
+    loaded = _begin(title, caption)
+    return loaded, sidebar.sidebar(loaded)
+
+
+def start_without_filters(title: str, caption: str | None = None) -> state.Loaded:
+    """:func:`start` for a page that ignores the filters (Live): the sidebar shows none."""
+    loaded = _begin(title, caption)
+    st.sidebar.caption("This page does not use the filters: they show on the other pages.")
+    return loaded
+
+
+def _begin(title: str, caption: str | None) -> state.Loaded:
     _leave_legacy_pages_mode()
     st.title(title)
     if caption:
@@ -24,7 +36,7 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
     loaded = presentation.apply(state.current(), presentation.sidebar())
     state.show_load_error()
     state.show_substitution(loaded)
-    return loaded, sidebar.sidebar(loaded)
+    return loaded
 
 
 def _leave_legacy_pages_mode() -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "open_sample",
     "reload_roles",
     "reload_with_roles",
+    "scenario_data",
     "show_load_error",
     "show_substitution",
 ]
@@ -144,8 +145,11 @@ def show_substitution(loaded: Loaded) -> None:
     )
 
 
-def load_scenario(scenario: str, roles: Mapping[str, str] | None = None) -> Loaded:
-    """Load a bundled scenario (raises :class:`cxlib.CxError` for an unknown one)."""
+def scenario_data(scenario: str, roles: Mapping[str, str] | None = None) -> Loaded:
+    """A bundled scenario's data, its log loaded once for every session (raises :class:`cxlib.CxError`).
+
+    The session's data does not change: :func:`load_scenario` makes it the session's.
+    """
     if scenario not in sample.SCENARIOS:
         msg = f"unknown scenario {scenario!r}; choose one of {list(sample.SCENARIOS)!r}"
         raise cxlib.AnalysisError(msg)
@@ -156,7 +160,12 @@ def load_scenario(scenario: str, roles: Mapping[str, str] | None = None) -> Load
         lambda: cxlib.load(sample.path(scenario), **_role_args(roles)),
         on_miss=lambda: st.spinner(f"Loading the {scenario} sample journeys…"),
     )
-    return _store(Loaded(log, key, f"sample: {scenario}", scenario=scenario, roles=roles))
+    return Loaded(log, key, f"sample: {scenario}", scenario=scenario, roles=roles)
+
+
+def load_scenario(scenario: str, roles: Mapping[str, str] | None = None) -> Loaded:
+    """Load a bundled scenario as the session's data (raises :class:`cxlib.CxError` for an unknown one)."""
+    return _store(scenario_data(scenario, roles))
 
 
 def load_uploads(

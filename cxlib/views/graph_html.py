@@ -157,6 +157,7 @@ def graph_html(
     positions: dict[str, tuple[int, int]] | None = None,
     palette: Palette = "default",
     highlight_edges: Collection[tuple[str, str]] = (),
+    scale: float = 1.0,
 ) -> str:
     """A standalone HTML page drawing the journey graph, with no external resource.
 
@@ -182,6 +183,9 @@ def graph_html(
         ``(source, target)`` pairs of touchpoints whose edges are drawn dashed in
         :data:`HIGHLIGHT_EDGE` (e.g. those of :func:`cxlib.switching_edges`); pairs that
         are not edges of ``graph`` are ignored.
+    scale
+        How much larger labels, nodes and edges are drawn (a projector wants about 1.8);
+        the positions stay, so larger labels take room from the space between nodes.
 
     Examples
     --------
@@ -192,6 +196,8 @@ def graph_html(
     >>> page.startswith("<html>"), "cdn.jsdelivr" in page, "node_modules" in page
     (True, False, False)
     >>> HIGHLIGHT_EDGE in graph_html(g, highlight_edges=[(ENTRY, "<b>")])
+    True
+    >>> '"size": 43' in graph_html(g, scale=1.8)  # the node font, 24 px at scale 1
     True
     """
     net = Network(height=f"{height}px", width="100%", directed=True, cdn_resources="in_line")
@@ -217,7 +223,7 @@ def graph_html(
             x=x,
             y=y,
             color=_FIXED if fixed else _colour(exit_rate, palette),
-            size=14 + 26 * (visits / max_visits) ** 0.5,
+            size=(14 + 26 * (visits / max_visits) ** 0.5) * scale,
             shape="dot",
             borderWidth=6 if node == highlight else 1,
             physics=False,
@@ -236,10 +242,10 @@ def graph_html(
             ids[target],
             label=_fmt(data.get(weight), weight),
             title=title,
-            width=1 + 14 * (data.get(key) or 0) / top,
+            width=(1 + 14 * (data.get(key) or 0) / top) * scale,
             **(_HIGHLIGHTED if (source, target) in marked else {}),
         )
-    net.set_options(json.dumps(_OPTIONS))
+    net.set_options(json.dumps(_options(scale)))
     return _CDN.sub("", net.generate_html())
 
 
@@ -254,17 +260,20 @@ _HIGHLIGHTED = {
     "dashes": True,
 }
 
-_OPTIONS = {
-    "physics": {"enabled": False},
-    "interaction": {"hover": True, "navigationButtons": True, "keyboard": True},
-    "nodes": {"font": {"size": 24, "face": "sans-serif", "strokeWidth": 4}},
-    "edges": {
-        "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
-        "color": {"color": "#7f8c99", "highlight": "#1f6f8b", "hover": "#1f6f8b"},
-        "font": {"size": 18, "align": "top", "strokeWidth": 4},
-        "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15},
-    },
-}
+
+def _options(scale: float) -> dict[str, Any]:
+    """vis-network's options: fixed positions, hover, fonts ``scale`` times the usual size."""
+    return {
+        "physics": {"enabled": False},
+        "interaction": {"hover": True, "navigationButtons": True, "keyboard": True},
+        "nodes": {"font": {"size": round(24 * scale), "face": "sans-serif", "strokeWidth": 4}},
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.6 * scale}},
+            "color": {"color": "#7f8c99", "highlight": "#1f6f8b", "hover": "#1f6f8b"},
+            "font": {"size": round(18 * scale), "align": "top", "strokeWidth": 4},
+            "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15},
+        },
+    }
 
 
 def journey_graph_view(
