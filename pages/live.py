@@ -67,7 +67,9 @@ with st.expander("Controls", expanded=not presentation.presenter()):
         help="A touchpoint stops working: customers who reach it leave right there. "
         "Watch its exits grow in the graph and the funnel fall.",
     )
-    failing = cols[1].selectbox("Touchpoint that breaks", touchpoints, key="live_problem_touchpoint")
+    failing = cols[1].selectbox(
+        "Touchpoint that breaks", touchpoints, key="live_problem_touchpoint"
+    )
     channels = (
         cache.run(value_counts, data, None, "channel")["channel"].to_list()
         if data.log.has("channel")

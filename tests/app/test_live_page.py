@@ -118,8 +118,7 @@ def test_an_injected_problem_empties_the_funnel_after_the_broken_step():
         _tick(at, 20.0)
     events = feed.frame()
     after_failure = events.filter(
-        pl.col("customer_id").is_in(list(feed.outage._gone))
-        & (pl.col("touchpoint") == "purchase")
+        pl.col("customer_id").is_in(list(feed.outage._gone)) & (pl.col("touchpoint") == "purchase")
     )
     assert feed.outage._gone  # app users met the broken cart...
     assert after_failure.is_empty()  # ...and none of them bought

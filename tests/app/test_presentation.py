@@ -19,7 +19,8 @@ def _chart_font(at) -> int:
 
 def _graph_font(at) -> int:
     page = at.get("iframe")[0].proto.srcdoc
-    return json.loads(re.search(r"var options = (\{.*?\});\n", page).group(1))["nodes"]["font"]["size"]
+    options = json.loads(re.search(r"var options = (\{.*?\});\n", page).group(1))
+    return options["nodes"]["font"]["size"]
 
 
 def test_presenter_mode_enlarges_text_charts_and_graph_from_page_to_page():
