@@ -49,6 +49,7 @@ from cxlib.filters import (
 from cxlib.io.loader import load
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
 from cxlib.log import ENTRY, EXIT, EventLog, LoadReport, RoleMatch
+from cxlib.story import findings
 
 __all__ = [
     "ENTRY",
@@ -78,6 +79,7 @@ __all__ = [
     "filter_channels",
     "filter_time",
     "filter_touchpoints",
+    "findings",
     "focus",
     "funnel",
     "funnel_levels",
