@@ -138,8 +138,9 @@ def valuable_customers(log: EventLog, *, goal: str, min_customers: int) -> Findi
     top_n = int(TOP_SHARE * totals.height)
     if top_n < min_customers:
         return (
-            f"Only {totals.height:,} customers brought value: too few to tell what the most "
-            f"valuable {TOP_SHARE:.0%} do differently."
+            f"Only {totals.height:,} customers brought value: the most valuable "
+            f"{TOP_SHARE:.0%} of them are too few ({top_n:,}) to compare (at least "
+            f"{min_customers:,} are needed)."
         )
     top_ids = totals.head(top_n)["customer_id"]
     value_share = float(totals.head(top_n)["total"].sum() / totals["total"].sum())
