@@ -18,7 +18,7 @@ import cxlib
 from cxlib import EventLog
 from cxlib.analyses.compare import two_proportion_z_test
 from cxlib.analyses.dropoffs import wilson_interval
-from cxlib.story import groups, paths
+from cxlib.story import paths
 from cxlib.story.model import ESTIMATE_SCHEMA
 from ui.pages import PAGES
 
@@ -295,7 +295,8 @@ def test_the_segment_that_converts_differently():
     assert found.sentence.startswith("Customers whose tier is basic reach buy less often")
     assert found.impact == pytest.approx(80 * (30 / 40 - 16 / 80))
     z, p = two_proportion_z_test(16, 80, 30, 40)
-    assert z < 0 and p < 0.05 / 2
+    assert z < 0
+    assert p < 0.05 / 2
     assert found.query == (
         ("funnel_steps", "home"),
         ("funnel_steps", "buy"),
@@ -327,7 +328,8 @@ def test_findings_are_ranked_by_impact_and_capped():
     )  # fmt: skip
     story = cxlib.findings(log, goal="buy")
     impacts = [f.impact for f in story.findings]
-    assert len(impacts) >= 3 and impacts == sorted(impacts, reverse=True)
+    assert len(impacts) >= 3
+    assert impacts == sorted(impacts, reverse=True)
     capped = cxlib.findings(log, goal="buy", max_findings=2).findings
     assert [f.sentence for f in capped] == [f.sentence for f in story.findings[:2]]
     assert (story.customers, story.converted) == (100, 36)
@@ -371,7 +373,8 @@ def test_every_bundled_sample_tells_a_story(scenario):
         low, high = found.interval
         assert low <= found.number <= high
         assert found.chart.filter("highlight").height >= 1
-        assert not math.isnan(found.impact) and found.impact > 0
+        assert not math.isnan(found.impact)
+        assert found.impact > 0
     assert len(story.findings) + len(story.left_out) == 7
 
 
@@ -389,7 +392,8 @@ def test_findings_on_the_real_logs_never_invent(shared_data, name):
     story = cxlib.findings(log, goal=REAL[name])
     kinds = _kinds(story)
     # None of these logs has ratings or values: those findings are always left out.
-    assert "moment_of_truth" not in kinds and "valuable_customers" not in kinds
+    assert "moment_of_truth" not in kinds
+    assert "valuable_customers" not in kinds
     assert len(story.findings) + len(story.left_out) == 7
     if name == "running_example.csv":  # six cases: nothing can be told
         assert kinds == []
