@@ -87,6 +87,6 @@ st.caption(
 )
 if left_out:
     st.warning(f"{left_out:,} rarely visited touchpoints are left out of the drawing.")
-st.iframe(html, height=660)
+export.graph(html, height=660, name="The journey graph with its channel switches")
 st.subheader("Touchpoint transitions that switch channel")
 export.table(edges, key="channels_edges", name="switching_edges")

@@ -68,7 +68,7 @@ critical = cxlib.critical_touchpoints(
 )
 if left_out:
     st.warning(f"{left_out:,} rarely visited touchpoints are left out of the drawing.")
-st.iframe(html, height=820)
+export.graph(html, height=820, name="Journey graph")
 st.download_button(
     "Download graph as HTML",
     data=lambda: html,  # deferred: built into a file only when clicked

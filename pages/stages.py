@@ -68,4 +68,4 @@ html = graph_html.graph_html(
     palette=presentation.palette(),
     scale=presentation.graph_scale(),
 )
-st.iframe(html, height=540)
+export.graph(html, height=540, name="The journey graph collapsed to stages")

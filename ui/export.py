@@ -21,9 +21,19 @@ import streamlit as st
 import vl_convert
 
 from cxlib.views import charts
-from ui import cache, presentation
+from cxlib.views.report import Section
+from ui import cache, presentation, report
 
-__all__ = ["FORMULA_STARTS", "chart", "csv_bytes", "neutralise", "png_bytes", "show", "table"]
+__all__ = [
+    "FORMULA_STARTS",
+    "chart",
+    "csv_bytes",
+    "graph",
+    "neutralise",
+    "png_bytes",
+    "show",
+    "table",
+]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -100,13 +110,15 @@ def show(spec: dict[str, Any], *, key: str) -> None:
 
 def chart(
     builder: Callable[..., alt.TopLevelMixin], /, *args: Any, key: str, name: str, **options: Any
-) -> None:
+) -> dict[str, Any]:
     """Show ``builder(*args, **options)`` with a button downloading it as PNG (``<name>.png``).
 
-    The picture is built once for every session that shows the same chart of the same data.
+    The picture is built once for every session that shows the same chart of the same data;
+    returns its Vega-Lite spec (shared: never change it).
     """
     spec = cache.chart(builder, *args, **options)
     show(spec, key=f"{key}_chart")
+    report.add(Section(options.get("title") or name.replace("_", " "), chart=spec))
     st.download_button(
         "Download PNG",
         data=lambda: png_bytes(spec),
@@ -115,3 +127,10 @@ def chart(
         key=f"{key}_png",
         on_click="ignore",
     )
+    return spec
+
+
+def graph(page: str, *, height: int, name: str) -> None:
+    """Show a journey graph page (:mod:`cxlib.views.graph_html`), ``height`` pixels high."""
+    st.iframe(page, height=height)
+    report.add(Section(name, graph=page, graph_height=height))

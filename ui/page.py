@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import filters, preload, presentation, sidebar, state  # noqa: F401  (preload)
+from ui import filters, preload, presentation, report, sidebar, state  # noqa: F401  (preload)
 
 __all__ = ["start", "start_without_filters"]
 
@@ -36,6 +36,7 @@ def _begin(title: str, caption: str | None) -> state.Loaded:
     loaded = presentation.apply(state.current(), presentation.sidebar())
     state.show_load_error()
     state.show_substitution(loaded)
+    report.start(title, caption)
     return loaded
 
 

@@ -17,6 +17,7 @@ import polars as pl
 
 __all__ = [
     "ESTIMATE_SCHEMA",
+    "HEADINGS",
     "Finding",
     "Kind",
     "Story",
@@ -35,6 +36,17 @@ Kind = Literal[
     "valuable_customers",
     "segment",
 ]
+
+#: A heading for each kind of finding, in a facilitator's words.
+HEADINGS: dict[Kind, str] = {
+    "dropoff": "Where customers drop",
+    "removal": "What the conversions depend on",
+    "moment_of_truth": "A moment of truth",
+    "handoff": "A channel hand-off that loses customers",
+    "opening": "The way in that converts best",
+    "valuable_customers": "What the most valuable customers do",
+    "segment": "A segment that converts differently",
+}
 
 #: Columns of a finding's chart table: one row per estimate drawn, its 95% interval, how
 #: many customers it rests on, and whether it is the one the sentence is about.
@@ -90,6 +102,11 @@ class Finding:
     axis: str
     baseline: float | None = None
     is_share: bool = True
+
+    @property
+    def headline(self) -> str:
+        """The number as a person reads it: ``"75%"``, or ``"2.9"`` for a mean rating."""
+        return percent(self.number) if self.is_share else f"{self.number:.1f}"
 
 
 @dataclass(frozen=True)
