@@ -76,8 +76,7 @@ with state.errors_shown():
         top_k=top_k or None,
         weight="share",
         height=640,
-        palette=presentation.palette(),
-        scale=presentation.graph_scale(),
+        **presentation.drawing(),
         highlight_edges=tuple(marked),
     )
 st.caption(

@@ -59,8 +59,7 @@ html, left_out = graph_html.journey_graph_view(
     focus_on=focus,
     weight=weight,
     height=800,
-    palette=presentation.palette(),
-    scale=presentation.graph_scale(),
+    **presentation.drawing(),
 )
 critical = cxlib.critical_touchpoints(
     cxlib.analyses.graph.prune(whole, top_k=top_k or None, min_share=min_share or None),

@@ -137,16 +137,18 @@ def _figures() -> None:
     top[4].metric("Median journey", charts.format_seconds(figures.median_seconds))
     if feed.outage is not None:
         st.warning(f"Problem injected: {md(feed.outage.label)}.")
+    presenting = presentation.presenter()
     left, right = st.columns([3, 2])
     with left:
         html, _ = graph_view.journey_graph_view(
             cxlib.journey_graph(log),
             top_k=3,
-            height=480,
-            palette=presentation.palette(),
-            scale=presentation.graph_scale(),
+            # A projector (1280x720) shows the busiest touchpoints only, large enough to read.
+            height=400 if presenting else 480,
+            max_nodes=12 if presenting else graph_view.MAX_GRAPH_NODES,
+            **presentation.drawing(),
         )
-        st.iframe(html, height=500)
+        st.iframe(html, height=420 if presenting else 500)
     with right:
         if len(steps) < 2:
             st.info("Pick two or more funnel steps.")

@@ -65,7 +65,6 @@ html = graph_html.graph_html(
     weight="share",
     height=520,
     positions=graph_html.layered_positions(graph),
-    palette=presentation.palette(),
-    scale=presentation.graph_scale(),
+    **presentation.drawing(),
 )
 export.graph(html, height=540, name="The journey graph collapsed to stages")

@@ -14,7 +14,7 @@ loaded, filters = page.start(
     "the view that shows it, the findings that concern the most customers first. What the "
     "data cannot support is left out, and said so.",
 )
-goal = customer.pick_goal(loaded, filters)
+goal = customer.pick_goal(loaded, filters, container=st.columns(3)[0])
 with state.errors_shown():
     story = cache.run(cxlib.findings, loaded, filters, goal=goal)
     whole = cache.run(

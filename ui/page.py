@@ -31,7 +31,7 @@ def start_without_filters(title: str, caption: str | None = None) -> state.Loade
 def _begin(title: str, caption: str | None) -> state.Loaded:
     _leave_legacy_pages_mode()
     st.title(title)
-    if caption:
+    if caption and not presentation.presenter():  # a presenter says it: room for the figures
         st.caption(caption)
     loaded = presentation.apply(state.current(), presentation.sidebar())
     state.show_load_error()

@@ -6,8 +6,10 @@ Three switches in the sidebar's *Presentation* box:
   projector view): everything is drawn for a projector at 1280x720. The text is larger (a
   fixed style sheet, no external font), key figures wrap their labels instead of cutting
   them, every chart is scaled by :data:`CHART_SCALE` (:func:`cxlib.views.charts.scaled`)
-  and the journey graph's labels and nodes by :data:`GRAPH_SCALE`; the sidebar folds away
-  (Streamlit's arrow at the top left brings it back);
+  and the journey graph's labels and nodes by :data:`GRAPH_SCALE` (names only, the
+  figures stay in the tooltips: :func:`drawing`); the sidebar folds away
+  (Streamlit's arrow at the top left brings it back), and the pages leave out their
+  introductory captions: the facilitator says them;
 - **colour-blind-safe colours** (the journey graph's nodes go from blue to orange instead
   of green to red; the charts' blue and orange already are), for the session;
 - **anonymise** (customer ids and attribute values replaced by stable pseudonyms,
@@ -19,6 +21,7 @@ Three switches in the sidebar's *Presentation* box:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import streamlit as st
 
@@ -30,10 +33,11 @@ __all__ = [
     "CHART_SCALE",
     "GRAPH_SCALE",
     "PRESENTER_CSS",
+    "Drawing",
     "Options",
     "apply",
     "chart_scale",
-    "graph_scale",
+    "drawing",
     "palette",
     "presenter",
     "sidebar",
@@ -42,12 +46,13 @@ __all__ = [
 #: How much larger charts are drawn in presenter mode.
 CHART_SCALE = 1.5
 #: How much larger the journey graph's labels and nodes are drawn in presenter mode.
-GRAPH_SCALE = 1.8
+GRAPH_SCALE = 1.5
 #: The whole style injected in presenter mode: a fixed text, never built from data.
 PRESENTER_CSS = (
     "<style>html { font-size: 130%; } "
-    '[data-testid="stMainBlockContainer"] { padding: 2.5rem 1.5rem 1rem; max-width: none; } '
-    '[data-testid="stMetricValue"] { font-size: 2.6rem; } '
+    '[data-testid="stMainBlockContainer"] { padding: 4rem 1.5rem 1rem; max-width: none; } '
+    "h1 { font-size: 2rem !important; padding: 0 0 0.5rem !important; } "
+    '[data-testid="stMetricValue"] { font-size: 2.2rem; } '
     # Key figures' labels wrap rather than end in "…" (Streamlit cuts them at one line).
     '[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * '
     "{ white-space: normal !important; overflow: visible !important; "
@@ -101,8 +106,10 @@ def _switch(label: str, key: str, *, help: str | None = None, in_url: bool = Fal
 
 
 def presenter() -> bool:
-    """Whether this session is in presenter mode."""
-    return bool(st.session_state.get("presenter"))
+    """Whether this session is in presenter mode (before the switch is drawn: the link's)."""
+    if "presenter" in st.session_state:
+        return bool(st.session_state["presenter"])
+    return st.query_params.get("presenter") == "true"
 
 
 def chart_scale() -> float:
@@ -110,9 +117,18 @@ def chart_scale() -> float:
     return CHART_SCALE if presenter() else 1.0
 
 
-def graph_scale() -> float:
-    """How much larger this session draws the journey graph's labels and nodes."""
-    return GRAPH_SCALE if presenter() else 1.0
+class Drawing(TypedDict):
+    """How this session draws the journey graph (keywords of :func:`cxlib.views.graph_html.graph_html`)."""
+
+    palette: Palette
+    scale: float
+    details: bool
+
+
+def drawing() -> Drawing:
+    """The journey graph as this session wants it: colours, and larger bare names in presenter mode."""
+    on = presenter()
+    return Drawing(palette=palette(), scale=GRAPH_SCALE if on else 1.0, details=not on)
 
 
 def palette() -> Palette:

@@ -25,7 +25,7 @@ def estimate_chart(
     ``estimates`` has the columns of :data:`cxlib.story.model.ESTIMATE_SCHEMA` (``label``,
     ``value``, ``low``, ``high``, ``customers``, ``highlight``); rows are drawn in their
     order. Each point is labelled with its value and the customers it rests on
-    (``"75% of 40"``); a
+    (``"75% · 40 customers"``); a
     ``baseline`` (the rate of everyone, the median rating) is a dashed line.
 
     Examples
@@ -38,7 +38,7 @@ def estimate_chart(
     """
     fmt = ".0%" if is_share else ".1f"
     texts = [
-        f"{format(value, fmt)} of {customers:,}"
+        f"{format(value, fmt)} · {customers:,} customers"
         for value, customers in estimates.select("value", "customers").iter_rows()
     ]
     data = estimates.with_columns(text=pl.Series(texts, dtype=pl.String))
@@ -67,6 +67,6 @@ def estimate_chart(
         rule = alt.Chart(pl.DataFrame({"baseline": [baseline]}))
         layers.append(rule.mark_rule(strokeDash=[6, 4], color="#555").encode(x="baseline:Q"))
     # Room right of the plot for the label of a point at 100%.
-    padding = {"left": 5, "top": 5, "bottom": 5, "right": 90}
+    padding = {"left": 5, "top": 5, "bottom": 5, "right": 150}
     layer = alt.layer(*layers).properties(height=row_height(len(order)) + 20, padding=padding)
     return styled(layer, title=title)

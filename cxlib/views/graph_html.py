@@ -158,6 +158,7 @@ def graph_html(
     palette: Palette = "default",
     highlight_edges: Collection[tuple[str, str]] = (),
     scale: float = 1.0,
+    details: bool = True,
 ) -> str:
     """A standalone HTML page drawing the journey graph, with no external resource.
 
@@ -184,8 +185,11 @@ def graph_html(
         :data:`HIGHLIGHT_EDGE` (e.g. those of :func:`cxlib.switching_edges`); pairs that
         are not edges of ``graph`` are ignored.
     scale
-        How much larger labels, nodes and edges are drawn (a projector wants about 1.8);
+        How much larger labels, nodes and edges are drawn (a projector wants about 1.5);
         the positions stay, so larger labels take room from the space between nodes.
+    details
+        Whether each touchpoint's label says its visits and exit rate under its name (the
+        tooltip always does); without, large labels keep clear of each other.
 
     Examples
     --------
@@ -211,7 +215,11 @@ def graph_html(
         fixed = node in (ENTRY, EXIT)
         # Long names wrap so neighbouring labels do not run into each other.
         lines = "\n".join(html.escape(line) for line in textwrap.wrap(str(node), LABEL_WIDTH))
-        label = name if fixed else f"{lines or name}\n{visits:,} visits · {exit_rate:.0%} exit"
+        label = (
+            name
+            if fixed or not details
+            else f"{lines or name}\n{visits:,} visits · {exit_rate:.0%} exit"
+        )
         title = "\n".join(
             [name, *(f"{html.escape(str(k))}: {_tooltip_value(v)}" for k, v in data.items())]
         )
