@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from cxlib.conversion.goal import require_conversion
+from cxlib.checks import require_touchpoints
 from cxlib.log import EventLog
 from cxlib.story import groups, paths
 from cxlib.story.model import Finding, Kind, Story
@@ -77,7 +77,7 @@ def findings(
     (40, 10, 6)
     """
     if goal is not None:
-        require_conversion(log, goal)
+        require_touchpoints(log, [goal])
     told: list[Finding] = []
     notes: list[str] = []
     for result in _results(log, goal, min_customers):

@@ -16,7 +16,7 @@ from cxlib.analyses.compare import two_proportion_z_test
 from cxlib.analyses.dropoffs import wilson_interval
 from cxlib.log import ORDER, EventLog
 from cxlib.story.model import Finding, estimates, interval_text, percent
-from cxlib.story.paths import CHART_ROWS, conversion_counts, conversion_steps
+from cxlib.story.paths import CHART_ROWS, conversion_steps
 
 __all__ = ["MAX_SEGMENT_VALUES", "TOP_SHARE", "handoff", "segment", "valuable_customers"]
 
@@ -28,23 +28,25 @@ _ALPHA = 0.05
 
 
 def handoff(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
-    """The channel hand-off after which customers are lost the most, against all customers.
+    """The channel hand-off after which customers are lost the most, against all hand-offs.
 
     A hand-off is two consecutive events of a customer's journey, before their first
-    conversion, in two channels (``web`` then ``call_centre``). For each ordered pair of
-    channels: the customers who made it at least once, and the share of them who never
-    reached ``goal``, with its Wilson interval, against the share of all customers who
-    never did. The hand-off told is the one losing the most customers beyond that share,
-    its interval above it. Impact: those extra customers lost.
+    conversion, in two channels (``app`` then ``call_centre``); a customer is lost there
+    when the second event ends their journey without a conversion. For each ordered pair
+    of channels: the customers who made that hand-off, and the share of them lost there,
+    with its Wilson interval, against the same share over every hand-off. The hand-off
+    told loses the most customers beyond that share, its interval above it. Impact: those
+    extra customers lost.
     """
     if not log.has("channel"):
         return "This log has no channel column: channel hand-offs cannot be told."
+    after = nw.col("touchpoint").shift(-2).over("customer_id", order_by=[*ORDER])
     steps = conversion_steps(log, goal).with_columns(
         next_channel=nw.col("channel").shift(-1).over("customer_id", order_by=[*ORDER]),
-        next_step=nw.col("step") + 1,
+        ended=after.is_null().cast(nw.Int64),
     )
     moved = steps.filter(
-        (nw.col("conv_step").is_null() | (nw.col("next_step") < nw.col("conv_step")))
+        (nw.col("conv_step").is_null() | (nw.col("step") + 1 < nw.col("conv_step")))
         & ~nw.col("channel").is_null()
         & ~nw.col("next_channel").is_null()
         & (nw.col("channel") != nw.col("next_channel"))
@@ -55,7 +57,7 @@ def handoff(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
             nw.col("next_channel").cast(nw.String).alias("to_channel"),
             "customer_id",
         )
-        .agg(lost=nw.col("conv_step").is_null().cast(nw.Int64).max())
+        .agg(lost=nw.col("ended").max())
         .group_by("from_channel", "to_channel")
         .agg(customers=nw.len().cast(nw.Int64), lost=nw.col("lost").sum().cast(nw.Int64))
         .collect("polars")
@@ -63,8 +65,7 @@ def handoff(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
     )
     if pairs.is_empty():
         return "No journey changes channel: there are no channel hand-offs to tell."
-    customers, converted = conversion_counts(log, goal)
-    base = 1 - (converted or 0) / customers
+    base = int(pairs["lost"].sum()) / int(pairs["customers"].sum())
     table = pairs.filter(pl.col("customers") >= min_customers)
     if table.is_empty():
         return f"No channel hand-off is made by {min_customers:,} customers or more."
@@ -77,16 +78,17 @@ def handoff(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
     ).with_columns(excess=(pl.col("rate") - base) * pl.col("customers"))
     worse = table.filter(pl.col("low") > base).sort(["excess", "label"], descending=[True, False])
     if worse.is_empty():
-        return "No channel hand-off loses clearly more customers than the journeys as a whole."
+        return "No channel hand-off loses clearly more customers than the hand-offs as a whole."
     top = worse.row(0, named=True)
     shown = table.sort(["excess", "label"], descending=[True, False]).head(CHART_ROWS)
     return Finding(
         kind="handoff",
         sentence=(
-            f"The hand-off from {top['from_channel']} to {top['to_channel']} loses customers: "
-            f"{percent(top['rate'])} of the {top['customers']:,} who made it "
-            f"({interval_text((top['low'], top['high']))}) never reached {goal}, against "
-            f"{percent(base)} of all customers."
+            f"Customers handed from {top['from_channel']} to {top['to_channel']} are lost "
+            f"there: {top['lost']:,} of the {top['customers']:,} who were "
+            f"({percent(top['rate'])}, {interval_text((top['low'], top['high']))}) ended "
+            f"their journey right after, without reaching {goal}, against {percent(base)} "
+            "after any channel hand-off."
         ),
         number=top["rate"],
         interval=(top["low"], top["high"]),
@@ -94,7 +96,7 @@ def handoff(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
         page="channels",
         query=(),
         chart=_estimates(shown, "label", "rate", top["label"]),
-        axis=f"customers who never reached {goal}, of those who made the hand-off",
+        axis="customers whose journey ended right after the hand-off",
         baseline=base,
     )
 

@@ -184,7 +184,7 @@ def removal(log: EventLog, *, goal: str, min_conversions: int) -> Finding | str:
     # A touchpoint (nearly) every converting customer meets is a step of the process: its
     # removal loses (nearly) everything, which says nothing a facilitator can act on.
     steps_of_process = {n for n, c in met.items() if c >= STEP_OF_PROCESS * converted}
-    effects = removal_effects(log, conversion=goal).filter(
+    effects = removal_effects(log, goal=goal).filter(
         ~pl.col("touchpoint").is_in(list(steps_of_process)), pl.col("removal_effect") > 0
     )
     if effects.is_empty():
@@ -238,7 +238,7 @@ def _group_effects(log: EventLog, goal: str, names: list[str]) -> dict[str, list
     for g in range(GROUPS):
         part = log.with_frame(grouped.frame.filter(nw.col("_group") == g).drop("_group"))
         try:
-            effects = dict(removal_effects(part, conversion=goal).iter_rows())
+            effects = dict(removal_effects(part, goal=goal).iter_rows())
         except AnalysisError:  # nobody of the group reached the goal
             return None
         if not effects:
@@ -261,7 +261,7 @@ def moment_of_truth(log: EventLog, *, goal: str, min_ratings: int) -> Finding | 
             "This log has no satisfaction ratings: the moments of truth (important "
             "touchpoints that customers rate badly) cannot be told."
         )
-    table = touchpoint_importance(log, conversion=goal, importance="removal_effect")
+    table = touchpoint_importance(log, goal=goal, importance="removal_effect")
     rated = table.filter(pl.col("performance_n") >= min_ratings)
     truths = rated.filter("moment_of_truth")
     if truths.is_empty():

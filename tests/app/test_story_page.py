@@ -21,8 +21,8 @@ def test_the_story_of_the_retail_sample():
     at = _story()
     expected = cxlib.findings(cxlib.load(sample.path("retail")), goal="purchase")
     headings = [s.value for s in at.subheader]
-    assert headings[:-1] == [f"{i}. {HEADINGS[f.kind]}" for i, f in enumerate(expected.findings, 1)]
-    assert headings[-1] == "Left out"
+    told = [f"{i}. {HEADINGS[f.kind]}" for i, f in enumerate(expected.findings, 1)]
+    assert headings == told + (["Left out"] if expected.left_out else [])
     sentences = [m.value for m in at.markdown]
     for found in expected.findings:
         assert md(found.sentence) in sentences  # escaped: touchpoint names are data
@@ -60,3 +60,15 @@ def test_a_link_opens_its_view():
     at = open_page(new_app(query).run(), "pages/dropoffs.py")
     assert_clean(at, "Drop-offs")
     assert at.selectbox(key="dropoffs_after").value == "ad_click"
+
+
+def test_every_view_offers_its_figures_as_one_file():
+    at = open_page(new_app().run(), "pages/dropoffs.py")
+    figures = at.session_state["cx_view_figures"]
+    assert [f.heading for f in figures] == ["Exit rate by touchpoint"]
+    assert figures[0].chart["layer"]
+    assert at.sidebar.get("download_button")[0].proto.label == "Download this view (HTML)"
+    open_page(at, "pages/journey_graph.py")
+    figures = at.session_state["cx_view_figures"]
+    assert [f.heading for f in figures] == ["Journey graph"]
+    assert figures[0].graph.startswith("<html>")

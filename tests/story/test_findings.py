@@ -131,7 +131,7 @@ def _removal_log():
 def test_removal_effect_of_the_touchpoint_conversions_depend_on_most():
     log = _removal_log()
     found = _one(cxlib.findings(log, goal="buy"), "removal")
-    effects = dict(cxlib.removal_effects(log, conversion="buy").iter_rows())
+    effects = dict(cxlib.removal_effects(log, goal="buy").iter_rows())
     # home and cart: met by every converting customer, steps of the process, left aside.
     assert effects["home"] == effects["cart"] == 1.0
     assert found.query == (("graph_focus", "ad"),)
@@ -160,7 +160,7 @@ def test_moment_of_truth_is_important_and_badly_rated():
         (30, "store buy", rated(5.0, None)),
         (60, "faq cart", rated(4.0, None)),
     )
-    table = cxlib.touchpoint_importance(log, conversion="buy")
+    table = cxlib.touchpoint_importance(log, goal="buy")
     truth = table.filter("moment_of_truth").row(0, named=True)
     found = _one(cxlib.findings(log, goal="buy"), "moment_of_truth")
     assert truth["touchpoint"] == "call"
@@ -185,20 +185,37 @@ def test_no_moment_of_truth_without_ratings():
 
 
 def test_the_handoff_that_loses_customers():
-    # 60 go web -> call_centre: 10 buy, 50 never do. 60 stay on the web: 50 buy.
-    # Never converting: 60 of 120 customers = 50%; after the hand-off 50/60.
+    # web -> call_centre: 60 customers, 50 end their journey at the call (10 go on to buy).
+    # web -> app: 50 customers, none ends right after. Over every hand-off: 50 of 110.
     log = _log(
         (10, "home call buy", {"channel": ["web", "call_centre", "call_centre"]}),
         (50, "home call", {"channel": ["web", "call_centre"]}),
-        (50, "home cart buy", {"channel": ["web"] * 3}),
-        (10, "home cart", {"channel": ["web"] * 2}),
+        (50, "home cart buy", {"channel": ["web", "app", "app"]}),
     )
     found = _one(cxlib.findings(log, goal="buy"), "handoff")
     assert found.number == 50 / 60
     assert found.interval == wilson_interval(50, 60)
-    assert found.baseline == 0.5
-    assert found.impact == pytest.approx(60 * (50 / 60 - 0.5))
-    assert found.sentence.startswith("The hand-off from web to call_centre loses customers")
+    assert found.baseline == 50 / 110
+    assert found.impact == pytest.approx(60 * (50 / 60 - 50 / 110))
+    assert found.sentence.startswith(
+        "Customers handed from web to call_centre are lost there: 50 of the 60 who were"
+    )
+    assert found.chart["label"].to_list() == ["web → call_centre", "web → app"]
+
+
+def test_no_handoff_when_hand_offs_lose_alike():
+    log = _log(
+        (40, "home call", {"channel": ["web", "call_centre"]}),
+        (40, "home call buy", {"channel": ["web", "call_centre", "call_centre"]}),
+        (40, "home cart", {"channel": ["web", "app"]}),
+        (40, "home cart buy", {"channel": ["web", "app", "app"]}),
+    )
+    story = cxlib.findings(log, goal="buy")
+    assert "handoff" not in _kinds(story)
+    assert (
+        "No channel hand-off loses clearly more customers than the hand-offs as a whole."
+        in story.left_out
+    )
 
 
 @pytest.mark.parametrize(

@@ -198,3 +198,21 @@ def test_conversion_over_time_chart_one_line_per_series():
 def test_charts_are_valid_vega_lite_with_large_fonts(chart):
     spec = chart.to_dict()  # validates against the Vega-Lite schema
     assert spec["config"]["axis"]["labelFontSize"] == charts.FONT_SIZE
+
+
+def test_scaled_enlarges_fonts_heights_and_room_and_stays_valid():
+    import altair as alt
+
+    both = pl.concat(
+        [FUNNEL.with_columns(channel=pl.lit("web")), FUNNEL.with_columns(channel=pl.lit("app"))]
+    )
+    spec = charts.funnel_chart(both, breakdown="channel").to_dict()
+    big = charts.scaled(spec, 1.5)
+    assert big["config"]["axis"]["labelFontSize"] == 21  # 14 * 1.5
+    assert big["config"]["title"]["fontSize"] == 27  # 18 * 1.5
+    assert big["height"] == round(spec["height"] * 1.5)
+    assert big["padding"]["right"] == round(spec["padding"]["right"] * 1.5)
+    assert big["layer"][1]["mark"]["fontSize"] == 21
+    assert big["datasets"] is spec["datasets"]  # the data is shared, not copied
+    assert spec["config"]["axis"]["labelFontSize"] == 14  # the cached spec is untouched
+    alt.LayerChart.from_dict(big)  # still valid Vega-Lite
