@@ -289,11 +289,16 @@ def test_an_upload_fixed_in_the_import_assistant(browser_page, server: str, tmp_
 DOCS_SHOTS = ROOT / "docs" / "screenshots"
 
 
-def _shoot(page, name: str) -> None:
-    """A screenshot in test-artifacts, and in docs/screenshots for the README."""
+def _shoot(page, name: str, *, height: int | None = None) -> None:
+    """A screenshot in test-artifacts, and in docs/screenshots for the README.
+
+    The docs' copy keeps the top ``height`` pixels (the artifacts' has the whole viewport).
+    """
     DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png")
-    shutil.copyfile(ARTIFACTS / f"{name}.png", DOCS_SHOTS / f"{name}.png")
+    width = page.viewport_size["width"]
+    clip = {"x": 0, "y": 0, "width": width, "height": height} if height else None
+    page.screenshot(path=DOCS_SHOTS / f"{name}.png", clip=clip)
 
 
 def _cut_labels(page) -> list[str]:
@@ -342,7 +347,7 @@ def test_story_of_each_sample(server: str, scenario: str) -> None:
         assert 5 <= findings.count() <= 8
         assert page.locator(".vega-embed").count() == findings.count()
         assert _cut_labels(page) == []
-        _shoot(page, f"story_{scenario}")
+        _shoot(page, f"story_{scenario}", height=1700)
         browser.close()
 
 
