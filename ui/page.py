@@ -14,15 +14,20 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
 
     Returns the session's data and the filters every analysis on the page must obey.
     While data asked for did not load, a banner says which data is shown instead, and why.
-    The sidebar is drawn here rather than by the main script so that a page run on its
+    The sidebar offers the page's figures as one HTML file (:mod:`ui.report`). It is drawn
+    here rather than by the main script so that a page run on its
     own (as AppTest does) still has it.
     """
     loaded = _begin(title, caption)
+    report.start(title, caption)
     return loaded, sidebar.sidebar(loaded)
 
 
 def start_without_filters(title: str, caption: str | None = None) -> state.Loaded:
-    """:func:`start` for a page that ignores the filters (Live): the sidebar shows none."""
+    """:func:`start` for a page that ignores the filters (Live): the sidebar shows none.
+
+    Nor does it offer the page's figures as a file: they change at every refresh.
+    """
     loaded = _begin(title, caption)
     st.sidebar.caption("This page does not use the filters: they show on the other pages.")
     return loaded
@@ -36,7 +41,6 @@ def _begin(title: str, caption: str | None) -> state.Loaded:
     loaded = presentation.apply(state.current(), presentation.sidebar())
     state.show_load_error()
     state.show_substitution(loaded)
-    report.start(title, caption)
     return loaded
 
 

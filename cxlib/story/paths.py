@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from typing import Any
 
 import narwhals as nw
 import polars as pl
@@ -44,7 +45,7 @@ STEP_OF_PROCESS = 0.95
 CHART_ROWS = 8
 
 
-def conversion_steps(log: EventLog, goal: str | None) -> nw.LazyFrame:
+def conversion_steps(log: EventLog, goal: str | None) -> nw.LazyFrame[Any]:
     """Every event with its ``step`` and ``conv_step`` (the first goal's step; null: none)."""
     if goal is None:
         return journey_steps(log).with_columns(conv_step=nw.lit(None, nw.Int64))
@@ -135,12 +136,13 @@ def _exits(log: EventLog, goal: str | None) -> pl.DataFrame:
         .group_by(nw.col("touchpoint").cast(nw.String))
         .agg(exits=nw.len().cast(nw.Int64))
     )
-    return (
+    table: pl.DataFrame = (
         reached.join(left, on="touchpoint", how="left")
         .with_columns(nw.col("exits").fill_null(0))
         .collect("polars")
         .to_native()
     )
+    return table
 
 
 def _chart(table: pl.DataFrame, label: str, chosen: str) -> pl.DataFrame:
@@ -218,7 +220,7 @@ def removal(log: EventLog, *, goal: str, min_conversions: int) -> Finding | str:
     )
 
 
-def _met_by_converters(steps: nw.LazyFrame) -> dict[str, int]:
+def _met_by_converters(steps: nw.LazyFrame[Any]) -> dict[str, int]:
     """Converting customers who met each touchpoint before their first conversion."""
     table = (
         steps.filter(nw.col("step") < nw.col("conv_step"))
@@ -367,8 +369,8 @@ def opening(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
     )
 
 
-def _openings(per_customer: nw.LazyFrame, opening: nw.Expr) -> pl.DataFrame:
-    return (
+def _openings(per_customer: nw.LazyFrame[Any], opening: nw.Expr) -> pl.DataFrame:
+    table: pl.DataFrame = (
         per_customer.group_by(opening.alias("opening"))
         .agg(
             customers=nw.len().cast(nw.Int64),
@@ -378,3 +380,4 @@ def _openings(per_customer: nw.LazyFrame, opening: nw.Expr) -> pl.DataFrame:
         .to_native()
         .sort(["customers", "opening"], descending=[True, False])
     )
+    return table

@@ -19,7 +19,7 @@ def estimate_chart(
     is_share: bool = True,
     baseline: float | None = None,
     title: str | None = None,
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Each estimate as a point on its 95% interval, the one a finding tells in orange.
 
     ``estimates`` has the columns of :data:`cxlib.story.model.ESTIMATE_SCHEMA` (``label``,
