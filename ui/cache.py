@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import altair as alt
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
 import cxlib
@@ -61,6 +62,7 @@ __all__ = [
     "RESULTS",
     "RESULT_BUDGET",
     "RESULT_TTL",
+    "ChartSpec",
     "ResultCache",
     "anonymised",
     "chart",
@@ -234,12 +236,23 @@ def _frozen(value: Any) -> Hashable:
     return value  # type: ignore[no-any-return]
 
 
+@dataclasses.dataclass(frozen=True)
+class ChartSpec:
+    """A chart's Vega-Lite spec in the two forms it is used in, both built once.
+
+    ``vega_lite`` carries its data as JSON rows (PNG downloads, HTML reports); ``arrow``
+    is the same spec with each dataset as Arrow IPC bytes, which Streamlit sends as they
+    are (it would convert JSON rows anew for every visitor). Shared: never change them.
+    """
+
+    vega_lite: dict[str, Any]
+    arrow: dict[str, Any]
+
+
 def chart(
     builder: Callable[P, alt.TopLevelMixin], /, *args: P.args, **kwargs: P.kwargs
-) -> dict[str, Any]:
-    """The Vega-Lite spec (a dict) of ``builder(*args, **kwargs)``, built once for every session.
-
-    The spec is shared: read it, never change it in place.
+) -> ChartSpec:
+    """The Vega-Lite spec of ``builder(*args, **kwargs)``, built once for every session.
 
     Examples
     --------
@@ -247,7 +260,31 @@ def chart(
     """
     name = f"{builder.__module__}.{builder.__qualname__}"
     key = ("chart", name, _content(args), _content(kwargs))
-    return RESULTS.get_or_compute(key, lambda: builder(*args, **kwargs).to_dict())
+    return RESULTS.get_or_compute(key, lambda: _both_forms(builder(*args, **kwargs).to_dict()))
+
+
+def _both_forms(spec: dict[str, Any]) -> ChartSpec:
+    """The spec, and the spec with its datasets as Arrow IPC bytes.
+
+    Examples
+    --------
+    >>> both = _both_forms({"mark": "bar", "datasets": {"d": [{"a": 1}, {"a": 2}]}})
+    >>> both.vega_lite["datasets"]["d"], isinstance(both.arrow["datasets"]["d"], bytes)
+    ([{'a': 1}, {'a': 2}], True)
+    """
+    datasets = spec.get("datasets")
+    if not datasets:
+        return ChartSpec(spec, spec)
+    arrow = {name: _ipc(rows) for name, rows in datasets.items()}
+    return ChartSpec(spec, {**spec, "datasets": arrow})
+
+
+def _ipc(rows: list[dict[str, Any]]) -> bytes:
+    table = pl.DataFrame(rows, infer_schema_length=None).to_arrow()
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
 
 
 def _content(value: Any) -> Hashable:

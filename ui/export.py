@@ -116,8 +116,9 @@ def chart(
     The picture is built once for every session that shows the same chart of the same data;
     returns its Vega-Lite spec (shared: never change it).
     """
-    spec = cache.chart(builder, *args, **options)
-    show(spec, key=f"{key}_chart")
+    both = cache.chart(builder, *args, **options)
+    show(both.arrow, key=f"{key}_chart")
+    spec = both.vega_lite
     report.add(Section(options.get("title") or name.replace("_", " "), chart=spec))
     st.download_button(
         "Download PNG",

@@ -101,4 +101,8 @@ def test_a_chart_is_built_once_for_every_session_and_keyed_by_content():
     cache.chart(counted, changed, category="touchpoint", value="customers")
     cache.chart(counted, frame, category="touchpoint", value="customers", percent=True)
     assert built == [2, 2, 2]  # other values, other options: built anew
-    assert first["layer"][0]["mark"]["type"] == "bar"
+    assert first.vega_lite["layer"][0]["mark"]["type"] == "bar"
+    # Streamlit gets the data as Arrow, built once too; the same rows.
+    (rows,) = first.vega_lite["datasets"].values()
+    (ipc,) = first.arrow["datasets"].values()
+    assert pl.read_ipc_stream(ipc).to_dicts() == rows
