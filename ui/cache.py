@@ -287,6 +287,10 @@ def _ipc(rows: list[dict[str, Any]]) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
+#: Rows up to which a chart's frame is keyed by its rows themselves.
+_SMALL = 500
+
+
 def _content(value: Any) -> Hashable:
     """A hashable stand-in for a chart argument: frames by a digest of their content.
 
@@ -296,12 +300,23 @@ def _content(value: Any) -> Hashable:
     True
     >>> _content(pl.DataFrame({"a": [1, 2]})) == _content(pl.DataFrame({"a": [2, 1]}))
     False
+    >>> paths = pl.DataFrame({"path": [["a", "b"]]})  # lists in cells: hashed by Polars
+    >>> _content(paths) == _content(paths.clone()) != _content(pl.DataFrame({"path": [["b"]]}))
+    True
     >>> _content({"scores": [0.5, None], "n": 3})
     (('n', 3), ('scores', (0.5, None)))
     """
     if isinstance(value, pl.DataFrame):
+        schema = tuple((c, str(t)) for c, t in value.schema.items())
+        if value.height <= _SMALL:
+            rows = tuple(value.rows())
+            try:  # a chart's few rows: hashed in Python (no thread pool to wake up)
+                hash(rows)
+                return ("frame", schema, rows)
+            except TypeError:  # lists in cells are not hashable: hashed by Polars below
+                pass
         digest = hashlib.sha256(value.hash_rows(seed=0).to_numpy().tobytes()).hexdigest()
-        return ("frame", tuple((c, str(t)) for c, t in value.schema.items()), value.height, digest)
+        return ("frame", schema, value.height, digest)
     if isinstance(value, Mapping):
         return tuple(sorted((k, _content(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
