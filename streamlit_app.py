@@ -4,20 +4,21 @@ Every page is a file in ``pages/`` registered by one line in ``ui/pages.py``; ea
 starts with :func:`ui.page.start`, which draws the sidebar filters.
 """
 
+import base64
 from pathlib import Path
 
 import streamlit as st
 
-from ui import auth
+from ui import auth, preload  # noqa: F401  (preload: before any page, see its docstring)
 from ui.pages import DEFAULT_PAGE, PAGES
 
 HERE = Path(__file__).resolve().parent
 
-st.set_page_config(
-    page_title="cx-journey",
-    page_icon=str(HERE / "ui" / "assets" / "icon.png"),
-    layout="wide",
+# As a data URL: a file path would be stored anew in the media files at every run.
+ICON = (
+    "data:image/png;base64," + base64.b64encode((HERE / "ui/assets/icon.png").read_bytes()).decode()
 )
+st.set_page_config(page_title="cx-journey", page_icon=ICON, layout="wide")
 auth.gate()  # with sign-in on, nothing else shows to someone not signed in
 page = st.navigation(
     [

@@ -29,6 +29,7 @@ from cxlib.analyses.stages import (
     STAGE_ORDER,
     default_stages,
     stage_flow,
+    stage_funnel,
     stage_graph,
     stage_reach,
     to_stages,
@@ -49,6 +50,7 @@ from cxlib.filters import (
 from cxlib.io.loader import load
 from cxlib.journeys import collapse_repeats, journey_steps, sessionize
 from cxlib.log import ENTRY, EXIT, OTHER, EventLog, LoadReport, RoleMatch
+from cxlib.story import findings
 
 __all__ = [
     "ENTRY",
@@ -79,6 +81,7 @@ __all__ = [
     "filter_channels",
     "filter_time",
     "filter_touchpoints",
+    "findings",
     "flow",
     "focus",
     "funnel",
@@ -99,6 +102,7 @@ __all__ = [
     "sample",
     "sessionize",
     "stage_flow",
+    "stage_funnel",
     "stage_graph",
     "stage_reach",
     "start_and_conversion_channels",

@@ -55,8 +55,14 @@ with state.errors_shown():
 if credit.height == 0:
     st.info(f"No customer reaches {md(goal)} after another touchpoint: there is nothing to credit.")
 else:
-    picture = charts_customer.attribution_chart(credit, level=level, title=f"Credit for {goal}")
-    export.chart(picture, key="attribution_chart", name="attribution")
+    export.chart(
+        charts_customer.attribution_chart,
+        credit,
+        level=level,
+        title=f"Credit for {goal}",
+        key="attribution_chart",
+        name="attribution",
+    )
     export.table(credit, key="attribution_table", name="attribution")
 
 st.subheader("Importance vs performance")
@@ -81,8 +87,13 @@ with state.errors_shown():
         importance=importance,
         rating="rating" if performance == "rating" else None,
     )
-picture = charts_customer.importance_chart(table, title="Importance (across) vs performance (up)")
-export.chart(picture, key="importance_chart", name="importance")
+export.chart(
+    charts_customer.importance_chart,
+    table,
+    title="Importance (across) vs performance (up)",
+    key="importance_chart",
+    name="importance",
+)
 truths = [row["touchpoint"] for row in table.iter_rows(named=True) if row["moment_of_truth"]]
 if truths:
     names = ", ".join(md(t) for t in truths)

@@ -27,17 +27,24 @@ cols[2].metric("Conversions", f"{summary['conversions']:,}")
 if used["channels"].max() <= 1:
     st.info("Every customer here used one channel only: there are no hand-offs to show.")
 
-picture = charts_customer.transition_matrix_chart(
+export.chart(
+    charts_customer.transition_matrix_chart,
     switches,
     source="from_channel",
     target="to_channel",
     title="Channel of an event (rows) → channel of the next (columns); off the diagonal: switches",
+    key="channels_switches",
+    name="channel_switches",
 )
-export.chart(picture, key="channels_switches", name="channel_switches")
 left, right = st.columns(2)
 with left:
-    picture = charts_customer.channels_used_chart(used, title="Conversion by channels used")
-    export.chart(picture, key="channels_used", name="channels_used")
+    export.chart(
+        charts_customer.channels_used_chart,
+        used,
+        title="Conversion by channels used",
+        key="channels_used",
+        name="channels_used",
+    )
     export.table(used, key="channels_used_table", name="channels_used")
 with right:
     st.subheader("Where converting customers started and converted")
@@ -69,7 +76,7 @@ with state.errors_shown():
         top_k=top_k or None,
         weight="share",
         height=640,
-        palette=presentation.palette(),
+        **presentation.drawing(),
         highlight_edges=tuple(marked),
     )
 st.caption(
@@ -81,6 +88,6 @@ if picture.grouped:
     st.caption(
         f"The {picture.grouped:,} rarest touchpoints are drawn together as one (other) node."
     )
-st.iframe(picture.html, height=660)
+export.graph(picture.html, height=660, name="The journey graph with its channel switches")
 st.subheader("Touchpoint transitions that switch channel")
 export.table(edges, key="channels_edges", name="switching_edges")

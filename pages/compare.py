@@ -61,16 +61,19 @@ cols[0].metric("Customers in A", f"{comparison.customers_a:,}")
 cols[1].metric("Customers in B", f"{comparison.customers_b:,}")
 frame = charts_customer.comparison_funnel_frame(comparison)
 export.chart(
-    charts.funnel_chart(frame, breakdown="segment", title="A and B"),
+    charts.funnel_chart,
+    frame,
+    breakdown="segment",
+    title="A and B",
     key="compare_funnel",
     name="compare_funnel",
 )
 st.caption("p_value: two-sided test that the step's conversion is the same in A and B.")
 export.table(comparison.funnel, key="compare_tests", name="compare_funnel")
 export.chart(
-    charts_customer.edge_change_chart(
-        comparison.edges, title="Transitions whose share changed most"
-    ),
+    charts_customer.edge_change_chart,
+    comparison.edges,
+    title="Transitions whose share changed most",
     key="compare_edges",
     name="compare_edges",
 )

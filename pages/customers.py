@@ -23,8 +23,13 @@ cols[0].metric("Buying customers", f"{table.height:,}")
 cols[1].metric("Value", f"{table['monetary'].sum():,.2f}")
 champions = dict(zip(segments["segment"], segments["monetary_share"], strict=True))
 cols[2].metric("Value from champions", f"{champions.get('champions', 0.0):.1%}")
-picture = charts_customer.rfm_segments_chart(segments, title="Share of customers and of value")
-export.chart(picture, key="customers_segments", name="rfm_segments")
+export.chart(
+    charts_customer.rfm_segments_chart,
+    segments,
+    title="Share of customers and of value",
+    key="customers_segments",
+    name="rfm_segments",
+)
 export.table(segments, key="customers_segments_table", name="rfm_segments")
 st.subheader("Most valuable customers")
 export.table(table.head(200), key="customers_top", name="rfm")
@@ -53,12 +58,17 @@ with state.errors_shown():
     )
 frame = charts_customer.comparison_funnel_frame(comparison, names=(chosen, "the rest"))
 export.chart(
-    charts.funnel_chart(frame, breakdown="segment", title=f"{chosen} against the rest"),
+    charts.funnel_chart,
+    frame,
+    breakdown="segment",
+    title=f"{chosen} against the rest",
     key="customers_funnel",
     name="segment_funnel",
 )
 export.chart(
-    charts_customer.edge_change_chart(comparison.edges, title="Transitions that differ most"),
+    charts_customer.edge_change_chart,
+    comparison.edges,
+    title="Transitions that differ most",
     key="customers_edges",
     name="segment_edges",
 )

@@ -48,8 +48,13 @@ if rows.is_empty():
     )
 else:
     left_out = table.height - rows.height
-    picture = charts.dropoff_chart(rows, title="Journeys ending at each touchpoint")
-    export.chart(picture, key="dropoffs_rates", name="dropoffs")
+    export.chart(
+        charts.dropoff_chart,
+        rows,
+        title="Journeys ending at each touchpoint",
+        key="dropoffs_rates",
+        name="dropoffs",
+    )
     if left_out:
         st.caption(
             f"{left_out:,} touchpoints with fewer journeys, or past the number shown, are left out."

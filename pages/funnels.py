@@ -70,20 +70,32 @@ with state.errors_shown():
     over_time = cache.run(cxlib.conversion_over_time, loaded, filters, steps, **options)
     dropped = cache.run(cxlib.dropped_next, loaded, filters, steps, **options)
 
-picture = charts.funnel_chart(result, breakdown=breakdown, title="Funnel")
-export.chart(picture, key="funnel_bars", name="funnel")
+export.chart(
+    charts.funnel_chart,
+    result,
+    breakdown=breakdown,
+    title="Funnel",
+    key="funnel_bars",
+    name="funnel",
+)
 export.table(result, key="funnel_table", name="funnel")
 left, right = st.columns(2)
 with left:
     export.chart(
-        charts.time_to_convert_chart(times, title="Time to convert"),
+        charts.time_to_convert_chart,
+        times,
+        title="Time to convert",
         key="funnel_time",
         name="time_to_convert",
     )
 with right:
-    picture = charts.conversion_over_time_chart(
-        over_time, period="period_start", title="Conversion by week of the first step"
+    export.chart(
+        charts.conversion_over_time_chart,
+        over_time,
+        period="period_start",
+        title="Conversion by week of the first step",
+        key="funnel_over_time",
+        name="conversion_over_time",
     )
-    export.chart(picture, key="funnel_over_time", name="conversion_over_time")
 st.subheader("What dropped customers did next")
 export.table(dropped, key="funnel_dropped", name="funnel_dropped_next")

@@ -83,7 +83,7 @@ picture = graph_html.journey_graph_view(
     goal=goal,
     weight=weight,
     height=820,
-    palette=presentation.palette(),
+    **presentation.drawing(),
 )
 critical = cxlib.critical_touchpoints(
     cxlib.analyses.graph.prune(whole, top_k=top_k or None, min_share=min_share or None),
@@ -99,10 +99,10 @@ if picture.left_out:
         f"{picture.left_out:,} rarely visited touchpoints are left out of the graph "
         f"(it is built over the {graph_html.MAX_GRAPH_TOUCHPOINTS:,} busiest)."
     )
-st.iframe(picture.html, height=840)
+export.graph(picture.html, height=840, name="Journey graph")
 st.download_button(
     "Download graph as HTML",
-    data=picture.html,
+    data=lambda: picture.html,  # deferred: built into a file only when clicked
     file_name="journey_graph.html",
     mime="text/html",
     key="graph_html",

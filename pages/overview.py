@@ -42,16 +42,26 @@ cols[5].metric("Median journey duration", format_seconds(figures.median_seconds)
 
 left, right = st.columns(2)
 with left:
-    picture = charts.bar_chart(
-        touchpoints, category="touchpoint", value="customers", title="Top touchpoints (customers)"
+    export.chart(
+        charts.bar_chart,
+        touchpoints,
+        category="touchpoint",
+        value="customers",
+        title="Top touchpoints (customers)",
+        key="overview_touchpoints",
+        name="top_touchpoints",
     )
-    export.chart(picture, key="overview_touchpoints", name="top_touchpoints")
 with right:
     if channels is None:
         st.info("This log has no channel column.")
     else:
-        picture = charts.bar_chart(
-            channels, category="channel", value="customers", title="Channels (customers)"
+        export.chart(
+            charts.bar_chart,
+            channels,
+            category="channel",
+            value="customers",
+            title="Channels (customers)",
+            key="overview_channels",
+            name="channels",
         )
-        export.chart(picture, key="overview_channels", name="channels")
 export.table(touchpoints, key="overview_touchpoint_counts", name="touchpoints")

@@ -46,14 +46,16 @@ with state.errors_shown():
 if journeys.journeys == 0:
     st.info("No journey goes through the From touchpoint here: pick another one.")
 else:
-    event = export.chart(
-        flow_chart.flow_chart(journeys, title="Journeys step by step"),
+    shown = export.chart(
+        flow_chart.flow_chart,
+        journeys,
+        title="Journeys step by step",
         # A new chart for every focus: the click that made it is not read again.
         key=f"paths_flow_{zlib.crc32(repr(through).encode())}",
         name="flow",
         select=True,
     )
-    clicked = flow_chart.picked(journeys, event.selection)
+    clicked = flow_chart.picked(journeys, shown.selection)
     if clicked is not None:
         st.session_state["paths_flow_through"] = (options, clicked.prefix)
         st.rerun()
@@ -93,15 +95,17 @@ with state.errors_shown():
     )
 if end_at is not None:
     st.caption(f"Only the journeys that reach {md(end_at)}, up to it.")
-picture = charts.bar_chart(
+export.chart(
+    charts.bar_chart,
     paths,
     category="path",
     value="share",
     percent=True,
     limit=n,
     title="Top paths (share of journeys)",
+    key="paths_top",
+    name="top_paths",
 )
-export.chart(picture, key="paths_top", name="top_paths")
 export.table(paths, key="paths_table", name="top_paths")
 
 st.subheader("Share of journeys at each step")
@@ -109,7 +113,9 @@ steps = st.slider("Steps", 2, 20, 8, key="paths_matrix_steps", bind="query-param
 with state.errors_shown():
     matrix = cache.run(cxlib.step_matrix, loaded, filters, steps=steps, collapse_repeats=collapse)
 export.chart(
-    charts.step_heatmap(matrix, title="Share of journeys at each step"),
+    charts.step_heatmap,
+    matrix,
+    title="Share of journeys at each step",
     key="paths_matrix",
     name="step_matrix",
 )

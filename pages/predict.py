@@ -62,18 +62,26 @@ if scores.auc is not None:
 m[3].metric("Held-out customers", f"{scores.n_holdout:,}")
 left, right = st.columns(2)
 with left:
-    picture = charts_predict.scores_chart(scores, title="Model against baseline")
-    export.chart(picture, key="predict_scores", name="prediction_scores")
+    export.chart(
+        charts_predict.scores_chart,
+        scores,
+        title="Model against baseline",
+        key="predict_scores",
+        name="prediction_scores",
+    )
 with right:
     if scores.calibration:
-        picture = charts_predict.calibration_chart(
-            scores.calibration, title="Predicted against observed conversion"
+        export.chart(
+            charts_predict.calibration_chart,
+            scores.calibration,
+            title="Predicted against observed conversion",
+            key="predict_calibration",
+            name="calibration",
         )
-        export.chart(picture, key="predict_calibration", name="calibration")
 
 st.subheader("What drives the chance to convert")
 table = predict.drivers(model)
-export.chart(charts_predict.drivers_chart(table), key="predict_drivers", name="conversion_drivers")
+export.chart(charts_predict.drivers_chart, table, key="predict_drivers", name="conversion_drivers")
 export.table(table, key="predict_drivers", name="conversion_drivers")
 
 st.subheader("Journeys in flight, most likely to convert first")
@@ -89,10 +97,16 @@ prefix = st.multiselect(
 left, right = st.columns([3, 1])
 with left:
     following = predict.next_touchpoints(model, prefix, n=5)
-    picture = charts.bar_chart(
-        following, category="touchpoint", value="probability", percent=True, title="What comes next"
+    export.chart(
+        charts.bar_chart,
+        following,
+        category="touchpoint",
+        value="probability",
+        percent=True,
+        title="What comes next",
+        key="predict_next",
+        name="next_touchpoints",
     )
-    export.chart(picture, key="predict_next", name="next_touchpoints")
 right.metric("Chance to convert", f"{predict.conversion_chance(model, prefix):.1%}")
 
 st.subheader("What if drop-off fell?")
@@ -107,8 +121,14 @@ st.caption(
     "The journeys as an absorbing Markov chain: the share of each touchpoint's exits moves to "
     "its other next steps. Expected extra conversions, largest first."
 )
-picture = charts.bar_chart(
-    leverage, category="touchpoint", value="delta", title="Extra conversions expected", limit=15
+export.chart(
+    charts.bar_chart,
+    leverage,
+    category="touchpoint",
+    value="delta",
+    title="Extra conversions expected",
+    limit=15,
+    key="predict_leverage",
+    name="dropoff_leverage",
 )
-export.chart(picture, key="predict_leverage", name="dropoff_leverage")
 export.table(leverage, key="predict_leverage", name="dropoff_leverage")

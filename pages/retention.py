@@ -28,15 +28,23 @@ with state.errors_shown():
 if table.height == 0:
     st.info("The filtered log has no events.")
     st.stop()
-picture = charts_customer.retention_heatmap(table, title=f"Retention by {period} of first event")
-export.chart(picture, key="retention_heatmap", name="retention")
+export.chart(
+    charts_customer.retention_heatmap,
+    table,
+    title=f"Retention by {period} of first event",
+    key="retention_heatmap",
+    name="retention",
+)
 if not table["complete"].all():
     st.caption(
         f"The log ends before the last {period} is over: its pale cells (and bars below), marked "
         "*, are partial figures, not a fall. Each cohort's size is in brackets."
     )
 export.table(table, key="retention_table", name="retention")
-picture = charts_customer.lifecycle_chart(
-    states, title=f"Customers per {period} by lifecycle state"
+export.chart(
+    charts_customer.lifecycle_chart,
+    states,
+    title=f"Customers per {period} by lifecycle state",
+    key="retention_lifecycle",
+    name="lifecycle",
 )
-export.chart(picture, key="retention_lifecycle", name="lifecycle")

@@ -34,11 +34,14 @@ with state.errors_shown():
     flow = cache.run(cxlib.stage_flow, loaded, filters, stages=stages)
 
 export.chart(
-    charts_customer.stage_reach_chart(reach, title="Customers reaching each stage"),
+    charts_customer.stage_reach_chart,
+    reach,
+    title="Customers reaching each stage",
     key="stages_reach",
     name="stage_reach",
 )
-picture = charts_customer.transition_matrix_chart(
+export.chart(
+    charts_customer.transition_matrix_chart,
     flow,
     source="from_stage",
     target="to_stage",
@@ -46,8 +49,9 @@ picture = charts_customer.transition_matrix_chart(
     highlight="direction",
     highlight_value="regression",
     title="Stage flow: moves from one stage (rows) to the next (columns)",
+    key="stages_flow",
+    name="stage_flow",
 )
-export.chart(picture, key="stages_flow", name="stage_flow")
 st.caption(
     "Colour: share of the moves out of the row's stage. Re-entries count moves into a stage "
     "the customer had already left."
@@ -56,5 +60,5 @@ export.table(flow, key="stages_flow_table", name="stage_flow")
 st.subheader("The journey graph collapsed to stages")
 with state.errors_shown():
     graph = cache.run(cxlib.stage_graph, loaded, filters, stages=stages)
-html = graph_html.graph_html(graph, weight="share", height=560, palette=presentation.palette())
-st.iframe(html, height=580)
+html = graph_html.graph_html(graph, weight="share", height=560, **presentation.drawing())
+export.graph(html, height=580, name="The journey graph collapsed to stages")

@@ -57,7 +57,7 @@ def import_graph() -> nx.DiGraph:
 
 def test_the_import_graph_is_read_from_the_sources():
     graph = import_graph()
-    assert ("ui.cache", "ui.state") in graph.edges
+    assert ("ui.state", "ui.cache") in graph.edges
     assert ("cxlib.io.loader", "cxlib.io.recognize") in graph.edges
 
 

@@ -12,6 +12,16 @@ that looks at the same data, through :func:`run`. The key of a result is
 - *filters*: the sidebar's :class:`ui.filters.Filters` (``None``: the whole log);
 - *arguments*: the call's arguments, lists and dicts frozen into tuples.
 
+The log of a bundled sample is a result too (``("sample", data key)``, see
+:func:`ui.state.load_scenario`): a room opening the same link loads it once, not once
+per visitor; logs are read-only, so sessions share it safely.
+
+**Charts** (:func:`chart`): the Vega-Lite spec of a chart builder's picture, also in
+:data:`RESULTS`, keyed by ``("chart", builder, content of its arguments)``: Altair takes
+a tenth of a second or more to build and validate a chart, which a room of visitors
+paid once each (bench/concurrent_visits.py); a frame argument is keyed by a hash of its
+content, so equal results share a spec and a changed one never hits a stale entry.
+
 An entry unused for :data:`RESULT_TTL` seconds is dropped, and past
 :data:`RESULT_BUDGET` bytes the least recently used go first. Sessions asking for the
 same result at once wait for one computation.
@@ -27,28 +37,35 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import inspect
 import pickle
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
+import altair as alt
 import polars as pl
+import pyarrow as pa
 import streamlit as st
 
 import cxlib
 from cxlib.anonymise import anonymise
 from ui.filters import Filters
-from ui.state import Loaded
+
+if TYPE_CHECKING:  # ui.state loads the bundled samples through RESULTS
+    from ui.state import Loaded
 
 __all__ = [
     "RESULTS",
     "RESULT_BUDGET",
     "RESULT_TTL",
+    "ChartSpec",
     "ResultCache",
     "anonymised",
+    "chart",
     "filtered",
     "run",
 ]
@@ -61,6 +78,9 @@ RESULT_TTL = 3600.0
 #: Bytes of results kept, all sessions together (sizes as estimated by :func:`size_of`).
 RESULT_BUDGET = 512 * 1024**2
 _FILTERED, _ANONYMISED = "cx_filtered_log", "cx_anonymised_log"
+# Charts draw aggregated results, but a retention table of daily cohorts passes Altair's
+# 5,000 rows. Set once for the process: no page switches Altair's data transformers.
+alt.data_transformers.disable_max_rows()
 
 
 class ResultCache:
@@ -214,6 +234,94 @@ def _frozen(value: Any) -> Hashable:
         items = [_frozen(v) for v in value]
         return tuple(sorted(items, key=repr) if isinstance(value, set | frozenset) else items)
     return value  # type: ignore[no-any-return]
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartSpec:
+    """A chart's Vega-Lite spec in the two forms it is used in, both built once.
+
+    ``vega_lite`` carries its data as JSON rows (PNG downloads, HTML reports); ``arrow``
+    is the same spec with each dataset as Arrow IPC bytes, which Streamlit sends as they
+    are (it would convert JSON rows anew for every visitor). Shared: never change them.
+    """
+
+    vega_lite: dict[str, Any]
+    arrow: dict[str, Any]
+
+
+def chart(
+    builder: Callable[P, alt.TopLevelMixin], /, *args: P.args, **kwargs: P.kwargs
+) -> ChartSpec:
+    """The Vega-Lite spec of ``builder(*args, **kwargs)``, built once for every session.
+
+    Examples
+    --------
+    In a page: ``spec = cache.chart(charts.bar_chart, frame, category="touchpoint", value="n")``.
+    """
+    name = f"{builder.__module__}.{builder.__qualname__}"
+    key = ("chart", name, _content(args), _content(kwargs))
+    return RESULTS.get_or_compute(key, lambda: _both_forms(builder(*args, **kwargs).to_dict()))
+
+
+def _both_forms(spec: dict[str, Any]) -> ChartSpec:
+    """The spec, and the spec with its datasets as Arrow IPC bytes.
+
+    Examples
+    --------
+    >>> both = _both_forms({"mark": "bar", "datasets": {"d": [{"a": 1}, {"a": 2}]}})
+    >>> both.vega_lite["datasets"]["d"], isinstance(both.arrow["datasets"]["d"], bytes)
+    ([{'a': 1}, {'a': 2}], True)
+    """
+    datasets = spec.get("datasets")
+    if not datasets:
+        return ChartSpec(spec, spec)
+    arrow = {name: _ipc(rows) for name, rows in datasets.items()}
+    return ChartSpec(spec, {**spec, "datasets": arrow})
+
+
+def _ipc(rows: list[dict[str, Any]]) -> bytes:
+    table = pl.DataFrame(rows, infer_schema_length=None).to_arrow()
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+#: Rows up to which a chart's frame is keyed by its rows themselves.
+_SMALL = 500
+
+
+def _content(value: Any) -> Hashable:
+    """A hashable stand-in for a chart argument: frames by a digest of their content.
+
+    Examples
+    --------
+    >>> _content(pl.DataFrame({"a": [1, 2]})) == _content(pl.DataFrame({"a": [1, 2]}))
+    True
+    >>> _content(pl.DataFrame({"a": [1, 2]})) == _content(pl.DataFrame({"a": [2, 1]}))
+    False
+    >>> paths = pl.DataFrame({"path": [["a", "b"]]})  # lists in cells: hashed by Polars
+    >>> _content(paths) == _content(paths.clone()) != _content(pl.DataFrame({"path": [["b"]]}))
+    True
+    >>> _content({"scores": [0.5, None], "n": 3})
+    (('n', 3), ('scores', (0.5, None)))
+    """
+    if isinstance(value, pl.DataFrame):
+        schema = tuple((c, str(t)) for c, t in value.schema.items())
+        if value.height <= _SMALL:
+            rows = tuple(value.rows())
+            try:  # a chart's few rows: hashed in Python (no thread pool to wake up)
+                hash(rows)
+                return ("frame", schema, rows)
+            except TypeError:  # lists in cells are not hashable: hashed by Polars below
+                pass
+        digest = hashlib.sha256(value.hash_rows(seed=0).to_numpy().tobytes()).hexdigest()
+        return ("frame", schema, value.height, digest)
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _content(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_content(v) for v in value)
+    return _frozen(value)
 
 
 def filtered(loaded: Loaded, filters: Filters | None) -> cxlib.EventLog:

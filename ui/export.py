@@ -5,6 +5,10 @@ counts with thousands separators, durations humanised, dates without midnight, m
 with two decimals; the formats come from :func:`cxlib.views.format.column_formats`.
 The CSV keeps the raw values and the stable column names.
 
+Charts are given as a builder and its arguments (``export.chart(charts.bar_chart, frame,
+category=...)``): their Vega-Lite spec is built once for every session
+(:func:`ui.cache.chart`) and drawn at this session's presentation scale.
+
 CSV cells are untrusted text: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return would run as a formula in a spreadsheet, so it gets a leading
 ``'`` (the OWASP advice against CSV injection). Files are built only when the
@@ -13,6 +17,8 @@ button is clicked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -20,15 +26,21 @@ import polars as pl
 import streamlit as st
 import vl_convert
 
+from cxlib.views import charts
 from cxlib.views.format import ColumnFormat, column_formats
+from cxlib.views.report import Section
+from ui import cache, presentation, report
 
 __all__ = [
     "FORMULA_STARTS",
+    "Shown",
     "chart",
     "column_config",
     "csv_bytes",
+    "graph",
     "neutralise",
     "png_bytes",
+    "show",
     "table",
 ]
 
@@ -75,11 +87,12 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
 PNG_WIDTH = 900
 
 
-def png_bytes(picture: alt.TopLevelMixin) -> bytes:
-    """The chart as a PNG at twice the screen resolution, rendered offline by vl-convert."""
-    if isinstance(picture, alt.Chart | alt.LayerChart):
-        picture = picture.properties(width=PNG_WIDTH)
-    return vl_convert.vegalite_to_png(picture.to_json(), scale=2)
+def png_bytes(picture: alt.TopLevelMixin | dict[str, Any]) -> bytes:
+    """The chart (or its Vega-Lite spec) as a PNG at twice the screen size, drawn offline."""
+    spec = picture if isinstance(picture, dict) else picture.to_dict()
+    if "mark" in spec or "layer" in spec:  # a single or layered chart: a fixed width
+        spec = {**spec, "width": PNG_WIDTH}
+    return vl_convert.vegalite_to_png(spec, scale=2)
 
 
 def _column(spec: ColumnFormat) -> Any:
@@ -108,8 +121,9 @@ def column_config(frame: pl.DataFrame) -> dict[str, Any]:
 
 def table(frame: pl.DataFrame, *, key: str, name: str, height: int | str = "auto") -> None:
     """Show a table read for people, with a button downloading it as CSV (``<name>.csv``)."""
+    # As Arrow: Streamlit would convert any other frame to pandas first, at every run.
     st.dataframe(
-        frame,
+        frame.to_arrow(),
         hide_index=True,
         height=height,
         key=f"{key}_table",
@@ -125,26 +139,64 @@ def table(frame: pl.DataFrame, *, key: str, name: str, height: int | str = "auto
     )
 
 
-def chart(picture: alt.TopLevelMixin, *, key: str, name: str, select: bool = False) -> Any:
-    """Show an Altair chart with a button downloading it as PNG (``<name>.png``).
+def show(spec: dict[str, Any], *, key: str, select: bool = False) -> Any:
+    """Draw a Vega-Lite spec full width, at this session's presentation scale.
 
     With ``select``, a click on the chart's point selections reruns the page, and the
     chart's selection state is returned (``.selection``).
     """
     # theme=None: the chart keeps its own fonts and sizes, the same as in the PNG.
-    event = st.altair_chart(
-        picture,
+    return st.vega_lite_chart(
+        charts.scaled(spec, presentation.chart_scale()),
         width="stretch",
         theme=None,
-        key=f"{key}_chart",
+        key=key,
         on_select="rerun" if select else "ignore",
     )
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A chart as :func:`chart` showed it.
+
+    ``spec`` is its Vega-Lite spec (shared: never change it); ``selection`` the points
+    clicked, for a chart shown with ``select``.
+    """
+
+    spec: dict[str, Any]
+    selection: Any = None
+
+
+def chart(
+    builder: Callable[..., alt.TopLevelMixin],
+    /,
+    *args: Any,
+    key: str,
+    name: str,
+    select: bool = False,
+    **options: Any,
+) -> Shown:
+    """Show ``builder(*args, **options)`` with a button downloading it as PNG (``<name>.png``).
+
+    The picture is built once for every session that shows the same chart of the same data.
+    With ``select``, a click on the chart's point selections reruns the page and is returned.
+    """
+    both = cache.chart(builder, *args, **options)
+    event = show(both.arrow, key=f"{key}_chart", select=select)
+    spec = both.vega_lite
+    report.add(Section(options.get("title") or name.replace("_", " "), chart=spec))
     st.download_button(
         "Download PNG",
-        data=lambda: png_bytes(picture),
+        data=lambda: png_bytes(spec),
         file_name=f"{name}.png",
         mime="image/png",
         key=f"{key}_png",
         on_click="ignore",
     )
-    return event
+    return Shown(spec, event.selection if select else None)
+
+
+def graph(page: str, *, height: int, name: str) -> None:
+    """Show a journey graph page (:mod:`cxlib.views.graph_html`), ``height`` pixels high."""
+    st.iframe(page, height=height)
+    report.add(Section(name, graph=page, graph_height=height))

@@ -2,10 +2,12 @@
 
 A :class:`Feed` is either a scenario generated on the fly (:func:`cxlib.sample.stream`)
 at a chosen number of events per second, or a replay of a loaded log at a chosen
-multiple of real time. :meth:`Feed.tick` takes the events due since the last tick and
-keeps only the :attr:`Feed.window` most recent ones, so memory stays flat however long
+multiple of real time. :meth:`Feed.tick` takes the events due since the last tick (and
+:meth:`Feed.step` those of a few seconds more, paused or not) and keeps only the
+:attr:`Feed.window` most recent ones, so memory stays flat however long
 the session runs: the figures are those of the recent window (journeys that began
-before it are cut at its start). Nothing here draws: the Live page does
+before it are cut at its start). An :class:`cxlib.sample.problems.Outage` set on a
+feed drops the events its failure prevents, from then on. Nothing here draws: the Live page does
 (``pages/live.py``); ``bench/live_rate.py`` drives a feed without a browser.
 """
 
@@ -19,6 +21,7 @@ import polars as pl
 
 import cxlib
 from cxlib import sample
+from cxlib.sample.problems import Outage
 
 __all__ = ["COLUMNS", "WINDOW", "Feed", "generated", "replay"]
 
@@ -34,6 +37,7 @@ class Feed:
 
     ``rate`` (events per second) drives a generated feed; ``speed`` (times real time)
     drives a replay. ``paused`` stops the clock: a resumed feed goes on where it was.
+    ``outage``, when set, removes the events its failure prevents from what arrives.
     """
 
     batches: Iterator[pl.DataFrame]
@@ -41,6 +45,7 @@ class Feed:
     speed: float | None = None
     window: int = WINDOW
     paused: bool = False
+    outage: Outage | None = None
     total: int = 0
     _recent: collections.deque = field(default_factory=collections.deque, repr=False)
     _held: int = 0
@@ -53,13 +58,19 @@ class Feed:
         """Take the events due since the last tick (``now`` in seconds); returns how many."""
         elapsed = 0.0 if self._last is None or self.paused else max(0.0, now - self._last)
         self._last = now
+        return self.step(elapsed)
+
+    def step(self, seconds: float) -> int:
+        """Take the events due in ``seconds`` of the feed's time, paused or not; returns how many."""
         if self.speed is None:
-            self._due += self.rate * elapsed
+            self._due += self.rate * seconds
             wanted = int(self._due)
             self._due -= wanted
             events = self._take(wanted)
         else:
-            events = self._replay(elapsed)
+            events = self._replay(seconds)
+        if self.outage is not None:
+            events = self.outage.apply(events)
         if events.height:
             self._recent.append(events)
             self._held += events.height

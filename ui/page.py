@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import filters, presentation, sidebar, state
+from ui import filters, preload, presentation, report, sidebar, state  # noqa: F401  (preload)
 
-__all__ = ["start"]
+__all__ = ["start", "start_without_filters"]
 
 
 def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters.Filters]:
@@ -14,17 +14,34 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
 
     Returns the session's data and the filters every analysis on the page must obey.
     While data asked for did not load, a banner says which data is shown instead, and why.
-    The sidebar is drawn here rather than by the main script so that a page run on its
+    The sidebar offers the page's figures as one HTML file (:mod:`ui.report`). It is drawn
+    here rather than by the main script so that a page run on its
     own (as AppTest does) still has it.
     """
+    loaded = _begin(title, caption)
+    report.start(title, caption)
+    return loaded, sidebar.sidebar(loaded)
+
+
+def start_without_filters(title: str, caption: str | None = None) -> state.Loaded:
+    """:func:`start` for a page that ignores the filters (Live): the sidebar shows none.
+
+    Nor does it offer the page's figures as a file: they change at every refresh.
+    """
+    loaded = _begin(title, caption)
+    st.sidebar.caption("This page does not use the filters: they show on the other pages.")
+    return loaded
+
+
+def _begin(title: str, caption: str | None) -> state.Loaded:
     _leave_legacy_pages_mode()
     st.title(title)
-    if caption:
+    if caption and not presentation.presenter():  # a presenter says it: room for the figures
         st.caption(caption)
     loaded = presentation.apply(state.current(), presentation.sidebar())
     state.show_load_error()
     state.show_substitution(loaded)
-    return loaded, sidebar.sidebar(loaded)
+    return loaded
 
 
 def _leave_legacy_pages_mode() -> None:

@@ -9,6 +9,7 @@ __all__ = ["DEFAULT_PAGE", "PAGES"]
 PAGES = [
     ("pages/data.py", "Data", "data"),
     ("pages/overview.py", "Overview", "overview"),
+    ("pages/story.py", "Story", "story"),
     ("pages/journey_graph.py", "Journey graph", "graph"),
     ("pages/paths.py", "Paths", "paths"),
     ("pages/funnels.py", "Funnels", "funnels"),

@@ -22,6 +22,7 @@ import streamlit as st
 
 import cxlib
 from cxlib import sample
+from ui import cache
 from ui.connect import QUERY_KEYS, Connection
 from ui.text import md
 
@@ -43,6 +44,7 @@ __all__ = [
     "open_sample",
     "reload_roles",
     "reload_with_roles",
+    "scenario_data",
     "show_load_error",
     "show_substitution",
 ]
@@ -143,16 +145,27 @@ def show_substitution(loaded: Loaded) -> None:
     )
 
 
-def load_scenario(scenario: str, roles: Mapping[str, str] | None = None) -> Loaded:
-    """Load a bundled scenario (raises :class:`cxlib.CxError` for an unknown one)."""
+def scenario_data(scenario: str, roles: Mapping[str, str] | None = None) -> Loaded:
+    """A bundled scenario's data, its log loaded once for every session (raises :class:`cxlib.CxError`).
+
+    The session's data does not change: :func:`load_scenario` makes it the session's.
+    """
     if scenario not in sample.SCENARIOS:
         msg = f"unknown scenario {scenario!r}; choose one of {list(sample.SCENARIOS)!r}"
         raise cxlib.AnalysisError(msg)
     roles = dict(roles or {})
-    with st.spinner(f"Loading the {scenario} sample journeys…"):
-        log = cxlib.load(sample.path(scenario), **_role_args(roles))
     key = _key([f"scenario:{scenario}".encode()], roles)
-    return _store(Loaded(log, key, f"sample: {scenario}", scenario=scenario, roles=roles))
+    log = cache.RESULTS.get_or_compute(
+        ("sample", key),
+        lambda: cxlib.load(sample.path(scenario), **_role_args(roles)),
+        on_miss=lambda: st.spinner(f"Loading the {scenario} sample journeys…"),
+    )
+    return Loaded(log, key, f"sample: {scenario}", scenario=scenario, roles=roles)
+
+
+def load_scenario(scenario: str, roles: Mapping[str, str] | None = None) -> Loaded:
+    """Load a bundled scenario as the session's data (raises :class:`cxlib.CxError` for an unknown one)."""
+    return _store(scenario_data(scenario, roles))
 
 
 def load_uploads(

@@ -24,6 +24,8 @@ import polars as pl
 
 from cxlib.analyses.graph import journey_graph
 from cxlib.analyses.transitions import transitions
+from cxlib.checks import require_touchpoints
+from cxlib.conversion.goal import with_conversion_step
 from cxlib.errors import AnalysisError
 from cxlib.journeys import collapse_repeats, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
@@ -32,6 +34,7 @@ __all__ = [
     "STAGE_ORDER",
     "default_stages",
     "stage_flow",
+    "stage_funnel",
     "stage_graph",
     "stage_reach",
     "to_stages",
@@ -264,3 +267,56 @@ def stage_reach(
         },
         schema={"stage": pl.String, "customers": pl.Int64, "share": pl.Float64},
     )
+
+
+def stage_funnel(
+    log: EventLog,
+    *,
+    goal: str,
+    stages: Mapping[str, str] | None = None,
+    order: Sequence[str] = STAGE_ORDER,
+) -> list[str]:
+    """Funnel steps through the stages: one touchpoint per stage, then ``goal``.
+
+    For every stage of ``order`` up to the goal's own stage (``decision`` when the goal
+    is not mapped), the touchpoint of that stage that the most converting customers met
+    before their first ``goal`` (ties by name); stages no converting customer met
+    before converting are skipped. A sensible default funnel for a log whose stages are
+    known, such as a bundled scenario's.
+
+    Raises
+    ------
+    AnalysisError
+        If ``goal`` is not a touchpoint of the log (with the closest names).
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aaabbbcc"),
+    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (1, 2, 3, 1, 2, 3, 1, 2)],
+    ...     "touchpoint": ["ad", "product", "buy", "visit", "product", "buy", "ad", "cart"]}))
+    >>> stage_funnel(log, goal="buy")
+    ['ad', 'product', 'buy']
+    """
+    mapping = _mapping(log, stages, order)
+    goal_stage = mapping.get(goal, "decision")
+    last = order.index(goal_stage) if goal_stage in order else len(order) - 1
+    steps = with_conversion_step(log, goal)
+    met = (
+        steps.filter(nw.col("step") < nw.col("conv_step"))
+        .group_by(nw.col("touchpoint").cast(nw.String))
+        .agg(converters=nw.col("customer_id").n_unique().cast(nw.Int64))
+        .collect("polars")
+        .to_native()
+    )
+    if met.is_empty():
+        require_touchpoints(log, [goal])
+    funnel = []
+    for stage in order[: last + 1]:
+        candidates = met.filter(
+            pl.col("touchpoint").replace_strict(mapping, default=None) == stage,
+            pl.col("touchpoint") != goal,
+        ).sort(["converters", "touchpoint"], descending=[True, False])
+        if candidates.height:
+            funnel.append(candidates["touchpoint"][0])
+    return [*funnel, goal]

@@ -11,6 +11,7 @@ Touchpoint names are drawn as text by Vega, never as HTML, so they need no escap
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import altair as alt
 import polars as pl
@@ -25,6 +26,7 @@ __all__ = [
     "dropoff_rows",
     "funnel_chart",
     "row_height",
+    "scaled",
     "step_heatmap",
     "styled",
     "time_to_convert_chart",
@@ -55,6 +57,63 @@ def styled(chart: alt.TopLevelMixin, *, title: str | None) -> alt.TopLevelMixin:
         .configure_title(fontSize=FONT_SIZE + 4)
         .configure_view(stroke=None)
     )
+
+
+#: Vega-Lite properties measured in pixels, scaled by :func:`scaled` (``size`` is an area).
+_LENGTHS = frozenset(
+    {"fontSize", "labelFontSize", "titleFontSize", "labelLimit", "height", "dx", "dy",
+     "padding", "step", "labelPadding", "titlePadding", "symbolSize"}
+)  # fmt: skip
+#: Parts of a spec that hold data, never pictures: copied as they are.
+_DATA = frozenset({"datasets", "data", "values"})
+
+
+def scaled(spec: dict[str, Any], factor: float) -> dict[str, Any]:
+    """A Vega-Lite spec drawn ``factor`` times larger, for a projector.
+
+    Fonts, fixed heights, label room and offsets in pixels are times ``factor``, mark
+    sizes (areas) times ``factor²``. The width still follows the page. ``spec`` is not changed (its data is shared, not
+    copied), so a cached spec can be scaled for one viewer.
+
+    Examples
+    --------
+    >>> spec = {"height": 100, "mark": {"type": "text", "fontSize": 14, "size": 50},
+    ...         "config": {"axis": {"labelFontSize": 14}}, "datasets": {"d": [{"height": 1}]}}
+    >>> big = scaled(spec, 1.5)
+    >>> big["height"], big["mark"], big["config"]["axis"]["labelFontSize"], big["datasets"]
+    (150, {'type': 'text', 'fontSize': 21, 'size': 112}, 21, {'d': [{'height': 1}]})
+    >>> spec["height"], scaled(spec, 1.0) is spec
+    (100, True)
+    >>> scaled({"padding": {"left": 5, "right": 131}}, 2)
+    {'padding': {'left': 10, 'right': 262}}
+    """
+    if factor == 1:
+        return spec
+    return _scaled(spec, factor)  # type: ignore[no-any-return]
+
+
+def _scaled(value: Any, factor: float) -> Any:
+    if isinstance(value, list):
+        return [_scaled(v, factor) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        if key in _DATA:
+            out[key] = item
+        elif key in _LENGTHS and _is_number(item):
+            out[key] = round(item * factor)
+        elif key == "padding" and isinstance(item, dict):  # {"left": 5, "right": 131, ...}
+            out[key] = {side: round(v * factor) if _is_number(v) else v for side, v in item.items()}
+        elif key == "size" and _is_number(item):
+            out[key] = round(item * factor * factor)
+        else:
+            out[key] = _scaled(item, factor)
+    return out
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def row_height(rows: int) -> int:
@@ -98,6 +157,9 @@ def bar_chart(
     return styled(layer, title=title)
 
 
+_FUNNEL_AXIS = "customers (−: lost since the step before)"
+
+
 def funnel_chart(
     funnel: pl.DataFrame, *, breakdown: str | None = None, title: str | None = None
 ) -> alt.LayerChart:
@@ -106,16 +168,18 @@ def funnel_chart(
     ``funnel`` has the columns of :func:`cxlib.funnel` (``step``, ``touchpoint``,
     ``customers``, ``conversion``, ``step_conversion``), plus the ``breakdown``
     column when the funnel was broken down. Each bar is labelled
-    ``"<customers> · <conversion> of start · −<drop-off> from previous"`` where the
-    drop-off is ``1 - step_conversion`` (none on the first step). Rates that are null
-    (nobody at the step before) are written as 0% of start and 0% drop-off.
+    ``"<customers> · <conversion> of start · −<drop-off>"`` where the drop-off is
+    ``1 - step_conversion``, the share lost since the step before (none on the first step;
+    the axis title says so). Rates that are null (nobody at the step before) are written
+    as 0% of start and 0% drop-off. Without a breakdown each label is written above its
+    bar; with one, after the bars.
 
     Examples
     --------
     >>> f = pl.DataFrame({"step": [1, 2], "touchpoint": ["view", "buy"],
     ...     "customers": [8, 2], "conversion": [1.0, 0.25], "step_conversion": [1.0, 0.25]})
     >>> funnel_chart(f).data["label"].to_list()
-    ['8 · 100% of start', '2 · 25% of start · −75% from previous']
+    ['8 · 100% of start', '2 · 25% of start · −75%']
     """
     data = funnel.with_columns(
         step_label=pl.format("{}. {}", pl.col("step"), pl.col("touchpoint")),
@@ -127,7 +191,7 @@ def funnel_chart(
         + pl.when(pl.col("step") > 1)
         .then(
             pl.format(
-                " · −{}% from previous",
+                " · −{}%",
                 ((1 - pl.col("step_conversion").fill_null(1)) * 100).round(0).cast(pl.Int64),
             )
         )
@@ -135,7 +199,7 @@ def funnel_chart(
     ).sort([*([breakdown] if breakdown else []), "step"])
     order = data.unique("step").sort("step")["step_label"].to_list()
     y = alt.Y("step_label:N", sort=order, title=None)
-    encode = {"y": y, "x": alt.X("customers:Q", title="customers")}
+    encode = {"y": y, "x": alt.X("customers:Q", title=_FUNNEL_AXIS)}
     tooltip = ["step", "touchpoint", "customers", alt.Tooltip("conversion", format=".1%")]
     tooltip.append(alt.Tooltip("step_conversion", format=".1%"))
     if breakdown:
@@ -145,16 +209,39 @@ def funnel_chart(
         legend = alt.Legend(orient="top", columns=3)
         encode["color"] = alt.Color(f"{breakdown}:N", legend=legend)
         tooltip.insert(0, breakdown)
+    if not breakdown:
+        return styled(_labelled_above(data, order, tooltip), title=title)
     base = alt.Chart(data).encode(**encode, tooltip=tooltip)
-    bars = base.mark_bar() if breakdown else base.mark_bar(color=ACCENT)
+    bars = base.mark_bar()
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(text="label:N")
-    groups = data[breakdown].n_unique() if breakdown else 1
-    height = row_height(len(order)) * max(1, min(groups, 4))
+    height = row_height(len(order)) * max(1, min(data[breakdown].n_unique(), 4))
     # The longest bar ends at the plot's right edge and its label is written after it:
-    # padding as wide as the longest label keeps every label in the picture at any width.
+    # padding as wide as the longest label keeps every label in the picture.
     padding = {"left": 5, "top": 5, "bottom": 5, "right": _label_room(data["label"])}
     layer = alt.layer(bars, text, data=data).properties(height=height, padding=padding)
     return styled(layer, title=title)
+
+
+def _labelled_above(data: pl.DataFrame, order: list[str], tooltip: list[Any]) -> alt.LayerChart:
+    """One bar per step, its label written above it from the left edge.
+
+    The label never competes with the bar for width, so the bars keep the plot's width in
+    a narrow column (labels written after the bars, with room kept for them, left no width
+    for the bars at all in the Live page's column).
+    """
+    # Thin bars in the lower part of each row, the label in the gap above them.
+    band = alt.Scale(paddingInner=0.55, paddingOuter=0.45)
+    base = alt.Chart(data).encode(tooltip=tooltip)
+    bars = base.mark_bar(color=ACCENT).encode(
+        y=alt.Y("step_label:N", sort=order, title=None, scale=band),
+        x=alt.X("customers:Q", title=_FUNNEL_AXIS),
+    )
+    text = base.mark_text(align="left", baseline="bottom", dy=-3, fontSize=FONT_SIZE).encode(
+        y=alt.Y("step_label:N", sort=order, scale=band, bandPosition=0),
+        x=alt.value(0),
+        text="label:N",
+    )
+    return alt.layer(bars, text, data=data).properties(height=max(120, 64 * len(order)))
 
 
 def _label_room(labels: pl.Series) -> int:

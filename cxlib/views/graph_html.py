@@ -26,6 +26,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import jinja2
 import networkx as nx
 from pyvis.network import Network
 
@@ -102,6 +103,13 @@ _WEIGHT_WORDS = {
 }
 
 
+# pyvis builds a template environment per network, so its page template would be parsed
+# again for every drawing: one shared environment keeps the compiled template.
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Network(cdn_resources="in_line").template_dir), autoescape=False
+)
+
+
 def _colour(exit_rate: float, palette: Palette = "default") -> str:
     low, high = PALETTES[palette]
     rgb = (round(lo + (hi - lo) * exit_rate) for lo, hi in zip(low, high, strict=True))
@@ -116,7 +124,7 @@ def _fmt(value: float | None, weight: str) -> str:
     return format_count(value)
 
 
-def _text_size(text: str, font: int) -> tuple[float, float]:
+def _text_size(text: str, font: float) -> tuple[float, float]:
     lines = text.split("\n")
     width = max(len(line) for line in lines) * _CHAR * font + 4
     return width, len(lines) * _LINE * font
@@ -142,15 +150,21 @@ def wrap(name: str, width: int) -> list[str]:
     return [line.rstrip() for line in lines]
 
 
-def _node_label(graph: nx.DiGraph, node: str, weight: EdgeWeight, goal: str | None) -> str:
+def _node_label(
+    graph: nx.DiGraph, node: str, weight: EdgeWeight, goal: str | None, *, details: bool = True
+) -> str:
     data = graph.nodes[node]
     if node in (ENTRY, EXIT):
         journeys = data.get("visits")
-        return node if journeys is None else f"{node}\n{format_count(journeys)} journeys"
+        if journeys is None or not details:
+            return node
+        return f"{node}\n{format_count(journeys)} journeys"
     name = (
         f"other ({format_count(len(data['members']))} touchpoints)" if node == OTHER else str(node)
     )
     lines = [html.escape(line) for line in wrap(name, LABEL_WIDTH)]
+    if not details:
+        return "\n".join(lines)
     lines.append(f"{format_count(data.get('visits'))} visits")
     figures = ["goal"] if node == goal else [f"{_fmt(data.get('exit_rate'), 'share')} exit"]
     if graph.has_edge(node, node):
@@ -192,6 +206,8 @@ def graph_layout(
     weight: EdgeWeight = "count",
     goal: str | None = None,
     order: Sequence[str] | None = None,
+    scale: float = 1.0,
+    details: bool = True,
 ) -> Layout:
     """The layout :func:`graph_html` draws: node and edge label sizes of its labels, laid out.
 
@@ -207,10 +223,11 @@ def graph_layout(
     top = max((d.get("visits") or 0 for _, d in graph.nodes(data=True)), default=0) or 1
     sizes = {}
     for node, data in graph.nodes(data=True):
-        width, height = _text_size(_node_label(graph, node, weight, goal), NODE_FONT)
-        sizes[node] = NodeSize(_radius(data.get("visits") or 0, top), width, height)
+        label = _node_label(graph, node, weight, goal, details=details)
+        width, height = _text_size(label, NODE_FONT * scale)
+        sizes[node] = NodeSize(_radius(data.get("visits") or 0, top) * scale, width, height)
     labels = {
-        (u, v): _text_size(_fmt(d.get(weight), weight), EDGE_FONT)
+        (u, v): _text_size(_fmt(d.get(weight), weight), EDGE_FONT * scale)
         for u, v, d in graph.edges(data=True)
         if u != v
     }
@@ -231,6 +248,8 @@ def graph_html(
     highlight_edges: Collection[tuple[str, str]] = (),
     goal: str | None = None,
     order: Sequence[str] | None = None,
+    scale: float = 1.0,
+    details: bool = True,
 ) -> str:
     """A standalone HTML page drawing the journey graph, with no external resource.
 
@@ -259,6 +278,12 @@ def graph_html(
     order
         The left-to-right order of the nodes (:func:`cxlib.views.layout.flow_order`),
         e.g. that of the whole graph when ``graph`` is a part of it.
+    scale
+        How much larger labels, nodes and edges are drawn (a projector wants about 1.5);
+        the positions stay, so larger labels take room from the space between nodes.
+    details
+        Whether each touchpoint's label says its visits and exit rate under its name (the
+        tooltip always does); without, large labels keep clear of each other.
 
     Examples
     --------
@@ -270,22 +295,27 @@ def graph_html(
     (True, False, False)
     >>> HIGHLIGHT_EDGE in graph_html(g, highlight_edges=[(ENTRY, "<b>")])
     True
+    >>> '"size": 36' in graph_html(g, scale=1.8)  # the node font, 20 px at scale 1
+    True
     """
-    layout = graph_layout(graph, weight=weight, goal=goal, order=order)
+    layout = graph_layout(
+        graph, weight=weight, goal=goal, order=order, scale=scale, details=details
+    )
     net = Network(
         height=f"{height - LEGEND_HEIGHT}px", width="100%", directed=True, cdn_resources="in_line"
     )
+    net.templateEnv = _TEMPLATES
     ids = {node: i for i, node in enumerate(graph.nodes)}
     top = max((d.get("visits") or 0 for _, d in graph.nodes(data=True)), default=0) or 1
     for node, data in graph.nodes(data=True):
         x, y = layout.positions[node]
         net.add_node(
             ids[node],
-            label=_node_label(graph, node, weight, goal),
+            label=_node_label(graph, node, weight, goal, details=details),
             title=_node_title(graph, node),
             x=x,
             y=y,
-            size=_radius(data.get("visits") or 0, top),
+            size=_radius(data.get("visits") or 0, top) * scale,
             borderWidth=6 if node == highlight else 1,
             physics=False,
             **_node_look(node, data, goal, palette),
@@ -296,14 +326,14 @@ def graph_html(
     for source, target, data in graph.edges(data=True):
         look = {
             "title": _edge_title(source, target, data),
-            "width": 1 + 14 * (data.get(key) or 0) / widest,
+            "width": (1 + 14 * (data.get(key) or 0) / widest) * scale,
             **(_HIGHLIGHTED if (source, target) in marked else {}),
         }
         route = layout.routes[source, target]
         if route.kind == "back" and (source, target) not in marked:
             look |= _BACK
         _add_route(net, ids[source], ids[target], route, _fmt(data.get(weight), weight), look)
-    net.set_options(json.dumps(_OPTIONS))
+    net.set_options(json.dumps(_options(scale)))
     page = _CDN.sub("", net.generate_html())
     page = page.replace("<body>", "<body>\n" + legend_html(weight, palette, goal, bool(marked)), 1)
     return page.replace("</body>", _initial_view(layout) + "\n</body>", 1)
@@ -440,18 +470,23 @@ _BACK = {
     "dashes": [2, 6],
 }
 
-_OPTIONS = {
-    "physics": {"enabled": False},
-    "interaction": {"hover": True, "navigationButtons": True, "keyboard": True},
-    "nodes": {"font": {"size": NODE_FONT, "face": "sans-serif", "strokeWidth": 4}},
-    "edges": {
-        "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
-        "color": {"color": "#7f8c99", "highlight": "#1f6f8b", "hover": "#1f6f8b"},
-        "font": {"size": EDGE_FONT, "align": "horizontal", "strokeWidth": 4},
-        "smooth": {"enabled": False},
-        "selfReference": {"size": 16, "angle": 0.8},
-    },
-}
+
+def _options(scale: float) -> dict[str, Any]:
+    """vis-network's options: fixed positions, hover, fonts ``scale`` times the usual size."""
+    return {
+        "physics": {"enabled": False},
+        "interaction": {"hover": True, "navigationButtons": True, "keyboard": True},
+        "nodes": {
+            "font": {"size": round(NODE_FONT * scale), "face": "sans-serif", "strokeWidth": 4}
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.6 * scale}},
+            "color": {"color": "#7f8c99", "highlight": "#1f6f8b", "hover": "#1f6f8b"},
+            "font": {"size": round(EDGE_FONT * scale), "align": "horizontal", "strokeWidth": 4},
+            "smooth": {"enabled": False},
+            "selfReference": {"size": 16 * scale, "angle": 0.8},
+        },
+    }
 
 
 @dataclass(frozen=True)

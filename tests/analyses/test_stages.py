@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxlib import ENTRY, EXIT, AnalysisError
-from cxlib.analyses.stages import STAGE_ORDER, default_stages, stage_flow, stage_reach, to_stages
+from cxlib.analyses.stages import (
+    STAGE_ORDER,
+    default_stages,
+    stage_flow,
+    stage_funnel,
+    stage_reach,
+    to_stages,
+)
 from tests.conftest import make_log
 
 MAP = {"v": "awareness", "p": "consideration", "c": "decision", "s": "loyalty", "r": "advocacy"}
@@ -143,3 +150,27 @@ def test_stage_flow_matches_brute_force(journeys):
     out = stage_flow(make_log(journeys), stages=MAP)
     got = {(r[0], r[1]): (r[2], r[3], r[6]) for r in out.rows()}
     assert got == brute_force_flow(journeys, MAP)
+
+
+def test_stage_funnel_takes_what_most_buyers_met_in_each_stage(on_engine):
+    # Before buying: a met ad and product, b visit and product, c ad and cart; d never buys.
+    log = on_engine(
+        make_log(
+            {
+                "a": "ad product buy",
+                "b": "visit product buy",
+                "c": "ad cart buy review",
+                "d": "visit visit",
+            }
+        )
+    )
+    # awareness: ad (2 buyers) over visit (1); consideration: product (2); decision: cart
+    # (1, the goal left aside); review comes after the goal's stage.
+    assert stage_funnel(log, goal="buy") == ["ad", "product", "cart", "buy"]
+    mapping = {"ad": "awareness", "product": "decision", "cart": "decision"}
+    assert stage_funnel(log, goal="buy", stages=mapping) == ["ad", "product", "buy"]
+
+
+def test_stage_funnel_of_an_unknown_goal_suggests_one():
+    with pytest.raises(AnalysisError, match="did you mean 'buy'"):
+        stage_funnel(make_log({"a": "ad buy"}), goal="bye")

@@ -79,3 +79,30 @@ def test_sizes_of_frames_tuples_and_other_results():
     assert size_of(frame) == 24
     assert size_of((frame, frame)) == 48
     assert size_of({"x": 1}) > 0
+
+
+def test_a_chart_is_built_once_for_every_session_and_keyed_by_content():
+    from cxlib.views import charts
+    from ui import cache
+
+    built = []
+
+    def counted(frame, **options):
+        built.append(frame.height)
+        return charts.bar_chart(frame, **options)
+
+    cache.RESULTS.clear()
+    frame = pl.DataFrame({"touchpoint": ["a", "b"], "customers": [3, 1]})
+    first = cache.chart(counted, frame, category="touchpoint", value="customers")
+    again = cache.chart(counted, frame.clone(), category="touchpoint", value="customers")
+    assert again is first  # equal content, one build
+    assert built == [2]
+    changed = frame.with_columns(customers=pl.Series([1, 3]))
+    cache.chart(counted, changed, category="touchpoint", value="customers")
+    cache.chart(counted, frame, category="touchpoint", value="customers", percent=True)
+    assert built == [2, 2, 2]  # other values, other options: built anew
+    assert first.vega_lite["layer"][0]["mark"]["type"] == "bar"
+    # Streamlit gets the data as Arrow, built once too; the same rows.
+    (rows,) = first.vega_lite["datasets"].values()
+    (ipc,) = first.arrow["datasets"].values()
+    assert pl.read_ipc_stream(ipc).to_dicts() == rows

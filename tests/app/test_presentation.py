@@ -2,25 +2,48 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import networkx as nx
 
 from cxlib.views import graph_html as graph_view
 from tests.app.conftest import assert_clean, new_app, open_page, plain
-from ui.presentation import LARGE_FONT_CSS
+from ui.presentation import CHART_SCALE, GRAPH_SCALE, PRESENTER_CSS
 
 
-def test_large_font_injects_only_the_fixed_style():
-    at = new_app().run()
+def _chart_font(at) -> int:
+    """The axis label size of the page's first chart, as drawn."""
+    return json.loads(at.get("vega_lite_chart")[0].proto.spec)["config"]["axis"]["labelFontSize"]
+
+
+def _graph_font(at) -> int:
+    page = at.get("iframe")[0].proto.srcdoc
+    options = json.loads(re.search(r"var options = (\{.*?\});\n", page).group(1))
+    return options["nodes"]["font"]["size"]
+
+
+def test_presenter_mode_enlarges_text_charts_and_graph_from_page_to_page():
+    at = open_page(new_app().run(), "pages/dropoffs.py")
     assert at.get("html") == []
-    at.toggle(key="large_font").set_value(True).run()
+    plain = _chart_font(at)
+    at.toggle(key="presenter").set_value(True).run()
+    assert_clean(at, "Drop-offs")
+    assert [h.proto.body for h in at.get("html")] == [PRESENTER_CSS]
+    assert _chart_font(at) == round(plain * CHART_SCALE)
+    open_page(at, "pages/journey_graph.py")  # it stays on from page to page
+    assert [h.proto.body for h in at.get("html")] == [PRESENTER_CSS]
+    assert _graph_font(at) == round(graph_view.NODE_FONT * GRAPH_SCALE)
+    at.toggle(key="presenter").set_value(False).run()
+    assert at.get("html") == []
+    assert _graph_font(at) == graph_view.NODE_FONT
+
+
+def test_a_link_opens_in_presenter_mode():
+    at = open_page(new_app({"presenter": "true"}).run(), "pages/overview.py")
     assert_clean(at, "Overview")
-    assert [h.proto.body for h in at.get("html")] == [LARGE_FONT_CSS]
-    open_page(at, "pages/paths.py")  # it stays on from page to page
-    assert [h.proto.body for h in at.get("html")] == [LARGE_FONT_CSS]
-    at.toggle(key="large_font").set_value(False).run()
-    assert at.get("html") == []
+    assert [h.proto.body for h in at.get("html")] == [PRESENTER_CSS]
+    assert at.toggle(key="presenter").value
 
 
 def test_colour_blind_palette_colours_the_graph_blue_to_orange():

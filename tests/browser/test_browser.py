@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -353,3 +354,120 @@ def test_readme_screenshots(browser_page, server: str):
     page.wait_for_timeout(1500)
     chart.screenshot(path=SCREENSHOTS / "dropoffs.png")
     assert not page.get_by_test_id("stException").count()
+
+
+# --- A room: the Live page on a projector, the Story of each sample, its report offline ---
+
+DOCS_SHOTS = ROOT / "docs" / "screenshots"
+
+
+def _shoot(page, name: str, *, height: int | None = None) -> None:
+    """A screenshot in test-artifacts, and in docs/screenshots for the README.
+
+    The docs' copy keeps the top ``height`` pixels (the artifacts' has the whole viewport).
+    """
+    DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png")
+    width = page.viewport_size["width"]
+    clip = {"x": 0, "y": 0, "width": width, "height": height} if height else None
+    page.screenshot(path=DOCS_SHOTS / f"{name}.png", clip=clip)
+
+
+def _cut_labels(page) -> list[str]:
+    """Key figures' labels that do not fit their box (cut with an ellipsis or hidden)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMetricLabel"], '
+            + '[data-testid="stMetricLabel"] *')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+            .map(e => e.innerText)"""
+    )
+
+
+def test_live_in_presenter_mode_on_a_projector(server: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(f"{server}/live?presenter=true")
+        page.get_by_role("heading", name="Live", exact=True).wait_for(timeout=90_000)
+        # The sidebar is folded away and its filters are not on this page.
+        page.wait_for_selector(
+            '[data-testid="stSidebar"][data-collapsed="true"]', state="attached", timeout=30_000
+        )
+        page.wait_for_timeout(30_000)  # 30 s of events streaming in
+        assert not page.get_by_test_id("stException").count()
+        assert page.locator(".vega-embed").count() == 1  # the funnel
+        assert _graph_node_count(page) > 3
+        assert _cut_labels(page) == []
+        _shoot(page, "live_presenter")
+        browser.close()
+
+
+@pytest.mark.parametrize("scenario", ["retail", "bank", "telecom"])
+def test_story_of_each_sample(server: str, scenario: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 4200})
+        page.goto(f"{server}/story?scenario={scenario}")
+        page.get_by_role("heading", name="Story", exact=True).wait_for(timeout=90_000)
+        _settle(page)
+        assert not page.get_by_test_id("stException").count()
+        findings = page.locator("h3", has_text=re.compile(r"^\d\. "))
+        assert 5 <= findings.count() <= 8
+        assert page.locator(".vega-embed").count() == findings.count()
+        assert _cut_labels(page) == []
+        _shoot(page, f"story_{scenario}", height=1700)
+        browser.close()
+
+
+def test_story_report_opens_offline(tmp_path: Path) -> None:
+    """The report of the retail story, opened from a file with every network request refused."""
+    from playwright.sync_api import sync_playwright
+
+    import cxlib
+    from cxlib import sample
+    from cxlib.story.model import HEADINGS
+    from cxlib.views import charts_story
+    from cxlib.views.graph_html import graph_html as draw
+    from cxlib.views.report import Section, report_html
+
+    log = cxlib.load(sample.path("retail"))
+    story = cxlib.findings(log, goal="purchase")
+    sections = [Section("The journey graph", graph=draw(journey_graph(log, top_k=3)))]
+    for found in story.findings:
+        spec = charts_story.estimate_chart(
+            found.chart, axis=found.axis, is_share=found.is_share, baseline=found.baseline
+        ).to_dict()
+        sections.append(Section(HEADINGS[found.kind], found.sentence, found.headline, spec))
+    report = tmp_path / "story.html"
+    report.write_text(report_html("The story of retail", sections, notes=story.left_out))
+    print(f"report: {report.stat().st_size:,} bytes")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        context = browser.new_context(offline=True, viewport={"width": 1200, "height": 900})
+        refused = []
+        context.route(
+            re.compile(r"^(?!file:|about:|data:).*"),
+            lambda route: (refused.append(route.request.url), route.abort()),
+        )
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(report.as_uri())
+        # Every chart drawn as SVG by the inlined Vega, the graph by the inlined vis-network.
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.chart svg').length === {len(story.findings)}",
+            timeout=30_000,
+        )
+        assert _graph_node_count(page) > 10
+        notes = 1 if story.left_out else 0
+        assert page.locator("h2").count() == 1 + len(story.findings) + notes  # graph, findings
+        assert errors == []
+        assert refused == []
+        page.screenshot(path=ARTIFACTS / "story_report.png", full_page=True)
+        browser.close()

@@ -45,12 +45,18 @@ def test_funnel_chart_labels_conversion_and_dropoff():
     chart = charts.funnel_chart(FUNNEL)
     assert chart.data["label"].to_list() == [
         "10 · 100% of start",
-        "4 · 40% of start · −60% from previous",
-        "1 · 10% of start · −75% from previous",
+        "4 · 40% of start · −60%",
+        "1 · 10% of start · −75%",
     ]
-    bars, _ = _layer_encodings(chart)
+    bars, text = _layer_encodings(chart)
     assert bars["y"]["sort"] == ["1. view", "2. cart", "3. buy"]
+    assert bars["x"]["title"] == "customers (−: lost since the step before)"
     assert "color" not in bars
+    # Without a breakdown the label sits above its bar from the left edge, so the bars
+    # keep the plot's width however narrow it is (the Live page's column).
+    assert text["x"] == {"value": 0}
+    assert text["y"]["bandPosition"] == 0
+    assert "padding" not in chart.to_dict()
 
 
 def test_funnel_chart_with_breakdown_groups_bars():
@@ -68,16 +74,15 @@ def test_funnel_chart_with_breakdown_groups_bars():
     assert bars["color"]["legend"] == {"orient": "top", "columns": 3}
 
 
-@pytest.mark.parametrize("breakdown", [None, "channel"])
-def test_funnel_chart_keeps_room_for_the_labels(breakdown):
+def test_funnel_chart_with_breakdown_keeps_room_for_the_labels():
     both = pl.concat(
         [FUNNEL.with_columns(channel=pl.lit("web")), FUNNEL.with_columns(channel=pl.lit("app"))]
     )
-    spec = charts.funnel_chart(both, breakdown=breakdown).to_dict()
-    # Longest label "4 · 40% of start · −60% from previous": 37 characters, at half the
-    # font size (14) each, plus 12 for the gap: ceil(0.5 * 14 * 37) + 12 = 259 + 12.
-    assert len("4 · 40% of start · −60% from previous") == 37
-    assert spec["padding"] == {"left": 5, "top": 5, "bottom": 5, "right": 271}
+    spec = charts.funnel_chart(both, breakdown="channel").to_dict()
+    # Longest label "4 · 40% of start · −60%": 23 characters, at half the font size (14)
+    # each, plus 12 for the gap: ceil(0.5 * 14 * 23) + 12 = 161 + 12.
+    assert len("4 · 40% of start · −60%") == 23
+    assert spec["padding"] == {"left": 5, "top": 5, "bottom": 5, "right": 173}
     assert spec["autosize"] == {"type": "fit-x", "contains": "padding"}
 
 
@@ -87,7 +92,7 @@ def test_funnel_chart_where_nobody_starts():
     )
     labels = charts.funnel_chart(empty).data["label"].to_list()
     assert labels[0] == "0 · 0% of start"
-    assert labels[2] == "0 · 0% of start · −0% from previous"
+    assert labels[2] == "0 · 0% of start · −0%"
 
 
 DROPOFFS = pl.DataFrame(
@@ -201,3 +206,21 @@ def test_conversion_over_time_chart_one_line_per_series():
 def test_charts_are_valid_vega_lite_with_large_fonts(chart):
     spec = chart.to_dict()  # validates against the Vega-Lite schema
     assert spec["config"]["axis"]["labelFontSize"] == charts.FONT_SIZE
+
+
+def test_scaled_enlarges_fonts_heights_and_room_and_stays_valid():
+    import altair as alt
+
+    both = pl.concat(
+        [FUNNEL.with_columns(channel=pl.lit("web")), FUNNEL.with_columns(channel=pl.lit("app"))]
+    )
+    spec = charts.funnel_chart(both, breakdown="channel").to_dict()
+    big = charts.scaled(spec, 1.5)
+    assert big["config"]["axis"]["labelFontSize"] == 21  # 14 * 1.5
+    assert big["config"]["title"]["fontSize"] == 27  # 18 * 1.5
+    assert big["height"] == round(spec["height"] * 1.5)
+    assert big["padding"]["right"] == round(spec["padding"]["right"] * 1.5)
+    assert big["layer"][1]["mark"]["fontSize"] == 21
+    assert big["datasets"] is spec["datasets"]  # the data is shared, not copied
+    assert spec["config"]["axis"]["labelFontSize"] == 14  # the cached spec is untouched
+    alt.LayerChart.from_dict(big)  # still valid Vega-Lite

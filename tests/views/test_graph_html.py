@@ -176,7 +176,7 @@ def test_highlighted_edges_are_dashed_in_their_colour():
 
 
 def test_highlight_colour_stands_apart():
-    default_edge = gv._OPTIONS["edges"]["color"]["color"]
+    default_edge = gv._options(1.0)["edges"]["color"]["color"]
     node_colours = {f"#{r:02x}{g:02x}{b:02x}" for ends in gv.PALETTES.values() for r, g, b in ends}
     assert gv.HIGHLIGHT_EDGE not in {default_edge, gv._FIXED, *node_colours}
 
@@ -200,3 +200,24 @@ def test_highlighted_edges_of_untrusted_names_are_escaped():
         (ENTRY, escaped),
         (escaped, "cart"),
     }
+
+
+def test_scale_enlarges_labels_nodes_and_edges_and_lays_them_out_apart():
+    def drawn(page):
+        options = json.loads(re.search(r"var options = (\{.*?\});\n", page).group(1))
+        return {n["id"]: n for n in drawn_nodes(page)}, options
+
+    plain, plain_options = drawn(gv.graph_html(small_graph()))
+    large, large_options = drawn(gv.graph_html(small_graph(), scale=2))
+    assert (
+        large_options["nodes"]["font"]["size"] == 2 * plain_options["nodes"]["font"]["size"] == 40
+    )
+    assert (
+        large_options["edges"]["font"]["size"] == 2 * plain_options["edges"]["font"]["size"] == 36
+    )
+    for node_id, node in plain.items():
+        assert large[node_id]["size"] == pytest.approx(2 * node["size"])
+    # The layout measures the larger labels: the columns move apart instead of overlapping.
+    xs = sorted(n["x"] for n in plain.values())
+    large_xs = sorted(n["x"] for n in large.values())
+    assert large_xs[-1] - large_xs[0] > xs[-1] - xs[0]
