@@ -45,6 +45,14 @@ def make_log(
     return EventLog.from_frame(frame)
 
 
+@pytest.fixture(autouse=True)
+def workspace_folder(tmp_path_factory, monkeypatch) -> Path:
+    """Every test's own empty workspace (``CX_DATA_DIR``): nothing is written to the user's."""
+    folder = tmp_path_factory.mktemp("workspace")
+    monkeypatch.setenv("CX_DATA_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """The folder of real public logs; tests using it skip where it is absent."""
