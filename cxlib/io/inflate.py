@@ -1,9 +1,9 @@
 """Bounded decompression: a small upload never expands into all of the server's memory.
 
-A gzip file is inflated chunk by chunk and refused past a limit that grows with the
-compressed size (:data:`MAX_RATIO` times it, at least :data:`MIN_LIMIT`, at most
-:data:`MAX_BYTES`): a zip bomb (a few kilobytes that expand to gigabytes) stops there
-with a clear :class:`~cxlib.errors.LoadError` instead of exhausting the machine.
+A gzip file is inflated chunk by chunk and refused past the limit of
+:func:`cxlib.io.limits.limit` (it grows with the compressed size, and a server sets it):
+a zip bomb (a few kilobytes that expand to gigabytes) stops there with a clear
+:class:`~cxlib.errors.LoadError` instead of exhausting the machine.
 :func:`compressed_kind` names the compressed formats a reader must not hand to a
 parser that would expand them on its own (Polars' CSV reader inflates gzip, zlib and
 zstd silently).
@@ -16,25 +16,10 @@ import zipfile
 import zlib
 
 from cxlib.errors import LoadError
+from cxlib.io.limits import limit
 
-__all__ = [
-    "MAX_BYTES",
-    "MAX_MEMBERS",
-    "MAX_RATIO",
-    "MIN_LIMIT",
-    "compressed_kind",
-    "gunzip",
-    "limit",
-    "unzip",
-    "zip_names",
-]
+__all__ = ["MAX_MEMBERS", "compressed_kind", "gunzip", "unzip", "zip_names"]
 
-#: Most bytes a compressed upload may expand to, whatever its size.
-MAX_BYTES = 4 * 1024**3
-#: Most a file may expand relative to its compressed size (CSV exports compress 5-20 times).
-MAX_RATIO = 100
-#: A small file may always expand to this much.
-MIN_LIMIT = 64 * 1024**2
 #: Most files a zip archive may hold (an export of hourly files has a few thousand).
 MAX_MEMBERS = 10_000
 _CHUNK = 16 * 1024**2
@@ -57,17 +42,6 @@ def compressed_kind(head: bytes) -> str | None:
     ('gzip', 'zip', None)
     """
     return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
-
-
-def limit(compressed: int) -> int:
-    """Most bytes a file of ``compressed`` bytes may expand to.
-
-    Examples
-    --------
-    >>> limit(1_000) == MIN_LIMIT, limit(10**7) == MAX_RATIO * 10**7, limit(10**12) == MAX_BYTES
-    (True, True, True)
-    """
-    return min(MAX_BYTES, max(MIN_LIMIT, MAX_RATIO * compressed))
 
 
 def gunzip(raw: bytes, name: str) -> bytes:

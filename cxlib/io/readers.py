@@ -31,7 +31,7 @@ import polars as pl
 
 from cxlib.engines.tables import SPARK_CONNECT, duckdb_table, spark_table
 from cxlib.errors import LoadError
-from cxlib.io import inflate, sniff
+from cxlib.io import inflate, limits, sniff
 from cxlib.io.nested import flatten
 from cxlib.io.recognize import NAMES, normalize_name
 from cxlib.io.sniff import WHITESPACE, Layout
@@ -237,6 +237,7 @@ def _read_bytes(raw: bytes, name: str, kind: str, options: _Options) -> Table:
     if kind == "zip":
         return _read_zip(raw, name, options)
     if kind == "parquet":
+        limits.check(raw, name, "parquet")
         return Table(name, _guard(name, "Parquet", lambda: pl.read_parquet(io.BytesIO(raw))), kind)
     if kind == "excel":
         return _read_excel(raw, name, options.sheet)
@@ -327,6 +328,9 @@ def _whole_numbers(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _read_excel(raw: bytes, name: str, sheet: str | int | None) -> Table:
     import fastexcel
+
+    if raw.startswith(b"PK\x03\x04"):  # xlsx and ods are zip archives: their sizes are listed
+        limits.check(raw, name, "workbook")
 
     try:
         reader = fastexcel.read_excel(raw)

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 import cxlib
-from cxlib.io import inflate
+from cxlib.io import limits
 from cxlib.views.graph_html import MAX_GRAPH_NODES
 from tests.app.conftest import data_label, new_app, open_page, plain, upload
 from tests.hostile.corpus import CASES, EXPECT, build
@@ -96,7 +96,7 @@ def test_a_zip_bomb_is_refused_before_it_expands(tmp_path):
     finally:
         tracemalloc.stop()
     # The inflated chunks held at once: the limit and one chunk, not the 200 MB inside.
-    assert peak < inflate.MIN_LIMIT + 40 * 1024**2
+    assert peak < limits.MIN_LIMIT + 40 * 1024**2
 
 
 def test_a_genuine_gzip_csv_loads_whatever_its_name(tmp_path):

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from cxlib import LoadError, load
-from cxlib.io import inflate
+from cxlib.io import limits
 from cxlib.io.readers import read
 from cxlib.io.sniff import Layout, decode, layout, sniff_separator, whitespace_to_tabs
 
@@ -126,7 +126,7 @@ def test_files_are_read_for_what_they_are_whatever_their_name(tmp_path):
 def test_a_zip_bomb_inside_an_archive_is_refused():
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("big.csv", b"a,b\n" + b"1,2\n" * (inflate.MIN_LIMIT // 4 + 1))
+        z.writestr("big.csv", b"a,b\n" + b"1,2\n" * (limits.MIN_LIMIT // 4 + 1))
     with pytest.raises(LoadError, match="likely zip bomb"):
         read(archive.getvalue())
 
