@@ -36,7 +36,11 @@ half_life = cols[2].selectbox(
     bind="query-params",
 )
 value = cols[3].toggle(
-    "Share the value too", value=False, key="attribution_value", disabled=not log.has("value")
+    "Share the value too",
+    value=False,
+    key="attribution_value",
+    bind="query-params",
+    disabled=not log.has("value"),
 )
 if not models:
     st.info("Pick at least one model.")
@@ -77,7 +81,9 @@ importance = cols[0].radio(
     "conversion rate with it minus without it",
 )
 measures = ["rating", "1 - exit rate"] if log.has("rating") else ["1 - exit rate"]
-performance = cols[1].radio("Performance", measures, key="importance_performance", horizontal=True)
+performance = cols[1].radio(
+    "Performance", measures, key="importance_performance", bind="query-params", horizontal=True
+)
 with state.errors_shown():
     table = cache.run(
         cxlib.touchpoint_importance,

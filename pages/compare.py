@@ -24,13 +24,17 @@ def segment(label: str, key: str, *, rest: bool) -> tuple[str, tuple] | None:
         "Customers with an event where",
         state.keep_valid(f"{key}_column", options),
         key=f"{key}_column",
+        bind="query-params",
     )
     if column == "(the rest)":
         return None
     with state.errors_shown():
         values = cache.run(value_counts, loaded, filters, column, n=MAX_OPTIONS)[column].to_list()
     chosen = st.multiselect(
-        "is one of", state.keep_valid(f"{key}_values", values), key=f"{key}_values"
+        "is one of",
+        state.keep_valid(f"{key}_values", values),
+        key=f"{key}_values",
+        bind="query-params",
     )
     if not chosen:
         st.info(f"Pick at least one value of {md(column)} for {label}.")
@@ -47,6 +51,7 @@ steps = st.multiselect(
     "Funnel steps, in order",
     state.keep_valid("compare_steps", customer.touchpoints(loaded, filters)),
     key="compare_steps",
+    bind="query-params",
     placeholder="pick two or more touchpoints",
 )
 if len(steps) < 2:

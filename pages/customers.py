@@ -38,12 +38,16 @@ st.subheader("One segment against the rest")
 present = [s for s in SEGMENTS if s in set(segments["segment"])]
 cols = st.columns(2)
 chosen = cols[0].selectbox(
-    "Segment", state.keep_valid("customers_segment", present), key="customers_segment"
+    "Segment",
+    state.keep_valid("customers_segment", present),
+    key="customers_segment",
+    bind="query-params",
 )
 steps = cols[1].multiselect(
     "Funnel steps, in order",
     state.keep_valid("customers_steps", customer.touchpoints(loaded, filters)),
     key="customers_steps",
+    bind="query-params",
     placeholder="pick two or more touchpoints",
 )
 if chosen is None or len(steps) < 2:

@@ -4,6 +4,7 @@ import cxlib
 from cxlib.analyses.overview import value_counts
 from cxlib.views import charts
 from ui import cache, export, page, state
+from ui.filters import MAX_OPTIONS
 
 loaded, filters = page.start(
     "Funnels",
@@ -12,7 +13,9 @@ loaded, filters = page.start(
 )
 log = loaded.log
 with state.errors_shown():
-    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")["touchpoint"].to_list()
+    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)[
+        "touchpoint"
+    ].to_list()
 # A demo funnel for each bundled scenario; any other log starts empty.
 DEMO = {
     "retail": ["product_page", "add_to_cart", "checkout", "purchase"],

@@ -9,6 +9,7 @@ from cxlib.rates import EXIT_RATE
 from cxlib.views import graph_html
 from cxlib.views.format import format_percent
 from ui import cache, export, page, presentation, state
+from ui.filters import MAX_OPTIONS
 from ui.text import md
 
 loaded, filters = page.start(
@@ -17,7 +18,9 @@ loaded, filters = page.start(
     "drawing says what colour, size and width mean. Hover for the figures, drag to pan.",
 )
 with state.errors_shown():
-    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")["touchpoint"].to_list()
+    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)[
+        "touchpoint"
+    ].to_list()
 cols = st.columns(6)
 weight = cols[0].selectbox(
     "Edge weight shown",

@@ -11,6 +11,7 @@ from cxlib.views import charts
 from cxlib.views import graph_html as graph_view
 from cxlib.views.format import format_seconds
 from ui import cache, export, live, page, presentation, state
+from ui.filters import MAX_OPTIONS
 from ui.text import md
 
 #: Seconds between two refreshes of the figures.
@@ -52,7 +53,9 @@ with st.expander("Controls", expanded=not presentation.presenter()):
     )
     goal = sample.GOALS.get(data.scenario or "")
     with state.errors_shown():
-        touchpoints = cache.run(value_counts, data, None, "touchpoint")["touchpoint"].to_list()
+        touchpoints = cache.run(value_counts, data, None, "touchpoint", n=MAX_OPTIONS)[
+            "touchpoint"
+        ].to_list()
         default = (
             cache.run(cxlib.stage_funnel, data, None, goal=goal, stages=stages)
             if goal
@@ -74,7 +77,7 @@ with st.expander("Controls", expanded=not presentation.presenter()):
         "Touchpoint that breaks", touchpoints, key="live_problem_touchpoint"
     )
     channels = (
-        cache.run(value_counts, data, None, "channel")["channel"].to_list()
+        cache.run(value_counts, data, None, "channel", n=MAX_OPTIONS)["channel"].to_list()
         if data.log.has("channel")
         else []
     )

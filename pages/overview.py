@@ -6,11 +6,12 @@ from cxlib.rates import CONVERSION
 from cxlib.views import charts
 from cxlib.views.format import format_seconds
 from ui import cache, export, page, state
+from ui.filters import MAX_OPTIONS
 from ui.text import md
 
 loaded, filters = page.start("Overview", "Headline figures of the journeys the sidebar selects.")
 with state.errors_shown():
-    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")
+    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)
     goals = state.keep_valid("goal", touchpoints["touchpoint"].to_list())
     default = sample.GOALS.get(loaded.scenario or "")
     goal = st.selectbox(
@@ -23,7 +24,9 @@ with state.errors_shown():
     )
     figures = cache.run(summary, loaded, filters, goal=goal)
     channels = (
-        cache.run(value_counts, loaded, filters, "channel") if loaded.log.has("channel") else None
+        cache.run(value_counts, loaded, filters, "channel", n=MAX_OPTIONS)
+        if loaded.log.has("channel")
+        else None
     )
 
 cols = st.columns(6)

@@ -6,6 +6,7 @@ import cxlib
 from cxlib.analyses.overview import value_counts
 from cxlib.views import charts, flow_chart
 from ui import cache, export, page, state
+from ui.filters import MAX_OPTIONS
 from ui.text import md
 
 loaded, filters = page.start(
@@ -14,7 +15,9 @@ loaded, filters = page.start(
     "touchpoint at each step.",
 )
 with state.errors_shown():
-    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")["touchpoint"].to_list()
+    touchpoints = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)[
+        "touchpoint"
+    ].to_list()
 any_one = {"index": None, "placeholder": "any", "bind": "query-params"}
 cols = st.columns(3)
 start_at = cols[0].selectbox(

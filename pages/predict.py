@@ -3,6 +3,7 @@ import streamlit as st
 from cxlib import predict
 from cxlib.views import charts, charts_predict
 from ui import cache, customer, export, page, state
+from ui.text import md
 
 HORIZONS = {
     "any": "any time later",
@@ -45,7 +46,7 @@ with st.status("Training…") as status, state.errors_shown():
     status.update(label="Trained", state="complete")
 
 st.subheader("How good are the predictions?")
-(st.success if scores.enough_data else st.warning)(scores.message)
+(st.success if scores.enough_data else st.warning)(md(scores.message))
 m = st.columns(4)
 m[0].metric(
     "Next touchpoint right (top 1)",
@@ -85,7 +86,7 @@ export.chart(charts_predict.drivers_chart, table, key="predict_drivers", name="c
 export.table(table, key="predict_drivers", name="conversion_drivers")
 
 st.subheader("Journeys in flight, most likely to convert first")
-st.caption(f"{in_flight.height:,} customers have not reached {goal} yet.")
+st.caption(f"{in_flight.height:,} customers have not reached {md(goal)} yet.")
 export.table(in_flight, key="predict_in_flight", name="propensity", height=400)
 
 st.subheader("Try a journey")
@@ -93,6 +94,7 @@ prefix = st.multiselect(
     "The journey so far, in order (pick or type touchpoints; empty: not started)",
     state.keep_valid("predict_prefix", touchpoints),
     key="predict_prefix",
+    bind="query-params",
 )
 left, right = st.columns([3, 1])
 with left:
@@ -111,7 +113,14 @@ right.metric("Chance to convert", f"{predict.conversion_chance(model, prefix):.1
 
 st.subheader("What if drop-off fell?")
 reduction = st.slider(
-    "Drop-off lower by", 5, 100, 10, step=5, format="%d%%", key="predict_reduction"
+    "Drop-off lower by",
+    5,
+    100,
+    10,
+    step=5,
+    format="%d%%",
+    key="predict_reduction",
+    bind="query-params",
 )
 with state.errors_shown():
     leverage = cache.run(

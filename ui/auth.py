@@ -15,7 +15,10 @@ from collections.abc import Callable, Mapping
 
 import streamlit as st
 
-__all__ = ["gate", "providers", "required"]
+from ui.text import md
+from ui.workspace import Person
+
+__all__ = ["gate", "person", "providers", "required"]
 
 
 def required() -> bool:
@@ -44,9 +47,16 @@ def gate() -> None:
             st.button(label, key=f"auth_login_{provider or 'default'}", on_click=_login(provider))
         st.stop()
     with st.sidebar:
-        who = st.user.get("name") or st.user.get("email") or "signed in"
-        st.caption(f"Signed in as {who}")
+        st.caption(f"Signed in as {md(person().label)}")
         st.button("Sign out", key="auth_logout", on_click=st.logout)
+
+
+def person() -> Person:
+    """Who is using the dashboard: the signed-in person (by e-mail), else the team (no sign-in)."""
+    if not required() or not st.user.get("is_logged_in", False):
+        return Person()
+    who = st.user.get("email") or st.user.get("sub")
+    return Person(str(who) if who else None, st.user.get("name") or None)
 
 
 def _login(provider: str | None) -> Callable[[], None]:

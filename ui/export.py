@@ -11,12 +11,14 @@ category=...)``): their Vega-Lite spec is built once for every session
 
 CSV cells are untrusted text: a cell starting with ``=``, ``+``, ``-``, ``@``, a tab
 or a carriage return would run as a formula in a spreadsheet, so it gets a leading
-``'`` (the OWASP advice against CSV injection). Files are built only when the
-button is clicked.
+``'`` (the OWASP advice against CSV injection); header cells (column names, which come
+from the data too) as well. Files are built only when the button is clicked.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -73,14 +75,25 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """The frame as UTF-8 CSV with formula-looking cells neutralised (see :func:`neutralise`)."""
+    r"""The frame as UTF-8 CSV with formula-looking cells, header cells too, neutralised.
+
+    Examples
+    --------
+    >>> csv_bytes(pl.DataFrame({"@SUM(A1)": ["=1+1"], "n": [1]}))
+    b"'@SUM(A1),n\n'=1+1,1\n"
+    """
     # CSV has no lists: write them as their text (results are small, a Python loop is fine).
     flat = frame.with_columns(
         pl.Series(name, [None if v is None else str(v) for v in frame[name].to_list()], pl.String)
         for name, dtype in frame.schema.items()
         if dtype.is_nested()
     )
-    return neutralise(flat).write_csv().encode()
+    header = io.StringIO()
+    names = ["'" + c if c.startswith(FORMULA_STARTS) else c for c in frame.columns]
+    # "\r\n" as the terminator makes the writer quote a name holding either; Polars ends lines with "\n".
+    csv.writer(header, lineterminator="\r\n").writerow(names)
+    body = neutralise(flat).write_csv(include_header=False)
+    return (header.getvalue().removesuffix("\r\n") + "\n" + body).encode()
 
 
 #: Width in pixels of an exported single or layered chart (on screen it fills the page).

@@ -158,6 +158,7 @@ def bar_chart(
 
 
 _FUNNEL_AXIS = "customers (−: lost since the step before)"
+_GROUP = "breakdown_group"
 
 
 def funnel_chart(
@@ -203,18 +204,20 @@ def funnel_chart(
     tooltip = ["step", "touchpoint", "customers", alt.Tooltip("conversion", format=".1%")]
     tooltip.append(alt.Tooltip("step_conversion", format=".1%"))
     if breakdown:
-        encode["yOffset"] = alt.YOffset(f"{breakdown}:N")
+        # Under a fixed name: Vega-Lite reads ":", "." and "[" in a field name as syntax.
+        data = data.rename({breakdown: _GROUP})
+        encode["yOffset"] = alt.YOffset(f"{_GROUP}:N")
         # On top (on the right it would sit over the labels of the longest bars), in rows
         # of three so that many groups do not run off the side.
-        legend = alt.Legend(orient="top", columns=3)
-        encode["color"] = alt.Color(f"{breakdown}:N", legend=legend)
-        tooltip.insert(0, breakdown)
+        legend = alt.Legend(orient="top", columns=3, title=breakdown)
+        encode["color"] = alt.Color(f"{_GROUP}:N", legend=legend)
+        tooltip.insert(0, alt.Tooltip(f"{_GROUP}:N", title=breakdown))
     if not breakdown:
         return styled(_labelled_above(data, order, tooltip), title=title)
     base = alt.Chart(data).encode(**encode, tooltip=tooltip)
     bars = base.mark_bar()
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(text="label:N")
-    height = row_height(len(order)) * max(1, min(data[breakdown].n_unique(), 4))
+    height = row_height(len(order)) * max(1, min(data[_GROUP].n_unique(), 4))
     # The longest bar ends at the plot's right edge and its label is written after it:
     # padding as wide as the longest label keeps every label in the picture.
     padding = {"left": 5, "top": 5, "bottom": 5, "right": _label_room(data["label"])}

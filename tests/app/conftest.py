@@ -43,8 +43,8 @@ def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
 
 
 def plain(markdown: str) -> str:
-    """Text as a person reads it: the backslash escapes of :func:`ui.text.md` removed."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Text as a person reads it: the backslash escapes and zero-width spaces of md() removed."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u200b", "")
 
 
 def errors(at: AppTest) -> list[str]:

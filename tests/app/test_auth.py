@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app.conftest import assert_clean, new_app
+from ui.text import md
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -49,7 +50,7 @@ def test_signed_in_sees_the_dashboard_and_who_they_are():
     at = _app(AUTH, {"is_logged_in": True, "name": "Ada <b>L</b>", "email": "ada@example.com"})
     at.run()
     assert_clean(at, "Overview")
-    assert "Signed in as Ada <b>L</b>" in [c.value for c in at.sidebar.caption]
+    assert f"Signed in as {md('Ada <b>L</b>')}" in [c.value for c in at.sidebar.caption]
     assert at.button(key="auth_logout").label == "Sign out"
 
 

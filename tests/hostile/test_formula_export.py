@@ -50,3 +50,10 @@ def test_analyses_of_a_hostile_log_export_no_formula():
         assert _armed(cells) == [], result
         # The payloads are there, defused.
         assert any(core in c for c in cells for core in ["HYPERLINK", "calc", "SUM("]), result
+
+
+def test_header_cells_are_neutralised_too():
+    frame = pl.DataFrame({p: ["ok"] for p in PAYLOADS} | {"plain": [1]})
+    rows = list(csv.reader(io.StringIO(csv_bytes(frame).decode(), newline="")))
+    assert rows[0] == [f"'{p}" for p in PAYLOADS] + ["plain"]
+    assert rows[1] == ["ok"] * 6 + ["1"]

@@ -65,13 +65,22 @@ def test_funnel_chart_with_breakdown_groups_bars():
     )
     chart = charts.funnel_chart(both, breakdown="channel")
     bars, _ = _layer_encodings(chart)
-    assert bars["yOffset"]["field"] == "channel"
-    assert bars["color"]["field"] == "channel"
+    # Drawn under a fixed field (a column name can hold Vega-Lite syntax), titled with its name.
+    assert bars["yOffset"]["field"] == "breakdown_group"
+    assert bars["color"]["field"] == "breakdown_group"
     assert bars["y"]["sort"] == ["1. view", "2. cart", "3. buy"]
-    assert chart.data["channel"].to_list() == ["app"] * 3 + ["web"] * 3
+    assert chart.data["breakdown_group"].to_list() == ["app"] * 3 + ["web"] * 3
     # The legend goes on top, out of the way of the labels written right of the bars,
     # in rows of three.
-    assert bars["color"]["legend"] == {"orient": "top", "columns": 3}
+    assert bars["color"]["legend"] == {"orient": "top", "columns": 3, "title": "channel"}
+
+
+def test_a_breakdown_column_named_with_vega_lite_syntax_draws():
+    both = pl.concat([FUNNEL.with_columns(**{"a.b:N[0]": pl.lit(v)}) for v in ["web", "app"]])
+    chart = charts.funnel_chart(both, breakdown="a.b:N[0]")
+    bars, _ = _layer_encodings(chart)
+    assert bars["color"]["legend"]["title"] == "a.b:N[0]"
+    chart.to_dict()  # Altair validates the spec
 
 
 def test_funnel_chart_with_breakdown_keeps_room_for_the_labels():
