@@ -4,7 +4,8 @@ import streamlit as st
 import cxlib
 from cxlib import sample
 from cxlib.analyses.overview import preview, value_counts
-from ui import assistant, cache, connect, export, page, state
+from ui import assistant, auth, cache, connect, export, page, state, team
+from ui.filters import MAX_OPTIONS
 from ui.text import md
 
 
@@ -28,12 +29,19 @@ def upload_section() -> None:
         accept_multiple_files=True,
         key="data_upload",
     )
+    if auth.required():
+        st.toggle("Share new uploads with the team", value=False, key="data_share")
     if assistant.take(files):
         st.rerun()
 
 
 def connect_section(loaded: state.Loaded) -> None:
-    """Open a Parquet file or folder, a DuckDB table or a Spark Connect table where it lives."""
+    """Open a Parquet file or folder, a DuckDB table or a Spark Connect table where it lives.
+
+    Only what the server's operator allows is offered; nothing when nothing is.
+    """
+    if not (kinds := connect.offered()):
+        return
     with st.expander(
         "Connect to data where it lives: a Parquet folder, a DuckDB table, Spark Connect",
         expanded=loaded.connection is not None,
@@ -45,8 +53,8 @@ def connect_section(loaded: state.Loaded) -> None:
             + (f" Paths must be under {md(roots)}." if roots else "")
         )
         kind = st.radio(
-            "Source", list(connect.KINDS), key="data_connect_kind", horizontal=True,
-            format_func=connect.KINDS.get,
+            "Source", state.keep_valid("data_connect_kind", kinds), key="data_connect_kind",
+            horizontal=True, format_func=connect.KINDS.get,
         )  # fmt: skip
         left, right = st.columns([3, 2])
         left.text_input(
@@ -93,7 +101,12 @@ def columns_section(loaded: state.Loaded) -> None:
         )
         if match is not None:
             col.caption(f"{match.confidence:.0%} sure: {md(match.reason)}")
-    st.button("Re-load with these columns", key="data_apply_roles", on_click=state.reload_roles)
+    remappable = loaded.scenario is not None or loaded.connection is not None or loaded.uploads
+    st.button(
+        "Re-load with these columns", key="data_apply_roles", on_click=state.reload_roles,
+        disabled=not remappable,
+        help=None if remappable else "Choosing other columns needs the file: upload it again.",
+    )  # fmt: skip
 
 
 def report_section(loaded: state.Loaded) -> None:
@@ -124,19 +137,25 @@ def report_section(loaded: state.Loaded) -> None:
 
 def contents_section(loaded: state.Loaded) -> None:
     """The touchpoints, the channels and the first events of the loaded data."""
-    with state.errors_shown():
-        touchpoints = cache.run(value_counts, loaded, None, "touchpoint")
+    with state.errors_shown():  # the most frequent only: 10^6 touchpoints would take 38 MB
+        touchpoints = cache.run(value_counts, loaded, None, "touchpoint", n=MAX_OPTIONS)
         has_channel = loaded.log.has("channel")
-        channels = cache.run(value_counts, loaded, None, "channel") if has_channel else None
+        channels = (
+            cache.run(value_counts, loaded, None, "channel", n=MAX_OPTIONS) if has_channel else None
+        )
     left, right = st.columns(2)
     with left:
         st.subheader("Touchpoints")
+        if touchpoints.height == MAX_OPTIONS:
+            st.caption(f"The {MAX_OPTIONS:,} most frequent.")
         export.table(touchpoints, key="data_touchpoints", name="touchpoints", height=300)
     with right:
         st.subheader("Channels")
         if channels is None:
             st.info("No channel column.")
         else:
+            if channels.height == MAX_OPTIONS:
+                st.caption(f"The {MAX_OPTIONS:,} most frequent.")
             export.table(channels, key="data_channels", name="channels", height=300)
     st.subheader("Preview")
     export.table(cache.run(preview, loaded, None, n=100), key="data_preview", name="preview")
@@ -162,3 +181,4 @@ else:
     columns_section(loaded)
 report_section(loaded)
 contents_section(loaded)
+team.saved_logs(loaded)

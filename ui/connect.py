@@ -2,16 +2,22 @@
 
 A :class:`Connection` names the source (a Parquet file or folder, a DuckDB database
 file and table, a Spark Connect address and table) and the engine the analyses run
-on; only their small results come back to the dashboard. On a shared server the
-operator decides what may be opened, by two environment variables:
+on; only their small results come back to the dashboard. Connecting is **off** unless
+the server's operator names what may be opened, by two environment variables:
 
 ``CX_CONNECT_ROOTS``
-    Folders (separated by ``:``, ``;`` on Windows) that paths must lie in, after
-    resolving links and ``..``. Unset: any path the server's user can read.
+    Folders (separated by ``:``, ``;`` on Windows) that Parquet and DuckDB paths must
+    lie in. A path is resolved first (links, ``..``) and must be a regular file or a
+    folder inside one of them; every file of a folder too. Unset: no path may be opened.
 ``CX_SPARK_REMOTES``
-    The Spark Connect addresses (comma-separated) that may be used. Unset: any.
+    The Spark Connect addresses (comma-separated) that may be used. Unset: none.
 
-The Docker image sets ``CX_CONNECT_ROOTS=/data`` (see docs/hosting.md).
+The kind chosen is enforced: a Parquet source must be Parquet files (their magic
+bytes are checked before anything reads them), a DuckDB database a DuckDB file. A
+DuckDB database is opened read-only on a connection that may read only inside the
+roots, with its configuration locked (:func:`cxlib.engines.duckdb_safe.duckdb_confined`),
+so a view in it cannot read elsewhere. A connection is kept in the workspace
+(:mod:`ui.workspace`) and a link names it by its id, never by its path.
 """
 
 from __future__ import annotations
@@ -19,17 +25,20 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
+
+import polars as pl
 
 import cxlib
-from cxlib.engines import duckdb_connect
-from cxlib.engines.tables import SPARK_CONNECT
+from cxlib.engines.duckdb_safe import duckdb_confined
+from cxlib.engines.tables import SPARK_CONNECT, duckdb_table
 
-__all__ = ["ENGINES", "KINDS", "QUERY_KEYS", "Connection", "allowed_roots"]
+__all__ = ["ENGINES", "KINDS", "Connection", "allowed_remotes", "allowed_roots", "offered"]
 
 Kind = Literal["parquet", "duckdb", "spark"]
 #: What can be connected to, as the Data page names it.
@@ -43,18 +52,25 @@ ENGINES: dict[str, str] = {
     "polars": "Polars (in memory, fastest to tens of millions of events)",
     "duckdb": "DuckDB (spills to disk: logs larger than memory)",
 }
-#: URL parameters of a connection (a link reproduces it).
-QUERY_KEYS = ("connect", "connect_to", "connect_table", "connect_engine")
 _ADDRESS = re.compile(r"sc://[A-Za-z0-9.\-]+(:\d{1,5})?(/;[^\s]*)?")
+_PARQUET, _DUCKDB = b"PAR1", b"DUCK"
+T = TypeVar("T")
 
 
 def allowed_roots() -> list[Path]:
-    """The folders paths must lie in (``CX_CONNECT_ROOTS``); empty when any path may be opened."""
+    """The folders paths must lie in (``CX_CONNECT_ROOTS``, resolved); empty: no path may be opened."""
     value = os.environ.get("CX_CONNECT_ROOTS", "")
-    return [Path(p).expanduser().resolve() for p in value.split(os.pathsep) if p.strip()]
+    roots = [Path(p.strip()).expanduser().resolve() for p in value.split(os.pathsep) if p.strip()]
+    return [root for root in roots if root.is_dir()]
 
 
-def _allowed_remotes() -> list[str]:
+def offered() -> list[str]:
+    """The kinds this server lets people connect to (none unless its operator named some)."""
+    return [kind for kind in KINDS if (allowed_remotes() if kind == "spark" else allowed_roots())]
+
+
+def allowed_remotes() -> list[str]:
+    """The Spark Connect addresses that may be used (``CX_SPARK_REMOTES``); empty: none."""
     value = os.environ.get("CX_SPARK_REMOTES", "")
     return [r.strip() for r in value.split(",") if r.strip()]
 
@@ -69,28 +85,23 @@ class Connection:
     engine: Literal["polars", "duckdb"] = "polars"
 
     @classmethod
-    def from_query(cls, params: Mapping[str, str]) -> Connection | None:
-        """The connection a link names (``?connect=parquet&connect_to=...``), if any."""
-        kind = params.get("connect")
-        if kind not in KINDS or not params.get("connect_to"):
-            return None
-        engine = params.get("connect_engine", "polars")
+    def from_source(cls, source: Mapping[str, str]) -> Connection:
+        """The connection a workspace entry records (see :meth:`source`)."""
         return cls(
-            kind,  # type: ignore[arg-type]
-            params["connect_to"],
-            params.get("connect_table") or None,
-            engine if engine in ENGINES else "polars",  # type: ignore[arg-type]
+            source["kind"],  # type: ignore[arg-type]
+            source["target"],
+            source.get("table") or None,
+            source.get("engine", "polars"),  # type: ignore[arg-type]
         )
 
-    def query(self) -> dict[str, str]:
-        """The URL parameters that reproduce this connection."""
-        # A Spark address's parameters (/;token=...) may hold a secret: never in a link.
+    def source(self) -> dict[str, str]:
+        """What the workspace records; a Spark address's parameters (``/;token=...``) left out."""
         target = self.target.split("/;")[0] if self.kind == "spark" else self.target
-        params = {"connect": self.kind, "connect_to": target}
+        params = {"kind": self.kind, "target": target}
         if self.table:
-            params["connect_table"] = self.table
+            params["table"] = self.table
         if self.kind == "parquet":
-            params["connect_engine"] = self.engine
+            params["engine"] = self.engine
         return params
 
     @property
@@ -98,24 +109,31 @@ class Connection:
         """How the Data page names the source."""
         table = f", table {self.table}" if self.table else ""
         engine = f" on {ENGINES[self.engine].split()[0]}" if self.kind == "parquet" else ""
-        return f"{KINDS[self.kind]}: {self.target}{table}{engine}"
+        return f"{KINDS[self.kind]}: {self.target.split('/;')[0]}{table}{engine}"
 
     def open(self, **roles: str) -> cxlib.EventLog:
         """Load the source as an EventLog on its engine (raises :class:`cxlib.CxError`)."""
         if self.kind == "spark":
             return cxlib.load(self._address(), table=self.table, **roles)
-        path = self._path()
+        path, files = self._files()
         if self.kind == "duckdb":
-            return cxlib.load(str(path), table=self.table, **roles)
+            return _duckdb(
+                "database",
+                path,
+                lambda: cxlib.load(
+                    duckdb_table(duckdb_confined(path, readable=allowed_roots()), self.table),
+                    **roles,
+                ),
+            )
+        # The files checked, read as Parquet whatever their names say.
         if self.engine == "duckdb":
-            pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
-            try:
-                relation = duckdb_connect().read_parquet(pattern)
-            except Exception as err:  # DuckDB's IO and format errors have no common base
-                msg = f"DuckDB cannot read {str(path)!r} as Parquet: {err}"
-                raise cxlib.LoadError(msg) from err
-            return cxlib.load(relation, **roles)
-        return cxlib.load(path, **roles)
+            names = [str(file) for file in files]
+            return _duckdb(
+                "Parquet",
+                path,
+                lambda: cxlib.load(duckdb_confined(readable=files).read_parquet(names), **roles),
+            )
+        return cxlib.load(pl.scan_parquet(files), **roles)
 
     def fingerprint(self) -> bytes:
         """What identifies the data now: the files' sizes and times (a changed file is new data).
@@ -126,36 +144,82 @@ class Connection:
         if self.kind == "spark":
             parts.append(str(time.time_ns()))
         else:
-            path = self._path()
-            try:
-                files = sorted(path.rglob("*")) if path.is_dir() else [path]
-                stats = [(file, file.stat()) for file in files]
-            except OSError as err:
-                msg = f"cannot read {self.target!r}: {err.strerror or err}; check its permissions"
-                raise cxlib.LoadError(msg) from err
-            parts += [f"{file}\0{st.st_size}\0{st.st_mtime_ns}" for file, st in stats]
+            _, files = self._files()
+            parts += [f"{file}\0{size}\0{mtime}" for file, size, mtime in files_stats(files)]
         return hashlib.sha256("\n".join(parts).encode()).digest()
 
-    def _path(self) -> Path:
+    def _files(self) -> tuple[Path, list[Path]]:
+        """The resolved path and the data files it holds, each checked (raises :class:`cxlib.LoadError`)."""
         raw = self.target.strip()
+        roots = allowed_roots()
+        if not roots:
+            msg = (
+                "connecting to files on the server is off: its operator has not named the folders "
+                "that may be opened (CX_CONNECT_ROOTS); upload the file instead"
+            )
+            raise cxlib.LoadError(msg)
         if not raw:
             msg = "type the path of the file or folder to open"
             raise cxlib.LoadError(msg)
         try:
             path = Path(raw).expanduser().resolve()
-            path.exists()  # a NUL byte is refused here, not later
-        except (RuntimeError, ValueError, OSError) as err:  # ~unknown_user, NUL, too long
+            inside = any(path.is_relative_to(root) for root in roots)
+            if not inside:
+                shown = ", ".join(str(r) for r in roots)
+                msg = f"{raw!r} is outside the folders this dashboard may open ({shown}); put the data there"
+                raise cxlib.LoadError(msg)
+            if not path.exists():
+                msg = f"no such file or folder: {raw!r}; check the path (it is read on the server)"
+                raise cxlib.LoadError(msg)
+            files = self._data_files(raw, path, roots)
+        except (RuntimeError, ValueError) as err:  # ~unknown_user, a NUL byte
             msg = f"{raw!r} is not a usable path ({err}); type a folder or file path"
             raise cxlib.LoadError(msg) from err
-        roots = allowed_roots()
-        if roots and not any(path.is_relative_to(root) for root in roots):
-            shown = ", ".join(str(r) for r in roots)
-            msg = f"{raw!r} is outside the folders this dashboard may open ({shown}); put the data there"
+        except OSError as err:
+            msg = f"cannot open {raw!r} on the server: {err.strerror or type(err).__name__}"
+            raise cxlib.LoadError(msg) from err
+        return path, files
+
+    def _data_files(self, raw: str, path: Path, roots: list[Path]) -> list[Path]:
+        """The regular files to read, each inside the roots and of the chosen kind."""
+        if path.is_dir():
+            if self.kind == "duckdb":
+                msg = f"{raw!r} is a folder: a DuckDB database is one file; type its path"
+                raise cxlib.LoadError(msg)
+            files = sorted(p for p in path.rglob("*.parquet") if not p.name.startswith((".", "_")))
+            if not files:
+                msg = f"{raw!r} holds no .parquet file; type a Parquet file or a folder of them"
+                raise cxlib.LoadError(msg)
+        else:
+            files = [path]
+        for file in files:
+            name = raw if file == path else str(file)
+            real = file.resolve()
+            if not any(real.is_relative_to(root) for root in roots):
+                shown = ", ".join(str(r) for r in roots)
+                msg = f"{name!r} links outside the folders this dashboard may open ({shown})"
+                raise cxlib.LoadError(msg)
+            if not stat.S_ISREG(real.stat().st_mode):
+                msg = f"{name!r} is not a regular file: only data files can be opened"
+                raise cxlib.LoadError(msg)
+            self._check_kind(file, name)
+        return files
+
+    def _check_kind(self, file: Path, name: str) -> None:
+        """Refuse a file whose first bytes are not those of the chosen kind."""
+        with file.open("rb") as handle:
+            head = handle.read(12)
+            if self.kind == "parquet":
+                handle.seek(0, os.SEEK_END)
+                size = handle.tell()
+                handle.seek(max(size - 4, 0))
+                tail = handle.read(4)
+                ok = head.startswith(_PARQUET) and tail == _PARQUET and size >= 12
+            else:
+                ok = head[8:12] == _DUCKDB
+        if not ok:
+            msg = f"{name!r} is not a {KINDS[self.kind]} (its first bytes say otherwise); choose its kind"
             raise cxlib.LoadError(msg)
-        if not path.exists():
-            msg = f"no such file or folder: {raw!r}; check the path (it is read on the server)"
-            raise cxlib.LoadError(msg)
-        return path
 
     def _address(self) -> str:
         address = self.target.strip()
@@ -165,10 +229,30 @@ class Connection:
                 f"{SPARK_CONNECT}host:port (the default port is 15002)"
             )
             raise cxlib.LoadError(msg)
-        remotes = _allowed_remotes()
-        if remotes and address.split("/;")[0] not in {r.split("/;")[0] for r in remotes}:
+        remotes = allowed_remotes()
+        if address.split("/;")[0] not in {r.split("/;")[0] for r in remotes}:
             msg = (
                 f"{address!r} is not a Spark server this dashboard may use; use one of {remotes!r}"
+                if remotes
+                else "Spark Connect is off: the server's operator has named no Spark server "
+                "(CX_SPARK_REMOTES)"
             )
             raise cxlib.LoadError(msg)
         return address
+
+
+def files_stats(files: list[Path]) -> list[tuple[Path, int, int]]:
+    """Each file's size and modification time (what changes when the data changes)."""
+    return [(file, (s := file.stat()).st_size, s.st_mtime_ns) for file in files]
+
+
+def _duckdb(what: str, path: Path, open_it: Callable[[], T]) -> T:
+    """Open ``path`` on DuckDB; its errors (no common base class) become a message."""
+    try:
+        return open_it()
+    except cxlib.CxError:
+        raise
+    except Exception as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        msg = f"DuckDB cannot open {str(path)!r} as {what}: {first}"
+        raise cxlib.LoadError(msg) from err

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import filters, preload, presentation, report, sidebar, state  # noqa: F401  (preload)
+from ui import filters, preload, presentation, report, sidebar, state, team  # noqa: F401  (preload)
+from ui.pages import PAGES
 
 __all__ = ["start", "start_without_filters"]
 
@@ -14,13 +15,15 @@ def start(title: str, caption: str | None = None) -> tuple[state.Loaded, filters
 
     Returns the session's data and the filters every analysis on the page must obey.
     While data asked for did not load, a banner says which data is shown instead, and why.
-    The sidebar offers the page's figures as one HTML file (:mod:`ui.report`). It is drawn
-    here rather than by the main script so that a page run on its
-    own (as AppTest does) still has it.
+    The sidebar offers the page's figures as one HTML file (:mod:`ui.report`) and ends
+    with the saved views (:func:`ui.team.saved_views`). It is drawn here rather than by
+    the main script so that a page run on its own (as AppTest does) still has it.
     """
     loaded = _begin(title, caption)
     report.start(title, caption)
-    return loaded, sidebar.sidebar(loaded)
+    chosen = sidebar.sidebar(loaded)
+    team.saved_views(loaded, next(url for _, name, url in PAGES if name == title))
+    return loaded, chosen
 
 
 def start_without_filters(title: str, caption: str | None = None) -> state.Loaded:

@@ -3,14 +3,19 @@
 The loaded :class:`cxlib.EventLog` lives in ``st.session_state`` (one per browser
 session, never shared). It is identified by a **data key**: a hash of the uploaded
 bytes (or the bundled scenario's name, or a connected source's fingerprint) and the
-role mapping, which is what the caches in :mod:`ui.cache` are keyed on. A scenario
-or a connection is also written to the URL (``?scenario=bank``,
-``?connect=parquet&connect_to=...``), so a copied link opens on the same data.
+role mapping, which is what the caches in :mod:`ui.cache` are keyed on.
+
+Every upload and connection is kept in the team's workspace (:mod:`ui.workspace`), and
+the URL names the data by the workspace's id (``?log=<id>``) or the bundled scenario
+(``?scenario=bank``), so a reload or a teammate opening the link sees the same data, if
+they may. ``?view=<id>`` opens a saved view (:mod:`ui.views`): its page, data and
+controls. A link never carries a path.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import io
@@ -22,9 +27,11 @@ import streamlit as st
 
 import cxlib
 from cxlib import sample
-from ui import cache
-from ui.connect import QUERY_KEYS, Connection
+from ui import auth, cache, views
+from ui.connect import Connection
+from ui.pages import PAGES
 from ui.text import md
+from ui.workspace import LogEntry, StorageError, workspace
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -38,6 +45,7 @@ __all__ = [
     "errors_shown",
     "keep_valid",
     "load_connection",
+    "load_saved",
     "load_scenario",
     "load_uploads",
     "not_loaded",
@@ -65,6 +73,11 @@ UPLOAD = "cx_upload"
 _LOAD_ERROR = "cx_load_error"
 #: (what was asked for, why it is not loaded) while other data is shown instead.
 _NOT_LOADED = "cx_not_loaded"
+_VIEW = "cx_view"
+#: URL parameters naming the data (a workspace log, a bundled scenario) or a saved view.
+DATA_PARAMS = ("log", "scenario", "view")
+#: Parameters of links made before the workspace: they named a path, which links no longer do.
+_OLD_CONNECT = ("connect", "connect_to", "connect_table", "connect_engine")
 
 
 @dataclass(frozen=True)
@@ -99,12 +112,14 @@ class Loaded:
     connection: Connection | None = None
     #: The other options of :func:`cxlib.load` the data was loaded with (reading, format).
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: The workspace's id of the log (uploads and connections).
+    log_id: str | None = None
 
     def query(self) -> dict[str, str]:
-        """The URL parameters that reopen this data (none for uploads)."""
-        if self.scenario is not None:
-            return {"scenario": self.scenario}
-        return self.connection.query() if self.connection is not None else {}
+        """The URL parameters that reopen this data."""
+        if self.log_id is not None:
+            return {"log": self.log_id}
+        return {"scenario": self.scenario} if self.scenario is not None else {}
 
 
 def _key(
@@ -173,27 +188,74 @@ def load_uploads(
     roles: Mapping[str, Any] | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> Loaded:
-    """Load one or several uploaded files as one log (raises :class:`cxlib.CxError`).
+    """Load one or several uploaded files as one log and keep it in the workspace.
 
     ``options`` are the other keywords of :func:`cxlib.load` (separator, encoding,
-    header, sheet, timestamp_format, layout).
+    header, sheet, timestamp_format, layout). Raises :class:`cxlib.CxError` when the
+    files cannot be loaded.
     """
     roles, options = dict(roles or {}), dict(options or {})
     files = [u.open() for u in uploads]
-    with st.spinner(f"Loading {', '.join(u.name for u in uploads)}…"):
+    with st.spinner(f"Loading {md(', '.join(u.name for u in uploads))}…"):
         log = cxlib.load(files[0] if len(files) == 1 else files, **_role_args(roles), **options)
     key = _key([u.name.encode() + b"\0" + u.data for u in uploads], roles, options)
     label = ", ".join(u.name for u in uploads)
-    return _store(Loaded(log, key, label, uploads=tuple(uploads), roles=roles, options=options))
+    with st.spinner("Saving it in the workspace…"):
+        log_id = _kept(
+            label,
+            lambda: workspace().add_upload(
+                log, name=label, content_key=key, roles=roles, who=auth.person(), shared=_shared()
+            ),
+        )
+    loaded = Loaded(log, key, label, uploads=tuple(uploads), roles=roles, options=options)
+    return _store(dataclasses.replace(loaded, log_id=log_id))
 
 
-def load_connection(connection: Connection, roles: Mapping[str, str] | None = None) -> Loaded:
-    """Open a Parquet, DuckDB or Spark source where it lives (raises :class:`cxlib.CxError`)."""
+def load_connection(
+    connection: Connection, roles: Mapping[str, str] | None = None, *, log_id: str | None = None
+) -> Loaded:
+    """Open a Parquet, DuckDB or Spark source where it lives (raises :class:`cxlib.CxError`).
+
+    A new connection is recorded in the workspace; ``log_id`` names one already there.
+    """
     roles = dict(roles or {})
-    with st.spinner(f"Connecting to {connection.label}…"):
+    with st.spinner(f"Connecting to {md(connection.label)}…"):
         log = connection.open(**_role_args(roles))
         key = _key([b"connect", connection.fingerprint()], roles)
-    return _store(Loaded(log, key, connection.label, roles=roles, connection=connection))
+    if log_id is None:
+        log_id = _kept(
+            connection.label,
+            lambda: workspace().add_connection(
+                connection.source(),
+                name=connection.label,
+                content_key=key,
+                roles=roles,
+                who=auth.person(),
+                shared=_shared(),
+            ),
+        )
+    loaded = Loaded(log, key, connection.label, roles=roles, connection=connection, log_id=log_id)
+    return _store(loaded)
+
+
+def _kept(label: str, keep: Callable[[], LogEntry]) -> str | None:
+    """Keep a log in the workspace; if the workspace cannot be used, the session keeps it alone."""
+    try:
+        return keep().id
+    except StorageError as err:
+        st.session_state[_LOAD_ERROR] = f"{label} is open in this session only, not saved: {err}"
+        return None
+
+
+def load_saved(log_id: str) -> Loaded:
+    """Open a log of the workspace by its id (raises :class:`ui.workspace.NotFound` if not allowed)."""
+    ws = workspace()
+    entry = ws.get(log_id, auth.person())
+    if entry.source is not None:
+        return load_connection(Connection.from_source(entry.source), entry.roles, log_id=entry.id)
+    with st.spinner(f"Opening {md(entry.name)}…"):
+        log = ws.open(entry)
+    return _store(Loaded(log, entry.content_key, entry.name, roles=entry.roles, log_id=entry.id))
 
 
 def reload_with_roles(loaded: Loaded, roles: Mapping[str, str]) -> Loaded:
@@ -202,7 +264,15 @@ def reload_with_roles(loaded: Loaded, roles: Mapping[str, str]) -> Loaded:
         return load_scenario(loaded.scenario, roles)
     if loaded.connection is not None:
         return load_connection(loaded.connection, roles)
+    if not loaded.uploads:
+        msg = "choosing other columns needs the file itself: upload it again, then choose them"
+        raise cxlib.MappingError(msg)
     return load_uploads(loaded.uploads, roles, loaded.options)
+
+
+def _shared() -> bool:
+    """Whether a new log is shared with the team: always without sign-in; by choice with it."""
+    return not auth.required() or bool(st.session_state.get("data_share", False))
 
 
 # Buttons load through callbacks: they run before the script, so the sidebar drawn next
@@ -253,13 +323,21 @@ def _role_args(roles: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def current() -> Loaded:
-    """The session's data: the first time, the connection or scenario in the URL (or retail)."""
+    """The session's data: the first time, the view, log or scenario the URL names (or retail)."""
     loaded = st.session_state.get(_LOADED)
     if loaded is None:
         loaded = _first_load()
-    # Touch the URL only where it is wrong: every write re-sends it to the browser.
+    # Touch the URL only where it is wrong: every write re-sends it to the browser. A
+    # view opened by the link stays in it, so a reload opens the view again.
     wanted = loaded.query()
-    for name in ("scenario", *QUERY_KEYS):
+    opened = st.session_state.get(_VIEW, {})
+    if (
+        opened
+        and opened["view"] == st.query_params.get("view")
+        and wanted.items() <= opened.items()
+    ):
+        wanted["view"] = opened["view"]
+    for name in (*DATA_PARAMS, *_OLD_CONNECT):
         if name not in wanted and name in st.query_params:
             del st.query_params[name]
         elif name in wanted and st.query_params.get(name) != wanted[name]:
@@ -268,18 +346,36 @@ def current() -> Loaded:
 
 
 def _first_load() -> Loaded:
-    """The data a new session opens on: the link's connection or scenario, else retail.
+    """The data a new session opens on: the link's view, log or scenario, else retail.
 
-    A link to a connection that no longer opens (moved file, server down) says why and
-    opens the default sample instead, so the dashboard is never left without data.
+    A view switches to its page with its parameters (this run stops there). A link to
+    a log that cannot be opened (deleted, private, a moved file) says why and opens the
+    default sample instead, so the dashboard is never left without data.
     """
-    connection = Connection.from_query(st.query_params.to_dict())
+    params = st.query_params
     failed = None
-    if connection is not None:
+    if "view" in params and st.session_state.get(_VIEW, {}).get("view") != params["view"]:
         try:
-            return load_connection(connection)
+            view = views.get(workspace(), params["view"], auth.person())
         except cxlib.CxError as err:
-            failed = (f"the link's data ({connection.label})", str(err))
+            failed = ("the link's view", str(err))
+        else:  # its controls' values, set before any widget is drawn, then its page
+            for key, value in view.controls.items():
+                st.session_state[key] = value
+            st.session_state[_VIEW] = view.query()
+            page = next(file for file, _, url in PAGES if url == view.page)
+            st.switch_page(page, query_params=view.query())
+    if "log" in params and failed is None:
+        try:
+            return load_saved(params["log"])
+        except cxlib.CxError as err:
+            failed = ("the link's data", str(err))
+    elif any(name in params for name in _OLD_CONNECT):
+        failed = (
+            "the link's data",
+            "links no longer name a file or a server: open the data from the Data page, then "
+            "share the new link (it names the saved log)",
+        )
     wanted = st.query_params.get("scenario", DEFAULT_SCENARIO)
     if wanted not in sample.SCENARIOS:
         known = ", ".join(sample.SCENARIOS)

@@ -1,4 +1,4 @@
-"""The Data page's Connect section: Parquet (Polars or DuckDB), DuckDB tables, Spark Connect."""
+"""The Data page's Connect section: off unless the server names its folders; paths, kinds, DuckDB confined."""
 
 from __future__ import annotations
 
@@ -22,9 +22,18 @@ def retail() -> pl.DataFrame:
 
 
 @pytest.fixture
-def parquet_folder(tmp_path, retail):
+def root(tmp_path, monkeypatch):
+    """The one folder the server lets people open (``CX_CONNECT_ROOTS``)."""
+    folder = tmp_path / "root"
+    folder.mkdir()
+    monkeypatch.setenv("CX_CONNECT_ROOTS", str(folder))
+    return folder
+
+
+@pytest.fixture
+def parquet_folder(root, retail):
     """The retail sample as a folder of two Parquet files (split by customer)."""
-    folder = tmp_path / "events"
+    folder = root / "events"
     folder.mkdir()
     first = retail["customer_id"].unique().sort().head(100)
     retail.filter(pl.col("customer_id").is_in(first)).write_parquet(folder / "part-0.parquet")
@@ -33,8 +42,8 @@ def parquet_folder(tmp_path, retail):
 
 
 @pytest.fixture
-def database(tmp_path, retail):
-    path = tmp_path / "warehouse.duckdb"
+def database(root, retail):
+    path = root / "warehouse.duckdb"
     con = duckdb.connect(str(path))
     con.register("retail", retail.to_arrow())
     con.execute("CREATE TABLE events AS SELECT * FROM retail")
@@ -63,59 +72,73 @@ def data_page():
 
 
 @pytest.mark.parametrize("engine", ["polars", "duckdb"])
-def test_every_page_opens_on_a_parquet_folder(parquet_folder, engine):
+def test_every_page_opens_on_a_parquet_folder_and_the_link_names_no_path(parquet_folder, engine):
     at = connect(data_page(), "parquet", str(parquet_folder), engine=engine)
     assert_clean(at, "Data")
     shown = {"polars": "Polars", "duckdb": "DuckDB"}[engine]
     assert data_label(at) == f"Parquet file or folder: {parquet_folder} on {shown}"
-    assert at.session_state["cx_loaded"].log.engine == engine
+    loaded = at.session_state["cx_loaded"]
+    assert loaded.log.engine == engine
     assert customers(at) == CUSTOMERS
-    assert dict(at.query_params) == {
-        "connect": "parquet",
-        "connect_to": str(parquet_folder),
-        "connect_engine": engine,
-    }
+    assert dict(at.query_params) == {"log": loaded.log_id}  # an id, never the path
     for file, title, _ in PAGES:
         assert_clean(open_page(at, file), title)
 
 
-def test_the_parquet_log_on_duckdb_gives_the_same_transitions(parquet_folder):
-    on_polars = Connection("parquet", str(parquet_folder)).open()
-    on_duckdb = Connection("parquet", str(parquet_folder), engine="duckdb").open()
-    assert on_duckdb.engine == "duckdb"
-    # DuckDB numbers events in its own scan order: compare with ties at equal times left out.
-    columns = ["source", "target", "transitions", "customers"]
-    assert (
-        cxlib.transitions(on_duckdb)
-        .select(columns)
-        .equals(cxlib.transitions(on_polars).select(columns))
-    )
-
-
-def test_a_link_reopens_the_connection(parquet_folder):
-    link = {"connect": "parquet", "connect_to": str(parquet_folder), "connect_engine": "duckdb"}
-    at = new_app(link).run()
+def test_the_link_reopens_the_connection_in_a_new_session(parquet_folder):
+    first = connect(data_page(), "parquet", str(parquet_folder), engine="duckdb")
+    log_id = first.session_state["cx_loaded"].log_id
+    at = new_app({"log": log_id}).run()
     assert_clean(at, "Overview")
     assert at.session_state["cx_loaded"].connection == Connection(
         "parquet", str(parquet_folder), engine="duckdb"
     )
-    assert customers(at) == CUSTOMERS
-    assert "scenario" not in at.query_params
+    assert at.metric[0].value == CUSTOMERS
 
 
-def test_a_link_to_a_moved_file_says_so_and_opens_the_sample(tmp_path):
-    at = new_app({"connect": "parquet", "connect_to": str(tmp_path / "gone.parquet")}).run()
-    assert [e.value for e in at.exception] == []
+def test_a_connection_whose_file_moved_says_so_and_opens_the_sample(root, retail):
+    retail.write_parquet(root / "events.parquet")
+    log_id = connect(data_page(), "parquet", str(root / "events.parquet"))
+    log_id = log_id.session_state["cx_loaded"].log_id
+    (root / "events.parquet").rename(root / "moved.parquet")
+    at = new_app({"log": log_id}).run()
     assert data_label(at) == "sample: retail"
     assert errors(at) == []
     # Every page says which data it shows instead, and why.
-    gone = tmp_path / "gone.parquet"
     assert [plain(w.value) for w in at.warning] == [
-        f"Showing **sample: retail**, not **the link's data (Parquet file or folder: {gone} on Polars)**, "
-        f"which did not load: no such file or folder: '{gone}'; check the path (it is read "
-        "on the server). Fix it on the Data page, or remove it there."
+        "Showing **sample: retail**, not **the link's data**, which did not load: no such file "
+        f"or folder: '{root / 'events.parquet'}'; check the path (it is read on the server). "
+        "Fix it on the Data page, or remove it there."
     ]
-    assert "connect" not in at.query_params
+    assert "log" not in at.query_params
+
+
+def test_links_that_name_a_path_no_longer_open_it(retail, tmp_path):
+    secret = tmp_path / "secret.csv"
+    retail.write_csv(secret)
+    link = {"connect": "parquet", "connect_to": str(secret), "connect_engine": "polars"}
+    at = new_app(link).run()
+    assert data_label(at) == "sample: retail"
+    assert [plain(w.value) for w in at.warning] == [
+        "Showing **sample: retail**, not **the link's data**, which did not load: links no "
+        "longer name a file or a server: open the data from the Data page, then share the new "
+        "link (it names the saved log). Fix it on the Data page, or remove it there."
+    ]
+    assert dict(at.query_params) == {"scenario": "retail"}
+
+
+def test_connect_is_off_unless_the_server_names_its_folders(monkeypatch, parquet_folder):
+    monkeypatch.delenv("CX_CONNECT_ROOTS")
+    at = data_page()
+    assert_clean(at, "Data")
+    assert "data_connect_kind" not in [r.key for r in at.radio]
+    assert not any("Connect to data" in e.label for e in at.expander)
+    with pytest.raises(cxlib.LoadError) as err:
+        Connection("parquet", str(parquet_folder)).open()
+    assert str(err.value) == (
+        "connecting to files on the server is off: its operator has not named the folders "
+        "that may be opened (CX_CONNECT_ROOTS); upload the file instead"
+    )
 
 
 def test_a_duckdb_table_opens_and_a_wrong_table_keeps_the_data(database):
@@ -123,9 +146,8 @@ def test_a_duckdb_table_opens_and_a_wrong_table_keeps_the_data(database):
     assert_clean(at, "Data")
     assert data_label(at) == f"DuckDB database: {database}, table events"
     assert at.session_state["cx_loaded"].log.engine == "duckdb"
-    assert at.query_params["connect_table"] == "events"
     assert_clean(open_page(at, "pages/overview.py"), "Overview")
-    assert customers(at) == CUSTOMERS
+    assert at.metric[0].value == CUSTOMERS
 
     at = connect(open_page(at, "pages/data.py"), "duckdb", str(database), table="evnts")
     assert errors(at) == ["there is no table 'evnts': the database has ['events', 'other']"]
@@ -138,14 +160,102 @@ def test_a_database_with_several_tables_asks_which(database):
     assert data_label(at) == "sample: retail"
 
 
+def test_a_duckdb_view_cannot_read_outside_the_roots(root, tmp_path, retail):
+    outside = tmp_path / "outside.csv"
+    retail.write_csv(outside)
+    inside = root / "inside.parquet"
+    retail.write_parquet(inside)
+    path = root / "views.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(f"CREATE VIEW events AS SELECT * FROM read_csv('{outside}')")
+    con.execute(f"CREATE VIEW inside AS SELECT * FROM read_parquet('{inside}')")
+    con.close()
+    with pytest.raises(cxlib.LoadError) as err:
+        Connection("duckdb", str(path), "events").open()
+    assert str(outside) in str(err.value)
+    assert "file system operations are disabled by configuration" in str(err.value)
+    assert "customer_id" not in str(err.value)  # nothing of the file's content
+    # A view over data inside the roots is fine.
+    log = Connection("duckdb", str(path), "inside").open()
+    assert log.report.customers == sample.BUNDLED["customers"]
+
+
+def test_the_chosen_kind_is_enforced(root, retail, database):
+    retail.write_csv(root / "events.parquet")  # a CSV named like Parquet
+    retail.write_parquet(root / "really.csv")  # Parquet named like CSV: read as Parquet
+    with pytest.raises(cxlib.LoadError) as err:
+        Connection("parquet", str(root / "events.parquet")).open()
+    assert str(err.value) == (
+        f"'{root / 'events.parquet'}' is not a Parquet file or folder (its first bytes say "
+        "otherwise); choose its kind"
+    )
+    assert Connection("parquet", str(root / "really.csv")).open().report.rows_read == retail.height
+    with pytest.raises(cxlib.LoadError, match=r"is not a DuckDB database \(its first bytes"):
+        Connection("duckdb", str(root / "really.csv"), "events").open()
+    with pytest.raises(cxlib.LoadError, match="is not a Parquet file or folder"):
+        Connection("parquet", str(database)).open()
+    with pytest.raises(cxlib.LoadError, match="is a folder: a DuckDB database is one file"):
+        Connection("duckdb", str(root), "events").open()
+    (root / "empty").mkdir()
+    with pytest.raises(cxlib.LoadError, match=r"holds no \.parquet file"):
+        Connection("parquet", str(root / "empty")).open()
+
+
+def test_paths_outside_the_roots_are_refused_after_resolving(root, tmp_path, retail):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    retail.write_parquet(outside / "events.parquet")
+    sneaky = f"{root}/../outside/events.parquet"
+    with pytest.raises(cxlib.LoadError) as err:
+        Connection("parquet", sneaky).open()
+    assert str(err.value) == (
+        f"{sneaky!r} is outside the folders this dashboard may open ({root}); put the data there"
+    )
+    (root / "link.parquet").symlink_to(outside / "events.parquet")
+    with pytest.raises(cxlib.LoadError, match="is outside the folders"):
+        Connection("parquet", str(root / "link.parquet")).open()
+    # A folder inside whose file links outside.
+    (root / "events").mkdir()
+    (root / "events" / "part-0.parquet").symlink_to(outside / "events.parquet")
+    with pytest.raises(cxlib.LoadError) as err:
+        Connection("parquet", str(root / "events"), engine="duckdb").open()
+    assert str(err.value) == (
+        f"'{root / 'events' / 'part-0.parquet'}' links outside the folders this dashboard "
+        f"may open ({root})"
+    )
+
+
+def test_proc_self_environ_is_a_clear_message(monkeypatch, root):
+    with pytest.raises(cxlib.LoadError, match="is outside the folders"):
+        Connection("parquet", "/proc/self/environ").open()
+    # Even with /proc/self among the roots (a careless operator): not Parquet, nothing shown.
+    monkeypatch.setenv("CX_CONNECT_ROOTS", os.pathsep.join([str(root), "/proc/self"]))
+    with pytest.raises(cxlib.LoadError) as err:
+        Connection("parquet", "/proc/self/environ").open()
+    assert str(err.value) == (
+        "'/proc/self/environ' is not a Parquet file or folder (its first bytes say otherwise); "
+        "choose its kind"
+    )
+
+
+def test_a_fifo_is_not_a_data_file(root):
+    os.mkfifo(root / "pipe.parquet")
+    with pytest.raises(cxlib.LoadError) as err:
+        Connection("parquet", str(root / "pipe.parquet")).open()
+    assert str(err.value) == (
+        f"'{root / 'pipe.parquet'}' is not a regular file: only data files can be opened"
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "target", "message"),
     [
         ("parquet", "", "type the path of the file or folder to open"),
         (
             "parquet",
-            "/no/such/folder",
-            "no such file or folder: '/no/such/folder'; check the path (it is read on the server)",
+            "{root}/no/such/folder",
+            "no such file or folder: '{root}/no/such/folder'; check the path (it is read on "
+            "the server)",
         ),
         (
             "parquet",
@@ -155,8 +265,13 @@ def test_a_database_with_several_tables_asks_which(database):
         ),
         (
             "parquet",
-            "/tmp/a\x00b",
-            "'/tmp/a\\x00b' is not a usable path (embedded null byte); type a folder or file path",
+            "{root}/a\x00b",
+            "'{root}/a\\x00b' is not a usable path (embedded null byte); type a folder or file path",
+        ),
+        (
+            "parquet",
+            "{root}/" + "x" * 300,
+            "cannot open '{root}/" + "x" * 300 + "' on the server: File name too long",
         ),
         (
             "spark",
@@ -172,31 +287,29 @@ def test_a_database_with_several_tables_asks_which(database):
         ),
     ],
 )
-def test_bad_connections_say_what_to_fix_and_keep_the_data(kind, target, message):
-    at = connect(data_page(), kind, target, table="events")
+def test_bad_connections_say_what_to_fix_and_keep_the_data(
+    monkeypatch, root, kind, target, message
+):
+    monkeypatch.setenv("CX_SPARK_REMOTES", "sc://spark:15002")
+    at = connect(data_page(), kind, target.format(root=root), table="events")
     assert [e.value for e in at.exception] == []
-    assert errors(at) == [message]
+    assert errors(at) == [message.format(root=root)]
     assert data_label(at) == "sample: retail"
 
 
-def test_paths_outside_the_allowed_folders_are_refused(monkeypatch, tmp_path, parquet_folder):
-    allowed = tmp_path / "allowed"
-    allowed.mkdir()
-    monkeypatch.setenv("CX_CONNECT_ROOTS", str(allowed))
-    sneaky = f"{allowed}/../events"  # resolves to parquet_folder, outside the root
+def test_a_symlink_loop_is_a_message(root):
+    (root / "a").symlink_to(root / "b")
+    (root / "b").symlink_to(root / "a")
+    with pytest.raises(cxlib.LoadError, match=r"is not a usable path \(Symlink loop"):
+        Connection("parquet", str(root / "a")).open()
+
+
+def test_spark_connect_is_off_unless_servers_are_named(monkeypatch):
     with pytest.raises(cxlib.LoadError) as err:
-        Connection("parquet", sneaky).open()
+        Connection("spark", "sc://spark-a:15002", "events").open()
     assert str(err.value) == (
-        f"{sneaky!r} is outside the folders this dashboard may open ({allowed}); put the data there"
+        "Spark Connect is off: the server's operator has named no Spark server (CX_SPARK_REMOTES)"
     )
-    (allowed / "events").symlink_to(parquet_folder)
-    with pytest.raises(cxlib.LoadError, match="is outside the folders"):
-        Connection("parquet", str(allowed / "events")).open()
-    monkeypatch.setenv("CX_CONNECT_ROOTS", os.pathsep.join([str(allowed), str(tmp_path)]))
-    assert Connection("parquet", sneaky).open().report.customers == sample.BUNDLED["customers"]
-
-
-def test_only_the_allowed_spark_servers_are_used(monkeypatch):
     monkeypatch.setenv("CX_SPARK_REMOTES", "sc://spark-a:15002, sc://spark-b:15002/;use_ssl=true")
     with pytest.raises(cxlib.LoadError) as err:
         Connection("spark", "sc://evil:15002", "events").open()
@@ -206,14 +319,15 @@ def test_only_the_allowed_spark_servers_are_used(monkeypatch):
     )
 
 
-def test_a_spark_token_never_reaches_the_link():
+def test_a_spark_token_never_reaches_the_workspace():
     connection = Connection("spark", "sc://spark:15002/;token=s3cret;use_ssl=true", "events")
-    assert connection.query() == {
-        "connect": "spark",
-        "connect_to": "sc://spark:15002",
-        "connect_table": "events",
+    assert connection.source() == {
+        "kind": "spark",
+        "target": "sc://spark:15002",
+        "table": "events",
     }
-    assert Connection.from_query(connection.query()) == Connection(
+    assert "s3cret" not in connection.label
+    assert Connection.from_source(connection.source()) == Connection(
         "spark", "sc://spark:15002", "events"
     )
 
@@ -226,10 +340,8 @@ def test_a_changed_file_is_new_data(parquet_folder):
     assert connection.fingerprint() != before
 
 
-def test_the_data_page_names_the_allowed_folders(monkeypatch, tmp_path):
-    monkeypatch.setenv("CX_CONNECT_ROOTS", str(tmp_path))
+def test_the_data_page_names_the_allowed_folders(root):
     captions = [plain(c.value) for c in data_page().caption]
     assert any(
-        c.endswith(f"only their results come back. Paths must be under {tmp_path}.")
-        for c in captions
+        c.endswith(f"only their results come back. Paths must be under {root}.") for c in captions
     )

@@ -199,3 +199,16 @@ def test_same_file_name_new_content_is_not_a_stale_cache_hit(app):
         at = open_page(at, "pages/overview.py")
         assert next(m.value for m in at.metric if m.label == "Customers") == str(customers)
         at = open_page(at, "pages/data.py")
+
+
+def test_the_data_page_lists_the_1000_most_frequent_touchpoints():
+    # 1,500 touchpoints, touchpoint k visited k + 1 times: the list keeps the 1,000 busiest.
+    rows = ["customer_id,timestamp,touchpoint"]
+    rows += [f"c{k}-{i},2024-01-01T10:00:00,t{k}" for k in range(1_500) for i in range(k + 1)]
+    at = upload(open_page(new_app().run(), "pages/data.py"), ("many.csv", "\n".join(rows).encode()))
+    # The touchpoint counts: the table whose first column is the touchpoint (not the preview).
+    table = next(d.value for d in at.dataframe if d.value.columns[0] == "touchpoint")
+    assert len(table) == 1_000
+    assert table["touchpoint"].iloc[0] == "t1499"
+    assert table["touchpoint"].iloc[-1] == "t500"
+    assert "The 1,000 most frequent." in [c.value for c in at.caption]
