@@ -3,20 +3,26 @@
 #   docker run -p 8501:8501 -v $PWD/secrets.toml:/app/.streamlit/secrets.toml:ro cx-journey
 # Large data for the Data page's Connect section: mount it under /data (read-only):
 #   docker run -p 8501:8501 -v /srv/events:/data:ro cx-journey
+# The team's workspace (uploads, saved views) lives in the volume /var/lib/cx-journey:
+#   docker run -p 8501:8501 -v cx-workspace:/var/lib/cx-journey cx-journey
 FROM python:3.11-slim
 
 # CX_CONNECT_ROOTS: the Data page may open Parquet and DuckDB files under /data only.
+# CX_DATA_DIR: where the workspace keeps its catalog and Parquet files.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    CX_CONNECT_ROOTS=/data
+    CX_CONNECT_ROOTS=/data \
+    CX_DATA_DIR=/var/lib/cx-journey
 
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
-RUN useradd --create-home --uid 10001 cx
+RUN useradd --create-home --uid 10001 cx \
+    && mkdir -p /var/lib/cx-journey && chown cx:cx /var/lib/cx-journey
+VOLUME /var/lib/cx-journey
 COPY --chown=cx:cx streamlit_app.py ./
 COPY --chown=cx:cx .streamlit/config.toml .streamlit/config.toml
 COPY --chown=cx:cx cxlib cxlib
