@@ -203,7 +203,7 @@ def load_uploads(
     with st.spinner("Saving it in the workspace…"):
         log_id = _kept(
             label,
-            lambda: workspace().add_upload(
+            lambda: workspace().add(
                 log, name=label, content_key=key, roles=roles, who=auth.person(), shared=_shared()
             ),
         )
@@ -225,7 +225,7 @@ def load_connection(
     if log_id is None:
         log_id = _kept(
             connection.label,
-            lambda: workspace().add_connection(
+            lambda: workspace().add(
                 connection.source(),
                 name=connection.label,
                 content_key=key,

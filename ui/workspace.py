@@ -195,7 +195,7 @@ class Workspace:
     ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10)],
     ...     "touchpoint": ["visit", "buy"],
     ... }))
-    >>> entry = ws.add_upload(log, name="two events", content_key="k", roles={}, who=Person())
+    >>> entry = ws.add(log, name="two events", content_key="k", roles={}, who=Person())
     >>> [e.name for e in ws.logs(Person())], ws.open(entry).to_polars()["touchpoint"].to_list()
     (['two events'], ['visit', 'buy'])
     """
@@ -259,9 +259,9 @@ class Workspace:
 
     # --- Adding ---------------------------------------------------------------------
 
-    def add_upload(
+    def add(
         self,
-        log: cxlib.EventLog,
+        data: cxlib.EventLog | Mapping[str, str],
         *,
         name: str,
         content_key: str,
@@ -269,11 +269,24 @@ class Workspace:
         who: Person,
         shared: bool = True,
     ) -> LogEntry:
-        """Store an uploaded log (once: the same content added again by the same person is reused)."""
+        """Keep an uploaded log (its events), or record a connection (the data stays where it is).
+
+        ``data`` is the loaded log or the connection (see :meth:`ui.connect.Connection.source`).
+        The same content added again by the same person is the entry already there.
+        """
         if (found := self._same(who, content_key)) is not None:
             return found
-        frame = log.frame.collect("polars").to_native()
-        meta = logfiles.meta(log)
+        common = {"name": name, "who": who, "shared": shared, "content_key": content_key}
+        if not isinstance(data, cxlib.EventLog):
+            with self.transaction() as con:
+                if (found := self._same(who, content_key, con)) is not None:
+                    return found
+                return self._insert(
+                    con, **common, kind="connection", file=None, source=dict(data), roles=roles,
+                    meta={}, rows=0, size=0,
+                )  # fmt: skip
+        frame = data.frame.collect("polars").to_native()
+        meta = logfiles.meta(data)
         with (
             self._storage(),
             logfiles.written(frame, self.files) as (temporary, file),
@@ -285,31 +298,10 @@ class Workspace:
             os.replace(temporary, final)
             logfiles.sync_folder(self.files)
             entry = self._insert(
-                con, name=name, who=who, shared=shared, kind="upload",
-                content_key=content_key, file=file, source=None, roles=roles, meta=meta,
+                con, **common, kind="upload", file=file, source=None, roles=roles, meta=meta,
                 rows=frame.height, size=final.stat().st_size,
             )  # fmt: skip
         return entry
-
-    def add_connection(
-        self,
-        source: Mapping[str, str],
-        *,
-        name: str,
-        content_key: str,
-        roles: Mapping[str, str],
-        who: Person,
-        shared: bool = True,
-    ) -> LogEntry:
-        """Record a connection (the data stays where it lives); the same one is recorded once."""
-        with self.transaction() as con:
-            if (found := self._same(who, content_key, con)) is not None:
-                return found
-            return self._insert(
-                con, name=name, who=who, shared=shared, kind="connection",
-                content_key=content_key, file=None, source=dict(source), roles=roles, meta={},
-                rows=0, size=0,
-            )  # fmt: skip
 
     def _same(
         self, who: Person, content_key: str, con: sqlite3.Connection | None = None

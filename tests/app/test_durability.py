@@ -36,7 +36,7 @@ for i in range({count}):
                                        + dt.timedelta(seconds=n - 1), "1s", eager=True),
         "touchpoint": [f"t{{k % 7}}" for k in range(n)],
     }})
-    entry = ws.add_upload(cxlib.EventLog.from_frame(frame), name=f"{{{tag!r}}} {{i}}",
+    entry = ws.add(cxlib.EventLog.from_frame(frame), name=f"{{{tag!r}}} {{i}}",
                           content_key=f"{{{tag!r}}}-{{i}}", roles={{}}, who=Person())
     print(entry.id, flush=True)
 """

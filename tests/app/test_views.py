@@ -26,7 +26,7 @@ def ws(tmp_path) -> Workspace:
 
 def _log(ws: Workspace, who: Person, *, shared: bool = True) -> str:
     log = make_log({"c": "a b"})
-    return ws.add_upload(log, name="log", content_key=f"{who.id}{shared}", roles={}, who=who,
+    return ws.add(log, name="log", content_key=f"{who.id}{shared}", roles={}, who=who,
                          shared=shared).id  # fmt: skip
 
 

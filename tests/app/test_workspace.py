@@ -33,7 +33,7 @@ def bank() -> cxlib.EventLog:
 
 
 def add(ws: Workspace, log: cxlib.EventLog, who: Person = TEAM, key: str = "k", **options):
-    return ws.add_upload(log, name=options.pop("name", "log"), content_key=key, roles={},
+    return ws.add(log, name=options.pop("name", "log"), content_key=key, roles={},
                          who=who, **options)  # fmt: skip
 
 
@@ -125,7 +125,7 @@ def test_delete_removes_the_row_and_its_file(ws):
 
 def test_a_connection_is_recorded_not_copied(ws):
     source = {"connect": "parquet", "connect_to": "/data/events"}
-    entry = ws.add_connection(source, name="events", content_key="c", roles={}, who=TEAM)
+    entry = ws.add(source, name="events", content_key="c", roles={}, who=TEAM)
     assert (entry.kind, entry.source, entry.file) == ("connection", source, None)
     assert list(ws.files.iterdir()) == []
     with pytest.raises(cxlib.LoadError, match="is a connection"):
