@@ -28,7 +28,7 @@ import cxlib
 from cxlib.io import Inspection, inspect
 from cxlib.io.recognize import HIGH, PURCHASE, ROLES
 from cxlib.io.sniff import ENCODINGS, WHITESPACE
-from ui import mappings, state
+from ui import mappings, state, workspace
 from ui.state import Upload
 from ui.text import md
 
@@ -275,7 +275,7 @@ def apply() -> None:
     settings = dataclasses.replace(settings, roles=roles, timestamp_format=fmt, layout=layout)
     if st.session_state.get("data_remember") and not _remember(pending, found, settings):
         st.session_state["cx_upload_note"] = (
-            f"The settings are kept for this session only: {mappings.data_dir()} cannot be written."
+            f"The settings are kept for this session only: {workspace.data_dir()} cannot be written."
         )
     _attempt(pending.uploads, settings, saved=False)
 

@@ -3,9 +3,8 @@
 When a person fixes an upload on the Data page (a separator, a timestamp format, a
 column per role) they may save the settings; the next upload with exactly the same
 columns gets them at once. Settings are kept in the session and in one small JSON file,
-``mappings.json``, in the data folder: ``CX_DATA_DIR`` when set, else the user's data
-folder (``$XDG_DATA_HOME/cx-journey``, ``~/.local/share/cx-journey``; ``%APPDATA%`` on
-Windows), never inside the project. The file holds column names and reading settings,
+``mappings.json``, in the data folder (:func:`ui.workspace.data_dir`: ``CX_DATA_DIR`` when
+set, else ``cx-journey`` in the user's data directory), never inside the project. The file holds column names and reading settings,
 no data. A folder that cannot be written keeps the settings for the session only.
 """
 
@@ -13,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -22,22 +19,14 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["data_dir", "find", "save"]
+from ui.workspace import data_dir
+
+__all__ = ["find", "save"]
 
 _FILE = "mappings.json"
 _SESSION = "cx_saved_mappings"
 #: Most settings kept in the file (the oldest are dropped).
 _MOST = 200
-
-
-def data_dir() -> Path:
-    """The folder cx-journey keeps its own files in (see the module docstring)."""
-    if folder := os.environ.get("CX_DATA_DIR"):
-        return Path(folder).expanduser()
-    if sys.platform == "win32" and (appdata := os.environ.get("APPDATA")):
-        return Path(appdata) / "cx-journey"
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "cx-journey"
 
 
 def _key(columns: Sequence[str]) -> str:
