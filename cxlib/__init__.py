@@ -12,6 +12,7 @@ from cxlib.analyses.dropoffs import dropoffs, next_after
 from cxlib.analyses.flow import flow
 from cxlib.analyses.funnels.attempts import funnel_levels
 from cxlib.analyses.funnels.funnel import dropped_next, funnel
+from cxlib.analyses.funnels.steps import Exclusion, Step, Where
 from cxlib.analyses.funnels.timing import conversion_over_time, time_to_convert
 from cxlib.analyses.graph import critical_touchpoints, focus, journey_graph, most_likely_path
 from cxlib.analyses.omnichannel import (
@@ -35,6 +36,7 @@ from cxlib.analyses.stages import (
     to_stages,
 )
 from cxlib.analyses.transitions import transitions
+from cxlib.analyses.trends import Trends, trends
 from cxlib.anonymise import anonymise
 from cxlib.conversion.attribution import attribution
 from cxlib.conversion.importance import touchpoint_importance
@@ -62,10 +64,14 @@ __all__ = [
     "AnalysisError",
     "CxError",
     "EventLog",
+    "Exclusion",
     "LoadError",
     "LoadReport",
     "MappingError",
     "RoleMatch",
+    "Step",
+    "Trends",
+    "Where",
     "anonymise",
     "attribution",
     "channel_switches",
@@ -114,4 +120,5 @@ __all__ = [
     "top_paths",
     "touchpoint_importance",
     "transitions",
+    "trends",
 ]

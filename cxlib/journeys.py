@@ -14,6 +14,7 @@ cache (:class:`~cxlib.log.LogCache`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple, get_args
 
 import narwhals as nw
@@ -23,6 +24,7 @@ from cxlib.engines import (
     SortedJourneys,
     cut_sessions,
     keeps_journeys_in_memory,
+    relabel_events,
     sort_journeys,
     steps_in_order,
 )
@@ -36,6 +38,7 @@ __all__ = [
     "journey_keys",
     "journey_steps",
     "journey_table",
+    "relabelled",
     "sessionize",
     "with_sessions",
 ]
@@ -126,7 +129,27 @@ class Journeys(NamedTuple):
     ordered: bool
 
 
-def journey_table(log: EventLog, *, by: JourneyBy = "customer") -> Journeys:
+def relabelled(labels: Sequence[tuple[str, nw.Expr]]) -> nw.Expr:
+    """The touchpoint, replaced by the first label whose condition holds on the event.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"touchpoint": ["a", "b"], "v": [1, 2]}))
+    >>> lf.select(relabelled([("A2", nw.col("v") == 2)])).collect()["touchpoint"].to_list()
+    ['a', 'A2']
+    """
+    out = None
+    for label, condition in labels:
+        out = (nw.when(condition) if out is None else out.when(condition)).then(nw.lit(label))
+    if out is None:
+        return nw.col("touchpoint")
+    return out.otherwise(nw.col("touchpoint")).alias("touchpoint")
+
+
+def journey_table(
+    log: EventLog, *, by: JourneyBy = "customer", labels: Sequence[tuple[str, nw.Expr]] = ()
+) -> Journeys:
     """:func:`journey_steps` of the core columns, with the keys to group journeys by.
 
     Where the engine sorts within each query (DuckDB, PySpark) this is
@@ -137,6 +160,12 @@ def journey_table(log: EventLog, *, by: JourneyBy = "customer") -> Journeys:
     functions), and journeys and customers are grouped by integer codes: ``_journey``
     and ``_customer`` number them in the sorted order. There ``touchpoint`` and
     ``next_touchpoint`` are Categorical: cast them to String in results.
+
+    ``labels`` relabels events before the steps are taken: each ``(label, condition)``
+    gives the events where the condition holds (the first that holds) that touchpoint
+    name (funnel steps with conditions, :mod:`cxlib.analyses.funnels.steps`). In memory
+    the sorted journeys are kept and the matching events found by their ``event_index``
+    (unique per event, as :func:`cxlib.load` makes it), so a condition costs no new sort.
 
     Examples
     --------
@@ -152,12 +181,20 @@ def journey_table(log: EventLog, *, by: JourneyBy = "customer") -> Journeys:
     """
     if not keeps_journeys_in_memory(log.frame):
         log = with_sessions(log, by)
+        if labels:
+            log = log.with_frame(log.frame.with_columns(touchpoint=relabelled(labels)))
         keys = journey_keys(log, by)
         core = [*keys, "touchpoint", "timestamp", *ORDER]
         steps = journey_steps(log, by=by).select(*core, "step", "next_touchpoint", "next_epoch_us")
         return Journeys(steps, keys, "customer_id", ordered=False)
-    steps = steps_in_order(_sorted_journeys(log, by))
-    return Journeys(steps, ["_journey"], "_customer", ordered=True)
+    journeys = _sorted_journeys(log, by)
+    if labels:
+        marked = [
+            (label, log.frame.filter(condition).select("event_index").collect("polars"))
+            for label, condition in labels
+        ]
+        journeys = relabel_events(journeys, [(label, m["event_index"]) for label, m in marked])
+    return Journeys(steps_in_order(journeys), ["_journey"], "_customer", ordered=True)
 
 
 def _sorted_journeys(log: EventLog, by: JourneyBy) -> SortedJourneys:

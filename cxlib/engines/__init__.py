@@ -38,6 +38,7 @@ from cxlib.engines.polars_funnel import polars_sequential_levels
 from cxlib.engines.polars_journeys import (
     SortedJourneys,
     cut_sessions,
+    relabel_events,
     sort_journeys,
     steps_in_order,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "keeps_journeys_in_memory",
     "ordered_join",
     "polars_sequential_levels",
+    "relabel_events",
     "require_polars",
     "shared",
     "sort_journeys",

@@ -9,12 +9,20 @@ derives each analysis's journey steps from them with shifts (:func:`steps_in_ord
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeAlias
 
 import narwhals as nw
 import polars as pl
 
-__all__ = ["CUSTOMER_HASH", "SortedJourneys", "cut_sessions", "sort_journeys", "steps_in_order"]
+__all__ = [
+    "CUSTOMER_HASH",
+    "SortedJourneys",
+    "cut_sessions",
+    "relabel_events",
+    "sort_journeys",
+    "steps_in_order",
+]
 
 #: A log's core columns in journey order, in memory: the journey keys, ``touchpoint``
 #: (Categorical), ``timestamp``, ``epoch_us``, ``event_index``, and the integer codes
@@ -132,3 +140,30 @@ def steps_in_order(journeys: SortedJourneys) -> nw.LazyFrame:
         next_epoch_us=pl.when(~last).then(pl.col("epoch_us").shift(-1)),
     )
     return nw.from_native(steps)
+
+
+def relabel_events(
+    journeys: SortedJourneys, marked: Sequence[tuple[str, nw.Series]]
+) -> SortedJourneys:
+    """Sorted journeys with the events of each ``(label, event indexes)`` renamed to the label.
+
+    The first pair listing an event wins. Only ``touchpoint`` is new (still
+    Categorical): the kept sort is reused, no column is gathered again.
+
+    Examples
+    --------
+    >>> table = pl.DataFrame({"event_index": [0, 1, 2], "touchpoint": list("xyx")})
+    >>> marks = [("X2", nw.from_native(pl.Series([2]), series_only=True))]
+    >>> relabel_events(table, marks)["touchpoint"].to_list()
+    ['x', 'y', 'X2']
+    """
+    index = pl.col("event_index")
+    out = None
+    for label, indexes in marked:
+        hit = index.is_in(indexes.to_native().implode())
+        out = (pl.when(hit) if out is None else out.when(hit)).then(pl.lit(label))
+    if out is None:
+        return journeys
+    return journeys.with_columns(
+        touchpoint=out.otherwise(pl.col("touchpoint").cast(pl.String)).cast(pl.Categorical)
+    )

@@ -133,7 +133,10 @@ def test_the_same_figures_on_every_engine(on_engine):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"start": at(5, 0), "end": at(3, 0)}, "the range from 2024-01-05 00:00:00 to 2024-01-03 00:00:00 is empty"),
+        (
+            {"start": at(5, 0), "end": at(3, 0)},
+            "the range from 2024-01-05 00:00:00 to 2024-01-03 00:00:00 is empty",
+        ),
         ({"unit": "year"}, "unit='year' is not a period"),
         ({"goal": "by"}, "touchpoint 'by' is not in the log; did you mean 'buy'"),
         ({"breakdown": "chanel"}, "no column 'chanel' for the breakdown; did you mean 'channel'"),
