@@ -8,6 +8,21 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 # Each module below adds its public names here (one import line per module).
 from cxlib import predict, sample
 from cxlib.analyses.compare import compare_segments
+from cxlib.analyses.drilldown.customers import CustomerList, customers_at, customers_in
+from cxlib.analyses.drilldown.figures import (
+    DropOff,
+    FlowBand,
+    FunnelStep,
+    GraphEdge,
+    GraphNode,
+    InFlight,
+    Listed,
+    PathTaken,
+    RfmSegment,
+    StageMove,
+    StageReached,
+    StepAt,
+)
 from cxlib.analyses.dropoffs import dropoffs, next_after
 from cxlib.analyses.flow import flow
 from cxlib.analyses.funnels.attempts import funnel_levels
@@ -62,14 +77,27 @@ __all__ = [
     "STAGE_ORDER",
     "TRUNCATED",
     "AnalysisError",
+    "CustomerList",
     "CxError",
+    "DropOff",
     "EventLog",
     "Exclusion",
+    "FlowBand",
+    "FunnelStep",
+    "GraphEdge",
+    "GraphNode",
+    "InFlight",
+    "Listed",
     "LoadError",
     "LoadReport",
     "MappingError",
+    "PathTaken",
+    "RfmSegment",
     "RoleMatch",
+    "StageMove",
+    "StageReached",
     "Step",
+    "StepAt",
     "Trends",
     "Where",
     "anonymise",
@@ -80,6 +108,8 @@ __all__ = [
     "compare_segments",
     "conversion_over_time",
     "critical_touchpoints",
+    "customers_at",
+    "customers_in",
     "default_stages",
     "dropoffs",
     "dropped_next",

@@ -38,6 +38,7 @@ __all__ = [
     "journey_keys",
     "journey_steps",
     "journey_table",
+    "named_journeys",
     "relabelled",
     "sessionize",
     "with_sessions",
@@ -195,6 +196,30 @@ def journey_table(
         ]
         journeys = relabel_events(journeys, [(label, m["event_index"]) for label, m in marked])
     return Journeys(steps_in_order(journeys), ["_journey"], "_customer", ordered=True)
+
+
+def named_journeys(table: Journeys, frame: nw.LazyFrame, keys: list[str]) -> nw.LazyFrame:
+    """``frame``, one row per journey by ``table.keys``, with the journey ``keys`` instead.
+
+    On Polars the journey table groups journeys by integer codes (:func:`journey_table`);
+    this joins back the customer (and session) each code stands for. Where the table is
+    grouped by the keys already, ``frame`` comes back as it is.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["b", "a"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2, "touchpoint": ["x", "y"]}))
+    >>> table = journey_table(log)
+    >>> firsts = table.frame.select(*table.keys, "touchpoint")
+    >>> named_journeys(table, firsts, ["customer_id"]).sort("customer_id").collect().rows()
+    [('a', 'y'), ('b', 'x')]
+    """
+    if table.keys == keys:
+        return frame
+    names = table.frame.filter(nw.col("step") == 1).select(*table.keys, *keys)
+    rest = [c for c in frame.columns if c not in table.keys]
+    return frame.join(names, on=table.keys).select(*keys, *rest)
 
 
 def _sorted_journeys(log: EventLog, by: JourneyBy) -> SortedJourneys:

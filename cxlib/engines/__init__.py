@@ -31,6 +31,7 @@ from cxlib.engines.frames import (
     Engine,
     engine_of,
     keeps_journeys_in_memory,
+    page_rows,
     require_polars,
     to_engine,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "grouped_median",
     "keeps_journeys_in_memory",
     "ordered_join",
+    "page_rows",
     "polars_sequential_levels",
     "relabel_events",
     "require_polars",

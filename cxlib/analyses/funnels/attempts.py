@@ -59,6 +59,7 @@ from cxlib.journeys import (
     Journeys,
     journey_keys,
     journey_table,
+    named_journeys,
     relabelled,
     with_sessions,
 )
@@ -193,11 +194,7 @@ def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -
     base = base.select(*group, "touchpoint", "epoch_us", "timestamp", "_pos", *extra)
     walk = _any_order if order == "any" else _in_order
     best = walk(base, group, funnel)
-    if group != keys:
-        # Back from the integer codes to the journey keys.
-        names = journeys.frame.filter(nw.col("step") == 1).select(*group, *keys)
-        rest = [c for c in best.columns if c not in group]
-        best = best.join(names, on=group).select(*keys, *rest)
+    best = named_journeys(journeys, best, keys)
     if not with_next:
         return best
     # The event after the last reached step, named as in the log (not by a step's label).
