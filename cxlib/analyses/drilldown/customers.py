@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import narwhals as nw
 import polars as pl
 
-from cxlib.analyses.drilldown.figures import Figure, Members, Unit, check_figure
+from cxlib.analyses.drilldown.figures import Figure, check_figure
+from cxlib.analyses.drilldown.members import Members, Unit
 from cxlib.engines import page_rows
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, with_sessions
@@ -137,13 +138,21 @@ def customers_in(log: EventLog, figure: Figure, *, by: JourneyBy = "customer") -
 def _summaries(log: EventLog, keys: pl.DataFrame, members: Members) -> pl.DataFrame:
     """The page's keys with each row's journey summary (only these customers' events are read)."""
     key_types = {"customer_id": pl.String, "session_id": pl.Int64}
-    keys = keys.with_columns(pl.col(k).cast(t) for k, t in key_types.items() if k in keys.columns)
+    keys = keys.with_columns(
+        *(pl.col(k).cast(t) for k, t in key_types.items() if k in keys.columns),
+        # An attempt's start in naive UTC, as every timestamp of the log (Spark attaches UTC).
+        *(
+            pl.col(k).dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            for k, dtype in keys.schema.items()
+            if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+        ),
+    )
     journey = [k for k in members.keys if k in key_types]
     ids = keys["customer_id"].unique().to_list()
     source = log.with_frame(log.frame.filter(nw.col("customer_id").is_in(ids)))
     if "session_id" in journey:
         source = with_sessions(source, "session")  # sessions of these customers' events only
-    columns = [*journey, "touchpoint", "timestamp", *ORDER]
+    columns = [*journey, "touchpoint", *ORDER]
     extra = [c for c in ("channel", "value") if source.has(c)]
     events = (
         source.frame.select(*columns, *extra)
@@ -162,8 +171,9 @@ def _summaries(log: EventLog, keys: pl.DataFrame, members: Members) -> pl.DataFr
         first_touchpoint=pl.col("touchpoint").cast(pl.String).first(),
         last_touchpoint=pl.col("touchpoint").cast(pl.String).last(),
         events=pl.len().cast(pl.Int64),
-        first_event=pl.col("timestamp").first(),
-        last_event=pl.col("timestamp").last(),
+        # From the integer microseconds: engines disagree on time zones attached to datetimes.
+        first_event=pl.from_epoch(epoch.first(), time_unit="us"),
+        last_event=pl.from_epoch(epoch.last(), time_unit="us"),
         span_seconds=((epoch.last() - epoch.first()) / SECOND_US).cast(pl.Float64),
         value=pl.col("value").cast(pl.Float64).sum()
         if "value" in extra

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 import narwhals as nw
 import polars as pl
 
+from cxlib.analyses.drilldown.members import Members, customers_of, journeys_of
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
 from cxlib.analyses.funnels.steps import Exclusion, FunnelCount, Step, step_names
 from cxlib.analyses.paths import PATH_SEP, TRUNCATED, journey_paths
@@ -43,35 +44,13 @@ __all__ = [
     "GraphNode",
     "InFlight",
     "Listed",
-    "Members",
     "PathTaken",
     "RfmSegment",
     "StageMove",
     "StageReached",
     "StepAt",
-    "Unit",
+    "check_figure",
 ]
-
-#: What the rows of a figure are: customers, journeys (customers or sessions, as ``by``
-#: says) or funnel attempts.
-Unit = Literal["customer", "journey", "attempt"]
-
-
-class Members(NamedTuple):
-    """The rows a figure counts: ``frame`` (lazy, one row each), its ``keys`` and their ``unit``."""
-
-    frame: nw.LazyFrame
-    keys: list[str]
-    unit: Unit
-
-
-def _customers(frame: nw.LazyFrame) -> Members:
-    return Members(frame.select("customer_id").unique(), ["customer_id"], "customer")
-
-
-def _journeys(frame: nw.LazyFrame, log: EventLog, by: JourneyBy) -> Members:
-    keys = journey_keys(with_sessions(log, by), by)
-    return Members(frame.select(*keys).unique(), keys, "journey")
 
 
 @dataclass(frozen=True)
@@ -153,8 +132,8 @@ class GraphNode:
     def members(self, log: EventLog, *, by: JourneyBy) -> Members:
         """The customers."""
         if self.touchpoint in (ENTRY, EXIT):
-            return _customers(log.frame)
-        return _customers(log.frame.filter(nw.col("touchpoint") == self.touchpoint))
+            return customers_of(log.frame)
+        return customers_of(log.frame.filter(nw.col("touchpoint") == self.touchpoint))
 
 
 @dataclass(frozen=True)
@@ -182,7 +161,7 @@ class GraphEdge:
             rows = table.frame.filter((tp == self.source) & nw.col("next_epoch_us").is_null())
         else:
             rows = table.frame.filter((tp == self.source) & (following == self.target))
-        return _customers(rows)
+        return customers_of(rows)
 
 
 @dataclass(frozen=True)
@@ -209,7 +188,7 @@ class PathTaken:
             collapse_repeats=self.collapse_repeats,
             by=by,
         )
-        return _journeys(paths.filter(nw.col("path") == self.path), log, by)
+        return journeys_of(paths.filter(nw.col("path") == self.path), log, by)
 
 
 @dataclass(frozen=True)
@@ -246,7 +225,7 @@ class FlowBand:
         text = PATH_SEP.join(walked)
         path = nw.col("path")
         matching = path == text if ended else path.is_in([text, f"{text}{PATH_SEP}{TRUNCATED}"])
-        return _journeys(paths.filter(matching), log, by)
+        return journeys_of(paths.filter(matching), log, by)
 
 
 @dataclass(frozen=True)
@@ -279,7 +258,7 @@ class StepAt:
             at = (nw.col("step") == self.step) & (nw.col("touchpoint") == self.touchpoint)
             rows = steps.filter(at)
         keys = journey_keys(with_sessions(log, by), by)
-        return _journeys(named_journeys(table, rows.select(*table.keys).unique(), keys), log, by)
+        return journeys_of(named_journeys(table, rows.select(*table.keys).unique(), keys), log, by)
 
 
 @dataclass(frozen=True)
@@ -301,7 +280,7 @@ class DropOff:
         if self.outcome == "exited":
             rows = rows.filter(nw.col("next_epoch_us").is_null())
         keys = journey_keys(with_sessions(log, by), by)
-        return _journeys(named_journeys(table, rows.select(*table.keys).unique(), keys), log, by)
+        return journeys_of(named_journeys(table, rows.select(*table.keys).unique(), keys), log, by)
 
 
 def _staged(log: EventLog, stages: tuple[tuple[str, str], ...]) -> EventLog:
@@ -359,7 +338,7 @@ class RfmSegment:
     def members(self, log: EventLog, *, by: JourneyBy) -> Members:
         """The customers (scored in memory: RFM ranks every buying customer)."""
         table = rfm(log, goal=self.goal).filter(pl.col("segment") == self.segment)
-        return _customers(nw.from_native(table.select("customer_id").lazy()))
+        return customers_of(nw.from_native(table.select("customer_id").lazy()))
 
 
 @dataclass(frozen=True)
@@ -376,7 +355,7 @@ class InFlight:
         """The customers."""
         reached = (nw.col("touchpoint") == self.goal).cast(nw.Int64).sum()
         per_customer = log.frame.group_by("customer_id").agg(_reached=reached)
-        return _customers(per_customer.filter(nw.col("_reached") == 0))
+        return customers_of(per_customer.filter(nw.col("_reached") == 0))
 
 
 @dataclass(frozen=True)
@@ -392,7 +371,7 @@ class Listed:
 
     def members(self, log: EventLog, *, by: JourneyBy) -> Members:
         """The customers."""
-        return _customers(log.frame.filter(nw.col("customer_id").is_in(list(self.customer_ids))))
+        return customers_of(log.frame.filter(nw.col("customer_id").is_in(list(self.customer_ids))))
 
 
 #: Every kind of figure a list of customers opens from.

@@ -116,6 +116,7 @@ def test_customers_in_gives_each_customer_once():
 FIGURES = [
     (FunnelStep(("home", "cart", "buy"), 2), ["a", "b"]),
     (FunnelStep(("home", "cart", "buy"), 2, outcome="dropped", window="1h"), ["a", "b"]),
+    (FunnelStep(("cart", "buy"), 1, count="attempts"), ["a", "b", "d"]),
     (GraphNode("buy"), ["a", "d"]),
     (GraphEdge("buy", "buy"), ["d"]),
     (GraphEdge(ENTRY, "cart"), ["d"]),
