@@ -54,6 +54,7 @@ from cxlib.analyses.transitions import transitions
 from cxlib.analyses.trends import Trends, trends
 from cxlib.anonymise import anonymise
 from cxlib.conversion.attribution import attribution
+from cxlib.conversion.differences import Outcome, WithValue, converter_differences
 from cxlib.conversion.importance import touchpoint_importance
 from cxlib.conversion.markov import removal_effects
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
@@ -91,6 +92,7 @@ __all__ = [
     "LoadError",
     "LoadReport",
     "MappingError",
+    "Outcome",
     "PathTaken",
     "RfmSegment",
     "RoleMatch",
@@ -100,6 +102,7 @@ __all__ = [
     "StepAt",
     "Trends",
     "Where",
+    "WithValue",
     "anonymise",
     "attribution",
     "channel_switches",
@@ -107,6 +110,7 @@ __all__ = [
     "collapse_repeats",
     "compare_segments",
     "conversion_over_time",
+    "converter_differences",
     "critical_touchpoints",
     "customers_at",
     "customers_in",

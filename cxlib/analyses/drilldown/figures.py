@@ -23,6 +23,7 @@ from cxlib.analyses.paths import PATH_SEP, TRUNCATED, journey_paths
 from cxlib.analyses.rfm import rfm
 from cxlib.analyses.stages import to_stages
 from cxlib.checks import check_choice, require_column
+from cxlib.conversion.differences import WithValue
 from cxlib.errors import AnalysisError
 from cxlib.journeys import (
     JourneyBy,
@@ -388,6 +389,7 @@ Figure = (
     | RfmSegment
     | InFlight
     | Listed
+    | WithValue
 )
 
 
