@@ -8,6 +8,7 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 # Each module below adds its public names here (one import line per module).
 from cxlib import predict, sample
 from cxlib.analyses.compare import compare_segments
+from cxlib.analyses.customer_journey import CustomerJourney, customer_journey, find_customers
 from cxlib.analyses.drilldown.customers import CustomerList, customers_at, customers_in
 from cxlib.analyses.drilldown.figures import (
     DropOff,
@@ -78,6 +79,7 @@ __all__ = [
     "STAGE_ORDER",
     "TRUNCATED",
     "AnalysisError",
+    "CustomerJourney",
     "CustomerList",
     "CxError",
     "DropOff",
@@ -112,6 +114,7 @@ __all__ = [
     "conversion_over_time",
     "converter_differences",
     "critical_touchpoints",
+    "customer_journey",
     "customers_at",
     "customers_in",
     "default_stages",
@@ -121,6 +124,7 @@ __all__ = [
     "filter_channels",
     "filter_time",
     "filter_touchpoints",
+    "find_customers",
     "findings",
     "flow",
     "focus",
