@@ -9,7 +9,7 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 from cxlib import predict, sample
 from cxlib.analyses.compare import compare_segments
 from cxlib.analyses.customer_journey import CustomerJourney, customer_journey, find_customers
-from cxlib.analyses.drilldown.customers import CustomerList, customers_at, customers_in
+from cxlib.analyses.drilldown.customers import Cohort, CustomerList, customers_at, customers_in
 from cxlib.analyses.drilldown.figures import (
     DropOff,
     FlowBand,
@@ -79,6 +79,7 @@ __all__ = [
     "STAGE_ORDER",
     "TRUNCATED",
     "AnalysisError",
+    "Cohort",
     "CustomerJourney",
     "CustomerList",
     "CxError",

@@ -16,7 +16,14 @@ from cxlib.journeys import JourneyBy, with_sessions
 from cxlib.log import ORDER, EventLog
 from cxlib.units import SECOND_US
 
-__all__ = ["MAX_PAGE_SIZE", "SUMMARY_COLUMNS", "CustomerList", "customers_at", "customers_in"]
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "SUMMARY_COLUMNS",
+    "Cohort",
+    "CustomerList",
+    "customers_at",
+    "customers_in",
+]
 
 #: The most rows one page may hold.
 MAX_PAGE_SIZE = 100_000
@@ -182,3 +189,35 @@ def _summaries(log: EventLog, keys: pl.DataFrame, members: Members) -> pl.DataFr
     )
     out = keys.join(summary, on=journey, how="left", maintain_order="left")
     return out.rename({"start_timestamp": "attempt_start"} if members.unit == "attempt" else {})
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """The customers behind a figure, kept as a segment: "those who dropped at checkout".
+
+    A cohort is the figure's definition, not a list of ids: applied to a log
+    (:func:`cxlib.analyses.compare.segment_log`, the sidebar's named segments) it keeps
+    the customers :func:`customers_in` finds there, counting journeys ``by`` customer or
+    session; ``within`` is the cohort the figure was itself computed in, if any. On the
+    log the figure came from, it holds exactly the customers of its list.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from cxlib.analyses.drilldown.figures import GraphNode
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2, "touchpoint": ["home", "cart"]}))
+    >>> Cohort(GraphNode("cart")).customers(log).collect()["customer_id"].to_list()
+    ['b']
+    """
+
+    figure: Figure
+    by: JourneyBy = "customer"
+    within: Cohort | None = None
+
+    def customers(self, log: EventLog) -> nw.LazyFrame:
+        """Its customers in ``log`` (lazy ``customer_id``, once each)."""
+        if self.within is not None:
+            kept = self.within.customers(log)
+            log = log.with_frame(log.frame.join(kept, on="customer_id", how="semi"))
+        return customers_in(log, self.figure, by=self.by)

@@ -184,3 +184,17 @@ def test_only_the_page_is_read_on_duckdb():
 def test_errors_name_the_problem(call, message):
     with pytest.raises(AnalysisError, match=message):
         call()
+
+
+def test_a_cohort_is_a_segment_of_the_customers_behind_a_figure():
+    from cxlib import Cohort, compare_segments
+
+    cohort = Cohort(FunnelStep(("home", "cart", "buy"), 2, outcome="dropped", window="1h"))
+    out = compare_segments(LOG, cohort, steps=["home", "cart"])
+    assert (out.customers_a, out.customers_b) == (2, 2)  # a, b against c, d
+    # Within the customers who started at home, those who went from cart to buy.
+    nested = Cohort(GraphEdge("cart", "buy"), within=Cohort(GraphEdge(ENTRY, "home")))
+    assert sorted(nested.customers(LOG).collect()["customer_id"]) == ["a"]
+    # By session, a's purchase comes in another session than its cart: only d remains.
+    by_session = Cohort(GraphEdge("cart", "buy"), by="session")
+    assert by_session.customers(LOG).collect()["customer_id"].to_list() == ["d"]
