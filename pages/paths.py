@@ -5,7 +5,7 @@ import streamlit as st
 import cxlib
 from cxlib.analyses.overview import value_counts
 from cxlib.views import charts, flow_chart
-from ui import cache, export, page, state
+from ui import cache, drilldown, export, page, state
 from ui.text import md
 
 loaded, filters = page.start(
@@ -107,6 +107,15 @@ export.chart(
     name="top_paths",
 )
 export.table(paths, key="paths_table", name="top_paths")
+chosen = st.selectbox(
+    "Who took a path",
+    state.keep_valid("paths_who_path", paths["path"].to_list()),
+    key="paths_who_path",
+)
+if chosen is not None:
+    path_options = {"max_steps": int(max_steps) or None, "start_at": start_at, "end_at": end_at}
+    figure = cxlib.PathTaken(chosen, collapse_repeats=collapse, **path_options)
+    drilldown.show(loaded, filters, figure, key="paths_who")
 
 st.subheader("Share of journeys at each step")
 steps = st.slider("Steps", 2, 20, 8, key="paths_matrix_steps", bind="query-params")
@@ -120,3 +129,16 @@ export.chart(
     name="step_matrix",
 )
 export.table(matrix, key="paths_matrix_table", name="step_matrix")
+cols = st.columns(2)
+at_step = cols[0].selectbox(
+    "Who was at step",
+    state.keep_valid("paths_who_step", list(range(1, steps + 1))),
+    key="paths_who_step",
+)
+present = [t for s, t in matrix.select("step", "touchpoint").rows() if s == at_step]
+at_touchpoint = cols[1].selectbox(
+    "At", state.keep_valid("paths_who_at", present), key="paths_who_at"
+)
+if at_touchpoint is not None:
+    figure = cxlib.StepAt(at_step, at_touchpoint, collapse_repeats=collapse)
+    drilldown.show(loaded, filters, figure, key="paths_step_who")
