@@ -98,12 +98,18 @@ def sidebar(loaded: Loaded) -> Filters:
 
 
 def _named_segment(loaded: Loaded) -> segments.NamedSegment | None:
-    """The named segment chosen (see :mod:`ui.segments`); nothing drawn while there is none."""
+    """The named segment chosen (see :mod:`ui.segments`); nothing drawn while there is none.
+
+    The URL holds the segment's id (a bound widget would write its name there), so the
+    widget is kept in step with ``?cohort=`` by hand.
+    """
     saved = segments.named(loaded)
-    wanted = st.session_state.get(segments.KEY) or st.query_params.get(segments.KEY)
-    if wanted and wanted not in saved:
+    linked = st.query_params.get(segments.KEY)
+    if segments.KEY not in st.session_state and linked in saved:
+        st.session_state[segments.KEY] = linked
+    if linked and linked not in saved:
         st.caption(
-            f"The named segment {md(wanted)} of this link is not in this session: "
+            f"The named segment {md(linked)} of this link is not in this session: "
             "make it again from a list of customers."
         )
     if not saved:
@@ -116,9 +122,13 @@ def _named_segment(loaded: Loaded) -> segments.NamedSegment | None:
         index=None,
         placeholder="all customers",
         key=segments.KEY,
-        bind="query-params",
         help="Made with 'Use as segment' under a list of customers.",
     )
+    if chosen is None:
+        if linked in saved:
+            del st.query_params[segments.KEY]
+    elif linked != chosen:
+        st.query_params[segments.KEY] = chosen
     return saved.get(chosen) if chosen else None
 
 
