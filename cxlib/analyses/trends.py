@@ -229,7 +229,10 @@ def _counts(
         .collect("polars")
         .to_native()
     )
-    return out.with_columns(pl.col("_p").cast(pl.Int64), pl.col("range").cast(pl.String))
+    counts: pl.DataFrame = out.with_columns(
+        pl.col("_p").cast(pl.Int64), pl.col("range").cast(pl.String)
+    )
+    return counts
 
 
 def _grid(unit: PeriodUnit, name: str, lo_us: int, hi_us: int) -> pl.DataFrame:

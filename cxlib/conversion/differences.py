@@ -92,9 +92,10 @@ def odds_ratio_test(
     >>> [round(x, 4) for x in odds_ratio_test(30, 10, 20, 40)]
     [6.0, 2.4526, 14.6781, 0.0001]
     """
-    a, b, c, d = converted_with, dropped_with, converted_without, dropped_without
-    if 0 in (a, b, c, d):
-        a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
+    cells = [float(x) for x in (converted_with, dropped_with, converted_without, dropped_without)]
+    if 0 in cells:
+        cells = [x + 0.5 for x in cells]
+    a, b, c, d = cells
     log_ratio = math.log(a * d / (b * c))
     se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
     p = math.erfc(abs(log_ratio) / se / math.sqrt(2))

@@ -23,7 +23,7 @@ NO_CHANNEL = "(no channel)"
 
 def customer_timeline_chart(
     journey: CustomerJourney, *, title: str | None = None
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """The customer's events in time: a row per channel, a point per event, a line through them.
 
     Points are coloured by channel and named by their touchpoint. Tooltips give the step, the time since the previous event (humanised), the value
@@ -75,7 +75,9 @@ def customer_timeline_chart(
     return styled(alt.layer(*layers).properties(height=height), title=title)
 
 
-def stage_progress_chart(journey: CustomerJourney, *, title: str | None = None) -> alt.LayerChart:
+def stage_progress_chart(
+    journey: CustomerJourney, *, title: str | None = None
+) -> alt.TopLevelMixin:
     """The customer's stages in time: a step line through their stage visits, moves back in orange.
 
     Examples

@@ -61,7 +61,7 @@ def trends_frame(trends: Trends, figure: str) -> pl.DataFrame:
     )
 
 
-def trends_chart(trends: Trends, figure: str, *, title: str | None = None) -> alt.LayerChart:
+def trends_chart(trends: Trends, figure: str, *, title: str | None = None) -> alt.TopLevelMixin:
     """One figure per period: the range as a line, the previous range beside it in grey.
 
     Periods not complete are hollow points (the legend says "still filling"); with a
@@ -120,7 +120,7 @@ def trends_chart(trends: Trends, figure: str, *, title: str | None = None) -> al
 
 def differences_chart(
     differences: pl.DataFrame, *, limit: int = 20, title: str | None = None
-) -> alt.LayerChart:
+) -> alt.TopLevelMixin:
     """Odds ratios with their 95% intervals, on a log scale around 1 (from :func:`cxlib.converter_differences`).
 
     The ``limit`` rows with the smallest adjusted p-value are drawn, labelled
@@ -157,7 +157,7 @@ def differences_chart(
         ),
         legend=alt.Legend(title="goes with", orient="top"),
     )
-    tooltip = [
+    tooltip: list[str | alt.Tooltip] = [
         "label",
         alt.Tooltip("odds_ratio", format=".2f"),
         alt.Tooltip("odds_ratio_low", format=".2f"),

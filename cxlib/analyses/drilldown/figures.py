@@ -395,7 +395,7 @@ Figure = (
 
 def check_figure(figure: object) -> None:
     """Raise :class:`~cxlib.errors.AnalysisError` unless ``figure`` is one of :data:`Figure`."""
-    kinds: Sequence[type] = Figure.__args__  # type: ignore[attr-defined]
+    kinds: Sequence[type] = Figure.__args__
     if not isinstance(figure, tuple(kinds)):
         names = ", ".join(k.__name__ for k in kinds)
         msg = f"{figure!r} is not a figure; use one of {names}"
