@@ -39,7 +39,7 @@ __all__ = [
     "journey_steps",
     "journey_table",
     "named_journeys",
-    "relabelled",
+    "relabelled_touchpoint",
     "sessionize",
     "with_sessions",
 ]
@@ -130,14 +130,14 @@ class Journeys(NamedTuple):
     ordered: bool
 
 
-def relabelled(labels: Sequence[tuple[str, nw.Expr]]) -> nw.Expr:
+def relabelled_touchpoint(labels: Sequence[tuple[str, nw.Expr]]) -> nw.Expr:
     """The touchpoint, replaced by the first label whose condition holds on the event.
 
     Examples
     --------
     >>> import narwhals as nw, polars as pl
     >>> lf = nw.from_native(pl.LazyFrame({"touchpoint": ["a", "b"], "v": [1, 2]}))
-    >>> lf.select(relabelled([("A2", nw.col("v") == 2)])).collect()["touchpoint"].to_list()
+    >>> lf.select(relabelled_touchpoint([("A2", nw.col("v") == 2)])).collect()["touchpoint"].to_list()
     ['a', 'A2']
     """
     out = None
@@ -183,7 +183,7 @@ def journey_table(
     if not keeps_journeys_in_memory(log.frame):
         log = with_sessions(log, by)
         if labels:
-            log = log.with_frame(log.frame.with_columns(touchpoint=relabelled(labels)))
+            log = log.with_frame(log.frame.with_columns(touchpoint=relabelled_touchpoint(labels)))
         keys = journey_keys(log, by)
         core = [*keys, "touchpoint", "timestamp", *ORDER]
         steps = journey_steps(log, by=by).select(*core, "step", "next_touchpoint", "next_epoch_us")
@@ -194,7 +194,11 @@ def journey_table(
             (label, log.frame.filter(condition).select("event_index").collect("polars"))
             for label, condition in labels
         ]
-        journeys = relabel_events(journeys, [(label, m["event_index"]) for label, m in marked])
+        relabelled = relabel_events(journeys, [(label, m["event_index"]) for label, m in marked])
+        if relabelled is None:  # event indexes shared by several events: relabel, sort anew
+            other = log.with_frame(log.frame.with_columns(touchpoint=relabelled_touchpoint(labels)))
+            return journey_table(other, by=by)
+        journeys = relabelled
     return Journeys(steps_in_order(journeys), ["_journey"], "_customer", ordered=True)
 
 

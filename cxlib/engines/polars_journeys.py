@@ -144,11 +144,13 @@ def steps_in_order(journeys: SortedJourneys) -> nw.LazyFrame:
 
 def relabel_events(
     journeys: SortedJourneys, marked: Sequence[tuple[str, nw.Series]]
-) -> SortedJourneys:
+) -> SortedJourneys | None:
     """Sorted journeys with the events of each ``(label, event indexes)`` renamed to the label.
 
     The first pair listing an event wins. Only ``touchpoint`` is new (still
-    Categorical): the kept sort is reused, no column is gathered again.
+    Categorical): the kept sort is reused, no column is gathered again. ``None`` when an
+    index stands for several events (a source's own ``event_index`` need not be unique):
+    then events cannot be told apart by it.
 
     Examples
     --------
@@ -156,14 +158,20 @@ def relabel_events(
     >>> marks = [("X2", nw.from_native(pl.Series([2]), series_only=True))]
     >>> relabel_events(table, marks)["touchpoint"].to_list()
     ['x', 'y', 'X2']
+    >>> relabel_events(table.with_columns(event_index=pl.lit(2)), marks) is None
+    True
     """
     index = pl.col("event_index")
-    out = None
-    for label, indexes in marked:
-        hit = index.is_in(indexes.to_native().implode())
-        # As a category: no pass through text (10M events: 0.5 -> 0.02 CPU-s).
-        name = pl.lit(label, dtype=pl.Categorical)
-        out = (pl.when(hit) if out is None else out.when(hit)).then(name)
-    if out is None:
+    hits = [index.is_in(indexes.to_native().implode()) for _, indexes in marked]
+    if not hits:
         return journeys
-    return journeys.with_columns(touchpoint=out.otherwise(pl.col("touchpoint")))
+    # As a category: no pass through text (10M events: 0.5 -> 0.02 CPU-s).
+    out = pl.when(hits[0]).then(pl.lit(marked[0][0], dtype=pl.Categorical))
+    for (label, _), hit in zip(marked[1:], hits[1:], strict=True):
+        out = out.when(hit).then(pl.lit(label, dtype=pl.Categorical))
+    relabelled = journeys.with_columns(
+        touchpoint=out.otherwise(pl.col("touchpoint")), _hit=pl.any_horizontal(hits)
+    )
+    hit_rows = relabelled["_hit"].sum()
+    unique = hit_rows == len(pl.concat([m.to_native() for _, m in marked]).unique())
+    return relabelled.drop("_hit") if unique else None

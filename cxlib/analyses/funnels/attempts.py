@@ -60,7 +60,7 @@ from cxlib.journeys import (
     journey_keys,
     journey_table,
     named_journeys,
-    relabelled,
+    relabelled_touchpoint,
     with_sessions,
 )
 from cxlib.log import ORDER, EventLog
@@ -186,7 +186,7 @@ def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -
         group = keys
         frame = with_sessions(log, by).frame
         if funnel.definition.relabel:
-            frame = frame.with_columns(touchpoint=relabelled(funnel.definition.relabel))
+            frame = frame.with_columns(touchpoint=relabelled_touchpoint(funnel.definition.relabel))
         base = frame.filter(tp.is_in(relevant)).with_columns(
             _pos=nw.col("epoch_us").cum_count().over(*keys, order_by=ORDER).cast(nw.Int64)
         )

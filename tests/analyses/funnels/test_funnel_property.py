@@ -359,3 +359,21 @@ def test_two_steps_matching_the_same_events_are_refused():
         funnel(log, ["x", on_app])
     on_web = Step("x", (Where("channel", ("web",)),))
     assert funnel(log, [on_web, on_app], window="1h")["customers"].to_list() == [1, 0]
+
+
+def test_conditions_on_a_log_whose_own_event_index_repeats():
+    # The source's own event_index is kept (and repeats): events are told apart another way.
+    frame = pl.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "b"],
+            "timestamp": [T0, T0 + dt.timedelta(minutes=1)] * 2,
+            "touchpoint": ["x", "y", "x", "y"],
+            "channel": ["web", "app", "web", "web"],
+            "event_index": [0, 1, 0, 1],
+        }
+    )
+    log = EventLog.from_frame(frame)
+    on_app = Step("y", (Where("channel", ("app",)),))
+    assert funnel(log, ["x", on_app])["customers"].to_list() == [2, 1]
+    portable = EventLog.from_frame(to_engine(frame, "duckdb"))
+    assert funnel(portable, ["x", on_app])["customers"].to_list() == [2, 1]
