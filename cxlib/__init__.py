@@ -12,7 +12,7 @@ from cxlib.analyses.customer_journey import CustomerJourney, customer_journey, f
 from cxlib.analyses.drilldown.customers import Cohort, CustomerList, customers_at, customers_in
 from cxlib.analyses.drilldown.figures import (
     DropOff,
-    FlowBand,
+    FlowThrough,
     FunnelStep,
     GraphEdge,
     GraphNode,
@@ -86,7 +86,7 @@ __all__ = [
     "DropOff",
     "EventLog",
     "Exclusion",
-    "FlowBand",
+    "FlowThrough",
     "FunnelStep",
     "GraphEdge",
     "GraphNode",

@@ -4,6 +4,7 @@ import cxlib
 from cxlib import predict, sample
 from cxlib.analyses.customer_journey import customer_propensity, customer_rfm
 from cxlib.views import charts, charts_journey
+from cxlib.views.format import format_seconds
 from ui import cache, customer, drilldown, export, page, state
 from ui.text import md
 
@@ -41,7 +42,7 @@ cols = st.columns(5)
 cols[0].metric("Events", f"{events.height:,}")
 cols[1].metric("First event", f"{events['timestamp'][0]:%Y-%m-%d}")
 span = (events["timestamp"][-1] - events["timestamp"][0]).total_seconds()
-cols[2].metric("First to last event", charts.format_seconds(span))
+cols[2].metric("First to last event", format_seconds(span))
 cols[3].metric("Value", "–" if not loaded.log.has("value") else f"{events['value'].sum():,.2f}")
 cols[4].metric("Channels", f"{events['channel'].drop_nulls().n_unique():,}")
 

@@ -75,6 +75,23 @@ else:
     with st.expander("The flow as tables"):
         export.table(journeys.nodes_frame(), key="paths_flow_nodes", name="flow_nodes")
         export.table(journeys.bands_frame(), key="paths_flow_bands", name="flow_bands")
+    parts = [*journeys.nodes, *journeys.bands]
+    labels = [
+        f"step {p.step}: {p.name}" if isinstance(p, cxlib.analyses.flow.FlowNode)
+        else f"step {p.step - 1} → {p.step}: {p.source} → {p.target}"
+        for p in parts
+    ]  # fmt: skip
+    picked = st.selectbox(
+        "Who is in a node or band",
+        state.keep_valid("paths_flow_who_part", list(range(len(parts)))),
+        format_func=labels.__getitem__,
+        key="paths_flow_who_part",
+    )
+    if picked is not None:
+        figure = cxlib.FlowThrough(
+            parts[picked].prefix, flow_steps, start_at, end_at, collapse_repeats=collapse
+        )
+        drilldown.show(loaded, filters, figure, key="paths_flow_who")
 
 st.subheader("Top paths")
 cols = st.columns(2)

@@ -9,14 +9,12 @@ journey. Widget keys start with the ``key`` the page gives.
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 import cxlib
 from cxlib.analyses.drilldown.customers import MAX_PAGE_SIZE
 from cxlib.analyses.drilldown.figures import Figure
 from cxlib.journeys import JourneyBy
-from cxlib.views.charts import format_seconds
 from ui import cache, export, segments, state
 from ui.filters import Filters
 from ui.state import Loaded
@@ -37,20 +35,6 @@ UNITS = {
 }
 #: The page that shows one customer's journey, and its widget (and URL parameter).
 JOURNEY_PAGE, CUSTOMER = "pages/customer_journey.py", "customer"
-
-_COLUMNS = {
-    "customer_id": st.column_config.TextColumn("Customer"),
-    "session_id": st.column_config.NumberColumn("Session"),
-    "attempt_start": st.column_config.DatetimeColumn("Attempt started", format="YYYY-MM-DD HH:mm"),
-    "first_touchpoint": st.column_config.TextColumn("First touchpoint"),
-    "last_touchpoint": st.column_config.TextColumn("Last touchpoint"),
-    "events": st.column_config.NumberColumn("Events", format="localized"),
-    "first_event": st.column_config.DatetimeColumn("First event", format="YYYY-MM-DD HH:mm"),
-    "last_event": st.column_config.DatetimeColumn("Last event", format="YYYY-MM-DD HH:mm"),
-    "span": st.column_config.TextColumn("First to last event"),
-    "value": st.column_config.NumberColumn("Value", format="localized"),
-    "channels": st.column_config.ListColumn("Channels"),
-}
 
 
 def show(
@@ -93,10 +77,10 @@ def show(
     if found.total == 0:
         st.info("Nobody is behind this number with the current filters.")
         return
-    shown = found.rows.with_columns(
-        span=pl.Series([format_seconds(s) for s in found.rows["span_seconds"].to_list()])
-    ).drop("span_seconds")
-    st.dataframe(shown, hide_index=True, column_config=_COLUMNS, key=f"{key}_table")
+    rows = found.rows
+    st.dataframe(
+        rows, hide_index=True, column_config=export.column_config(rows), key=f"{key}_table"
+    )
     _download(loaded, filters, found, key=key, options=options)
     left, right = st.columns(2)
     with left:

@@ -182,7 +182,7 @@ def funnel_chart(
     >>> funnel_chart(f).data["label"].to_list()
     ['8,000 · 100% of start', '2,000 · 25% of start · −75%']
     """
-    counts = pl.Series([f"{n:,}" for n in funnel["customers"].to_list()], dtype=pl.String)
+    counts = pl.Series([format_count(n) for n in funnel["customers"].to_list()], dtype=pl.String)
     data = funnel.with_columns(
         step_label=pl.format("{}. {}", pl.col("step"), pl.col("touchpoint")),
         label=pl.format(

@@ -11,7 +11,8 @@ import polars as pl
 
 from cxlib.analyses.customer_journey import CustomerJourney
 from cxlib.analyses.stages import STAGE_ORDER
-from cxlib.views.charts import ACCENT, FONT_SIZE, LOSS, format_seconds, styled
+from cxlib.views.charts import ACCENT, FONT_SIZE, LOSS, styled
+from cxlib.views.format import format_seconds
 
 __all__ = ["MAX_LABELLED", "customer_timeline_chart", "stage_progress_chart"]
 

@@ -24,9 +24,10 @@ def table(at, index: int = 0) -> pl.DataFrame:
     return pl.from_pandas(at.dataframe[index].value)
 
 
-def with_column(at, column: str) -> pl.DataFrame:
-    """The last table on the page with this column (the drill-down list has first_touchpoint)."""
-    return [t for t in (table(at, i) for i in range(len(at.dataframe))) if column in t.columns][-1]
+def with_column(at, *columns: str) -> pl.DataFrame:
+    """The last table on the page with these columns (the drill-down list has first_touchpoint)."""
+    tables = (table(at, i) for i in range(len(at.dataframe)))
+    return [t for t in tables if set(columns) <= set(t.columns)][-1]
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +69,14 @@ def test_graph_nodes_and_edges(log):
 
 def test_paths_and_steps():
     at = opened("pages/paths.py", "paths_who")
-    paths = table(at)
+    paths = with_column(at, "path")
     assert listed(at) == paths["customers"][0]
     at.selectbox(key="paths_who_path").set_value(paths["path"][3]).run()
     assert listed(at) == paths["customers"][3]
     at.toggle(key="paths_step_who_open").set_value(True)
     at.selectbox(key="paths_who_step").set_value(3).run()
     at.selectbox(key="paths_who_at").set_value("(exit)").run()
-    matrix = with_column(at, "journeys")
+    matrix = with_column(at, "touchpoint", "journeys")
     expected = matrix.filter((pl.col("step") == 3) & (pl.col("touchpoint") == "(exit)"))
     assert listed(at) == expected["journeys"].item()
 
@@ -166,3 +167,14 @@ def test_a_segment_link_in_another_session_says_it_is_not_there():
     at = open_page(new_app({"cohort": "0123456789"}).run(), "pages/overview.py")
     assert_clean(at, "Overview")
     assert any("is not in this session" in c.value for c in at.caption)
+
+
+def test_flow_nodes_and_bands(log):
+    at = opened("pages/paths.py", "paths_flow_who")
+    assert_clean(at, "Paths")
+    shown = cxlib.flow(log, steps=5, max_nodes=6)
+    parts = [*shown.nodes, *shown.bands]
+    assert listed(at) == parts[0].journeys == shown.journeys  # the start: every journey
+    for index in (3, len(shown.nodes) + 2):
+        at.selectbox(key="paths_flow_who_part").set_value(index).run()
+        assert listed(at) == parts[index].journeys > 0

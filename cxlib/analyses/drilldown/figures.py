@@ -17,9 +17,10 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.drilldown.members import Members, customers_of, journeys_of
+from cxlib.analyses.flow import journeys_through
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
 from cxlib.analyses.funnels.steps import Exclusion, FunnelCount, Step, step_names
-from cxlib.analyses.paths import PATH_SEP, TRUNCATED, journey_paths
+from cxlib.analyses.paths import journey_paths
 from cxlib.analyses.rfm import rfm
 from cxlib.analyses.stages import to_stages
 from cxlib.checks import check_choice, require_column
@@ -39,7 +40,7 @@ from cxlib.log import ENTRY, EXIT, EventLog
 __all__ = [
     "DropOff",
     "Figure",
-    "FlowBand",
+    "FlowThrough",
     "FunnelStep",
     "GraphEdge",
     "GraphNode",
@@ -193,40 +194,37 @@ class PathTaken:
 
 
 @dataclass(frozen=True)
-class FlowBand:
-    """Journeys whose path starts with ``prefix``: a band of a step-by-step flow after ``len(prefix)`` steps.
+class FlowThrough:
+    """The journeys of a node or band of the step-by-step flow (:func:`cxlib.flow`).
 
-    The path is taken from the journey's first ``start_at`` (from its start by default),
-    repeats collapsed if asked. A last element :data:`~cxlib.EXIT` means the journey
-    ended right after the rest of the prefix (the flow's drop-off band).
+    ``through`` is the node's or band's ``prefix``; the other fields are the flow's
+    options. The count is the node's or band's ``journeys``.
     """
 
-    prefix: tuple[str, ...]
+    through: tuple[tuple[int, tuple[str, ...]], ...]
+    steps: int = 5
     start_at: str | None = None
+    end_at: str | None = None
     collapse_repeats: bool = False
 
     def describe(self) -> str:
         """The figure in words."""
-        return f"started with {PATH_SEP.join(self.prefix)}"
+        if not self.through:
+            return f"started from {self.start_at or 'the entry'}"
+        return "were at " + "; ".join(f"step {s}: {' or '.join(n)}" for s, n in self.through)
 
     def members(self, log: EventLog, *, by: JourneyBy) -> Members:
         """The journeys."""
-        ended = bool(self.prefix) and self.prefix[-1] == EXIT
-        walked = list(self.prefix[:-1] if ended else self.prefix)
-        if not walked:
-            msg = f"prefix={self.prefix!r} needs at least one touchpoint before {EXIT!r}"
-            raise AnalysisError(msg)
-        paths = journey_paths(
+        journeys = journeys_through(
             log,
-            max_steps=len(walked),
+            through=self.through,
+            steps=self.steps,
             start_at=self.start_at,
+            end_at=self.end_at,
             collapse_repeats=self.collapse_repeats,
             by=by,
         )
-        text = PATH_SEP.join(walked)
-        path = nw.col("path")
-        matching = path == text if ended else path.is_in([text, f"{text}{PATH_SEP}{TRUNCATED}"])
-        return journeys_of(paths.filter(matching), log, by)
+        return journeys_of(journeys, log, by)
 
 
 @dataclass(frozen=True)
@@ -381,7 +379,7 @@ Figure = (
     | GraphNode
     | GraphEdge
     | PathTaken
-    | FlowBand
+    | FlowThrough
     | StepAt
     | DropOff
     | StageMove

@@ -1,17 +1,12 @@
 """The list behind each kind of figure has as many rows as the figure says, on the retail sample."""
 
-from collections import Counter
-
-import polars as pl
 import pytest
 
 import cxlib
 from cxlib import (
     ENTRY,
-    EXIT,
-    PATH_SEP,
     DropOff,
-    FlowBand,
+    FlowThrough,
     FunnelStep,
     GraphEdge,
     GraphNode,
@@ -93,19 +88,21 @@ def test_paths(log, options):
         assert total(log, PathTaken(path, **options)) == customers, path
 
 
-def test_flow_bands_equal_a_count_of_the_journeys_prefixes(log):
-    journeys = (
-        log.to_polars().group_by("customer_id", maintain_order=True).agg(pl.col("touchpoint"))
-    )
-    prefixes = Counter()
-    for touchpoints in journeys["touchpoint"].to_list():
-        for k in range(1, 4):
-            if len(touchpoints) >= k:
-                prefixes[tuple(touchpoints[:k])] += 1
-            if len(touchpoints) == k:
-                prefixes[(*touchpoints[:k], EXIT)] += 1
-    for prefix, count in prefixes.most_common(25):
-        assert total(log, FlowBand(prefix)) == count, PATH_SEP.join(prefix)
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"steps": 4, "max_nodes": 3, "start_at": "product_page", "end_at": "purchase"},
+        {"collapse_repeats": True, "max_nodes": 4},
+    ],
+)
+@pytest.mark.parametrize("by", ["customer", "session"])
+def test_flow_nodes_and_bands(log, options, by):
+    shown = cxlib.flow(log, by=by, **options)
+    figures = {k: v for k, v in options.items() if k != "max_nodes"}
+    for part in (*shown.nodes, *shown.bands):
+        figure = FlowThrough(part.prefix, **figures)
+        assert total(log, figure, by) == part.journeys, part
 
 
 def test_step_matrix_cells(log):

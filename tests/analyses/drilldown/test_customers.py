@@ -11,7 +11,7 @@ from cxlib import (
     AnalysisError,
     DropOff,
     EventLog,
-    FlowBand,
+    FlowThrough,
     FunnelStep,
     GraphEdge,
     GraphNode,
@@ -121,8 +121,8 @@ FIGURES = [
     (GraphEdge("buy", "buy"), ["d"]),
     (GraphEdge(ENTRY, "cart"), ["d"]),
     (PathTaken("home → cart"), ["b"]),
-    (FlowBand(("home", "cart")), ["a", "b"]),
-    (FlowBand(("home", EXIT)), ["c"]),
+    (FlowThrough(((1, ("home",)), (2, ("cart",)))), ["a", "b"]),
+    (FlowThrough(((2, (EXIT,)),)), ["c"]),  # ended after step 1
     (StepAt(3, EXIT), ["b", "c"]),
     (StepAt(2, "cart"), ["a", "b"]),
     (DropOff("buy"), ["a", "d"]),
@@ -172,8 +172,8 @@ def test_only_the_page_is_read_on_duckdb():
             "step=2 is not a step to stop at in a funnel of 2 steps; pick 1 to 1",
         ),
         (
-            lambda: customers_at(LOG, FlowBand((EXIT,))),
-            r"prefix=\('\(exit\)',\) needs at least one touchpoint",
+            lambda: customers_at(LOG, FlowThrough((), start_at="hom")),
+            "touchpoint 'hom' is not in the log; did you mean 'home'",
         ),
         (
             lambda: customers_at(LOG, PathTaken("home", start_at="hom")),
