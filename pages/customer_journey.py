@@ -47,13 +47,17 @@ cols[3].metric("Value", "–" if not loaded.log.has("value") else f"{events['val
 cols[4].metric("Channels", f"{events['channel'].drop_nulls().n_unique():,}")
 
 export.chart(
-    charts_journey.customer_timeline_chart(journey, title="Their events"),
+    charts_journey.customer_timeline_chart,
+    events,
+    title="Their events",
     key="journey_timeline",
     name="customer_timeline",
 )
 if not journey.stages.is_empty():
     export.chart(
-        charts_journey.stage_progress_chart(journey, title="Their stages"),
+        charts_journey.stage_progress_chart,
+        journey.stages,
+        title="Their stages",
         key="journey_stages",
         name="customer_stages",
     )
@@ -97,7 +101,13 @@ with right:
     else:
         st.metric(f"Chance to reach {md(goal)}", f"{chance:.1%}")
     following = predict.next_touchpoints(model, journey.touchpoints, n=3)
-    picture = charts.bar_chart(
-        following, category="touchpoint", value="probability", percent=True, title="Likely next"
+    export.chart(
+        charts.bar_chart,
+        following,
+        category="touchpoint",
+        value="probability",
+        percent=True,
+        title="Likely next",
+        key="journey_next",
+        name="next_touchpoints",
     )
-    export.chart(picture, key="journey_next", name="next_touchpoints")

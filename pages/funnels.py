@@ -111,7 +111,9 @@ if differences.is_empty():
     st.info("Too few journeys to compare: no value was had by at least 5 journeys of each outcome.")
     st.stop()
 export.chart(
-    charts_trends.differences_chart(differences, title="What goes with converting"),
+    charts_trends.differences_chart,
+    differences,
+    title="What goes with converting",
     key="funnel_differences",
     name="converter_differences",
 )

@@ -97,9 +97,13 @@ for i, name in enumerate(figures_shown):
     with grid[i % 2]:
         title = charts_trends.FIGURE_TITLES[name]
         if name == "converted_per_active":
-            title = f"Reached {md(goal)} / active customers"
+            title = f"Reached {goal} / active customers"  # drawn as text by Vega, not Markdown
         export.chart(
-            charts_trends.trends_chart(trends, name, title=title),
+            charts_trends.trends_chart,
+            trends.table,
+            name,
+            breakdown=breakdown,
+            title=title,
             key=f"overview_trend_{name}",
             name=f"trend_{name}",
         )

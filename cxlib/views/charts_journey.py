@@ -1,7 +1,7 @@
 """Altair pictures of one customer's journey: the timeline of their events, their path through the stages.
 
-Same conventions as :mod:`cxlib.views.charts`; the input is a
-:class:`~cxlib.analyses.customer_journey.CustomerJourney`.
+Same conventions as :mod:`cxlib.views.charts`; the inputs are the ``events`` and
+``stages`` frames of a :class:`~cxlib.analyses.customer_journey.CustomerJourney`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from cxlib.analyses.customer_journey import CustomerJourney
 from cxlib.analyses.stages import STAGE_ORDER
 from cxlib.views.charts import ACCENT, FONT_SIZE, LOSS, styled
 from cxlib.views.format import format_seconds
@@ -22,26 +21,24 @@ MAX_LABELLED = 40
 NO_CHANNEL = "(no channel)"
 
 
-def customer_timeline_chart(
-    journey: CustomerJourney, *, title: str | None = None
-) -> alt.TopLevelMixin:
+def customer_timeline_chart(events: pl.DataFrame, *, title: str | None = None) -> alt.TopLevelMixin:
     """The customer's events in time: a row per channel, a point per event, a line through them.
 
-    Points are coloured by channel and named by their touchpoint. Tooltips give the step, the time since the previous event (humanised), the value
-    and the rating.
+    ``events`` is a :class:`~cxlib.analyses.customer_journey.CustomerJourney`'s. Points are
+    coloured by channel and named by their touchpoint; tooltips give the step, the time
+    since the previous event (humanised), the value and the rating.
 
     Examples
     --------
     >>> import datetime as dt
-    >>> events = pl.DataFrame({"step": [1, 2], "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 11)],
+    >>> t = [dt.datetime(2024, 1, 1, h) for h in (9, 11)]
+    >>> events = pl.DataFrame({"step": [1, 2], "timestamp": t,
     ...     "touchpoint": ["ad", "buy"], "channel": ["social", None], "value": [None, 20.0],
     ...     "rating": [None, 5.0], "seconds_since_previous": [None, 7200.0]})
-    >>> journey = CustomerJourney("a", events, pl.DataFrame())
-    >>> chart = customer_timeline_chart(journey)
+    >>> chart = customer_timeline_chart(events)
     >>> chart.data.select("channel", "gap").rows()
     [('social', '–'), ('(no channel)', '2 h')]
     """
-    events = journey.events
     data = events.with_columns(
         channel=pl.col("channel").fill_null(NO_CHANNEL),
         gap=pl.Series([format_seconds(s) for s in events["seconds_since_previous"].to_list()]),
@@ -76,9 +73,7 @@ def customer_timeline_chart(
     return styled(alt.layer(*layers).properties(height=height), title=title)
 
 
-def stage_progress_chart(
-    journey: CustomerJourney, *, title: str | None = None
-) -> alt.TopLevelMixin:
+def stage_progress_chart(stages: pl.DataFrame, *, title: str | None = None) -> alt.TopLevelMixin:
     """The customer's stages in time: a step line through their stage visits, moves back in orange.
 
     Examples
@@ -87,11 +82,11 @@ def stage_progress_chart(
     >>> t = [dt.datetime(2024, 1, d) for d in (1, 2, 3)]
     >>> stages = pl.DataFrame({"stage": ["awareness", "decision", "awareness"], "entered": t,
     ...     "left": t, "events": [1, 1, 1], "move": ["entry", "forward", "back"]})
-    >>> chart = stage_progress_chart(CustomerJourney("a", pl.DataFrame(), stages))
+    >>> chart = stage_progress_chart(stages)
     >>> chart.to_dict()["layer"][0]["encoding"]["y"]["sort"]
     ['advocacy', 'loyalty', 'decision', 'consideration', 'awareness']
     """
-    data = journey.stages
+    data = stages
     order = [*reversed(STAGE_ORDER), *sorted(set(data["stage"].to_list()) - set(STAGE_ORDER))]
     x = alt.X("entered:T", title=None)
     y = alt.Y("stage:N", sort=order, title=None, scale=alt.Scale(domain=order))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from cxlib.analyses.trends import RANGES, Trends
+from cxlib.analyses.trends import RANGES
 from cxlib.views.charts import ACCENT, LOSS, PARTIAL, row_height, styled
 
 __all__ = ["FIGURE_TITLES", "differences_chart", "trends_chart", "trends_frame"]
@@ -25,7 +25,7 @@ FIGURE_TITLES = {
 PREVIOUS = "#9a9a9a"
 
 
-def trends_frame(trends: Trends, figure: str) -> pl.DataFrame:
+def trends_frame(table: pl.DataFrame, figure: str, *, breakdown: str | None = None) -> pl.DataFrame:
     """One figure of both ranges, the previous range placed on the dates of the current one.
 
     Columns: ``period_start`` (the current range's period), ``range``, the breakdown
@@ -39,13 +39,10 @@ def trends_frame(trends: Trends, figure: str) -> pl.DataFrame:
     >>> table = pl.DataFrame({"range": ["current", "previous"], "period": [1, 1],
     ...     "period_start": [dt.date(2024, 1, 8), dt.date(2024, 1, 1)], "events": [5, 3],
     ...     "complete": [False, True]})
-    >>> t = Trends("week", dt.datetime(2024, 1, 8), dt.datetime(2024, 1, 10),
-    ...     dt.datetime(2024, 1, 6), None, None, table)
-    >>> trends_frame(t, "events").select("period_start", "range", "value").rows()
+    >>> trends_frame(table, "events").select("period_start", "range", "value").rows()
     [(datetime.date(2024, 1, 8), 'current', 5), (datetime.date(2024, 1, 8), 'previous', 3)]
     """
-    groups = [trends.breakdown] if trends.breakdown else []
-    table = trends.table
+    groups = [breakdown] if breakdown else []
     dates = table.filter(pl.col("range") == RANGES[0]).select("period", x="period_start").unique()
     return (
         table.join(dates, on="period", how="inner")
@@ -61,11 +58,14 @@ def trends_frame(trends: Trends, figure: str) -> pl.DataFrame:
     )
 
 
-def trends_chart(trends: Trends, figure: str, *, title: str | None = None) -> alt.TopLevelMixin:
+def trends_chart(
+    table: pl.DataFrame, figure: str, *, breakdown: str | None = None, title: str | None = None
+) -> alt.TopLevelMixin:
     """One figure per period: the range as a line, the previous range beside it in grey.
 
-    Periods not complete are hollow points (the legend says "still filling"); with a
-    breakdown, one colour per value, the previous range dashed.
+    ``table`` is a :class:`~cxlib.analyses.trends.Trends` table (``breakdown``: the column
+    it was broken down by). Periods not complete are hollow points (the legend says
+    "still filling"); with a breakdown, one colour per value, the previous range dashed.
 
     Examples
     --------
@@ -73,12 +73,10 @@ def trends_chart(trends: Trends, figure: str, *, title: str | None = None) -> al
     >>> table = pl.DataFrame({"range": ["current", "previous"], "period": [1, 1],
     ...     "period_start": [dt.date(2024, 1, 8), dt.date(2024, 1, 1)], "events": [5, 3],
     ...     "complete": [False, True]})
-    >>> t = Trends("week", dt.datetime(2024, 1, 8), dt.datetime(2024, 1, 10),
-    ...     dt.datetime(2024, 1, 6), None, None, table)
-    >>> trends_chart(t, "events").to_dict()["layer"][0]["encoding"]["y"]["title"]
+    >>> trends_chart(table, "events").to_dict()["layer"][0]["encoding"]["y"]["title"]
     'Events'
     """
-    data = trends_frame(trends, figure).with_columns(
+    data = trends_frame(table, figure, breakdown=breakdown).with_columns(
         state=pl.when(pl.col("complete")).then(pl.lit("complete")).otherwise(pl.lit(PARTIAL))
     )
     percent = figure == "converted_per_active"
@@ -88,7 +86,7 @@ def trends_chart(trends: Trends, figure: str, *, title: str | None = None) -> al
     tooltip = [
         alt.Tooltip("range:N"),
         alt.Tooltip("previous_start:T", title="period"),
-        *([alt.Tooltip(f"{trends.breakdown}:N")] if trends.breakdown else []),
+        *([alt.Tooltip(f"{breakdown}:N")] if breakdown else []),
         alt.Tooltip(
             "value:Q", title=FIGURE_TITLES.get(figure, figure), format=".1%" if percent else ","
         ),
@@ -99,8 +97,8 @@ def trends_chart(trends: Trends, figure: str, *, title: str | None = None) -> al
         scale=alt.Scale(domain=list(RANGES), range=[[1, 0], [5, 4]]),
         legend=alt.Legend(title=None, orient="top"),
     )
-    if trends.breakdown:
-        colour = alt.Color(f"{trends.breakdown}:N", legend=alt.Legend(orient="top"))
+    if breakdown:
+        colour = alt.Color(f"{breakdown}:N", legend=alt.Legend(orient="top"))
     else:
         colour = alt.Color(
             "range:N", scale=alt.Scale(domain=list(RANGES), range=[ACCENT, PREVIOUS]), legend=None

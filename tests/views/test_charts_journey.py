@@ -17,9 +17,9 @@ def log():
 def test_trends_charts_put_the_previous_range_on_the_current_dates(log, breakdown):
     trends = cxlib.trends(log, unit="month", goal="purchase", breakdown=breakdown)
     for figure in charts_trends.FIGURE_TITLES:
-        spec = charts_trends.trends_chart(trends, figure).to_dict()  # validates the schema
+        spec = charts_trends.trends_chart(trends.table, figure, breakdown=breakdown).to_dict()
         assert spec["config"]["axis"]["labelFontSize"] == charts.FONT_SIZE
-    frame = charts_trends.trends_frame(trends, "events")
+    frame = charts_trends.trends_frame(trends.table, "events", breakdown=breakdown)
     current = frame.filter(pl.col("range") == "current")
     previous = frame.filter(pl.col("range") == "previous")
     assert set(previous["period_start"]) <= set(current["period_start"])
@@ -45,11 +45,11 @@ def test_differences_chart_orders_by_adjusted_p_value(log):
 def test_customer_timeline_and_stages(log):
     customer = log.to_polars()["customer_id"][0]
     journey = cxlib.customer_journey(log, customer, stages=sample.STAGES["retail"])
-    timeline = charts_journey.customer_timeline_chart(journey)
+    timeline = charts_journey.customer_timeline_chart(journey.events)
     spec = timeline.to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "circle", "text"]
     assert timeline.data.height == journey.events.height
-    stages = charts_journey.stage_progress_chart(journey).to_dict()
+    stages = charts_journey.stage_progress_chart(journey.stages).to_dict()
     assert stages["layer"][0]["mark"]["interpolate"] == "step-after"
 
 
@@ -59,6 +59,6 @@ def test_a_long_journey_is_not_labelled_point_by_point(log):
     assert journey.events.height > charts_journey.MAX_LABELLED
     marks = [
         layer["mark"]["type"]
-        for layer in charts_journey.customer_timeline_chart(journey).to_dict()["layer"]
+        for layer in charts_journey.customer_timeline_chart(journey.events).to_dict()["layer"]
     ]
     assert marks == ["line", "circle"]
