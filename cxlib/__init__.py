@@ -8,10 +8,27 @@ frames or NetworkX graphs. Nothing here imports Streamlit.
 # Each module below adds its public names here (one import line per module).
 from cxlib import predict, sample
 from cxlib.analyses.compare import compare_segments
+from cxlib.analyses.customer_journey import CustomerJourney, customer_journey, find_customers
+from cxlib.analyses.drilldown.customers import Cohort, CustomerList, customers_at, customers_in
+from cxlib.analyses.drilldown.figures import (
+    DropOff,
+    FlowThrough,
+    FunnelStep,
+    GraphEdge,
+    GraphNode,
+    InFlight,
+    Listed,
+    PathTaken,
+    RfmSegment,
+    StageMove,
+    StageReached,
+    StepAt,
+)
 from cxlib.analyses.dropoffs import dropoffs, next_after
 from cxlib.analyses.flow import flow
 from cxlib.analyses.funnels.attempts import funnel_levels
 from cxlib.analyses.funnels.funnel import dropped_next, funnel
+from cxlib.analyses.funnels.steps import Exclusion, Step, Where
 from cxlib.analyses.funnels.timing import conversion_over_time, time_to_convert
 from cxlib.analyses.graph import critical_touchpoints, focus, journey_graph, most_likely_path
 from cxlib.analyses.omnichannel import (
@@ -35,8 +52,10 @@ from cxlib.analyses.stages import (
     to_stages,
 )
 from cxlib.analyses.transitions import transitions
+from cxlib.analyses.trends import Trends, trends
 from cxlib.anonymise import anonymise
 from cxlib.conversion.attribution import attribution
+from cxlib.conversion.differences import Outcome, WithValue, converter_differences
 from cxlib.conversion.importance import touchpoint_importance
 from cxlib.conversion.markov import removal_effects
 from cxlib.errors import AnalysisError, CxError, LoadError, MappingError
@@ -60,12 +79,33 @@ __all__ = [
     "STAGE_ORDER",
     "TRUNCATED",
     "AnalysisError",
+    "Cohort",
+    "CustomerJourney",
+    "CustomerList",
     "CxError",
+    "DropOff",
     "EventLog",
+    "Exclusion",
+    "FlowThrough",
+    "FunnelStep",
+    "GraphEdge",
+    "GraphNode",
+    "InFlight",
+    "Listed",
     "LoadError",
     "LoadReport",
     "MappingError",
+    "Outcome",
+    "PathTaken",
+    "RfmSegment",
     "RoleMatch",
+    "StageMove",
+    "StageReached",
+    "Step",
+    "StepAt",
+    "Trends",
+    "Where",
+    "WithValue",
     "anonymise",
     "attribution",
     "channel_switches",
@@ -73,7 +113,11 @@ __all__ = [
     "collapse_repeats",
     "compare_segments",
     "conversion_over_time",
+    "converter_differences",
     "critical_touchpoints",
+    "customer_journey",
+    "customers_at",
+    "customers_in",
     "default_stages",
     "dropoffs",
     "dropped_next",
@@ -81,6 +125,7 @@ __all__ = [
     "filter_channels",
     "filter_time",
     "filter_touchpoints",
+    "find_customers",
     "findings",
     "flow",
     "focus",
@@ -114,4 +159,5 @@ __all__ = [
     "top_paths",
     "touchpoint_importance",
     "transitions",
+    "trends",
 ]

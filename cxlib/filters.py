@@ -17,6 +17,7 @@ import narwhals as nw
 from cxlib.checks import require_column, require_touchpoints, require_values
 from cxlib.errors import AnalysisError
 from cxlib.log import EventLog
+from cxlib.units import epoch_us_of
 
 __all__ = [
     "filter_attribute",
@@ -25,28 +26,6 @@ __all__ = [
     "filter_touchpoints",
     "rename_touchpoints",
 ]
-
-_EPOCH = dt.datetime(1970, 1, 1)
-
-
-def _epoch_us(moment: dt.datetime | dt.date | str, name: str) -> int:
-    """A moment as microseconds since 1970 UTC (naive datetimes are read as UTC)."""
-    if isinstance(moment, str):
-        try:
-            moment = dt.datetime.fromisoformat(moment)
-        except ValueError as err:
-            msg = (
-                f"{name}={moment!r} is not a date; write it like '2024-01-31' or '2024-01-31 09:00'"
-            )
-            raise AnalysisError(msg) from err
-    if not isinstance(moment, dt.datetime):
-        if not isinstance(moment, dt.date):
-            msg = f"{name}={moment!r} is not a date; pass a datetime, a date or an ISO string"
-            raise AnalysisError(msg)
-        moment = dt.datetime(moment.year, moment.month, moment.day)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-    return (moment - _EPOCH) // dt.timedelta(microseconds=1)
 
 
 def filter_time(
@@ -68,9 +47,9 @@ def filter_time(
     """
     frame = log.frame
     if start is not None:
-        frame = frame.filter(nw.col("epoch_us") >= _epoch_us(start, "start"))
+        frame = frame.filter(nw.col("epoch_us") >= epoch_us_of(start, "start"))
     if end is not None:
-        frame = frame.filter(nw.col("epoch_us") < _epoch_us(end, "end"))
+        frame = frame.filter(nw.col("epoch_us") < epoch_us_of(end, "end"))
     return log.with_frame(frame)
 
 

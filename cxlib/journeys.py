@@ -14,6 +14,7 @@ cache (:class:`~cxlib.log.LogCache`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple, get_args
 
 import narwhals as nw
@@ -23,6 +24,7 @@ from cxlib.engines import (
     SortedJourneys,
     cut_sessions,
     keeps_journeys_in_memory,
+    relabel_events,
     sort_journeys,
     steps_in_order,
 )
@@ -36,6 +38,8 @@ __all__ = [
     "journey_keys",
     "journey_steps",
     "journey_table",
+    "named_journeys",
+    "relabelled_touchpoint",
     "sessionize",
     "with_sessions",
 ]
@@ -126,7 +130,27 @@ class Journeys(NamedTuple):
     ordered: bool
 
 
-def journey_table(log: EventLog, *, by: JourneyBy = "customer") -> Journeys:
+def relabelled_touchpoint(labels: Sequence[tuple[str, nw.Expr]]) -> nw.Expr:
+    """The touchpoint, replaced by the first label whose condition holds on the event.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"touchpoint": ["a", "b"], "v": [1, 2]}))
+    >>> lf.select(relabelled_touchpoint([("A2", nw.col("v") == 2)])).collect()["touchpoint"].to_list()
+    ['a', 'A2']
+    """
+    out = None
+    for label, condition in labels:
+        out = (nw.when(condition) if out is None else out.when(condition)).then(nw.lit(label))
+    if out is None:
+        return nw.col("touchpoint")
+    return out.otherwise(nw.col("touchpoint")).alias("touchpoint")
+
+
+def journey_table(
+    log: EventLog, *, by: JourneyBy = "customer", labels: Sequence[tuple[str, nw.Expr]] = ()
+) -> Journeys:
     """:func:`journey_steps` of the core columns, with the keys to group journeys by.
 
     Where the engine sorts within each query (DuckDB, PySpark) this is
@@ -137,6 +161,12 @@ def journey_table(log: EventLog, *, by: JourneyBy = "customer") -> Journeys:
     functions), and journeys and customers are grouped by integer codes: ``_journey``
     and ``_customer`` number them in the sorted order. There ``touchpoint`` and
     ``next_touchpoint`` are Categorical: cast them to String in results.
+
+    ``labels`` relabels events before the steps are taken: each ``(label, condition)``
+    gives the events where the condition holds (the first that holds) that touchpoint
+    name (funnel steps with conditions, :mod:`cxlib.analyses.funnels.steps`). In memory
+    the sorted journeys are kept and the matching events found by their ``event_index``
+    (unique per event, as :func:`cxlib.load` makes it), so a condition costs no new sort.
 
     Examples
     --------
@@ -152,12 +182,48 @@ def journey_table(log: EventLog, *, by: JourneyBy = "customer") -> Journeys:
     """
     if not keeps_journeys_in_memory(log.frame):
         log = with_sessions(log, by)
+        if labels:
+            log = log.with_frame(log.frame.with_columns(touchpoint=relabelled_touchpoint(labels)))
         keys = journey_keys(log, by)
         core = [*keys, "touchpoint", "timestamp", *ORDER]
         steps = journey_steps(log, by=by).select(*core, "step", "next_touchpoint", "next_epoch_us")
         return Journeys(steps, keys, "customer_id", ordered=False)
-    steps = steps_in_order(_sorted_journeys(log, by))
-    return Journeys(steps, ["_journey"], "_customer", ordered=True)
+    journeys = _sorted_journeys(log, by)
+    if labels:
+        marked = [
+            (label, log.frame.filter(condition).select("event_index").collect("polars"))
+            for label, condition in labels
+        ]
+        relabelled = relabel_events(journeys, [(label, m["event_index"]) for label, m in marked])
+        if relabelled is None:  # event indexes shared by several events: relabel, sort anew
+            other = log.with_frame(log.frame.with_columns(touchpoint=relabelled_touchpoint(labels)))
+            return journey_table(other, by=by)
+        journeys = relabelled
+    return Journeys(steps_in_order(journeys), ["_journey"], "_customer", ordered=True)
+
+
+def named_journeys(table: Journeys, frame: nw.LazyFrame, keys: list[str]) -> nw.LazyFrame:
+    """``frame``, one row per journey by ``table.keys``, with the journey ``keys`` instead.
+
+    On Polars the journey table groups journeys by integer codes (:func:`journey_table`);
+    this joins back the customer (and session) each code stands for. Where the table is
+    grouped by the keys already, ``frame`` comes back as it is.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["b", "a"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2, "touchpoint": ["x", "y"]}))
+    >>> table = journey_table(log)
+    >>> firsts = table.frame.select(*table.keys, "touchpoint")
+    >>> named_journeys(table, firsts, ["customer_id"]).sort("customer_id").collect().rows()
+    [('a', 'y'), ('b', 'x')]
+    """
+    if table.keys == keys:
+        return frame
+    names = table.frame.filter(nw.col("step") == 1).select(*table.keys, *keys)
+    rest = [c for c in frame.columns if c not in table.keys]
+    return frame.join(names, on=table.keys).select(*keys, *rest)
 
 
 def _sorted_journeys(log: EventLog, by: JourneyBy) -> SortedJourneys:

@@ -172,7 +172,7 @@ class LogCache:
     ``("funnel_levels", with_next, definition)``, ``with_next`` being ``False`` or ``True``
         The last funnel's :func:`cxlib.funnel_levels` (a small frame, one row per
         journey reaching step 1) and its definition ``(steps, window, order, exclude,
-        by)``. A funnel page asks for the same funnel several times (its figures, the
+        by, count)``. A funnel page asks for the same funnel several times (its figures, the
         time to convert, the conversion over time); another funnel replaces it.
 
     Examples

@@ -9,6 +9,7 @@ prediction horizon, a half-life) are strings such as ``"30m"`` read by
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from cxlib.errors import AnalysisError
@@ -23,6 +24,7 @@ __all__ = [
     "MINUTE_US",
     "SECOND_US",
     "WEEK_US",
+    "epoch_us_of",
     "parse_duration",
 ]
 
@@ -63,3 +65,35 @@ def parse_duration(text: str) -> int:
         )
         raise AnalysisError(msg)
     return int(float(match.group(1)) * _UNITS_US[match.group(2)])
+
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def epoch_us_of(moment: dt.datetime | dt.date | str, name: str) -> int:
+    """A moment as microseconds since 1970 UTC, like ``epoch_us`` (naive datetimes are UTC).
+
+    A date is its midnight; a string is read as ISO (``'2024-01-31'``,
+    ``'2024-01-31 09:00'``). ``name`` is the argument's name in the error message.
+
+    Examples
+    --------
+    >>> epoch_us_of(dt.date(1970, 1, 2), "start"), epoch_us_of("1970-01-01 00:00:01", "end")
+    (86400000000, 1000000)
+    """
+    if isinstance(moment, str):
+        try:
+            moment = dt.datetime.fromisoformat(moment)
+        except ValueError as err:
+            msg = (
+                f"{name}={moment!r} is not a date; write it like '2024-01-31' or '2024-01-31 09:00'"
+            )
+            raise AnalysisError(msg) from err
+    if not isinstance(moment, dt.datetime):
+        if not isinstance(moment, dt.date):
+            msg = f"{name}={moment!r} is not a date; pass a datetime, a date or an ISO string"
+            raise AnalysisError(msg)
+        moment = dt.datetime(moment.year, moment.month, moment.day)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return (moment - _EPOCH) // dt.timedelta(microseconds=1)

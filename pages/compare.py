@@ -3,7 +3,7 @@ import streamlit as st
 import cxlib
 from cxlib.analyses.overview import value_counts
 from cxlib.views import charts, charts_customer
-from ui import cache, customer, export, page, state
+from ui import cache, customer, export, page, segments, state
 from ui.filters import MAX_OPTIONS
 from ui.text import md
 
@@ -14,20 +14,26 @@ loaded, filters = page.start(
 )
 log = loaded.log
 columns = ["touchpoint", *(["channel"] if log.has("channel") else []), *log.attributes]
+named = segments.named(loaded)
+NAMED = "named segment: "
 
 
-def segment(label: str, key: str, *, rest: bool) -> tuple[str, tuple] | None:
-    """A (column, values) segment drawn as two widgets; None for "the rest"."""
+def segment(label: str, key: str, *, rest: bool) -> tuple[str, tuple] | cxlib.Cohort | None:
+    """A (column, values) segment or a named one, drawn as widgets; None for "the rest"."""
     st.markdown(f"**{label}**")
-    options = ["(the rest)", *columns] if rest else columns
+    choices = [f"{NAMED}{i}" for i in named] + columns
+    options = ["(the rest)", *choices] if rest else choices
     column = st.selectbox(
-        "Customers with an event where",
+        "Customers with an event where, or a named segment",
         state.keep_valid(f"{key}_column", options),
+        format_func=lambda o: named[o.removeprefix(NAMED)].name if o.startswith(NAMED) else o,
         key=f"{key}_column",
         bind="query-params",
     )
     if column == "(the rest)":
         return None
+    if column.startswith(NAMED):
+        return named[column.removeprefix(NAMED)].cohort
     with state.errors_shown():
         values = cache.run(value_counts, loaded, filters, column, n=MAX_OPTIONS)[column].to_list()
     chosen = st.multiselect(

@@ -3,7 +3,7 @@ import streamlit as st
 import cxlib
 from cxlib.analyses.rfm import SEGMENTS
 from cxlib.views import charts, charts_customer
-from ui import cache, customer, export, page, state
+from ui import cache, customer, drilldown, export, page, state
 from ui.text import md
 
 loaded, filters = page.start(
@@ -31,6 +31,13 @@ export.chart(
     name="rfm_segments",
 )
 export.table(segments, key="customers_segments_table", name="rfm_segments")
+who = st.selectbox(
+    "Who is in a segment",
+    state.keep_valid("customers_who", segments["segment"].to_list()),
+    key="customers_who",
+)
+if who is not None:
+    drilldown.show(loaded, filters, cxlib.RfmSegment(who), key="customers_who")
 st.subheader("Most valuable customers")
 export.table(table.head(200), key="customers_top", name="rfm")
 

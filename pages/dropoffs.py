@@ -6,7 +6,7 @@ from cxlib.analyses.dropoffs import MIN_JOURNEYS
 from cxlib.analyses.overview import value_counts
 from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE
 from cxlib.views import charts
-from ui import cache, export, page, state
+from ui import cache, drilldown, export, page, state
 from ui.text import md
 
 loaded, filters = page.start(
@@ -60,6 +60,16 @@ else:
             f"{left_out:,} touchpoints with fewer journeys, or past the number shown, are left out."
         )
     export.table(rows, key="dropoffs_table", name="dropoffs")
+cols = st.columns(2)
+ended = cols[0].selectbox(
+    "Who", state.keep_valid("dropoffs_who", table["touchpoint"].to_list()), key="dropoffs_who"
+)
+outcome = cols[1].radio(
+    "Journeys that", ["exited", "reached"], format_func={"exited": "ended there", "reached": "reached it"}.get,
+    horizontal=True, key="dropoffs_who_outcome",
+)  # fmt: skip
+if ended is not None:
+    drilldown.show(loaded, filters, cxlib.DropOff(ended, outcome), key="dropoffs_who")
 
 st.subheader("What journeys did next")
 after = st.selectbox(

@@ -2,16 +2,16 @@ import streamlit as st
 
 import cxlib
 from cxlib.analyses.overview import value_counts
-from cxlib.views import charts
-from ui import cache, export, page, state
+from cxlib.views import charts, charts_trends
+from ui import cache, drilldown, export, funnel_builder, page, state
 from ui.filters import MAX_OPTIONS
+from ui.text import md
 
 loaded, filters = page.start(
     "Funnels",
     "Pick the steps in order. A customer reaches step k when they did steps 1..k in that "
     "order, the k-th within the window of the first.",
 )
-log = loaded.log
 with state.errors_shown():
     touchpoints = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)[
         "touchpoint"
@@ -23,52 +23,14 @@ DEMO = {
     "telecom": ["website_visit", "plan_compare", "contract_signed"],
 }
 demo = [t for t in DEMO.get(loaded.scenario or "", []) if t in touchpoints]
-steps = st.multiselect(
-    "Steps, in order",
-    state.keep_valid("funnel_steps", touchpoints),
-    default=demo,
-    key="funnel_steps",
-    bind="query-params",
-    placeholder="pick two or more touchpoints",
-)
-cols = st.columns(4)
-window = cols[0].selectbox(
-    "Conversion window",
-    ["1h", "1d", "7d", "30d", "90d"],
-    index=3,
-    key="funnel_window",
-    bind="query-params",
-)
-order = cols[1].selectbox(
-    "Order",
-    ["sequential", "strict", "any"],
-    key="funnel_order",
-    bind="query-params",
-    help="sequential: other events may come between steps; strict: none may; any: any order",
-)
-exclude = cols[2].multiselect(
-    "Exclusion steps",
-    state.keep_valid("funnel_exclude", touchpoints),
-    key="funnel_exclude",
-    bind="query-params",
-    placeholder="none",
-)
-breakdowns = [*(["channel"] if log.has("channel") else []), *log.attributes]
-breakdown = cols[3].selectbox(
-    "Breakdown",
-    state.keep_valid("funnel_breakdown", breakdowns),
-    key="funnel_breakdown",
-    bind="query-params",
-    index=None,
-    placeholder="none",
-)
-if len(steps) < 2:
+spec = funnel_builder.draw(loaded, filters, touchpoints, demo=demo)
+if spec is None:
     st.info("Pick at least two steps to draw a funnel.")
     st.stop()
 
-options = {"window": window, "order": order, "exclude": exclude}
+steps, options = list(spec.steps), spec.options()
 with state.errors_shown():
-    result = cache.run(cxlib.funnel, loaded, filters, steps, breakdown=breakdown, **options)
+    result = cache.run(cxlib.funnel, loaded, filters, steps, breakdown=spec.breakdown, **options)
     times = cache.run(cxlib.time_to_convert, loaded, filters, steps, **options)
     over_time = cache.run(cxlib.conversion_over_time, loaded, filters, steps, **options)
     dropped = cache.run(cxlib.dropped_next, loaded, filters, steps, **options)
@@ -76,7 +38,7 @@ with state.errors_shown():
 export.chart(
     charts.funnel_chart,
     result,
-    breakdown=breakdown,
+    breakdown=spec.breakdown,
     title="Funnel",
     key="funnel_bars",
     name="funnel",
@@ -84,13 +46,16 @@ export.chart(
 export.table(result, key="funnel_table", name="funnel")
 left, right = st.columns(2)
 with left:
-    export.chart(
-        charts.time_to_convert_chart,
-        times,
-        title="Time to convert",
-        key="funnel_time",
-        name="time_to_convert",
-    )
+    if times["customers"].sum() == 0:
+        st.info("No journey went through every step within the window: no time to convert.")
+    else:
+        export.chart(
+            charts.time_to_convert_chart,
+            times,
+            title="Time to convert",
+            key="funnel_time",
+            name="time_to_convert",
+        )
 with right:
     export.chart(
         charts.conversion_over_time_chart,
@@ -102,3 +67,79 @@ with right:
     )
 st.subheader("What dropped customers did next")
 export.table(dropped, key="funnel_dropped", name="funnel_dropped_next")
+
+st.subheader("Who is behind a step")
+names = result["touchpoint"].unique(maintain_order=True).to_list()
+cols = st.columns(3)
+step = cols[0].selectbox(
+    "Step",
+    state.keep_valid("funnel_who_step", list(range(1, len(names) + 1))),
+    format_func=lambda k: f"{k}. {names[k - 1]}",
+    key="funnel_who_step",
+)
+outcome = cols[1].radio(
+    "Journeys that",
+    ["reached", "dropped"],
+    format_func={"reached": "reached it", "dropped": "stopped there"}.get,
+    horizontal=True,
+    key="funnel_who_outcome",
+)
+group = None
+if spec.breakdown:
+    groups = result[spec.breakdown].unique(maintain_order=True).to_list()
+    group = cols[2].selectbox(
+        md(spec.breakdown), state.keep_valid("funnel_who_group", groups), key="funnel_who_group"
+    )
+if outcome == "dropped" and step == len(names):
+    st.info("Nobody stops at the last step: pick an earlier one, or the journeys that reached it.")
+else:
+    figure = cxlib.FunnelStep(
+        spec.steps, step, outcome, spec.window, spec.order, spec.exclude, spec.count,
+        spec.breakdown, group,
+    )  # fmt: skip
+    drilldown.show(loaded, filters, figure, key="funnel_who", by=spec.by)
+
+st.subheader("What converters do differently")
+st.caption(
+    "Touchpoints, channels and attributes journeys had before converting or dropping, "
+    "with the odds ratio of converting, its 95% interval, and p-values adjusted for testing "
+    "them all at once (Benjamini-Hochberg)."
+)
+outcome_options = {k: v for k, v in options.items() if k != "count"}
+with state.errors_shown():
+    differences = cache.run(
+        cxlib.converter_differences, loaded, filters, steps=steps, **outcome_options
+    )
+if differences.is_empty():
+    st.info("Too few journeys to compare: no value was had by at least 5 journeys of each outcome.")
+    st.stop()
+export.chart(
+    charts_trends.differences_chart,
+    differences,
+    title="What goes with converting",
+    key="funnel_differences",
+    name="converter_differences",
+)
+export.table(differences, key="funnel_differences_table", name="converter_differences")
+rows = differences.select("column", "value").rows()
+cols = st.columns(2)
+picked = cols[0].selectbox(
+    "Row",
+    state.keep_valid("funnel_diff_row", list(range(len(rows)))),
+    format_func=lambda i: f"{rows[i][0]}: {rows[i][1]}",
+    key="funnel_diff_row",
+)
+among = cols[1].radio(
+    "Among the journeys that", ["converted", "dropped"], horizontal=True, key="funnel_diff_among"
+)
+outcome_of = cxlib.Outcome(
+    steps=spec.steps, window=spec.window, order=spec.order, exclude=spec.exclude
+)
+column, value = rows[picked]
+drilldown.show(
+    loaded,
+    filters,
+    cxlib.WithValue(outcome_of, column, value, among),
+    key="funnel_diff_who",
+    by=spec.by,
+)

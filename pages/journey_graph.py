@@ -8,7 +8,7 @@ from cxlib.log import ENTRY, EXIT
 from cxlib.rates import EXIT_RATE
 from cxlib.views import graph_html
 from cxlib.views.format import format_percent
-from ui import cache, export, page, presentation, state
+from ui import cache, drilldown, export, page, presentation, state
 from ui.filters import MAX_OPTIONS
 from ui.text import md
 
@@ -173,3 +173,25 @@ if focus is not None:
                 f"{whatif.new_conversions:,.1f}",
                 delta=f"{whatif.delta:+,.1f}",
             )
+
+st.subheader("Who is behind a touchpoint or a transition")
+cols = st.columns(3)
+kind = cols[0].radio(
+    "Figure", ["node", "edge"], format_func={"node": "touchpoint", "edge": "transition"}.get,
+    horizontal=True, key="graph_who_kind",
+)  # fmt: skip
+nodes = list(whole.nodes)
+source = cols[1].selectbox(
+    "Touchpoint" if kind == "node" else "From", state.keep_valid("graph_who_node", nodes),
+    key="graph_who_node",
+)  # fmt: skip
+if kind == "node":
+    figure = cxlib.GraphNode(source)
+else:
+    targets = sorted(whole.successors(source))
+    target = cols[2].selectbox(
+        "To", state.keep_valid("graph_who_target", targets), key="graph_who_target"
+    )
+    figure = cxlib.GraphEdge(source, target) if target is not None else None
+if figure is not None:
+    drilldown.show(loaded, filters, figure, key="graph_who")

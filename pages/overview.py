@@ -1,9 +1,10 @@
 import streamlit as st
 
+import cxlib
 from cxlib import sample
 from cxlib.analyses.overview import summary, value_counts
 from cxlib.rates import CONVERSION
-from cxlib.views import charts
+from cxlib.views import charts, charts_trends
 from cxlib.views.format import format_seconds
 from ui import cache, export, page, state
 from ui.filters import MAX_OPTIONS
@@ -68,3 +69,45 @@ with right:
             name="channels",
         )
 export.table(touchpoints, key="overview_touchpoint_counts", name="touchpoints")
+
+st.subheader("Trends")
+log = loaded.log
+cols = st.columns(2)
+unit = cols[0].selectbox(
+    "Per", ["auto", "day", "week", "month"], key="trends_unit", bind="query-params",
+    help="auto: days up to 60 days, weeks up to a year, months beyond",
+)  # fmt: skip
+breakdowns = [*(["channel"] if log.has("channel") else []), *log.attributes]
+breakdown = cols[1].selectbox(
+    "Breakdown", state.keep_valid("trends_breakdown", breakdowns), index=None,
+    placeholder="none", key="trends_breakdown", bind="query-params",
+)  # fmt: skip
+start, end = filters.trend_range(figures.time_min, figures.time_max)
+with state.errors_shown():
+    trends = cache.run(
+        cxlib.trends, loaded, filters.without_dates(), start=start, end=end,
+        unit=None if unit == "auto" else unit, goal=goal, breakdown=breakdown,
+    )  # fmt: skip
+st.caption(
+    f"From {trends.start:%Y-%m-%d} to {trends.end:%Y-%m-%d %H:%M}, per {trends.unit}, beside "
+    f"the same length before (grey{', dashed' if breakdown else ''}). Hollow points are "
+    "periods still filling (or cut by the range): partial counts, not a fall."
+    + ("" if filters.start or filters.end else " Pick dates in the sidebar to choose the range.")
+)
+figures_shown = [f for f in charts_trends.FIGURE_TITLES if goal or f != "converted_per_active"]
+grid = st.columns(2)
+for i, name in enumerate(figures_shown):
+    with grid[i % 2]:
+        title = charts_trends.FIGURE_TITLES[name]
+        if name == "converted_per_active":
+            title = f"Reached {goal} / active customers"  # drawn as text by Vega, not Markdown
+        export.chart(
+            charts_trends.trends_chart,
+            trends.table,
+            name,
+            breakdown=breakdown,
+            title=title,
+            key=f"overview_trend_{name}",
+            name=f"trend_{name}",
+        )
+export.table(trends.table, key="overview_trends_table", name="trends")

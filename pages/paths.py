@@ -5,7 +5,7 @@ import streamlit as st
 import cxlib
 from cxlib.analyses.overview import value_counts
 from cxlib.views import charts, flow_chart
-from ui import cache, export, page, state
+from ui import cache, drilldown, export, page, state
 from ui.filters import MAX_OPTIONS
 from ui.text import md
 
@@ -78,6 +78,23 @@ else:
     with st.expander("The flow as tables"):
         export.table(journeys.nodes_frame(), key="paths_flow_nodes", name="flow_nodes")
         export.table(journeys.bands_frame(), key="paths_flow_bands", name="flow_bands")
+    parts = [*journeys.nodes, *journeys.bands]
+    labels = [
+        f"step {p.step}: {p.name}" if isinstance(p, cxlib.analyses.flow.FlowNode)
+        else f"step {p.step - 1} → {p.step}: {p.source} → {p.target}"
+        for p in parts
+    ]  # fmt: skip
+    picked = st.selectbox(
+        "Who is in a node or band",
+        state.keep_valid("paths_flow_who_part", list(range(len(parts)))),
+        format_func=labels.__getitem__,
+        key="paths_flow_who_part",
+    )
+    if picked is not None:
+        figure = cxlib.FlowThrough(
+            parts[picked].prefix, flow_steps, start_at, end_at, collapse_repeats=collapse
+        )
+        drilldown.show(loaded, filters, figure, key="paths_flow_who")
 
 st.subheader("Top paths")
 cols = st.columns(2)
@@ -110,6 +127,15 @@ export.chart(
     name="top_paths",
 )
 export.table(paths, key="paths_table", name="top_paths")
+chosen = st.selectbox(
+    "Who took a path",
+    state.keep_valid("paths_who_path", paths["path"].to_list()),
+    key="paths_who_path",
+)
+if chosen is not None:
+    path_options = {"max_steps": int(max_steps) or None, "start_at": start_at, "end_at": end_at}
+    figure = cxlib.PathTaken(chosen, collapse_repeats=collapse, **path_options)
+    drilldown.show(loaded, filters, figure, key="paths_who")
 
 st.subheader("Share of journeys at each step")
 steps = st.slider("Steps", 2, 20, 8, key="paths_matrix_steps", bind="query-params")
@@ -123,3 +149,16 @@ export.chart(
     name="step_matrix",
 )
 export.table(matrix, key="paths_matrix_table", name="step_matrix")
+cols = st.columns(2)
+at_step = cols[0].selectbox(
+    "Who was at step",
+    state.keep_valid("paths_who_step", list(range(1, steps + 1))),
+    key="paths_who_step",
+)
+present = [t for s, t in matrix.select("step", "touchpoint").rows() if s == at_step]
+at_touchpoint = cols[1].selectbox(
+    "At", state.keep_valid("paths_who_at", present), key="paths_who_at"
+)
+if at_touchpoint is not None:
+    figure = cxlib.StepAt(at_step, at_touchpoint, collapse_repeats=collapse)
+    drilldown.show(loaded, filters, figure, key="paths_step_who")

@@ -1,8 +1,9 @@
 import streamlit as st
 
+import cxlib
 from cxlib import predict
 from cxlib.views import charts, charts_predict
-from ui import cache, customer, export, page, state
+from ui import cache, customer, drilldown, export, page, state
 from ui.text import md
 
 HORIZONS = {
@@ -88,6 +89,17 @@ export.table(table, key="predict_drivers", name="conversion_drivers")
 st.subheader("Journeys in flight, most likely to convert first")
 st.caption(f"{in_flight.height:,} customers have not reached {md(goal)} yet.")
 export.table(in_flight, key="predict_in_flight", name="propensity", height=400)
+cols = st.columns(2)
+top = cols[0].number_input(
+    "Who are the most likely (0 = everyone in flight)", min_value=0, value=0, step=10,
+    key="predict_who_top",
+)  # fmt: skip
+if top:
+    most_likely = tuple(in_flight.head(int(top))["customer_id"].to_list())
+    figure = cxlib.Listed(most_likely, label=f"the {int(top):,} most likely to reach {goal}")
+else:
+    figure = cxlib.InFlight(goal)
+drilldown.show(loaded, filters, figure, key="predict_who", by="customer")
 
 st.subheader("Try a journey")
 prefix = st.multiselect(

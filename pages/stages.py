@@ -3,7 +3,7 @@ import streamlit as st
 import cxlib
 from cxlib import sample
 from cxlib.views import charts_customer, graph_html
-from ui import cache, customer, export, page, presentation, state
+from ui import cache, customer, drilldown, export, page, presentation, state
 
 loaded, filters = page.start(
     "Stages",
@@ -57,6 +57,21 @@ st.caption(
     "the customer had already left."
 )
 export.table(flow, key="stages_flow_table", name="stage_flow")
+pairs = tuple(sorted(stages.items()))
+moves = [f"{a} → {b}" for a, b in flow.select("from_stage", "to_stage").rows()]
+cols = st.columns(2)
+move = cols[0].selectbox(
+    "Who made the move", state.keep_valid("stages_who_move", moves), key="stages_who_move"
+)
+reached = cols[1].selectbox(
+    "Or who reached the stage", state.keep_valid("stages_who_stage", list(cxlib.STAGE_ORDER)),
+    index=None, placeholder="pick a stage", key="stages_who_stage",
+)  # fmt: skip
+if reached is not None:
+    drilldown.show(loaded, filters, cxlib.StageReached(reached, pairs), key="stages_reach_who")
+elif move is not None:
+    source, target = move.split(" → ")
+    drilldown.show(loaded, filters, cxlib.StageMove(source, target, pairs), key="stages_who")
 st.subheader("The journey graph collapsed to stages")
 with state.errors_shown():
     graph = cache.run(cxlib.stage_graph, loaded, filters, stages=stages)

@@ -116,7 +116,7 @@ def test_funnel_levels_are_computed_once_and_shared_by_the_funnel_analyses():
     steps = ["home", "cart", "buy"]
     fresh = make_log({"a": "home cart buy", "b": "home cart", "c": "home help"})
     assert funnel(log, steps).equals(funnel(fresh, steps))
-    definition = (("home", "cart", "buy"), "30d", "sequential", (), "customer")
+    definition = (("home", "cart", "buy"), "30d", "sequential", (), "customer", "journeys")
     kept = [k for k in log.cache.entries() if k[0] == "funnel_levels"]
     assert kept == [("funnel_levels", False, definition)]
     stored = log.cache.funnel_levels(definition, with_next=False, compute=never)

@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import cxlib
 from cxlib import filters as cx_filters
+from cxlib.analyses.compare import segment_log
 from cxlib.units import DEFAULT_SESSION_GAP
 
 __all__ = ["GAPS", "MAX_OPTIONS", "NO_FILTERS", "Filters"]
@@ -35,6 +37,28 @@ class Filters:
     segment_values: tuple[Any, ...] = ()
     by: Literal["customer", "session"] = "customer"
     gap: str = DEFAULT_SESSION_GAP
+    #: A named segment: only the customers behind a figure (see :mod:`ui.segments`).
+    cohort: cxlib.Cohort | None = None
+
+    def without_dates(self) -> Filters:
+        """The same filters over the whole time range (trends read the range before too)."""
+        return dataclasses.replace(self, start=None, end=None)
+
+    def date_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """The chosen dates as a range ``[start, end)``: the end is the day after the last one."""
+        return self.start, self.end + dt.timedelta(days=1) if self.end else None
+
+    def trend_range(
+        self, first: dt.datetime | None, last: dt.datetime | None
+    ) -> tuple[dt.date | None, dt.date | None]:
+        """The range trends compare with the one before it.
+
+        The chosen dates, else the log's second half (``first`` and ``last`` are its
+        first and last events), so the first half is the range before.
+        """
+        if self.start or self.end or first is None or last is None:
+            return self.date_range()
+        return (first + (last - first) / 2).date(), None
 
     def apply(self, log: cxlib.EventLog) -> cxlib.EventLog:
         """The log with these filters applied (lazily) and sessions added when asked for."""
@@ -49,6 +73,9 @@ class Filters:
         if self.start or self.end:
             end = self.end + dt.timedelta(days=1) if self.end else None  # the whole last day
             log = cx_filters.filter_time(log, start=self.start, end=end)
+        if self.cohort is not None:
+            # Found in what the other filters left: the customers of the list it came from.
+            log = segment_log(log, self.cohort)
         if self.by == "session":
             log = cxlib.sessionize(log, self.gap)
         return log

@@ -18,6 +18,7 @@ PAGES = [
     ("pages/channels.py", "Channels", "channels"),
     ("pages/attribution.py", "Attribution", "attribution"),
     ("pages/customers.py", "Most valuable customers", "customers"),
+    ("pages/customer_journey.py", "Customer journey", "journey"),
     ("pages/retention.py", "Retention", "retention"),
     ("pages/compare.py", "Compare segments", "compare"),
     ("pages/predict.py", "Predict", "predict"),

@@ -13,7 +13,7 @@ import streamlit as st
 
 import cxlib
 from cxlib.units import DEFAULT_SESSION_GAP
-from ui import cache, state
+from ui import cache, segments, state
 from ui.filters import GAPS, MAX_OPTIONS, Filters
 from ui.state import Loaded
 from ui.text import md
@@ -71,6 +71,7 @@ def sidebar(loaded: Loaded) -> Filters:
                 placeholder="all values",
                 **url,
             )
+        cohort = _named_segment(loaded)
         by = st.radio(
             "Journeys",
             ["customer", "session"],
@@ -91,8 +92,44 @@ def sidebar(loaded: Loaded) -> Filters:
         segment_values=tuple(values),
         by=by,
         gap=gap,
+        cohort=cohort.cohort if cohort is not None else None,
     )
     return chosen
+
+
+def _named_segment(loaded: Loaded) -> segments.NamedSegment | None:
+    """The named segment chosen (see :mod:`ui.segments`); nothing drawn while there is none.
+
+    The URL holds the segment's id (a bound widget would write its name there), so the
+    widget is kept in step with ``?cohort=`` by hand.
+    """
+    saved = segments.named(loaded)
+    linked = st.query_params.get(segments.KEY)
+    if segments.KEY not in st.session_state and linked in saved:
+        st.session_state[segments.KEY] = linked
+    if linked and linked not in saved:
+        st.caption(
+            f"The named segment {md(linked)} of this link is not in this session: "
+            "make it again from a list of customers."
+        )
+    if not saved:
+        st.session_state.pop(segments.KEY, None)
+        return None
+    chosen = st.selectbox(
+        "Named segment",
+        state.keep_valid(segments.KEY, list(saved)),
+        format_func=lambda key: saved[key].name,
+        index=None,
+        placeholder="all customers",
+        key=segments.KEY,
+        help="Made with 'Use as segment' under a list of customers.",
+    )
+    if chosen is None:
+        if linked in saved:
+            del st.query_params[segments.KEY]
+    elif linked != chosen:
+        st.query_params[segments.KEY] = chosen
+    return saved.get(chosen) if chosen else None
 
 
 def _values(loaded: Loaded, column: str) -> list[Any]:

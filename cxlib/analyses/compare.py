@@ -8,7 +8,9 @@ A **segment** is a set of customers, given as
 - a narwhals expression: the customers with at least one event where it is
   true, e.g. ``nw.col("touchpoint") == "purchase"`` for converted customers;
 - a function ``EventLog -> EventLog``: any filter (e.g. ``lambda log:
-  cxlib.filter_time(log, start="2024-03-01")``), whose result is used as is.
+  cxlib.filter_time(log, start="2024-03-01")``), whose result is used as is;
+- a :class:`cxlib.Cohort`: the customers behind a figure (those who dropped at a
+  funnel step, took a path, ...), found in the log compared.
 
 Without a second segment, A is compared with **the rest**: the customers of the
 log not in A (all their events).
@@ -32,6 +34,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
+from cxlib.analyses.drilldown.customers import Cohort
 from cxlib.analyses.funnels.funnel import FunnelOrder, funnel
 from cxlib.analyses.paths import top_paths
 from cxlib.analyses.transitions import transitions
@@ -47,7 +50,7 @@ __all__ = [
     "two_proportion_z_test",
 ]
 
-Segment = tuple[str, Any] | nw.Expr | Callable[[EventLog], EventLog]
+Segment = tuple[str, Any] | nw.Expr | Callable[[EventLog], EventLog] | Cohort
 
 
 def two_proportion_z_test(x_a: int, n_a: int, x_b: int, n_b: int) -> tuple[float, float]:
@@ -73,6 +76,8 @@ def two_proportion_z_test(x_a: int, n_a: int, x_b: int, n_b: int) -> tuple[float
 
 
 def _members(log: EventLog, segment: Segment) -> EventLog:
+    if isinstance(segment, Cohort):
+        return log.with_frame(log.frame.join(segment.customers(log), on="customer_id", how="semi"))
     if callable(segment) and not isinstance(segment, nw.Expr):
         return segment(log)
     if isinstance(segment, nw.Expr):

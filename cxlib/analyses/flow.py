@@ -41,11 +41,11 @@ import polars as pl
 
 from cxlib.checks import require_touchpoints
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, journey_table, with_sessions
+from cxlib.journeys import JourneyBy, journey_keys, journey_table, named_journeys, with_sessions
 from cxlib.journeys import collapse_repeats as collapse
 from cxlib.log import ENTRY, EXIT, OTHER, EventLog
 
-__all__ = ["Flow", "FlowBand", "FlowNode", "NodeKind", "Prefix", "flow"]
+__all__ = ["Flow", "FlowBand", "FlowNode", "NodeKind", "Prefix", "flow", "journeys_through"]
 
 #: What a node of the flow is: the start, a touchpoint, the rest of a step's touchpoints
 #: together, journeys that have ended (drop-offs) or journeys that reached ``end_at``.
@@ -215,6 +215,39 @@ def flow(
     )
     start = ENTRY if start_at is None else start_at
     return _assemble(counts, bands, top, steps, start, end_at, condition)
+
+
+def journeys_through(
+    log: EventLog,
+    *,
+    through: Sequence[tuple[int, Sequence[str]]] = (),
+    steps: int = 5,
+    start_at: str | None = None,
+    end_at: str | None = None,
+    collapse_repeats: bool = False,
+    by: JourneyBy = "customer",
+) -> nw.LazyFrame[Any]:
+    """The journeys :func:`flow` counts with these options and ``through``: a node's or a band's.
+
+    One row per journey, its keys (:func:`cxlib.journeys.journey_keys`), lazy on the log's
+    engine; as many as the ``journeys`` of the node or band whose ``prefix`` is ``through``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aabbc"),
+    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10, 9, 10, 9)],
+    ...     "touchpoint": ["home", "buy", "home", "cart", "cart"]}))
+    >>> ended = flow(log, steps=2).node(2, "(exit)")
+    >>> journeys_through(log, through=ended.prefix, steps=2).collect()["customer_id"].to_list()
+    ['c']
+    """
+    condition = tuple((int(step), tuple(names)) for step, names in through)
+    require_touchpoints(log, [t for t in (start_at, end_at) if t is not None])
+    log = collapse(log, by=by) if collapse_repeats else with_sessions(log, by)
+    rows, keys = _columns(log, by, steps, start_at, end_at)
+    matching = _through(rows, keys, condition, end_at).select(*keys).unique()
+    return named_journeys(journey_table(log, by=by), matching, journey_keys(log, by))
 
 
 def _collect(frame: nw.LazyFrame[Any]) -> pl.DataFrame:

@@ -18,11 +18,18 @@ import polars as pl
 from cxlib.checks import require_touchpoints
 from cxlib.engines import ordered_join
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, journey_table, with_sessions
+from cxlib.journeys import (
+    JourneyBy,
+    Journeys,
+    journey_keys,
+    journey_table,
+    named_journeys,
+    with_sessions,
+)
 from cxlib.journeys import collapse_repeats as collapse
 from cxlib.log import ENTRY, EXIT, ORDER, EventLog
 
-__all__ = ["PATH_SEP", "TRUNCATED", "step_matrix", "top_paths"]
+__all__ = ["PATH_SEP", "TRUNCATED", "journey_paths", "step_matrix", "top_paths"]
 
 #: What separates touchpoints in a path string.
 PATH_SEP = " → "
@@ -76,21 +83,8 @@ def top_paths(
     [('home → buy', 2, 1.0)]
     """
     _positive(n, "n")
-    _positive(max_steps, "max_steps")
-    require_touchpoints(log, [t for t in (start_at, end_at) if t is not None])
-    log = collapse(log, by=by) if collapse_repeats else with_sessions(log, by)
-    frame, keys, _, ordered = journey_table(log, by=by)
-    if start_at is not None or end_at is not None or max_steps is not None:
-        frame = _cut(frame, keys, start_at, end_at, max_steps)
-    elif not ordered:
-        frame = log.frame  # no cutting: the positions in the journey are not needed
-    # Rows already in journey order (Polars) are joined as they come, without a sort.
-    order = [] if ordered else ORDER
-    counts = (
-        ordered_join(frame, keys, value="touchpoint", order=order, separator=PATH_SEP)
-        .group_by("path")
-        .agg(customers=nw.len().cast(nw.Int64))
-    )
+    _, paths = _paths(log, max_steps, start_at, end_at, collapse_repeats, by)
+    counts = paths.group_by("path").agg(customers=nw.len().cast(nw.Int64))
     # The total as a window over one constant partition: a cross join with a separate
     # total would compute the paths twice.
     top = (
@@ -106,6 +100,57 @@ def top_paths(
         pl.col("customers").cast(pl.Int64),
         (pl.col("customers") / pl.col("journeys")).cast(pl.Float64).alias("share"),
     ).sort(["customers", "path"], descending=[True, False])
+
+
+def journey_paths(
+    log: EventLog,
+    *,
+    max_steps: int | None = None,
+    start_at: str | None = None,
+    end_at: str | None = None,
+    collapse_repeats: bool = False,
+    by: JourneyBy = "customer",
+) -> nw.LazyFrame:
+    """Each journey's path, built as :func:`top_paths` builds it (lazy, on the log's engine).
+
+    One row per journey that has a path after the cuts: the journey keys
+    (:func:`cxlib.journeys.journey_keys`) and ``path``.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": list("aab"),
+    ...     "timestamp": [dt.datetime(2024, 1, 1, h) for h in (9, 10, 9)],
+    ...     "touchpoint": ["home", "buy", "home"]}))
+    >>> journey_paths(log, max_steps=1).sort("customer_id").collect().rows()
+    [('a', 'home → …'), ('b', 'home')]
+    """
+    table, paths = _paths(log, max_steps, start_at, end_at, collapse_repeats, by)
+    return named_journeys(table, paths, journey_keys(with_sessions(log, by), by))
+
+
+def _paths(
+    log: EventLog,
+    max_steps: int | None,
+    start_at: str | None,
+    end_at: str | None,
+    collapse_repeats: bool,
+    by: JourneyBy,
+) -> tuple[Journeys, nw.LazyFrame]:
+    """The journey table the paths come from, and the paths keyed by its journey keys."""
+    _positive(max_steps, "max_steps")
+    require_touchpoints(log, [t for t in (start_at, end_at) if t is not None])
+    log = collapse(log, by=by) if collapse_repeats else with_sessions(log, by)
+    table = journey_table(log, by=by)
+    frame = table.frame
+    if start_at is not None or end_at is not None or max_steps is not None:
+        frame = _cut(frame, table.keys, start_at, end_at, max_steps)
+    elif not table.ordered:
+        frame = log.frame  # no cutting: the positions in the journey are not needed
+    # Rows already in journey order (Polars) are joined as they come, without a sort.
+    order = [] if table.ordered else ORDER
+    paths = ordered_join(frame, table.keys, value="touchpoint", order=order, separator=PATH_SEP)
+    return table, paths
 
 
 def _cut(

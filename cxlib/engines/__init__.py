@@ -31,6 +31,7 @@ from cxlib.engines.frames import (
     Engine,
     engine_of,
     keeps_journeys_in_memory,
+    page_rows,
     require_polars,
     to_engine,
 )
@@ -38,6 +39,7 @@ from cxlib.engines.polars_funnel import polars_sequential_levels
 from cxlib.engines.polars_journeys import (
     SortedJourneys,
     cut_sessions,
+    relabel_events,
     sort_journeys,
     steps_in_order,
 )
@@ -51,7 +53,9 @@ __all__ = [
     "grouped_median",
     "keeps_journeys_in_memory",
     "ordered_join",
+    "page_rows",
     "polars_sequential_levels",
+    "relabel_events",
     "require_polars",
     "shared",
     "sort_journeys",

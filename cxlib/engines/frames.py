@@ -9,7 +9,14 @@ import polars as pl
 
 from cxlib.errors import AnalysisError
 
-__all__ = ["Engine", "engine_of", "keeps_journeys_in_memory", "require_polars", "to_engine"]
+__all__ = [
+    "Engine",
+    "engine_of",
+    "keeps_journeys_in_memory",
+    "page_rows",
+    "require_polars",
+    "to_engine",
+]
 
 Engine = Literal["polars", "duckdb", "pyspark"]
 
@@ -92,3 +99,36 @@ def to_engine(frame: pl.DataFrame, engine: Engine, *, spark: Any = None) -> Any:
 
         spark = spark_session()
     return spark.createDataFrame(frame.to_pandas())
+
+
+def page_rows(
+    frame: nw.LazyFrame, *, order: list[str], offset: int, length: int
+) -> tuple[pl.DataFrame, int]:
+    """Rows ``offset`` to ``offset + length`` of ``frame`` sorted by ``order``, and its row count.
+
+    Only that page comes back from the engine (a ``LIMIT ... OFFSET`` on DuckDB and
+    Spark); narwhals has no offset, so each engine gets its own.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> rows, total = page_rows(nw.from_native(pl.LazyFrame({"a": [3, 1, 2]})),
+    ...     order=["a"], offset=1, length=5)
+    >>> rows["a"].to_list(), total
+    ([2, 3], 3)
+    """
+    native = frame.to_native()
+    engine = engine_of(frame)
+    # The row count rides along as a column where the engine counts in the same query.
+    if engine == "polars":
+        counted = native.with_columns(_rows=pl.len()).sort(order).slice(offset, length).collect()
+    elif engine == "duckdb":
+        by = ", ".join(f'"{c}"' for c in order)
+        counted = native.project("*, count(*) OVER () AS _rows").order(by)
+        counted = counted.limit(length, offset=offset).pl()
+    else:
+        page = native.orderBy(*order).offset(offset).limit(length).toArrow()
+        counted = pl.from_arrow(page).with_columns(_rows=pl.lit(native.count()))
+    if counted.height:
+        return counted.drop("_rows"), int(counted["_rows"][0])
+    return counted.drop("_rows"), int(frame.select(nw.len()).collect("polars").item())

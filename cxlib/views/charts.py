@@ -20,6 +20,7 @@ from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE
 from cxlib.views.format import format_count, header
 
 __all__ = [
+    "PARTIAL",
     "bar_chart",
     "conversion_over_time_chart",
     "dropoff_chart",
@@ -171,22 +172,23 @@ def funnel_chart(
     column when the funnel was broken down. Each bar is labelled
     ``"<customers> · <conversion> of start · −<drop-off>"`` where the drop-off is
     ``1 - step_conversion``, the share lost since the step before (none on the first step;
-    the axis title says so). Rates that are null (nobody at the step before) are written
-    as 0% of start and 0% drop-off. Without a breakdown each label is written above its
-    bar; with one, after the bars.
+    the axis title says so), and the count has thousands separators. Rates that are null
+    (nobody at the step before) are written as 0% of start and 0% drop-off. Without a
+    breakdown each label is written above its bar; with one, after the bars.
 
     Examples
     --------
     >>> f = pl.DataFrame({"step": [1, 2], "touchpoint": ["view", "buy"],
-    ...     "customers": [8, 2], "conversion": [1.0, 0.25], "step_conversion": [1.0, 0.25]})
+    ...     "customers": [8000, 2000], "conversion": [1.0, 0.25], "step_conversion": [1.0, 0.25]})
     >>> funnel_chart(f).data["label"].to_list()
-    ['8 · 100% of start', '2 · 25% of start · −75%']
+    ['8,000 · 100% of start', '2,000 · 25% of start · −75%']
     """
+    counts = pl.Series([format_count(n) for n in funnel["customers"].to_list()], dtype=pl.String)
     data = funnel.with_columns(
         step_label=pl.format("{}. {}", pl.col("step"), pl.col("touchpoint")),
         label=pl.format(
             "{} · {}% of start",
-            pl.col("customers"),
+            counts,
             (pl.col("conversion").fill_null(0) * 100).round(0).cast(pl.Int64),
         )
         + pl.when(pl.col("step") > 1)
@@ -389,8 +391,9 @@ def time_to_convert_chart(bins: pl.DataFrame, *, title: str | None = None) -> al
     """Bars of converting customers per time bin (from :func:`cxlib.time_to_convert`).
 
     ``bins`` has ``bin`` (a label), ``customers`` and ``share``, in the order of the
-    bins (shortest first); that order is kept on the axis. Bars are labelled with
-    their share of converting customers.
+    bins (shortest first); that order is kept on the axis. Bars with customers are
+    labelled with their share of converting customers; the count axis has whole
+    numbers only (an empty one reads 0 to 1, not ``0.000000``).
 
     Examples
     --------
@@ -398,15 +401,29 @@ def time_to_convert_chart(bins: pl.DataFrame, *, title: str | None = None) -> al
     >>> spec = time_to_convert_chart(b).to_dict()
     >>> spec["layer"][0]["encoding"]["x"]["sort"]
     ['< 1 min', '1-5 min']
+    >>> spec["layer"][0]["encoding"]["y"]["axis"]["format"]
+    ',d'
     """
     order = bins["bin"].to_list()
+    most = int(bins["customers"].max() or 0)
+    y = alt.Y(
+        "customers:Q",
+        title="customers",
+        # Whole numbers only: few customers otherwise read 0 0 0 0 0 1 1 on the axis.
+        axis=alt.Axis(format=",d", tickMinStep=1),
+        scale=alt.Scale(domain=[0, max(most, 1)]),
+    )
     base = alt.Chart(bins).encode(
         x=alt.X("bin:N", sort=order, title="time to convert", axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("customers:Q", title="customers"),
-        tooltip=["bin", "customers", alt.Tooltip("share", format=".1%")],
+        y=y,
+        tooltip=["bin", alt.Tooltip("customers", format=","), alt.Tooltip("share", format=".1%")],
     )
     bars = base.mark_bar(color=ACCENT)
-    text = base.mark_text(dy=-8, fontSize=FONT_SIZE).encode(text=alt.Text("share:Q", format=".0%"))
+    text = (
+        base.transform_filter(alt.datum.customers > 0)
+        .mark_text(dy=-8, fontSize=FONT_SIZE)
+        .encode(text=alt.Text("share:Q", format=".0%"))
+    )
     return styled(alt.layer(bars, text, data=bins).properties(height=320), title=title)
 
 
@@ -417,27 +434,60 @@ def conversion_over_time_chart(
     conversion: str = "conversion",
     series: str | None = None,
     title: str | None = None,
-) -> alt.Chart:
+) -> alt.LayerChart:
     """Line of a conversion rate per period (one line per ``series`` value when given).
+
+    When ``frame`` has a ``complete`` column (:func:`cxlib.conversion_over_time`), a
+    period still filling is drawn as a hollow point at the end of a dashed line, with
+    a legend saying so, so that it does not read as a fall.
 
     Examples
     --------
     >>> import datetime as dt
     >>> d = pl.DataFrame({"period": [dt.date(2024, 1, 1), dt.date(2024, 1, 8)],
-    ...     "conversion": [0.2, 0.3]})
-    >>> conversion_over_time_chart(d, period="period").to_dict()["encoding"]["y"]["field"]
-    'conversion'
+    ...     "conversion": [0.2, 0.05], "complete": [True, False]})
+    >>> spec = conversion_over_time_chart(d, period="period").to_dict()
+    >>> spec["layer"][0]["encoding"]["y"]["field"], spec["layer"][1]["mark"]["strokeDash"]
+    ('conversion', [5, 4])
     """
-    encode = {
-        "x": alt.X(f"{period}:T", title=period.replace("_", " ")),
-        "y": alt.Y(f"{conversion}:Q", title="conversion", axis=alt.Axis(format=".0%")),
-        "tooltip": [
-            *(alt.Tooltip(c) for c in frame.columns if c != conversion),
-            alt.Tooltip(conversion, format=".1%"),
-        ],
-    }
-    if series:
-        encode["color"] = alt.Color(f"{series}:N")
-    chart = alt.Chart(frame.sort(period)).mark_line(point=True).encode(**encode)
-    chart = chart if series else chart.mark_line(point=True, color=ACCENT)
-    return styled(chart.properties(height=320), title=title)
+    groups = [series] if series else []
+    data = frame.sort(period).with_columns(
+        complete=pl.col("complete") if "complete" in frame.columns else pl.lit(value=True)
+    )
+    # The dashed part runs from the last complete period to the ones still filling.
+    last_complete = pl.col(period) == pl.col(period).filter(pl.col("complete")).max()
+    if groups:
+        last_complete = last_complete.over(groups)
+    tail = data.filter(~pl.col("complete") | last_complete)
+    state = pl.when(pl.col("complete")).then(pl.lit("complete")).otherwise(pl.lit(PARTIAL))
+    data = data.with_columns(period_state=state)
+    x = alt.X(f"{period}:T", title=period.replace("_", " "))
+    y = alt.Y(f"{conversion}:Q", title="conversion", axis=alt.Axis(format=".0%"))
+    tooltip = [
+        *(alt.Tooltip(c) for c in frame.columns if c not in (conversion, "complete")),
+        alt.Tooltip(conversion, format=".1%"),
+        alt.Tooltip("period_state", title="period"),
+    ]
+    colour = {"color": alt.Color(f"{series}:N")} if series else {}
+    line_colour = {} if series else {"color": ACCENT}
+    solid = (
+        alt.Chart(data.filter(pl.col("complete")))
+        .mark_line(**line_colour)
+        .encode(x=x, y=y, **colour)
+    )
+    dashed = alt.Chart(tail).mark_line(strokeDash=[5, 4], **line_colour).encode(x=x, y=y, **colour)
+    shape = alt.Fill(
+        "period_state:N",
+        scale=alt.Scale(domain=["complete", PARTIAL], range=[ACCENT, "white"]),
+        legend=alt.Legend(title=None, orient="top"),
+    )
+    points = (
+        alt.Chart(data)
+        .mark_point(size=70, filled=False, strokeWidth=2, **line_colour)
+        .encode(x=x, y=y, fill=shape, tooltip=tooltip, **colour)
+    )
+    return styled(alt.layer(solid, dashed, points).properties(height=320), title=title)
+
+
+#: How a period that has not ended yet is named on charts.
+PARTIAL = "still filling"

@@ -24,7 +24,10 @@ def graph(app):
 
 def test_no_focus_no_what_if(graph):
     assert list(graph.metric) == []
-    assert [s.value for s in graph.subheader] == ["Critical touchpoints"]
+    assert [s.value for s in graph.subheader] == [
+        "Critical touchpoints",
+        "Who is behind a touchpoint or a transition",
+    ]
 
 
 @pytest.mark.parametrize(("touchpoint", "percent"), [("product_page", 10), ("checkout", 50)])

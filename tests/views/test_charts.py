@@ -195,12 +195,46 @@ def test_conversion_over_time_chart_one_line_per_series():
             "channel": ["web", "web", "app", "app"],
         }
     )
-    plain = charts.conversion_over_time_chart(frame, period="period_start").to_dict()
-    assert plain["encoding"]["y"]["axis"]["format"] == ".0%"
-    assert "color" not in plain["encoding"]
+    solid, *_ = _layer_encodings(charts.conversion_over_time_chart(frame, period="period_start"))
+    assert solid["y"]["axis"]["format"] == ".0%"
+    assert "color" not in solid
     split = charts.conversion_over_time_chart(frame, period="period_start", series="channel")
-    assert split.to_dict()["encoding"]["color"]["field"] == "channel"
-    assert split.data["period_start"].to_list()[:2] == [dt.date(2024, 1, 1)] * 2
+    line = split.to_dict()["layer"][0]
+    assert line["encoding"]["color"]["field"] == "channel"
+    assert split.layer[0].data["period_start"].to_list()[:2] == [dt.date(2024, 1, 1)] * 2
+
+
+def test_a_period_still_filling_is_dashed_and_hollow_not_a_fall():
+    frame = pl.DataFrame(
+        {
+            "period_start": [dt.date(2024, 1, d) for d in (1, 8, 15)],
+            "conversion": [0.3, 0.32, 0.0],  # the last week has had no time to convert
+            "complete": [True, True, False],
+        }
+    )
+    chart = charts.conversion_over_time_chart(frame, period="period_start")
+    solid, dashed, points = chart.layer
+    assert solid.data["conversion"].to_list() == [0.3, 0.32]  # the solid line stops
+    assert dashed.data["period_start"].to_list() == [dt.date(2024, 1, 8), dt.date(2024, 1, 15)]
+    assert points.data["period_state"].to_list() == ["complete", "complete", charts.PARTIAL]
+    spec = chart.to_dict()
+    assert spec["layer"][2]["encoding"]["fill"]["scale"]["range"] == [charts.ACCENT, "white"]
+
+
+def test_an_empty_time_to_convert_chart_has_no_null_labels_and_a_whole_number_axis():
+    bins = pl.DataFrame(
+        {"bin": ["< 1 min", "1-5 min"], "customers": [0, 0], "share": [None, None]},
+        schema_overrides={"share": pl.Float64},
+    )
+    bars, text = charts.time_to_convert_chart(bins).to_dict()["layer"]
+    assert bars["encoding"]["y"]["axis"] == {"format": ",d", "tickMinStep": 1}
+    assert bars["encoding"]["y"]["scale"]["domain"] == [0, 1]
+    assert text["transform"] == [{"filter": "(datum.customers > 0)"}]
+
+
+def test_funnel_labels_have_thousands_separators():
+    big = FUNNEL.with_columns(pl.col("customers") * 1000)
+    assert charts.funnel_chart(big).data["label"][0] == "10,000 · 100% of start"
 
 
 @pytest.mark.parametrize(

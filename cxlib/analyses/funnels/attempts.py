@@ -17,8 +17,19 @@ reaches. The ``order`` says what "in that order" means:
 
 ``exclude`` lists touchpoints that break an attempt: an attempt reaches step k only if
 no excluded event lies strictly between its first event and the event completing
-step k. In ``"strict"`` order consecutive steps are adjacent, so nothing can lie
-between them and ``exclude`` changes nothing.
+step k. An :class:`~cxlib.analyses.funnels.steps.Exclusion` applies between two given
+steps only: an excluded event between the attempt's events of steps a and k keeps it
+from step k (a < k <= b). In ``"strict"`` order consecutive steps are adjacent, so
+nothing can lie between them and ``exclude`` changes nothing; in ``"any"`` order
+exclusions apply to the whole funnel.
+
+A step is a touchpoint, or a :class:`~cxlib.analyses.funnels.steps.Step` whose events
+must also meet conditions on their attributes; such events are relabelled before the
+walk (:mod:`cxlib.analyses.funnels.steps`).
+
+``count="journeys"`` keeps each journey's best attempt; ``count="attempts"`` keeps every
+attempt (every event of step 1 starts one), so a customer who started three checkouts
+counts three times.
 
 The computation is portable narwhals: each event gets its position in the journey;
 a backward fill over the journey order gives, on every row, the position of the next
@@ -29,14 +40,29 @@ from step to step with equi-joins on (journey, position).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, get_args
+from typing import Literal, NamedTuple, get_args
 
 import narwhals as nw
 
-from cxlib.checks import check_choice, require_touchpoints
+from cxlib.analyses.funnels.steps import (
+    Exclusion,
+    FunnelCount,
+    FunnelDefinition,
+    Step,
+    funnel_definition,
+)
+from cxlib.checks import check_choice
 from cxlib.engines import polars_sequential_levels, shared
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, Journeys, journey_keys, journey_table, with_sessions
+from cxlib.journeys import (
+    JourneyBy,
+    Journeys,
+    journey_keys,
+    journey_table,
+    named_journeys,
+    relabelled_touchpoint,
+    with_sessions,
+)
 from cxlib.log import ORDER, EventLog
 from cxlib.units import parse_duration
 
@@ -46,36 +72,35 @@ FunnelOrder = Literal["sequential", "strict", "any"]
 
 
 def _check(
-    log: EventLog, steps: Sequence[str], window: str, order: str, exclude: Sequence[str]
-) -> int:
-    """Validate the funnel definition; return the window in microseconds."""
-    if isinstance(steps, str) or not steps:
-        msg = f"steps={steps!r} must be a non-empty list of touchpoints, e.g. ['home', 'cart']"
-        raise AnalysisError(msg)
+    log: EventLog,
+    steps: Sequence[str | Step],
+    window: str,
+    order: str,
+    exclude: Sequence[str | Exclusion],
+    count: str,
+) -> tuple[FunnelDefinition, int]:
+    """Validate the funnel definition; return it checked, and the window in microseconds."""
     check_choice(order, get_args(FunnelOrder), name="order", what="a funnel order")
-    if order == "any" and len(set(steps)) < len(steps):
-        msg = f"order='any' needs distinct steps, got {list(steps)!r}; use order='sequential'"
+    check_choice(count, get_args(FunnelCount), name="count", what="what a funnel counts")
+    definition = funnel_definition(log, steps, exclude)
+    if order == "any" and len(set(definition.labels)) < len(steps):
+        msg = f"order='any' needs distinct steps, got {definition.names!r}; use order='sequential'"
         raise AnalysisError(msg)
-    if isinstance(exclude, str):
-        msg = f"exclude={exclude!r} must be a list of touchpoints, e.g. [{exclude!r}]"
+    if order == "any" and definition.scoped:
+        msg = "in order='any' exclusions apply to the whole funnel; drop their steps or use order='sequential'"
         raise AnalysisError(msg)
-    both = sorted(set(steps) & set(exclude))
-    if both:
-        msg = f"{both!r} cannot be both a step and excluded; remove it from exclude"
-        raise AnalysisError(msg)
-    window_us = parse_duration(window)
-    require_touchpoints(log, [*steps, *exclude])
-    return window_us
+    return definition, parse_duration(window)
 
 
 def funnel_levels(
     log: EventLog,
-    steps: Sequence[str],
+    steps: Sequence[str | Step],
     *,
     window: str = "30d",
     order: FunnelOrder = "sequential",
-    exclude: Sequence[str] = (),
+    exclude: Sequence[str | Exclusion] = (),
     by: JourneyBy = "customer",
+    count: FunnelCount = "journeys",
     with_next: bool = False,
 ) -> nw.LazyFrame:
     """The best attempt of each journey that reached step 1 (lazy, on the log's engine).
@@ -87,7 +112,7 @@ def funnel_levels(
     ``level``), and with ``with_next=True`` ``after_last``: the touchpoint that followed
     the attempt's last reached event in the journey (null when the journey ended
     there). Of a journey's attempts, the one reaching the highest level counts; among
-    those, the earliest.
+    those, the earliest. With ``count="attempts"`` every attempt is a row.
 
     Examples
     --------
@@ -98,40 +123,57 @@ def funnel_levels(
     >>> funnel_levels(log, ["home", "buy"], window="1d").collect().select("level").item()
     2
     """
-    window_us = _check(log, steps, window, order, exclude)
-    journeys = journey_table(log, by=by)
+    definition, window_us = _check(log, steps, window, order, exclude, count)
+    journeys = journey_table(log, by=by, labels=definition.relabel)
 
     def levels() -> nw.LazyFrame:
-        return _levels(log, journeys, list(steps), window_us, order, list(exclude), by, with_next)
+        funnel = _Funnel(definition, window_us, order, count == "attempts", with_next)
+        return _levels(log, journeys, funnel, by)
 
     if not journeys.ordered:
         return levels()
     # Journeys kept in memory: so are the levels. The Funnels page asks for the same
     # funnel several times (figures, time to convert, cohorts), one funnel at a time.
-    definition = (tuple(steps), window, order, tuple(exclude), by)
-    kept = log.cache.funnel_levels(
-        definition, with_next=with_next, compute=lambda: levels().collect()
-    )
+    key = (tuple(steps), window, order, tuple(exclude), by, count)
+    kept = log.cache.funnel_levels(key, with_next=with_next, compute=lambda: levels().collect())
     return kept.lazy()
 
 
-def _levels(
-    log: EventLog,
-    journeys: Journeys,
-    steps: list[str],
-    window_us: int,
-    order: str,
-    exclude: list[str],
-    by: JourneyBy,
-    with_next: bool,
-) -> nw.LazyFrame:
+class _Funnel(NamedTuple):
+    """A checked funnel and how to walk it."""
+
+    definition: FunnelDefinition
+    window_us: int
+    order: str
+    every_attempt: bool
+    with_next: bool
+
+    @property
+    def steps(self) -> list[str]:
+        return list(self.definition.labels)
+
+    def excluded(self) -> tuple[tuple[str, ...], ...]:
+        """The touchpoints excluded on the way to each step (none in strict order)."""
+        if self.order == "strict":
+            return tuple(() for _ in self.steps)
+        return self.definition.excluded
+
+
+def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -> nw.LazyFrame:
     """:func:`funnel_levels` of a checked funnel definition on the log's journey table."""
     keys = journey_keys(log, by)
-    relevant = sorted(set(steps) | set(exclude))
+    steps, order, with_next = funnel.steps, funnel.order, funnel.with_next
+    relevant = sorted(set(steps) | set(funnel.definition.exclude))
     tp = nw.col("touchpoint")
     if journeys.ordered and order == "sequential" and not with_next:
         return polars_sequential_levels(
-            journeys.frame, keys, steps, window_us=window_us, exclude=exclude, journey="_journey"
+            journeys.frame,
+            keys,
+            steps,
+            window_us=funnel.window_us,
+            excluded=funnel.excluded(),
+            journey="_journey",
+            every_attempt=funnel.every_attempt,
         )
     if journeys.ordered or order == "strict" or with_next:
         # The walk needs positions that order a journey's events, consecutive ones for
@@ -142,55 +184,61 @@ def _levels(
     else:
         # Sequential and any order ignore other events: drop them before ordering.
         group = keys
-        base = (
-            with_sessions(log, by)
-            .frame.filter(tp.is_in(relevant))
-            .with_columns(
-                _pos=nw.col("epoch_us").cum_count().over(*keys, order_by=ORDER).cast(nw.Int64)
-            )
+        frame = with_sessions(log, by).frame
+        if funnel.definition.relabel:
+            frame = frame.with_columns(touchpoint=relabelled_touchpoint(funnel.definition.relabel))
+        base = frame.filter(tp.is_in(relevant)).with_columns(
+            _pos=nw.col("epoch_us").cum_count().over(*keys, order_by=ORDER).cast(nw.Int64)
         )
     extra = ["_next"] if order == "strict" or with_next else []
     base = base.select(*group, "touchpoint", "epoch_us", "timestamp", "_pos", *extra)
-    if order == "any":
-        best = _any_order(base, group, steps, window_us, exclude, with_next)
-    else:
-        best = _in_order(base, group, steps, window_us, exclude, order, with_next)
-    if group == keys:
+    walk = _any_order if order == "any" else _in_order
+    best = walk(base, group, funnel)
+    best = named_journeys(journeys, best, keys)
+    if not with_next:
         return best
-    # Back from the integer codes to the journey keys, one row per journey.
-    names = journeys.frame.filter(nw.col("step") == 1).select(*group, *keys)
-    rest = [c for c in best.columns if c not in group]
-    out = best.join(names, on=group).select(*keys, *rest)
-    return out.with_columns(after_last=nw.col("after_last").cast(nw.String)) if with_next else out
+    # The event after the last reached step, named as in the log (not by a step's label).
+    after = nw.col("after_last").cast(nw.String)
+    for label, _ in funnel.definition.relabel:
+        after = (
+            nw.when(after == label).then(nw.lit(funnel.definition.original(label))).otherwise(after)
+        )
+    return best.with_columns(after_last=after)
 
 
-def _next_excluded(frame: nw.LazyFrame, keys: list[str], exclude: list[str]) -> nw.LazyFrame:
-    """Add ``_lim``: the position of the next excluded event at or after each row.
+def _next_excluded(
+    frame: nw.LazyFrame, keys: list[str], excluded: tuple[tuple[str, ...], ...]
+) -> tuple[nw.LazyFrame, list[nw.Expr]]:
+    """Per step, the position of the next event excluded on the way to it, at or after each row.
 
-    Attempts start at step events, never excluded ones, so on their first row this is
-    the next excluded event strictly after the start.
+    Adds a column per distinct set of excluded touchpoints and returns, for each step
+    (1-based order, step 1 first), the expression reading it (a null literal where
+    nothing is excluded). Read on the row of the previous step's event (never an
+    excluded one), it is the next excluded event strictly after that event.
     """
-    if not exclude:
-        return frame.with_columns(_lim=nw.lit(None, nw.Int64))
-    at = nw.when(nw.col("touchpoint").is_in(exclude)).then(nw.col("_pos"))
-    return frame.with_columns(_lim=at.fill_null(strategy="backward").over(*keys, order_by="_pos"))
+    sets = sorted({gap for gap in excluded if gap})
+    columns = {gap: f"_lim_{i}" for i, gap in enumerate(sets)}
+    if sets:
+        frame = frame.with_columns(
+            **{
+                name: nw.when(nw.col("touchpoint").is_in(list(gap)))
+                .then(nw.col("_pos"))
+                .fill_null(strategy="backward")
+                .over(*keys, order_by="_pos")
+                for gap, name in columns.items()
+            }
+        )
+    return frame, [nw.col(columns[gap]) if gap else nw.lit(None, nw.Int64) for gap in excluded]
 
 
-def _before_limit(position: nw.Expr) -> nw.Expr:
-    return nw.col("_lim").is_null() | (position < nw.col("_lim"))
+def _before(position: nw.Expr, limit: str) -> nw.Expr:
+    return nw.col(limit).is_null() | (position < nw.col(limit))
 
 
-def _in_order(
-    base: nw.LazyFrame,
-    keys: list[str],
-    steps: list[str],
-    window_us: int,
-    exclude: list[str],
-    order: str,
-    with_next: bool,
-) -> nw.LazyFrame:
+def _in_order(base: nw.LazyFrame, keys: list[str], funnel: _Funnel) -> nw.LazyFrame:
     """Sequential and strict order: walk every attempt from step to step with joins."""
     tp = nw.col("touchpoint")
+    steps, order, with_next = funnel.steps, funnel.order, funnel.with_next
     n = len(steps)
     later = sorted(set(steps[1:]))
     # _to_i: on each row, the position of the next event of touchpoint later[i] at or
@@ -229,20 +277,22 @@ def _in_order(
         t = steps[k]
         return nw.col(again[t] if steps[k - 1] == t and t in again else name[t])
 
-    frame = shared(_next_excluded(frame, keys, exclude if order == "sequential" else []))
+    frame, limits = _next_excluded(frame, keys, funnel.excluded())
+    frame = shared(frame)
+    # _limit: the next event excluded on the way to the next step, read on this step's row.
     nxt = [nw.col("_next").alias("_after_1")] if with_next else []
     attempts = frame.filter(tp == steps[0]).select(
         *keys,
-        "_lim",
         *nxt,
         _start_pos=nw.col("_pos"),
         start_us=nw.col("epoch_us"),
         start_timestamp=nw.col("timestamp"),
         at_1=nw.col("epoch_us"),
         _cur=pointer(1) if n > 1 else nw.lit(None, nw.Int64),
+        _limit=limits[1] if n > 1 else nw.lit(None, nw.Int64),
     )
     for k in range(2, n + 1):
-        follow = {"_ptr": pointer(k)} if k < n else {}
+        follow = {"_ptr": pointer(k), "_next_limit": limits[k]} if k < n else {}
         right = frame.filter(tp == steps[k - 1]).select(
             *keys,
             *([nw.col("_next").alias(f"_after_{k}")] if with_next else []),
@@ -252,12 +302,16 @@ def _in_order(
         )
         ok = (
             ~nw.col("_t").is_null()
-            & (nw.col("_t") - nw.col("start_us") <= window_us)
-            & _before_limit(nw.col("_cur"))
+            & (nw.col("_t") - nw.col("start_us") <= funnel.window_us)
+            & _before(nw.col("_cur"), "_limit")
+        )
+        moved = (
+            {"_cur": nw.when(ok).then(nw.col("_ptr")), "_limit": nw.col("_next_limit")}
+            if k < n
+            else {"_cur": nw.lit(None, nw.Int64)}
         )
         attempts = attempts.join(right, on=[*keys, "_cur"], how="left").with_columns(
-            **{f"at_{k}": nw.when(ok).then(nw.col("_t"))},
-            _cur=nw.when(ok).then(nw.col("_ptr")) if k < n else nw.lit(None, nw.Int64),
+            **{f"at_{k}": nw.when(ok).then(nw.col("_t"))}, **moved
         )
         attempts = attempts.drop("_t", *follow)
     reached = [(~nw.col(f"at_{k}").is_null()).cast(nw.Int64) for k in range(2, n + 1)]
@@ -267,19 +321,13 @@ def _in_order(
         for k in range(2, n + 1):
             after = after.when(nw.col("level") == k).then(nw.col(f"_after_{k}"))
         attempts = attempts.with_columns(after_last=after)
-    return _best_attempt(attempts, keys, n, with_next)
+    return _best_attempt(attempts, keys, funnel)
 
 
-def _any_order(
-    base: nw.LazyFrame,
-    keys: list[str],
-    steps: list[str],
-    window_us: int,
-    exclude: list[str],
-    with_next: bool,
-) -> nw.LazyFrame:
+def _any_order(base: nw.LazyFrame, keys: list[str], funnel: _Funnel) -> nw.LazyFrame:
     """Any order: from each step event, the next event of every step; no joins needed."""
     tp = nw.col("touchpoint")
+    steps, with_next = funnel.steps, funnel.with_next
     n = len(steps)
     fields = {"p": "_pos", "t": "epoch_us", **({"n": "_next"} if with_next else {})}
     marks = {
@@ -293,15 +341,18 @@ def _any_order(
             for c, m in marks.items()
         }
     )
-    frame = _next_excluded(frame, keys, exclude).filter(tp.is_in(steps))
+    # Exclusions apply to the whole funnel in any order (checked): one limit for all.
+    whole = (tuple(funnel.definition.exclude),) if funnel.definition.exclude else ((),)
+    frame, limits = _next_excluded(frame, keys, whole)
+    frame = frame.with_columns(_limit=limits[0]).filter(tp.is_in(steps))
     index = nw.when(tp == steps[0]).then(1)
     for j, s in enumerate(steps[1:], 2):
         index = index.when(tp == s).then(j)
     # ok_j: step j has an event after the start, within the window, before any exclusion.
     ok = [
         ~nw.col(f"_t_{j}").is_null()
-        & (nw.col(f"_t_{j}") - nw.col("epoch_us") <= window_us)
-        & _before_limit(nw.col(f"_p_{j}"))
+        & (nw.col(f"_t_{j}") - nw.col("epoch_us") <= funnel.window_us)
+        & _before(nw.col(f"_p_{j}"), "_limit")
         for j in range(1, n + 1)
     ]
     prefix = [ok[0]]
@@ -343,18 +394,23 @@ def _any_order(
                 for k in range(2, n + 1)
             }
         )
-    return _best_attempt(attempts, keys, n, with_next)
+    return _best_attempt(attempts, keys, funnel)
 
 
-def _best_attempt(attempts: nw.LazyFrame, keys: list[str], n: int, with_next: bool) -> nw.LazyFrame:
-    """Keep, per journey, the earliest of the attempts that reach the furthest level."""
-    # One window: the highest level first, then the lowest start position.
-    score = nw.col("level") * (1 << 40) - nw.col("_start_pos")
-    best = (
-        attempts.with_columns(_score=score)
-        .with_columns(_top=nw.col("_score").max().over(*keys))
-        .filter(nw.col("_score") == nw.col("_top"))
-    )
-    extra = ["after_last"] if with_next else []
-    times = [nw.col(f"at_{k}").cast(nw.Int64) for k in range(1, n + 1)]
+def _best_attempt(attempts: nw.LazyFrame, keys: list[str], funnel: _Funnel) -> nw.LazyFrame:
+    """Keep, per journey, the earliest of the attempts that reach the furthest level.
+
+    Every attempt is kept when the funnel counts attempts.
+    """
+    best = attempts
+    if not funnel.every_attempt:
+        # One window: the highest level first, then the lowest start position.
+        score = nw.col("level") * (1 << 40) - nw.col("_start_pos")
+        best = (
+            attempts.with_columns(_score=score)
+            .with_columns(_top=nw.col("_score").max().over(*keys))
+            .filter(nw.col("_score") == nw.col("_top"))
+        )
+    extra = ["after_last"] if funnel.with_next else []
+    times = [nw.col(f"at_{k}").cast(nw.Int64) for k in range(1, len(funnel.steps) + 1)]
     return best.select(*keys, "level", "start_us", "start_timestamp", *times, *extra)

@@ -14,6 +14,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
+from cxlib.analyses.funnels.steps import Exclusion, FunnelCount, Step, step_names
 from cxlib.checks import require_column
 from cxlib.journeys import JourneyBy, journey_keys, journey_steps, with_sessions
 from cxlib.log import EXIT, EventLog
@@ -24,13 +25,14 @@ __all__ = ["FunnelOrder", "dropped_next", "funnel"]
 
 def funnel(
     log: EventLog,
-    steps: Sequence[str],
+    steps: Sequence[str | Step],
     *,
     window: str = "30d",
     order: FunnelOrder = "sequential",
-    exclude: Sequence[str] = (),
+    exclude: Sequence[str | Exclusion] = (),
     breakdown: str | None = None,
     by: JourneyBy = "customer",
+    count: FunnelCount = "journeys",
 ) -> pl.DataFrame:
     """How many journeys reach each step of a funnel, and how fast.
 
@@ -38,9 +40,12 @@ def funnel(
     ``step_conversion``, ``median_seconds_from_previous``; with ``breakdown`` the
     attribute column comes first and every figure is computed within its value.
 
+    - ``touchpoint``: the step's touchpoint, with its conditions in brackets for a
+      :class:`~cxlib.analyses.funnels.steps.Step` that has some (``checkout (channel: app)``);
     - ``customers``: journeys (customers, or sessions with ``by="session"``) whose level
       is at least the step (see :mod:`cxlib.analyses.funnels.attempts` for the semantics of
-      ``window``, ``order`` and ``exclude``);
+      ``window``, ``order``, ``exclude`` and step conditions); with ``count="attempts"``,
+      attempts reaching the step;
     - ``conversion``: customers at the step / customers at step 1;
     - ``step_conversion``: customers at the step / customers at the previous step (1.0
       at step 1);
@@ -63,7 +68,9 @@ def funnel(
     """
     if breakdown is not None:
         require_column(log, breakdown, purpose="the breakdown")
-    levels = funnel_levels(log, steps, window=window, order=order, exclude=exclude, by=by)
+    levels = funnel_levels(
+        log, steps, window=window, order=order, exclude=exclude, by=by, count=count
+    )
     n = len(steps)
     groups: list[str] = []
     if breakdown is not None:
@@ -79,7 +86,7 @@ def funnel(
     wide = (levels.group_by(*groups).agg(*aggs) if groups else levels.select(*aggs)).collect(
         "polars"
     )
-    return _long(wide.to_native(), list(steps), groups)
+    return _long(wide.to_native(), step_names(steps), groups)
 
 
 def _long(wide: pl.DataFrame, steps: list[str], groups: list[str]) -> pl.DataFrame:
@@ -119,12 +126,13 @@ def _long(wide: pl.DataFrame, steps: list[str], groups: list[str]) -> pl.DataFra
 
 def dropped_next(
     log: EventLog,
-    steps: Sequence[str],
+    steps: Sequence[str | Step],
     *,
     window: str = "30d",
     order: FunnelOrder = "sequential",
-    exclude: Sequence[str] = (),
+    exclude: Sequence[str | Exclusion] = (),
     by: JourneyBy = "customer",
+    count: FunnelCount = "journeys",
 ) -> pl.DataFrame:
     """What journeys that stopped at a step did instead: the touchpoint that came next.
 
@@ -144,7 +152,7 @@ def dropped_next(
     [(1, 'home', 'help', 1, 1.0)]
     """
     levels = funnel_levels(
-        log, steps, window=window, order=order, exclude=exclude, by=by, with_next=True
+        log, steps, window=window, order=order, exclude=exclude, by=by, count=count, with_next=True
     )
     counts = (
         levels.filter(nw.col("level") < len(steps))
@@ -153,7 +161,7 @@ def dropped_next(
         .collect("polars")
         .to_native()
     )
-    names = dict(enumerate(steps, 1))
+    names = dict(enumerate(step_names(steps), 1))
     return (
         counts.select(
             step=pl.col("level").cast(pl.Int64),

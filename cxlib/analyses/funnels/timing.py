@@ -7,7 +7,6 @@ funnel's last step.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Literal, get_args
 
@@ -15,10 +14,12 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
+from cxlib.analyses.funnels.steps import Exclusion, FunnelCount, Step
 from cxlib.checks import check_choice
-from cxlib.journeys import JourneyBy
+from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import EventLog
-from cxlib.units import DAY_S, DAY_US, HOUR_S, MINUTE_S, SECOND_US, WEEK_US, parse_duration
+from cxlib.periods import PeriodUnit, period_bounds_us, period_index, period_start
+from cxlib.units import DAY_S, HOUR_S, MINUTE_S, SECOND_US, parse_duration
 
 __all__ = ["TIME_BINS", "Period", "conversion_over_time", "time_to_convert"]
 
@@ -44,12 +45,13 @@ TIME_BINS: tuple[tuple[int, str], ...] = (
 
 def time_to_convert(
     log: EventLog,
-    steps: Sequence[str],
+    steps: Sequence[str | Step],
     *,
     window: str = "30d",
     order: FunnelOrder = "sequential",
-    exclude: Sequence[str] = (),
+    exclude: Sequence[str | Exclusion] = (),
     by: JourneyBy = "customer",
+    count: FunnelCount = "journeys",
 ) -> pl.DataFrame:
     """The distribution of the time converting journeys took, in bins ready for a bar chart.
 
@@ -70,7 +72,9 @@ def time_to_convert(
     >>> time_to_convert(log, ["home", "buy"], window="1h").select("bin", "customers").rows()
     [('< 1 min', 0), ('1-5 min', 1), ('5-15 min', 0), ('15-60 min', 1), ('1-6 h', 0)]
     """
-    levels = funnel_levels(log, steps, window=window, order=order, exclude=exclude, by=by)
+    levels = funnel_levels(
+        log, steps, window=window, order=order, exclude=exclude, by=by, count=count
+    )
     seconds = (nw.col(f"at_{len(steps)}") - nw.col("start_us")) / SECOND_US
     index = sum(((seconds >= edge).cast(nw.Int64) for edge, _ in TIME_BINS[1:]), nw.lit(0))
     counts = (
@@ -112,28 +116,30 @@ def time_to_convert(
     )
 
 
-#: 1970-01-05 was the first Monday after the epoch: weeks start on Mondays.
-_MONDAY_US = 4 * DAY_US
-_EPOCH = dt.date(1970, 1, 1)
+#: The cohort periods of :func:`conversion_over_time` as calendar periods.
+_UNITS: dict[str, PeriodUnit] = {"1d": "day", "1w": "week", "1mo": "month"}
 
 
 def conversion_over_time(
     log: EventLog,
-    steps: Sequence[str],
+    steps: Sequence[str | Step],
     *,
     period: Period = "1w",
     window: str = "30d",
     order: FunnelOrder = "sequential",
-    exclude: Sequence[str] = (),
+    exclude: Sequence[str | Exclusion] = (),
     by: JourneyBy = "customer",
+    count: FunnelCount = "journeys",
 ) -> pl.DataFrame:
     """Conversion by cohort: journeys grouped by when their counted attempt started.
 
     Columns: ``period_start`` (a date: the day, the Monday of the week, or the first of
     the month, UTC), ``customers`` (journeys reaching step 1 whose counted attempt
-    started in the period), ``converted`` (those of them reaching the last step) and
-    ``conversion`` (converted / customers). Only periods with at least one journey are
-    listed, oldest first. Recent cohorts may not have had a full ``window`` to convert.
+    started in the period), ``converted`` (those of them reaching the last step),
+    ``conversion`` (converted / customers) and ``complete``: whether the log goes on
+    past the end of the period (false for the period holding the log's last event, whose
+    cohort is still filling). Only periods with at least one journey are listed, oldest
+    first. Recent cohorts may not have had a full ``window`` to convert.
 
     Examples
     --------
@@ -142,18 +148,14 @@ def conversion_over_time(
     ...     "timestamp": [dt.datetime(2024, 1, d) for d in (1, 2, 9)],
     ...     "touchpoint": ["home", "buy", "home"]}))
     >>> conversion_over_time(log, ["home", "buy"], period="1w").rows()
-    [(datetime.date(2024, 1, 1), 1, 1, 1.0), (datetime.date(2024, 1, 8), 1, 0, 0.0)]
+    [(datetime.date(2024, 1, 1), 1, 1, 1.0, True), (datetime.date(2024, 1, 8), 1, 0, 0.0, False)]
     """
     check_choice(period, get_args(Period), name="period", what="a cohort period")
-    start = nw.col("start_us")
-    if period == "1d":
-        key = start // DAY_US
-    elif period == "1w":
-        key = (start - _MONDAY_US) // WEEK_US
-    else:  # months
-        stamp = nw.col("start_timestamp")
-        key = stamp.dt.year().cast(nw.Int64) * 12 + stamp.dt.month().cast(nw.Int64) - 1
-    levels = funnel_levels(log, steps, window=window, order=order, exclude=exclude, by=by)
+    unit = _UNITS[period]
+    key = period_index(unit, epoch_us="start_us", timestamp="start_timestamp")
+    levels = funnel_levels(
+        log, steps, window=window, order=order, exclude=exclude, by=by, count=count
+    )
     counts = (
         levels.with_columns(_key=key)
         .group_by("_key")
@@ -164,19 +166,19 @@ def conversion_over_time(
         .collect("polars")
         .to_native()
     )
+    last = journey_table(log, by=by).frame.select(nw.col("epoch_us").max()).collect("polars").item()
     keys = counts["_key"].cast(pl.Int64).to_list()
-    if period == "1d":
-        starts = [_EPOCH + dt.timedelta(days=k) for k in keys]
-    elif period == "1w":
-        starts = [_EPOCH + dt.timedelta(days=4 + 7 * k) for k in keys]
-    else:
-        starts = [dt.date(k // 12, k % 12 + 1, 1) for k in keys]
+    ends = [period_bounds_us(unit, k)[1] for k in keys]
     return (
         counts.select(
-            period_start=pl.Series(starts, dtype=pl.Date),
+            period_start=pl.Series([period_start(unit, k) for k in keys], dtype=pl.Date),
             customers=pl.col("customers").cast(pl.Int64),
             converted=pl.col("converted").cast(pl.Int64),
+            complete=pl.Series(
+                [last is not None and end <= last for end in ends], dtype=pl.Boolean
+            ),
         )
         .with_columns(conversion=(pl.col("converted") / pl.col("customers")).cast(pl.Float64))
+        .select("period_start", "customers", "converted", "conversion", "complete")
         .sort("period_start")
     )

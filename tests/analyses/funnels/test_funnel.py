@@ -303,8 +303,18 @@ def test_conversion_over_time_cohorts_by_attempt_start(period, starts):
     assert out["period_start"].to_list() == starts
     assert out["customers"].sum() == 3
     assert out["converted"].sum() == 2
+    # The log ends on 2024-02-01 00:05: the period holding that moment is still filling.
+    assert out["complete"].to_list() == [True] * (len(starts) - 1) + [False]
     if period == "1w":
-        assert out.rows() == [(starts[0], 2, 1, frac(1, 2)), (starts[1], 1, 1, 1.0)]
+        rows = [(starts[0], 2, 1, frac(1, 2), True), (starts[1], 1, 1, 1.0, False)]
+        assert out.rows() == rows
+
+
+def test_a_period_ending_exactly_at_the_last_event_is_complete():
+    # The last event is at 2024-01-08 00:00, the first moment after the week of Jan 1.
+    log = timed_log({"a": [("home", 0), ("buy", 7 * 24 * 60)]})
+    out = conversion_over_time(log, ["home", "buy"], period="1w", window="30d")
+    assert out.rows() == [(dt.date(2024, 1, 1), 1, 1, 1.0, True)]
 
 
 def test_bad_period_is_refused():
