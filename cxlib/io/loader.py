@@ -34,7 +34,13 @@ from cxlib.errors import CxError, LoadError
 from cxlib.io.numbers import number_expr
 from cxlib.io.orders import one_row_per_order, order_column
 from cxlib.io.readers import Table, read, sanitize_names
-from cxlib.io.recognize import Layout, Recognition, recognize, timestamp_source
+from cxlib.io.recognize import (
+    Layout,
+    Recognition,
+    recognize,
+    shown_columns,
+    timestamp_source,
+)
 from cxlib.io.report import (
     DROP_REASONS,
     RATING_TEXT,
@@ -243,8 +249,8 @@ def _prepare(
 ) -> _Part:
     sample = sample_of(tab.frame)
     if sample.height == 0:
-        shown = sample.columns if len(sample.columns) <= 30 else [*sample.columns[:30], "..."]
-        msg = f"{tab.name!r} has no events: only a header with columns {shown!r}"
+        shown = shown_columns(sample.columns)
+        msg = f"{tab.name!r} has no events: only a header with columns {shown}"
         raise LoadError(msg)
     rec = recognize(sample, explicit, timestamp_format=timestamp_format, layout=layout)
     if rec.layout == "dated_columns":

@@ -49,6 +49,7 @@ __all__ = [
     "Recognition",
     "normalize_name",
     "recognize",
+    "shown_columns",
     "timestamp_source",
 ]
 
@@ -116,8 +117,7 @@ def _check_column(name: str, columns: list[str], argument: str) -> str:
     close = difflib.get_close_matches(name, columns, n=1, cutoff=0.6)
     guess = folded.get(name.casefold().strip()) or (close[0] if close else None)
     hint = f"did you mean {guess!r}? " if guess else ""
-    shown = columns if len(columns) <= 30 else [*columns[:30], "..."]
-    msg = f"{argument}={name!r} is not a column of the data; {hint}columns are {shown!r}"
+    msg = f"{argument}={name!r} is not a column of the data; {hint}columns are {shown_columns(columns)}"
     raise MappingError(msg)
 
 
@@ -474,7 +474,7 @@ def recognize(
         if role not in rec.mapping and role not in rec.problems:
             rec.problems[role] = (
                 f"no column looks like {_ROLE_WORDS[role]}: choose one of the columns "
-                f"{_shown(sample.columns)}"
+                f"{shown_columns(sample.columns)}"
             )
     if strict and rec.problems:
         raise MappingError(next(iter(rec.problems.values())))
@@ -528,8 +528,16 @@ def _take(finder: _Finder, role: str, match: RoleMatch) -> None:
         )
 
 
-def _shown(columns: list[str]) -> str:
-    return repr(columns if len(columns) <= 30 else [*columns[:30], "..."])
+def shown_columns(columns: list[str]) -> str:
+    """Columns quoted in a message: at most 20, each cut to 30 characters (files can be junk).
+
+    Examples
+    --------
+    >>> shown_columns(["a", "b" * 50])
+    "['a', 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbb…']"
+    """
+    cut = [c if len(c) <= 30 else c[:29] + "…" for c in columns[:20]]
+    return repr(cut if len(columns) <= 20 else [*cut, "..."])
 
 
 def _shape(finder: _Finder, layout: Layout | None) -> Recognition | Layout:

@@ -60,7 +60,8 @@ def test_a_spark_table_must_be_named_when_there_are_several(server):
         cxlib.load(server, table="evnts")
 
 
-def test_the_data_page_connects_to_spark(server):
+def test_the_data_page_connects_to_spark(server, monkeypatch):
+    monkeypatch.setenv("CX_SPARK_REMOTES", server)  # the operator allows this address
     at = open_page(new_app().run(), "pages/data.py")
     at = connect(at, "spark", server, table="global_temp.events")
     assert [e.value for e in at.error] == []

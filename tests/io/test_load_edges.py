@@ -184,3 +184,14 @@ def test_damaged_exports_give_a_log_or_a_clear_message(name, cuts, keep):
         message = str(err)
     assert len(message) < 1000
     assert "\n" not in message
+
+
+def test_a_header_of_long_junk_columns_is_quoted_short():
+    # 40 columns of 100 characters and no rows: the message quotes 20, each cut to 30.
+    header = ",".join(f"{i:02d}" + "x" * 98 for i in range(40))
+    with pytest.raises(LoadError, match=r"has no events: only a header") as caught:
+        load(io.BytesIO((header + "\n").encode()))
+    message = str(caught.value)
+    assert len(message) < 1000
+    assert message.count("…") == 20
+    assert message.endswith("'...']")
