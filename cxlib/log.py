@@ -192,7 +192,7 @@ class LogCache:
         #: Set by :func:`cxlib.sessionize`: ``(the log sessionized, the gap in microseconds)``.
         self.parent: tuple[EventLog, int] | None = None
         self._journeys: dict[JourneyBy, SortedJourneys] = {}
-        self._funnels: dict[bool, tuple[Hashable, nw.DataFrame]] = {}
+        self._funnels: dict[bool, tuple[Hashable, nw.DataFrame[Any]]] = {}
 
     def journeys(self, by: JourneyBy, compute: Callable[[], SortedJourneys]) -> SortedJourneys:
         """The sorted journeys ``by`` customer or session: kept, or computed now and kept."""
@@ -201,8 +201,8 @@ class LogCache:
         return self._journeys[by]
 
     def funnel_levels(
-        self, definition: Hashable, *, with_next: bool, compute: Callable[[], nw.DataFrame]
-    ) -> nw.DataFrame:
+        self, definition: Hashable, *, with_next: bool, compute: Callable[[], nw.DataFrame[Any]]
+    ) -> nw.DataFrame[Any]:
         """The levels of the funnel ``definition``: kept, or computed now in place of the last."""
         kept = self._funnels.get(with_next)
         if kept is None or kept[0] != definition:
@@ -242,7 +242,7 @@ class EventLog:
     [('a', 'visit', 0), ('a', 'buy', 1), ('b', 'visit', 2)]
     """
 
-    frame: nw.LazyFrame
+    frame: nw.LazyFrame[Any]
     mapping: Mapping[str, RoleMatch] = field(default_factory=dict)
     report: LoadReport | None = None
     #: What this log computed once and reuses (see :class:`LogCache`); a log over
@@ -301,7 +301,7 @@ class EventLog:
         """Whether the log has a column (``log.has("channel")``)."""
         return column in self.columns
 
-    def with_frame(self, frame: nw.LazyFrame) -> EventLog:
+    def with_frame(self, frame: nw.LazyFrame[Any]) -> EventLog:
         """The same log (mapping, report) over another frame, e.g. a filtered one."""
         return dataclasses.replace(self, frame=frame)
 

@@ -142,7 +142,7 @@ def _funnels(
     both), so a step met in only one segment is still a step of the log.
     """
 
-    def labelled(segment: EventLog, label: str) -> nw.LazyFrame:
+    def labelled(segment: EventLog, label: str) -> nw.LazyFrame[Any]:
         prefixed = nw.concat_str([nw.lit(f"{label}:"), nw.col("customer_id").cast(nw.String)])
         return segment.frame.with_columns(customer_id=prefixed, _segment=nw.lit(label))
 

@@ -12,6 +12,8 @@ of a journey (:func:`cxlib.engines.ordered_join`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals as nw
 import polars as pl
 
@@ -154,12 +156,12 @@ def _paths(
 
 
 def _cut(
-    steps: nw.LazyFrame,
+    steps: nw.LazyFrame[Any],
     keys: list[str],
     start_at: str | None,
     end_at: str | None,
     max_steps: int | None,
-) -> nw.LazyFrame:
+) -> nw.LazyFrame[Any]:
     """Keep each journey's part from ``start_at`` to ``end_at``, truncated to ``max_steps``."""
     first = nw.lit(1)
     if start_at is not None:

@@ -19,7 +19,7 @@ false): its figures are partial, and a chart must not read them as a fall.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import narwhals as nw
 import polars as pl
@@ -62,7 +62,7 @@ def _complete(log: EventLog, period: Period) -> pl.Expr:
     return following <= pl.lit(last.date() + dt.timedelta(days=1))
 
 
-def _active(log: EventLog, period: Period, touchpoint: str | None) -> nw.LazyFrame:
+def _active(log: EventLog, period: Period, touchpoint: str | None) -> nw.LazyFrame[Any]:
     """One row per customer and active period, ``hit`` = 1 when they did ``touchpoint`` then."""
     hit = (
         (nw.col("touchpoint").cast(nw.String) == touchpoint).cast(nw.Int64)

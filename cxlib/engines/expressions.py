@@ -7,7 +7,7 @@ Everything else in cxlib is written once against narwhals.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
 import polars as pl
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def with_epoch_us(frame: nw.LazyFrame, *, column: str = "timestamp") -> nw.LazyFrame:
+def with_epoch_us(frame: nw.LazyFrame[Any], *, column: str = "timestamp") -> nw.LazyFrame[Any]:
     """Add ``epoch_us``: the timestamp as integer microseconds since 1970 (UTC).
 
     Durations and ``cast(Int64)`` of datetimes differ between engines (Spark gives
@@ -54,7 +54,7 @@ def with_epoch_us(frame: nw.LazyFrame, *, column: str = "timestamp") -> nw.LazyF
     return nw.from_native(out)
 
 
-def with_event_index(frame: nw.LazyFrame) -> nw.LazyFrame:
+def with_event_index(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Add ``event_index``: the position of each row in the source, the tie-breaker for equal times.
 
     On Polars this is the exact row order. DuckDB and Spark tables have no row order
@@ -82,8 +82,8 @@ def with_event_index(frame: nw.LazyFrame) -> nw.LazyFrame:
 
 
 def ordered_join(
-    frame: nw.LazyFrame, keys: list[str], *, value: str, order: list[str], separator: str
-) -> nw.LazyFrame:
+    frame: nw.LazyFrame[Any], keys: list[str], *, value: str, order: list[str], separator: str
+) -> nw.LazyFrame[Any]:
     """One row per group of ``keys``: its ``value`` strings in ``order``, joined by ``separator``.
 
     The result has the key columns and ``path``. An empty ``order`` on Polars means the
@@ -125,8 +125,8 @@ def ordered_join(
 
 
 def grouped_median(
-    frame: nw.LazyFrame, keys: list[str], column: str
-) -> tuple[nw.LazyFrame, nw.Expr]:
+    frame: nw.LazyFrame[Any], keys: list[str], column: str
+) -> tuple[nw.LazyFrame[Any], nw.Expr]:
     """The exact median of ``column`` per ``keys`` group: the frame to group, and the aggregation.
 
     ``frame.group_by(*keys).agg(expr.alias(...))`` on what this returns gives the median
@@ -155,7 +155,7 @@ def grouped_median(
     return ranked, nw.when(middle).then(nw.col(column).cast(nw.Float64)).mean()
 
 
-def shared(frame: nw.LazyFrame) -> nw.LazyFrame:
+def shared(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Mark a frame that one query reads several times (self-joins), so it is computed once.
 
     Polars would otherwise recompute it on every branch (its common-subplan elimination
@@ -175,7 +175,7 @@ def shared(frame: nw.LazyFrame) -> nw.LazyFrame:
     return frame
 
 
-def spark_functions(frame: nw.LazyFrame) -> ModuleType:
+def spark_functions(frame: nw.LazyFrame[Any]) -> ModuleType:
     """PySpark's ``functions`` module for this frame: Spark Connect frames need their own.
 
     Spark's classic ``pyspark.sql.functions`` build columns in the local JVM, which a

@@ -21,7 +21,7 @@ __all__ = [
 Engine = Literal["polars", "duckdb", "pyspark"]
 
 
-def engine_of(frame: nw.LazyFrame) -> Engine:
+def engine_of(frame: nw.LazyFrame[Any]) -> Engine:
     """Name the engine a narwhals frame runs on.
 
     Examples
@@ -41,7 +41,7 @@ def engine_of(frame: nw.LazyFrame) -> Engine:
     raise TypeError(msg)
 
 
-def keeps_journeys_in_memory(frame: nw.LazyFrame) -> bool:
+def keeps_journeys_in_memory(frame: nw.LazyFrame[Any]) -> bool:
     """Whether the analyses of this frame share one sorted copy of its journeys, held in memory.
 
     True on Polars, the embedded engine: the log fits in memory and sorting it is most of
@@ -58,7 +58,7 @@ def keeps_journeys_in_memory(frame: nw.LazyFrame) -> bool:
     return engine_of(frame) == "polars"
 
 
-def require_polars(frame: nw.LazyFrame, *, what: str) -> None:
+def require_polars(frame: nw.LazyFrame[Any], *, what: str) -> None:
     """Raise :class:`~cxlib.errors.AnalysisError` unless the frame runs on Polars.
 
     For the few operations offered only on logs in memory (``what`` names the operation).

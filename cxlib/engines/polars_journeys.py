@@ -10,7 +10,7 @@ derives each analysis's journey steps from them with shifts (:func:`steps_in_ord
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import narwhals as nw
 import polars as pl
@@ -34,7 +34,7 @@ CUSTOMER_HASH = pl.col("customer_id").hash(0)
 
 
 def sort_journeys(
-    frame: nw.LazyFrame, keys: list[str], order: list[str], *, columns: list[str]
+    frame: nw.LazyFrame[Any], keys: list[str], order: list[str], *, columns: list[str]
 ) -> SortedJourneys:
     """``columns`` of a Polars frame, sorted by the journey ``keys`` and then ``order``.
 
@@ -119,7 +119,7 @@ def cut_sessions(customers: SortedJourneys, gap_us: int) -> SortedJourneys:
     )
 
 
-def steps_in_order(journeys: SortedJourneys) -> nw.LazyFrame:
+def steps_in_order(journeys: SortedJourneys) -> nw.LazyFrame[Any]:
     """The journey steps of sorted journeys: ``step``, ``next_touchpoint``, ``next_epoch_us``.
 
     The same columns as :func:`cxlib.journey_steps`, by shifts over rows already in

@@ -61,7 +61,7 @@ class Table:
     """
 
     name: str
-    frame: pl.DataFrame | pl.LazyFrame | nw.LazyFrame
+    frame: pl.DataFrame | pl.LazyFrame | nw.LazyFrame[Any]
     file_format: str
     notes: list[str] = field(default_factory=list)
     layout: Layout | None = None
@@ -203,7 +203,9 @@ def _sanitized(tab: Table) -> Table:
     return tab
 
 
-def _as_frame(source: Any, table: str | None) -> pl.DataFrame | pl.LazyFrame | nw.LazyFrame | None:
+def _as_frame(
+    source: Any, table: str | None
+) -> pl.DataFrame | pl.LazyFrame | nw.LazyFrame[Any] | None:
     if isinstance(source, nw.DataFrame | nw.LazyFrame):
         source = source.to_native()
     if isinstance(source, pl.DataFrame | pl.LazyFrame):
