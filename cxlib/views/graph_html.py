@@ -239,7 +239,7 @@ def _radius(visits: float, top: float) -> float:
 
 
 def graph_html(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     *,
     weight: EdgeWeight = "count",
     height: int = 760,
@@ -507,7 +507,7 @@ class GraphPicture:
 
 
 def journey_graph_view(
-    whole: nx.DiGraph,
+    whole: nx.DiGraph[str],
     *,
     top_k: int | None = None,
     min_share: float | None = None,
