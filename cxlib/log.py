@@ -122,7 +122,8 @@ class LoadReport:
     @property
     def duplicates(self) -> int:
         """Events identical to an earlier one in every column (kept, only counted)."""
-        return self._figures.get("duplicates", 0)
+        count: int = self._figures.get("duplicates", 0)
+        return count
 
     @property
     def time_min(self) -> dt.datetime | None:
@@ -137,12 +138,14 @@ class LoadReport:
     @property
     def customers(self) -> int:
         """Distinct customers among the kept events."""
-        return self._figures.get("customers", 0)
+        count: int = self._figures.get("customers", 0)
+        return count
 
     @property
     def touchpoints(self) -> int:
         """Distinct touchpoints among the kept events."""
-        return self._figures.get("touchpoints", 0)
+        count: int = self._figures.get("touchpoints", 0)
+        return count
 
 
 class LogCache:
@@ -308,4 +311,5 @@ class EventLog:
     def to_polars(self) -> pl.DataFrame:
         """Collect the whole log as a Polars frame, in journey order."""
         keys = ["customer_id", "session_id"] if self.has("session_id") else ["customer_id"]
-        return self.frame.sort([*keys, *ORDER]).collect("polars").to_native()
+        events: pl.DataFrame = self.frame.sort([*keys, *ORDER]).collect("polars").to_native()
+        return events

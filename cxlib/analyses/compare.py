@@ -148,11 +148,12 @@ def _funnels(
 
     both = nw.concat([labelled(log_a, "a"), labelled(log_b, "b")], how="vertical")
     table = funnel(log_a.with_frame(both), steps, window=window, order=order, breakdown="_segment")
-    counts = {
+    counts: dict[str, list[int]] = {
         label: table.filter(pl.col("_segment") == label).sort("step")["customers"].to_list()
         for label in ("a", "b")
     }
-    return tuple(counts[label] or [0] * len(steps) for label in ("a", "b"))
+    a, b = (counts[label] or [0] * len(steps) for label in ("a", "b"))
+    return a, b
 
 
 def _funnel_test(

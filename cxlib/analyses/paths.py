@@ -89,7 +89,7 @@ def top_paths(
     counts = paths.group_by("path").agg(customers=nw.len().cast(nw.Int64))
     # The total as a window over one constant partition: a cross join with a separate
     # total would compute the paths twice.
-    top = (
+    top: pl.DataFrame = (
         counts.with_columns(_all=nw.lit(1))
         .with_columns(journeys=nw.col("customers").sum().over("_all").cast(nw.Int64))
         .sort(["customers", "path"], descending=[True, False])
@@ -213,7 +213,7 @@ def step_matrix(
     """
     _positive(steps, "steps")
     log = collapse(log, by=by) if collapse_repeats else log
-    counts = (
+    counts: pl.DataFrame = (
         journey_table(log, by=by)
         .frame.filter(nw.col("step") <= steps)
         .group_by("step", "touchpoint")

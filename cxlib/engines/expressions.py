@@ -51,7 +51,8 @@ def with_epoch_us(frame: nw.LazyFrame[Any], *, column: str = "timestamp") -> nw.
     else:
         F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
         out = native.withColumn("epoch_us", F.unix_micros(F.col(column)))
-    return nw.from_native(out)
+    lazy: nw.LazyFrame[Any] = nw.from_native(out)
+    return lazy
 
 
 def with_event_index(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
@@ -78,7 +79,8 @@ def with_event_index(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     else:
         F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
         out = native.withColumn("event_index", F.monotonically_increasing_id())
-    return nw.from_native(out)
+    lazy: nw.LazyFrame[Any] = nw.from_native(out)
+    return lazy
 
 
 def ordered_join(
@@ -121,7 +123,8 @@ def ordered_join(
         out = native.groupBy(*keys).agg(
             F.array_join(F.transform(items, lambda s: s[value]), separator).alias("path")
         )
-    return nw.from_native(out)
+    lazy: nw.LazyFrame[Any] = nw.from_native(out)
+    return lazy
 
 
 def grouped_median(
@@ -171,7 +174,8 @@ def shared(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     [1, 2]
     """
     if engine_of(frame) == "polars":
-        return nw.from_native(frame.to_native().cache())
+        native: pl.LazyFrame = frame.to_native()
+        return nw.from_native(native.cache())
     return frame
 
 
@@ -182,7 +186,9 @@ def spark_functions(frame: nw.LazyFrame[Any]) -> ModuleType:
     Spark Connect client does not have.
     """
     if frame.implementation.is_pyspark_connect():
-        from pyspark.sql.connect import functions
-    else:
-        from pyspark.sql import functions
+        from pyspark.sql.connect import functions as connect_functions
+
+        return connect_functions
+    from pyspark.sql import functions
+
     return functions

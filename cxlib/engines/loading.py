@@ -106,7 +106,7 @@ def map_roles(
     else:
         F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
         native = native.withColumns({name: F.expr(expr) for name, expr in sql.items()})
-    lazy = nw.from_native(native)
+    lazy: nw.LazyFrame[Any] = nw.from_native(native)
     ts = nw.col("__cx_ts" if "__cx_ts" in sql else cols[0]).cast(nw.Datetime("us"))
     touchpoint = (
         nw.col("__cx_touchpoint")

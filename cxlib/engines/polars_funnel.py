@@ -12,7 +12,7 @@ __all__ = ["polars_sequential_levels"]
 
 
 def polars_sequential_levels(
-    frame: nw.LazyFrame[Any],
+    frame: nw.LazyFrame[pl.LazyFrame],
     keys: list[str],
     steps: list[str],
     *,

@@ -547,13 +547,16 @@ def _concat(frames: list[Any], names: Sequence[str]) -> pl.DataFrame | pl.LazyFr
     if any(isinstance(f, pl.LazyFrame) for f in frames):
         frames = [f.lazy() for f in frames]
     try:
-        return pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+        merged: pl.DataFrame | pl.LazyFrame = pl.concat(
+            frames, how="diagonal_relaxed", rechunk=False
+        )
     except pl.exceptions.PolarsError as err:
         msg = (
             f"cannot merge {list(names)!r} ({str(err).splitlines()[0]}): rename the clashing "
             "column in one of them"
         )
         raise LoadError(msg) from err
+    return merged
 
 
 def _merged_mapping(parts: list[_Part]) -> dict[str, RoleMatch]:

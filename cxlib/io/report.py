@@ -107,7 +107,8 @@ def format_counts(fmt: TimestampFormat | None, counts: dict[str, int]) -> dict[s
 def collect_row(frame: nw.DataFrame[Any] | nw.LazyFrame[Any]) -> dict[str, Any]:
     """The first row of a (lazy) frame as a dict, on any engine."""
     out = frame.collect("polars") if isinstance(frame, nw.LazyFrame) else frame
-    return out.to_native().row(0, named=True)
+    row: dict[str, Any] = out.to_native().row(0, named=True)
+    return row
 
 
 def check_timestamps(
