@@ -125,7 +125,7 @@ def journey_graph(
             log_or_transitions = filter_touchpoints(log_or_transitions, keep=keep)
     if isinstance(log_or_transitions, EventLog):
         table = transitions(log_or_transitions, by=by)
-        customers = _customers_per_touchpoint(log_or_transitions)
+        customers: dict[str, int] | None = _customers_per_touchpoint(log_or_transitions)
         # A customer's journey is the customer: only session journeys need a count of their own.
         journeys = customers if by == "customer" else _sessions_per_touchpoint(log_or_transitions)
     else:
@@ -276,7 +276,7 @@ def _sessions_per_touchpoint(log: EventLog) -> dict[str, int]:
 
 
 def _add_nodes(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     edges: pl.DataFrame,
     customers: dict[str, int] | None,
     journeys: dict[str, int] | None,

@@ -173,7 +173,7 @@ def _node_label(
     return "\n".join(lines)
 
 
-def _node_title(graph: nx.DiGraph, node: str) -> str:
+def _node_title(graph: nx.DiGraph[str], node: str) -> str:
     data = graph.nodes[node]
     lines = [html.escape(str(node))]
     if node == OTHER:
@@ -201,7 +201,7 @@ def _edge_title(source: str, target: str, data: dict[str, Any]) -> str:
 
 
 def graph_layout(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     *,
     weight: EdgeWeight = "count",
     goal: str | None = None,
@@ -500,7 +500,7 @@ class GraphPicture:
     """
 
     html: str
-    graph: nx.DiGraph
+    graph: nx.DiGraph[str]
     order: list[str]
     grouped: int
     left_out: int
