@@ -258,7 +258,8 @@ def _labelled_above(data: pl.DataFrame, order: list[str], tooltip: list[Any]) ->
         x=alt.value(0),
         text="label:N",
     )
-    return alt.layer(bars, text, data=data).properties(height=max(120, 64 * len(order)))
+    layer = alt.LayerChart(layer=[bars, text], data=data)
+    return layer.properties(height=max(120, 64 * len(order)))
 
 
 def _label_room(labels: pl.Series) -> int:

@@ -151,7 +151,7 @@ def wrap(name: str, width: int) -> list[str]:
 
 
 def _node_label(
-    graph: nx.DiGraph, node: str, weight: EdgeWeight, goal: str | None, *, details: bool = True
+    graph: nx.DiGraph[str], node: str, weight: EdgeWeight, goal: str | None, *, details: bool = True
 ) -> str:
     data = graph.nodes[node]
     if node in (ENTRY, EXIT):
