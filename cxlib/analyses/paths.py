@@ -112,7 +112,7 @@ def journey_paths(
     end_at: str | None = None,
     collapse_repeats: bool = False,
     by: JourneyBy = "customer",
-) -> nw.LazyFrame:
+) -> nw.LazyFrame[Any]:
     """Each journey's path, built as :func:`top_paths` builds it (lazy, on the log's engine).
 
     One row per journey that has a path after the cuts: the journey keys
@@ -138,7 +138,7 @@ def _paths(
     end_at: str | None,
     collapse_repeats: bool,
     by: JourneyBy,
-) -> tuple[Journeys, nw.LazyFrame]:
+) -> tuple[Journeys, nw.LazyFrame[Any]]:
     """The journey table the paths come from, and the paths keyed by its journey keys."""
     _positive(max_steps, "max_steps")
     require_touchpoints(log, [t for t in (start_at, end_at) if t is not None])

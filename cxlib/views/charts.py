@@ -421,7 +421,8 @@ def time_to_convert_chart(bins: pl.DataFrame, *, title: str | None = None) -> al
     ',d'
     """
     order = bins["bin"].to_list()
-    most = int(bins["customers"].max() or 0)
+    # Polars types a Series' max as any Python value; of customer counts it is an int.
+    most = cast("int | None", bins["customers"].max()) or 0
     y = alt.Y(
         "customers:Q",
         title="customers",
@@ -440,7 +441,8 @@ def time_to_convert_chart(bins: pl.DataFrame, *, title: str | None = None) -> al
         .mark_text(dy=-8, fontSize=FONT_SIZE)
         .encode(text=alt.Text("share:Q", format=".0%"))
     )
-    return styled(alt.layer(bars, text, data=bins).properties(height=320), title=title)
+    layer = alt.LayerChart(layer=[bars, text], data=bins)
+    return styled(layer.properties(height=320), title=title)
 
 
 def conversion_over_time_chart(
@@ -484,8 +486,8 @@ def conversion_over_time_chart(
         alt.Tooltip(conversion, format=".1%"),
         alt.Tooltip("period_state", title="period"),
     ]
-    colour = {"color": alt.Color(f"{series}:N")} if series else {}
-    line_colour = {} if series else {"color": ACCENT}
+    colour: dict[str, Any] = {"color": alt.Color(f"{series}:N")} if series else {}
+    line_colour: dict[str, Any] = {} if series else {"color": ACCENT}
     solid = (
         alt.Chart(data.filter(pl.col("complete")))
         .mark_line(**line_colour)
@@ -502,7 +504,8 @@ def conversion_over_time_chart(
         .mark_point(size=70, filled=False, strokeWidth=2, **line_colour)
         .encode(x=x, y=y, fill=shape, tooltip=tooltip, **colour)
     )
-    return styled(alt.layer(solid, dashed, points).properties(height=320), title=title)
+    layer = alt.LayerChart(layer=[solid, dashed, points])
+    return styled(layer.properties(height=320), title=title)
 
 
 #: How a period that has not ended yet is named on charts.
