@@ -30,6 +30,7 @@ from cxlib.analyses.transitions import transitions
 from cxlib.errors import CxError
 from cxlib.io.loader import load
 from cxlib.journeys import sessionize
+from cxlib.log import EventLog, JourneyBy
 from cxlib.units import DEFAULT_SESSION_GAP
 
 __all__ = ["COMMANDS", "Command", "Option", "main"]
@@ -52,7 +53,8 @@ class Option:
     @property
     def dest(self) -> str:
         """The keyword the analysis function receives the value as."""
-        return self.settings.get("dest", self.flags[0].lstrip("-").replace("-", "_"))
+        dest: str = self.settings.get("dest", self.flags[0].lstrip("-").replace("-", "_"))
+        return dest
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,12 @@ class Command:
     options: tuple[Option, ...] = ()
 
 
-def _graph_edges(log: Any, *, by: str, **pruning: Any) -> pl.DataFrame:
+def _graph_edges(log: EventLog, *, by: JourneyBy, **pruning: Any) -> pl.DataFrame:
     """The journey graph's edges with their attributes, after pruning."""
     return edge_table(journey_graph(log, by=by, **pruning))
 
 
-def _critical(log: Any, *, by: str, **pruning: Any) -> pl.DataFrame:
+def _critical(log: EventLog, *, by: JourneyBy, **pruning: Any) -> pl.DataFrame:
     return critical_touchpoints(journey_graph(log, by=by, **pruning))
 
 

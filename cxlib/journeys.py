@@ -15,7 +15,7 @@ cache (:class:`~cxlib.log.LogCache`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, get_args
+from typing import Any, NamedTuple, get_args
 
 import narwhals as nw
 
@@ -90,7 +90,7 @@ def with_sessions(log: EventLog, by: JourneyBy) -> EventLog:
     return sessionize(log) if by == "session" and not log.has("session_id") else log
 
 
-def journey_steps(log: EventLog, *, by: JourneyBy = "customer") -> nw.LazyFrame:
+def journey_steps(log: EventLog, *, by: JourneyBy = "customer") -> nw.LazyFrame[Any]:
     """Each event with its place in its journey.
 
     Adds ``step`` (1 for the journey's first event), ``next_touchpoint`` and
@@ -120,7 +120,7 @@ class Journeys(NamedTuple):
 
     #: Journey keys, ``touchpoint``, ``timestamp``, ``epoch_us``, ``event_index``, ``step``,
     #: ``next_touchpoint``, ``next_epoch_us`` (and, on Polars, the integer codes below).
-    frame: nw.LazyFrame
+    frame: nw.LazyFrame[Any]
     #: The columns to group by for one group per journey.
     keys: list[str]
     #: The column whose distinct values are the customers.
@@ -202,7 +202,7 @@ def journey_table(
     return Journeys(steps_in_order(journeys), ["_journey"], "_customer", ordered=True)
 
 
-def named_journeys(table: Journeys, frame: nw.LazyFrame, keys: list[str]) -> nw.LazyFrame:
+def named_journeys(table: Journeys, frame: nw.LazyFrame[Any], keys: list[str]) -> nw.LazyFrame[Any]:
     """``frame``, one row per journey by ``table.keys``, with the journey ``keys`` instead.
 
     On Polars the journey table groups journeys by integer codes (:func:`journey_table`);

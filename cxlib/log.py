@@ -122,7 +122,8 @@ class LoadReport:
     @property
     def duplicates(self) -> int:
         """Events identical to an earlier one in every column (kept, only counted)."""
-        return self._figures.get("duplicates", 0)
+        count: int = self._figures.get("duplicates", 0)
+        return count
 
     @property
     def time_min(self) -> dt.datetime | None:
@@ -137,12 +138,14 @@ class LoadReport:
     @property
     def customers(self) -> int:
         """Distinct customers among the kept events."""
-        return self._figures.get("customers", 0)
+        count: int = self._figures.get("customers", 0)
+        return count
 
     @property
     def touchpoints(self) -> int:
         """Distinct touchpoints among the kept events."""
-        return self._figures.get("touchpoints", 0)
+        count: int = self._figures.get("touchpoints", 0)
+        return count
 
 
 class LogCache:
@@ -192,7 +195,7 @@ class LogCache:
         #: Set by :func:`cxlib.sessionize`: ``(the log sessionized, the gap in microseconds)``.
         self.parent: tuple[EventLog, int] | None = None
         self._journeys: dict[JourneyBy, SortedJourneys] = {}
-        self._funnels: dict[bool, tuple[Hashable, nw.DataFrame]] = {}
+        self._funnels: dict[bool, tuple[Hashable, nw.DataFrame[Any]]] = {}
 
     def journeys(self, by: JourneyBy, compute: Callable[[], SortedJourneys]) -> SortedJourneys:
         """The sorted journeys ``by`` customer or session: kept, or computed now and kept."""
@@ -201,8 +204,8 @@ class LogCache:
         return self._journeys[by]
 
     def funnel_levels(
-        self, definition: Hashable, *, with_next: bool, compute: Callable[[], nw.DataFrame]
-    ) -> nw.DataFrame:
+        self, definition: Hashable, *, with_next: bool, compute: Callable[[], nw.DataFrame[Any]]
+    ) -> nw.DataFrame[Any]:
         """The levels of the funnel ``definition``: kept, or computed now in place of the last."""
         kept = self._funnels.get(with_next)
         if kept is None or kept[0] != definition:
@@ -242,7 +245,7 @@ class EventLog:
     [('a', 'visit', 0), ('a', 'buy', 1), ('b', 'visit', 2)]
     """
 
-    frame: nw.LazyFrame
+    frame: nw.LazyFrame[Any]
     mapping: Mapping[str, RoleMatch] = field(default_factory=dict)
     report: LoadReport | None = None
     #: What this log computed once and reuses (see :class:`LogCache`); a log over
@@ -301,11 +304,12 @@ class EventLog:
         """Whether the log has a column (``log.has("channel")``)."""
         return column in self.columns
 
-    def with_frame(self, frame: nw.LazyFrame) -> EventLog:
+    def with_frame(self, frame: nw.LazyFrame[Any]) -> EventLog:
         """The same log (mapping, report) over another frame, e.g. a filtered one."""
         return dataclasses.replace(self, frame=frame)
 
     def to_polars(self) -> pl.DataFrame:
         """Collect the whole log as a Polars frame, in journey order."""
         keys = ["customer_id", "session_id"] if self.has("session_id") else ["customer_id"]
-        return self.frame.sort([*keys, *ORDER]).collect("polars").to_native()
+        events: pl.DataFrame = self.frame.sort([*keys, *ORDER]).collect("polars").to_native()
+        return events

@@ -56,7 +56,8 @@ def person() -> Person:
     if not required() or not st.user.get("is_logged_in", False):
         return Person()
     who = st.user.get("email") or st.user.get("sub")
-    return Person(str(who) if who else None, st.user.get("name") or None)
+    name = st.user.get("name")
+    return Person(str(who) if who else None, str(name) if name else None)
 
 
 def _login(provider: str | None) -> Callable[[], None]:

@@ -337,7 +337,7 @@ def filtered(loaded: Loaded, filters: Filters | None) -> cxlib.EventLog:
     if kept is None or kept[0] != key:
         kept = (key, filters.apply(loaded.log))
         st.session_state[_FILTERED] = kept
-    return kept[1]  # type: ignore[no-any-return]
+    return kept[1]
 
 
 def anonymised(loaded: Loaded) -> Loaded:
@@ -351,4 +351,4 @@ def anonymised(loaded: Loaded) -> Loaded:
             label=f"{loaded.label} (anonymised)",
         )
         kept = st.session_state[_ANONYMISED] = (loaded.key, hidden)
-    return kept[1]  # type: ignore[no-any-return]
+    return kept[1]

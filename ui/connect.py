@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import polars as pl
 
@@ -111,7 +111,7 @@ class Connection:
         engine = f" on {ENGINES[self.engine].split()[0]}" if self.kind == "parquet" else ""
         return f"{KINDS[self.kind]}: {self.target.split('/;')[0]}{table}{engine}"
 
-    def open(self, **roles: str) -> cxlib.EventLog:
+    def open(self, **roles: Any) -> cxlib.EventLog:
         """Load the source as an EventLog on its engine (raises :class:`cxlib.CxError`)."""
         if self.kind == "spark":
             return cxlib.load(self._address(), table=self.table, **roles)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import streamlit as st
 
 from cxlib import sample
@@ -23,7 +25,10 @@ def touchpoints(loaded: Loaded, filters: Filters) -> list[str]:
 
 
 def pick_goal(
-    loaded: Loaded, filters: Filters, *, container: st.delta_generator.DeltaGenerator = st
+    loaded: Loaded,
+    filters: Filters,
+    *,
+    container: st.delta_generator.DeltaGenerator | ModuleType = st,
 ) -> str:
     """The conversion goal, chosen once for every page (same widget key as the Overview's).
 
@@ -32,7 +37,7 @@ def pick_goal(
     """
     options = state.keep_valid("goal", touchpoints(loaded, filters))
     default = sample.GOALS.get(loaded.scenario or "")
-    goal = container.selectbox(
+    goal: str | None = container.selectbox(
         "Conversion goal",
         options,
         index=options.index(default) if default in options else None,

@@ -9,6 +9,8 @@ journey. Widget keys start with the ``key`` the page gives.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import streamlit as st
 
 import cxlib
@@ -37,6 +39,12 @@ UNITS = {
 JOURNEY_PAGE, CUSTOMER = "pages/customer_journey.py", "customer"
 
 
+class _Options(TypedDict, total=False):
+    """Keywords passed on to the list of customers: the journeys counted, when not the sidebar's."""
+
+    by: JourneyBy
+
+
 def show(
     loaded: Loaded,
     filters: Filters,
@@ -51,7 +59,7 @@ def show(
     """
     if not st.toggle(f"Who {md(figure.describe())}?", key=f"{key}_open"):
         return
-    options = {} if by is None else {"by": by}
+    options: _Options = {} if by is None else {"by": by}
     page_key = f"{key}_page"
     with state.errors_shown():
         found = cache.run(
@@ -95,7 +103,7 @@ def _download(
     found: cxlib.CustomerList,
     *,
     key: str,
-    options: dict[str, JourneyBy],
+    options: _Options,
 ) -> None:
     """The whole list (up to :data:`MAX_PAGE_SIZE` rows) as CSV, built when clicked."""
     log = cache.filtered(loaded, filters)

@@ -21,7 +21,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import polars as pl
@@ -132,7 +132,13 @@ def column_config(frame: pl.DataFrame) -> dict[str, Any]:
     return {name: _column(spec) for name, spec in column_formats(frame).items()}
 
 
-def table(frame: pl.DataFrame, *, key: str, name: str, height: int | str = "auto") -> None:
+def table(
+    frame: pl.DataFrame,
+    *,
+    key: str,
+    name: str,
+    height: int | Literal["auto", "stretch", "content"] = "auto",
+) -> None:
     """Show a table read for people, with a button downloading it as CSV (``<name>.csv``)."""
     # As Arrow: Streamlit would convert any other frame to pandas first, at every run.
     st.dataframe(

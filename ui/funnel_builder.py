@@ -151,7 +151,9 @@ def _condition_editor(loaded: Loaded, filters: Filters, steps: list[str]) -> Non
             conditions[step] = {"column": column, "values": values, "low": low, "high": high}
 
     def clear() -> None:
-        conditions.pop(st.session_state.get("funnel_where_step"), None)
+        step = st.session_state.get("funnel_where_step")
+        if step is not None:
+            conditions.pop(step, None)
 
     cols[3].button("Set condition", key="funnel_where_set", on_click=set_condition)
     cols[3].button("Remove condition", key="funnel_where_clear", on_click=clear)

@@ -47,7 +47,7 @@ class Feed:
     paused: bool = False
     outage: Outage | None = None
     total: int = 0
-    _recent: collections.deque = field(default_factory=collections.deque, repr=False)
+    _recent: collections.deque[pl.DataFrame] = field(default_factory=collections.deque, repr=False)
     _held: int = 0
     _pending: pl.DataFrame | None = field(default=None, repr=False)
     _due: float = 0.0
@@ -123,7 +123,9 @@ class Feed:
         return pl.concat(parts) if parts else pl.DataFrame()
 
 
-def generated(scenario: str, *, rate: float = 50.0, seed: int = 0, window: int = WINDOW) -> Feed:
+def generated(
+    scenario: sample.Scenario, *, rate: float = 50.0, seed: int = 0, window: int = WINDOW
+) -> Feed:
     """A feed of a bundled scenario generated on the fly, ``rate`` events per second.
 
     Examples

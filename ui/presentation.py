@@ -21,7 +21,7 @@ Three switches in the sidebar's *Presentation* box:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import streamlit as st
 
@@ -101,7 +101,7 @@ def _switch(label: str, key: str, *, help: str | None = None, in_url: bool = Fal
     # writing it back keeps the switch as it is from page to page for the whole session.
     if key in st.session_state:
         st.session_state[key] = st.session_state[key]
-    bind = {"bind": "query-params"} if in_url else {}
+    bind: dict[str, Any] = {"bind": "query-params"} if in_url else {}
     return st.toggle(label, key=key, help=help, **bind)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from types import ModuleType
 
 import streamlit as st
 
@@ -51,7 +52,7 @@ def download(
     notes: Sequence[str] = (),
     label: str,
     key: str,
-    container: st.delta_generator.DeltaGenerator = st,
+    container: st.delta_generator.DeltaGenerator | ModuleType = st,
 ) -> None:
     """A button downloading the sections as one HTML file named after the title.
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-import cxlib
+from cxlib.analyses.overview import summary, value_counts
 from cxlib.units import DEFAULT_SESSION_GAP
 from ui import cache, segments, state
 from ui.filters import GAPS, MAX_OPTIONS, Filters
@@ -28,18 +28,18 @@ def _date_range(lo: dt.date, hi: dt.date) -> tuple[dt.date | None, dt.date | Non
     picked = st.date_input(
         "Date range", value=(lo, hi), min_value=lo, max_value=hi, key="dates", bind="query-params"
     )
-    picked = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
+    days = tuple(picked) if isinstance(picked, tuple | list) else (picked,)
     # The whole range means no filter (and the same cache entries as no filter).
-    start = picked[0] if picked and picked[0] > lo else None
-    end = picked[1] if len(picked) > 1 and picked[1] < hi else None
+    start = days[0] if days and days[0] > lo else None
+    end = days[1] if len(days) > 1 and days[1] < hi else None
     return start, end
 
 
 def sidebar(loaded: Loaded) -> Filters:
     """Draw the filters for this data in the sidebar and return them."""
-    facts = cache.run(cxlib.analyses.overview.summary, loaded, None)  # the whole log's time range
+    facts = cache.run(summary, loaded, None)  # the whole log's time range
     log = loaded.log
-    url = {"bind": "query-params"}
+    url: dict[str, Any] = {"bind": "query-params"}
     with st.sidebar:
         st.caption(f"Data: {md(loaded.label)}")
         start = end = None
@@ -133,5 +133,5 @@ def _named_segment(loaded: Loaded) -> segments.NamedSegment | None:
 
 
 def _values(loaded: Loaded, column: str) -> list[Any]:
-    counts = cache.run(cxlib.analyses.overview.value_counts, loaded, None, column, n=MAX_OPTIONS)
+    counts = cache.run(value_counts, loaded, None, column, n=MAX_OPTIONS)
     return [v for v in counts[column].to_list() if v is not None]

@@ -276,7 +276,12 @@ class Workspace:
         """
         if (found := self._same(who, content_key)) is not None:
             return found
-        common = {"name": name, "who": who, "shared": shared, "content_key": content_key}
+        common: dict[str, Any] = {
+            "name": name,
+            "who": who,
+            "shared": shared,
+            "content_key": content_key,
+        }
         if not isinstance(data, cxlib.EventLog):
             with self.transaction() as con:
                 if (found := self._same(who, content_key, con)) is not None:

@@ -142,17 +142,18 @@ def _funnels(
     both), so a step met in only one segment is still a step of the log.
     """
 
-    def labelled(segment: EventLog, label: str) -> nw.LazyFrame:
+    def labelled(segment: EventLog, label: str) -> nw.LazyFrame[Any]:
         prefixed = nw.concat_str([nw.lit(f"{label}:"), nw.col("customer_id").cast(nw.String)])
         return segment.frame.with_columns(customer_id=prefixed, _segment=nw.lit(label))
 
     both = nw.concat([labelled(log_a, "a"), labelled(log_b, "b")], how="vertical")
     table = funnel(log_a.with_frame(both), steps, window=window, order=order, breakdown="_segment")
-    counts = {
+    counts: dict[str, list[int]] = {
         label: table.filter(pl.col("_segment") == label).sort("step")["customers"].to_list()
         for label in ("a", "b")
     }
-    return tuple(counts[label] or [0] * len(steps) for label in ("a", "b"))
+    a, b = (counts[label] or [0] * len(steps) for label in ("a", "b"))
+    return a, b
 
 
 def _funnel_test(

@@ -122,7 +122,7 @@ def dropoffs(log: EventLog, *, by: JourneyBy = "customer", goal: str | None = No
         )
         .sort(["exits", "touchpoint"], descending=[True, False])
     )
-    table = per_journey.collect("polars").to_native()
+    table: pl.DataFrame = per_journey.collect("polars").to_native()
     if goal is not None:
         table = table.filter(pl.col("touchpoint") != goal)
     intervals = [wilson_interval(x, n) for x, n in table.select("exits", "journeys").iter_rows()]

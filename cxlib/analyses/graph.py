@@ -67,7 +67,7 @@ def journey_graph(
     min_count: int | None = None,
     min_share: float | None = None,
     max_touchpoints: int | None = None,
-) -> nx.DiGraph:
+) -> nx.DiGraph[str]:
     """Build the journey graph of a log (or of a table from :func:`cxlib.transitions`).
 
     Parameters
@@ -125,7 +125,7 @@ def journey_graph(
             log_or_transitions = filter_touchpoints(log_or_transitions, keep=keep)
     if isinstance(log_or_transitions, EventLog):
         table = transitions(log_or_transitions, by=by)
-        customers = _customers_per_touchpoint(log_or_transitions)
+        customers: dict[str, int] | None = _customers_per_touchpoint(log_or_transitions)
         # A customer's journey is the customer: only session journeys need a count of their own.
         journeys = customers if by == "customer" else _sessions_per_touchpoint(log_or_transitions)
     else:
@@ -135,7 +135,7 @@ def journey_graph(
         share=pl.col("transitions") / pl.col("transitions").sum().over("source"),
         share_in=pl.col("transitions") / pl.col("transitions").sum().over("target"),
     )
-    graph = nx.DiGraph(
+    graph: nx.DiGraph[str] = nx.DiGraph(
         journeys=int(edges.filter(pl.col("source") == ENTRY)["transitions"].sum()),
         by=by if isinstance(log_or_transitions, EventLog) else None,
         left_out=left_out,
@@ -159,12 +159,12 @@ def journey_graph(
 
 
 def prune(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     *,
     top_k: int | None = None,
     min_count: int | None = None,
     min_share: float | None = None,
-) -> nx.DiGraph:
+) -> nx.DiGraph[str]:
     """The journey graph with only the edges the pruning keeps (a new graph).
 
     The same rules as :func:`journey_graph`'s options: each node's ``top_k`` outgoing
@@ -197,7 +197,7 @@ def prune(
     return pruned
 
 
-def edge_table(graph: nx.DiGraph) -> pl.DataFrame:
+def edge_table(graph: nx.DiGraph[str]) -> pl.DataFrame:
     """The journey graph's edges as a table: one row per edge with its attributes.
 
     Examples
@@ -276,7 +276,7 @@ def _sessions_per_touchpoint(log: EventLog) -> dict[str, int]:
 
 
 def _add_nodes(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     edges: pl.DataFrame,
     customers: dict[str, int] | None,
     journeys: dict[str, int] | None,
@@ -339,7 +339,7 @@ def _distance(share: float) -> float:
     return -math.log(share)
 
 
-def busiest(graph: nx.DiGraph, *, max_nodes: int) -> nx.DiGraph:
+def busiest(graph: nx.DiGraph[str], *, max_nodes: int) -> nx.DiGraph[str]:
     """Keep entry, exit and the ``max_nodes`` most visited touchpoints (ties by name).
 
     Examples
@@ -355,7 +355,7 @@ def busiest(graph: nx.DiGraph, *, max_nodes: int) -> nx.DiGraph:
     return graph.subgraph(keep).copy()
 
 
-def critical_touchpoints(graph: nx.DiGraph, *, max_nodes: int | None = None) -> pl.DataFrame:
+def critical_touchpoints(graph: nx.DiGraph[str], *, max_nodes: int | None = None) -> pl.DataFrame:
     """Graph measures that point at the touchpoints the journeys depend on.
 
     Parameters
@@ -402,15 +402,15 @@ def critical_touchpoints(graph: nx.DiGraph, *, max_nodes: int | None = None) -> 
     """
     if max_nodes is not None:
         graph = busiest(graph, max_nodes=max_nodes)
-    touchpoints = [n for n, kind in graph.nodes(data="kind") if kind == "touchpoint"]
+    touchpoints = [n for n, data in graph.nodes(data=True) if data.get("kind") == "touchpoint"]
     pagerank = nx.pagerank(graph, weight="count") if graph.number_of_edges() else {}
-    lengths = nx.DiGraph()
+    lengths: nx.DiGraph[str] = nx.DiGraph()
     lengths.add_nodes_from(graph)
     lengths.add_weighted_edges_from(
-        ((u, v, _distance(share)) for u, v, share in graph.edges(data="share")), weight="length"
+        ((u, v, _distance(data["share"])) for u, v, data in graph.edges(data=True)), weight="length"
     )
     betweenness = nx.betweenness_centrality(lengths, weight="length")
-    skeleton = nx.Graph(graph.edges())
+    skeleton: nx.Graph[str] = nx.Graph(graph.edges())
     skeleton.remove_edges_from(nx.selfloop_edges(skeleton))
     articulation = set(nx.articulation_points(skeleton))
     bridges = [node for edge in nx.bridges(skeleton) for node in edge]
@@ -439,7 +439,7 @@ def critical_touchpoints(graph: nx.DiGraph, *, max_nodes: int | None = None) -> 
     return table.sort(["betweenness", "pagerank", "touchpoint"], descending=[True, True, False])
 
 
-def most_likely_path(graph: nx.DiGraph, target: str) -> list[str]:
+def most_likely_path(graph: nx.DiGraph[str], target: str) -> list[str]:
     """The most likely route from ENTRY to a touchpoint.
 
     The probability of a route is the product of its edges' ``share`` (transition
@@ -470,7 +470,7 @@ def most_likely_path(graph: nx.DiGraph, target: str) -> list[str]:
         raise AnalysisError(msg) from None
 
 
-def focus(graph: nx.DiGraph, touchpoint: str, *, radius: int = 1) -> nx.DiGraph:
+def focus(graph: nx.DiGraph[str], touchpoint: str, *, radius: int = 1) -> nx.DiGraph[str]:
     """The neighbourhood of one touchpoint: the nodes within ``radius`` steps, either direction.
 
     Returns the subgraph (a copy, attributes kept) of every node reachable from
@@ -491,4 +491,5 @@ def focus(graph: nx.DiGraph, touchpoint: str, *, radius: int = 1) -> nx.DiGraph:
     if not isinstance(radius, int) or radius < 0:
         msg = f"radius={radius!r} must be a whole number of steps, 0 or more"
         raise AnalysisError(msg)
-    return nx.ego_graph(graph, touchpoint, radius=radius, undirected=True).copy()
+    neighbourhood: nx.DiGraph[str] = nx.ego_graph(graph, touchpoint, radius=radius, undirected=True)
+    return neighbourhood.copy()

@@ -21,8 +21,8 @@ __all__ = ["group_rare"]
 
 
 def group_rare(
-    graph: nx.DiGraph, *, max_touchpoints: int, keep: Collection[str] = ()
-) -> nx.DiGraph:
+    graph: nx.DiGraph[str], *, max_touchpoints: int, keep: Collection[str] = ()
+) -> nx.DiGraph[str]:
     """The journey graph with all but the ``max_touchpoints`` most visited touchpoints as one node.
 
     Parameters
@@ -65,7 +65,7 @@ def group_rare(
     >>> grouped.edges["home", OTHER]["count"], grouped.edges["home", OTHER]["share"]
     (2, 0.6666666666666666)
     """
-    touchpoints = [n for n, kind in graph.nodes(data="kind") if kind == "touchpoint"]
+    touchpoints = [n for n, data in graph.nodes(data=True) if data.get("kind") == "touchpoint"]
     touchpoints.sort(key=lambda n: (-(graph.nodes[n].get("visits") or 0), str(n)))
     # A real touchpoint named like the group node goes into the group.
     kept = {n for n in touchpoints[:max_touchpoints] if n != OTHER} | (set(keep) - {OTHER})
@@ -78,7 +78,7 @@ def group_rare(
     def node(name: str) -> str:
         return OTHER if name in rare else name
 
-    grouped = nx.DiGraph(**{**graph.graph, "grouped": len(members)})
+    grouped: nx.DiGraph[str] = nx.DiGraph(**{**graph.graph, "grouped": len(members)})
     for name, data in graph.nodes(data=True):
         if name not in rare:
             grouped.add_node(name, **data)
@@ -108,10 +108,10 @@ def group_rare(
     return grouped
 
 
-def _shares(graph: nx.DiGraph) -> None:
+def _shares(graph: nx.DiGraph[str]) -> None:
     """``share`` and ``share_in`` of every edge from its count (the graph is unpruned)."""
-    out = {n: sum(c for *_, c in graph.out_edges(n, data="count")) for n in graph}
-    into = {n: sum(c for *_, c in graph.in_edges(n, data="count")) for n in graph}
+    out = {n: sum(d["count"] for *_, d in graph.out_edges(n, data=True)) for n in graph}
+    into = {n: sum(d["count"] for *_, d in graph.in_edges(n, data=True)) for n in graph}
     for source, target, data in graph.edges(data=True):
         data[TRANSITION_SHARE.name] = TRANSITION_SHARE(data["count"], out[source])
         data["share_in"] = data["count"] / into[target]

@@ -119,7 +119,7 @@ def switching_edges(log: EventLog) -> pl.DataFrame:
     steps = steps.with_columns(
         next_channel=nw.col("channel").shift(-1).over("customer_id", order_by="step")
     )
-    table = (
+    table: pl.DataFrame = (
         steps.filter(~nw.col("next_touchpoint").is_null())
         .group_by(
             nw.col("touchpoint").cast(nw.String).alias("source"),
@@ -177,7 +177,7 @@ def start_and_conversion_channels(log: EventLog, *, goal: str) -> pl.DataFrame:
     steps = with_conversion_step(log, goal)
     channel = nw.col("channel").cast(nw.String).fill_null(NO_CHANNEL)
     at_conversion = nw.col("step") == nw.col("conv_step")
-    table = (
+    table: pl.DataFrame = (
         steps.filter((nw.col("step") == 1) | at_conversion)
         .group_by("customer_id")
         .agg(
@@ -217,7 +217,7 @@ def _by_channel_count(log: EventLog, goal: str) -> pl.DataFrame:
         converted=(~nw.col("conv_step").is_null()).cast(nw.Int64).max(),
         value=nw.col("value").sum(),
     )
-    table = (
+    table: pl.DataFrame = (
         customers.group_by("channels")
         .agg(
             customers=nw.len().cast(nw.Int64),

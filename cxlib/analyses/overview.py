@@ -126,7 +126,7 @@ def value_counts(log: EventLog, column: str, *, n: int | None = None) -> pl.Data
         msg = f"the log has no column {column!r}; its columns are {log.columns!r}"
         raise AnalysisError(msg)
     total = log.frame.select(nw.col("customer_id").n_unique()).collect("polars").item()
-    counts = (
+    counts: pl.DataFrame = (
         log.frame.group_by(column)
         .agg(events=nw.len(), customers=nw.col("customer_id").n_unique())
         .collect("polars")
@@ -151,4 +151,5 @@ def preview(log: EventLog, *, n: int = 100) -> pl.DataFrame:
     >>> preview(log, n=1)["touchpoint"].to_list()
     ['x']
     """
-    return log.frame.head(n).collect("polars").to_native()
+    events: pl.DataFrame = log.frame.head(n).collect("polars").to_native()
+    return events

@@ -12,6 +12,8 @@ of a journey (:func:`cxlib.engines.ordered_join`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals as nw
 import polars as pl
 
@@ -87,7 +89,7 @@ def top_paths(
     counts = paths.group_by("path").agg(customers=nw.len().cast(nw.Int64))
     # The total as a window over one constant partition: a cross join with a separate
     # total would compute the paths twice.
-    top = (
+    top: pl.DataFrame = (
         counts.with_columns(_all=nw.lit(1))
         .with_columns(journeys=nw.col("customers").sum().over("_all").cast(nw.Int64))
         .sort(["customers", "path"], descending=[True, False])
@@ -110,7 +112,7 @@ def journey_paths(
     end_at: str | None = None,
     collapse_repeats: bool = False,
     by: JourneyBy = "customer",
-) -> nw.LazyFrame:
+) -> nw.LazyFrame[Any]:
     """Each journey's path, built as :func:`top_paths` builds it (lazy, on the log's engine).
 
     One row per journey that has a path after the cuts: the journey keys
@@ -136,7 +138,7 @@ def _paths(
     end_at: str | None,
     collapse_repeats: bool,
     by: JourneyBy,
-) -> tuple[Journeys, nw.LazyFrame]:
+) -> tuple[Journeys, nw.LazyFrame[Any]]:
     """The journey table the paths come from, and the paths keyed by its journey keys."""
     _positive(max_steps, "max_steps")
     require_touchpoints(log, [t for t in (start_at, end_at) if t is not None])
@@ -154,12 +156,12 @@ def _paths(
 
 
 def _cut(
-    steps: nw.LazyFrame,
+    steps: nw.LazyFrame[Any],
     keys: list[str],
     start_at: str | None,
     end_at: str | None,
     max_steps: int | None,
-) -> nw.LazyFrame:
+) -> nw.LazyFrame[Any]:
     """Keep each journey's part from ``start_at`` to ``end_at``, truncated to ``max_steps``."""
     first = nw.lit(1)
     if start_at is not None:
@@ -211,7 +213,7 @@ def step_matrix(
     """
     _positive(steps, "steps")
     log = collapse(log, by=by) if collapse_repeats else log
-    counts = (
+    counts: pl.DataFrame = (
         journey_table(log, by=by)
         .frame.filter(nw.col("step") <= steps)
         .group_by("step", "touchpoint")

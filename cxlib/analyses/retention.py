@@ -19,7 +19,7 @@ false): its figures are partial, and a chart must not read them as a fall.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 import narwhals as nw
 import polars as pl
@@ -62,7 +62,7 @@ def _complete(log: EventLog, period: Period) -> pl.Expr:
     return following <= pl.lit(last.date() + dt.timedelta(days=1))
 
 
-def _active(log: EventLog, period: Period, touchpoint: str | None) -> nw.LazyFrame:
+def _active(log: EventLog, period: Period, touchpoint: str | None) -> nw.LazyFrame[Any]:
     """One row per customer and active period, ``hit`` = 1 when they did ``touchpoint`` then."""
     hit = (
         (nw.col("touchpoint").cast(nw.String) == touchpoint).cast(nw.Int64)
@@ -113,25 +113,28 @@ def retention(
     active = _active(log, period, touchpoint).with_columns(
         cohort=nw.col("_p").min().over("customer_id")
     )
-    table = (
+    table: pl.DataFrame = (
         active.group_by("cohort", "_p")
         .agg(active=nw.len().cast(nw.Int64), hits=nw.col("hit").sum().cast(nw.Int64))
         .collect("polars")
         .to_native()
     )
-    schema = {
-        "cohort": pl.Date,
-        "period": pl.Int64,
-        "cohort_size": pl.Int64,
-        "customers": pl.Int64,
-        "retention": pl.Float64,
-        "complete": pl.Boolean,
-    }
+    schema = pl.Schema(
+        {
+            "cohort": pl.Date,
+            "period": pl.Int64,
+            "cohort_size": pl.Int64,
+            "customers": pl.Int64,
+            "retention": pl.Float64,
+            "complete": pl.Boolean,
+        }
+    )
     if touchpoint is not None and not table["hits"].sum():
         require_touchpoints(log, [touchpoint])  # a typo, rather than nobody doing it
     if table.height == 0:
         return pl.DataFrame(schema=schema)
-    last = table["_p"].max()
+    # Polars types a Series' max as any Python value; of the integer periods it is an int.
+    last = cast("int", table["_p"].max())
     sizes = table.filter(pl.col("_p") == pl.col("cohort")).select("cohort", cohort_size="active")
     # every period from the cohort's to the log's last, zero where nobody came back
     grid = sizes.with_columns(_p=pl.int_ranges("cohort", last + 1)).explode("_p")
@@ -196,7 +199,9 @@ def lifecycle(log: EventLog, *, period: Period = "week") -> pl.DataFrame:
         .collect("polars")
         .to_native()
     )
-    schema = {"period": pl.Date, "state": pl.String, "customers": pl.Int64, "complete": pl.Boolean}
+    schema = pl.Schema(
+        {"period": pl.Date, "state": pl.String, "customers": pl.Int64, "complete": pl.Boolean}
+    )
     if table.height == 0:
         return pl.DataFrame(schema=schema)
     first, last = table["_p"].min(), table["_p"].max()

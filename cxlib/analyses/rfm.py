@@ -131,7 +131,7 @@ def rfm(log: EventLog, *, now: dt.datetime | None = None, goal: str | None = Non
         raise AnalysisError(msg)
     value = nw.col("value").cast(nw.Float64)
     is_transaction = nw.col("touchpoint").cast(nw.String) == goal if goal is not None else value > 0
-    table = (
+    table: pl.DataFrame = (
         log.frame.with_columns(_tx=is_transaction.fill_null(False))
         .group_by(nw.col("customer_id").cast(nw.String))
         .agg(

@@ -95,7 +95,9 @@ def _touchpoints(log: EventLog) -> list[str]:
     return sorted(t for t in out["touchpoint"].to_list() if t is not None)
 
 
-def _mapping(log: EventLog, stages: Mapping[str, str] | None, order: Sequence[str]) -> dict:
+def _mapping(
+    log: EventLog, stages: Mapping[str, str] | None, order: Sequence[str]
+) -> dict[str, str]:
     mapping = default_stages(_touchpoints(log)) if stages is None else dict(stages)
     unknown = sorted({s for s in mapping.values() if s not in order})
     if unknown:
@@ -136,7 +138,7 @@ def to_stages(
     )
 
 
-def stage_graph(log: EventLog, *, stages: Mapping[str, str] | None = None) -> nx.DiGraph:
+def stage_graph(log: EventLog, *, stages: Mapping[str, str] | None = None) -> nx.DiGraph[str]:
     """The journey graph collapsed to stages: :func:`to_stages`, repeats collapsed, then the graph.
 
     Examples

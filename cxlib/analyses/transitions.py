@@ -127,7 +127,7 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
     table = nw.concat([followed.select(columns), entered.select(columns)], how="vertical").sort(
         ["transitions", "source", "target"], descending=[True, False, False]
     )
-    result = table.collect("polars").to_native().cast(_SCHEMA)
+    result: pl.DataFrame = table.collect("polars").to_native().cast(_SCHEMA)
     _check_reserved_names(result)
     return result
 

@@ -174,7 +174,7 @@ def _heuristic(
         touches = touches.with_columns(
             weight=nw.col("weight") / nw.col("weight").sum().over("customer_id")
         )
-    table = (
+    table: pl.DataFrame = (
         touches.group_by(nw.col("touchpoint").alias(level))
         .agg(
             conversions=nw.col("weight").sum().cast(nw.Float64),

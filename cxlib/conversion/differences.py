@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import narwhals as nw
 import polars as pl
@@ -134,7 +134,9 @@ def adjust_p_values(p_values: Sequence[float], *, correction: Correction) -> lis
     return adjusted
 
 
-def _outcomes(log: EventLog, outcome: Outcome, by: JourneyBy) -> tuple[nw.LazyFrame, list[str]]:
+def _outcomes(
+    log: EventLog, outcome: Outcome, by: JourneyBy
+) -> tuple[nw.LazyFrame[Any], list[str]]:
     """One row per journey: keys, ``converted`` (0/1) and the span ``[_from, _to)`` of its behaviour."""
     log = with_sessions(log, by)
     keys = journey_keys(log, by)
@@ -184,7 +186,7 @@ def _columns(log: EventLog, columns: Sequence[str] | None) -> list[str]:
 
 def _had(
     log: EventLog, outcome: Outcome, columns: list[str], by: JourneyBy
-) -> tuple[nw.LazyFrame, nw.LazyFrame, list[str]]:
+) -> tuple[nw.LazyFrame[Any], nw.LazyFrame[Any], list[str]]:
     """The journeys' outcomes, and one row per journey and (column, value) it had before it."""
     journeys, keys = _outcomes(log, outcome, by)
     epoch = nw.col("epoch_us")

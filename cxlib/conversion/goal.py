@@ -6,6 +6,8 @@ Shared by the analyses that cut or split journeys at the first conversion
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals as nw
 
 from cxlib.journeys import journey_steps
@@ -14,7 +16,7 @@ from cxlib.log import EventLog
 __all__ = ["with_conversion_step"]
 
 
-def with_conversion_step(log: EventLog, goal: str) -> nw.LazyFrame:
+def with_conversion_step(log: EventLog, goal: str) -> nw.LazyFrame[Any]:
     """:func:`cxlib.journey_steps` plus ``conv_step``: the step of the customer's first conversion.
 
     ``conv_step`` is null for customers who never reach ``goal``. A column

@@ -40,7 +40,7 @@ def _reach(log: EventLog, goal: str) -> pl.DataFrame:
     """Customers whose journey reaches each touchpoint before converting, and how many convert."""
     steps = journeys_to_conversion(log, goal=goal)
     converted = (~nw.col("conv_step").is_null()).cast(nw.Int64)
-    table = (
+    table: pl.DataFrame = (
         steps.filter(nw.col("conv_step").is_null() | (nw.col("step") < nw.col("conv_step")))
         .group_by("customer_id", "touchpoint")
         .agg(converted=converted.max())
@@ -52,7 +52,7 @@ def _reach(log: EventLog, goal: str) -> pl.DataFrame:
         .collect("polars")
         .to_native()
     )
-    totals = (
+    totals: pl.DataFrame = (
         steps.select(
             customers=nw.col("customer_id").n_unique().cast(nw.Int64),
             conversions=(nw.col("step") == nw.col("conv_step")).cast(nw.Int64).sum().cast(nw.Int64),
@@ -87,7 +87,7 @@ def _wilson(successes: pl.Series, trials: pl.Series) -> tuple[pl.Series, pl.Seri
 def _rating_performance(log: EventLog, rating: str) -> pl.DataFrame:
     """Mean rating per touchpoint with a normal 95 % interval (null below two ratings)."""
     score = nw.col(rating).cast(nw.Float64)
-    table = (
+    table: pl.DataFrame = (
         log.frame.filter(~score.is_null())
         .group_by(nw.col("touchpoint").cast(nw.String))
         .agg(
@@ -183,8 +183,8 @@ def touchpoint_importance(
         )
     else:
         table = table.with_columns(importance=pl.col("lift"))
-    rated = rating is not None and log.has(rating)
-    performance = _rating_performance(log, rating) if rated else _exit_performance(log)
+    rated = rating if rating is not None and log.has(rating) else None
+    performance = _exit_performance(log) if rated is None else _rating_performance(log, rated)
     table = table.join(performance, on="touchpoint", how="left")
     judged = table.filter(pl.col("performance").is_not_null() & pl.col("importance").is_not_null())
     high = judged["importance"].median() if judged.height else math.nan
@@ -202,7 +202,7 @@ def touchpoint_importance(
         pl.col("performance_low").cast(pl.Float64),
         pl.col("performance_high").cast(pl.Float64),
         pl.col("performance_n").cast(pl.Int64),
-        performance_measure=pl.lit("rating" if rated else "1 - journeys ending here"),
+        performance_measure=pl.lit("1 - journeys ending here" if rated is None else "rating"),
         moment_of_truth=((pl.col("importance") > high) & (pl.col("performance") < low)).fill_null(
             False
         ),

@@ -24,7 +24,7 @@ convert minus those that hit X on the way).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import narwhals as nw
 import numpy as np
@@ -58,7 +58,7 @@ MAX_STATES = 2000
 
 def journeys_to_conversion(
     log: EventLog, *, goal: str, level: Level = "touchpoint"
-) -> nw.LazyFrame:
+) -> nw.LazyFrame[Any]:
     """Each event of the journeys cut at their first conversion (the conversion event kept).
 
     The result has the columns of :func:`cxlib.journey_steps` with ``touchpoint``

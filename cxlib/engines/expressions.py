@@ -7,7 +7,7 @@ Everything else in cxlib is written once against narwhals.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
 import polars as pl
@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def with_epoch_us(frame: nw.LazyFrame, *, column: str = "timestamp") -> nw.LazyFrame:
+def with_epoch_us(frame: nw.LazyFrame[Any], *, column: str = "timestamp") -> nw.LazyFrame[Any]:
     """Add ``epoch_us``: the timestamp as integer microseconds since 1970 (UTC).
 
     Durations and ``cast(Int64)`` of datetimes differ between engines (Spark gives
@@ -51,10 +51,11 @@ def with_epoch_us(frame: nw.LazyFrame, *, column: str = "timestamp") -> nw.LazyF
     else:
         F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
         out = native.withColumn("epoch_us", F.unix_micros(F.col(column)))
-    return nw.from_native(out)
+    lazy: nw.LazyFrame[Any] = nw.from_native(out)
+    return lazy
 
 
-def with_event_index(frame: nw.LazyFrame) -> nw.LazyFrame:
+def with_event_index(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Add ``event_index``: the position of each row in the source, the tie-breaker for equal times.
 
     On Polars this is the exact row order. DuckDB and Spark tables have no row order
@@ -78,12 +79,13 @@ def with_event_index(frame: nw.LazyFrame) -> nw.LazyFrame:
     else:
         F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
         out = native.withColumn("event_index", F.monotonically_increasing_id())
-    return nw.from_native(out)
+    lazy: nw.LazyFrame[Any] = nw.from_native(out)
+    return lazy
 
 
 def ordered_join(
-    frame: nw.LazyFrame, keys: list[str], *, value: str, order: list[str], separator: str
-) -> nw.LazyFrame:
+    frame: nw.LazyFrame[Any], keys: list[str], *, value: str, order: list[str], separator: str
+) -> nw.LazyFrame[Any]:
     """One row per group of ``keys``: its ``value`` strings in ``order``, joined by ``separator``.
 
     The result has the key columns and ``path``. An empty ``order`` on Polars means the
@@ -121,12 +123,13 @@ def ordered_join(
         out = native.groupBy(*keys).agg(
             F.array_join(F.transform(items, lambda s: s[value]), separator).alias("path")
         )
-    return nw.from_native(out)
+    lazy: nw.LazyFrame[Any] = nw.from_native(out)
+    return lazy
 
 
 def grouped_median(
-    frame: nw.LazyFrame, keys: list[str], column: str
-) -> tuple[nw.LazyFrame, nw.Expr]:
+    frame: nw.LazyFrame[Any], keys: list[str], column: str
+) -> tuple[nw.LazyFrame[Any], nw.Expr]:
     """The exact median of ``column`` per ``keys`` group: the frame to group, and the aggregation.
 
     ``frame.group_by(*keys).agg(expr.alias(...))`` on what this returns gives the median
@@ -155,7 +158,7 @@ def grouped_median(
     return ranked, nw.when(middle).then(nw.col(column).cast(nw.Float64)).mean()
 
 
-def shared(frame: nw.LazyFrame) -> nw.LazyFrame:
+def shared(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Mark a frame that one query reads several times (self-joins), so it is computed once.
 
     Polars would otherwise recompute it on every branch (its common-subplan elimination
@@ -171,18 +174,21 @@ def shared(frame: nw.LazyFrame) -> nw.LazyFrame:
     [1, 2]
     """
     if engine_of(frame) == "polars":
-        return nw.from_native(frame.to_native().cache())
+        native: pl.LazyFrame = frame.to_native()
+        return nw.from_native(native.cache())
     return frame
 
 
-def spark_functions(frame: nw.LazyFrame) -> ModuleType:
+def spark_functions(frame: nw.LazyFrame[Any]) -> ModuleType:
     """PySpark's ``functions`` module for this frame: Spark Connect frames need their own.
 
     Spark's classic ``pyspark.sql.functions`` build columns in the local JVM, which a
     Spark Connect client does not have.
     """
     if frame.implementation.is_pyspark_connect():
-        from pyspark.sql.connect import functions
-    else:
-        from pyspark.sql import functions
+        from pyspark.sql.connect import functions as connect_functions
+
+        return connect_functions
+    from pyspark.sql import functions
+
     return functions

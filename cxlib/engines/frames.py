@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import narwhals as nw
 import polars as pl
@@ -21,7 +21,7 @@ __all__ = [
 Engine = Literal["polars", "duckdb", "pyspark"]
 
 
-def engine_of(frame: nw.LazyFrame) -> Engine:
+def engine_of(frame: nw.LazyFrame[Any]) -> Engine:
     """Name the engine a narwhals frame runs on.
 
     Examples
@@ -41,7 +41,7 @@ def engine_of(frame: nw.LazyFrame) -> Engine:
     raise TypeError(msg)
 
 
-def keeps_journeys_in_memory(frame: nw.LazyFrame) -> bool:
+def keeps_journeys_in_memory(frame: nw.LazyFrame[Any]) -> bool:
     """Whether the analyses of this frame share one sorted copy of its journeys, held in memory.
 
     True on Polars, the embedded engine: the log fits in memory and sorting it is most of
@@ -58,7 +58,7 @@ def keeps_journeys_in_memory(frame: nw.LazyFrame) -> bool:
     return engine_of(frame) == "polars"
 
 
-def require_polars(frame: nw.LazyFrame, *, what: str) -> None:
+def require_polars(frame: nw.LazyFrame[Any], *, what: str) -> None:
     """Raise :class:`~cxlib.errors.AnalysisError` unless the frame runs on Polars.
 
     For the few operations offered only on logs in memory (``what`` names the operation).
@@ -102,7 +102,7 @@ def to_engine(frame: pl.DataFrame, engine: Engine, *, spark: Any = None) -> Any:
 
 
 def page_rows(
-    frame: nw.LazyFrame, *, order: list[str], offset: int, length: int
+    frame: nw.LazyFrame[Any], *, order: list[str], offset: int, length: int
 ) -> tuple[pl.DataFrame, int]:
     """Rows ``offset`` to ``offset + length`` of ``frame`` sorted by ``order``, and its row count.
 
@@ -128,7 +128,10 @@ def page_rows(
         counted = counted.limit(length, offset=offset).pl()
     else:
         page = native.orderBy(*order).offset(offset).limit(length).toArrow()
-        counted = pl.from_arrow(page).with_columns(_rows=pl.lit(native.count()))
+        # An Arrow table becomes a DataFrame; pyarrow being untyped, mypy cannot pick that overload.
+        counted = cast("pl.DataFrame", pl.from_arrow(page)).with_columns(
+            _rows=pl.lit(native.count())
+        )
     if counted.height:
         return counted.drop("_rows"), int(counted["_rows"][0])
     return counted.drop("_rows"), int(frame.select(nw.len()).collect("polars").item())

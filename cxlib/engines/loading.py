@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import narwhals as nw
 
@@ -61,7 +62,9 @@ class RolePlan:
     event_index: str | None = None
 
 
-def map_roles(frame: nw.LazyFrame, plan: RolePlan, *, zoned: bool = False) -> nw.LazyFrame:
+def map_roles(
+    frame: nw.LazyFrame[Any], plan: RolePlan, *, zoned: bool = False
+) -> nw.LazyFrame[Any]:
     """The canonical columns of a DuckDB or Spark frame, computed on its own engine.
 
     The frame also gets :data:`TS_TEXT` (and :data:`FORMAT_INDEX` for several formats).
@@ -103,7 +106,7 @@ def map_roles(frame: nw.LazyFrame, plan: RolePlan, *, zoned: bool = False) -> nw
     else:
         F = spark_functions(frame)  # noqa: N806 (pyspark's own name)
         native = native.withColumns({name: F.expr(expr) for name, expr in sql.items()})
-    lazy = nw.from_native(native)
+    lazy: nw.LazyFrame[Any] = nw.from_native(native)
     ts = nw.col("__cx_ts" if "__cx_ts" in sql else cols[0]).cast(nw.Datetime("us"))
     touchpoint = (
         nw.col("__cx_touchpoint")
@@ -133,7 +136,7 @@ def map_roles(frame: nw.LazyFrame, plan: RolePlan, *, zoned: bool = False) -> nw
 class _Sql:
     """Quoting, the text type and the timestamp's text in one engine's SQL dialect."""
 
-    def __init__(self, frame: nw.LazyFrame) -> None:
+    def __init__(self, frame: nw.LazyFrame[Any]) -> None:
         duckdb = engine_of(frame) == "duckdb"
         self.mark, self.text_type = ('"', "VARCHAR") if duckdb else ("`", "STRING")
 
@@ -150,7 +153,7 @@ class _Sql:
 
 
 def parsed_counts(
-    frame: nw.LazyFrame, columns: tuple[str, ...], specs: Sequence[ParseSpec]
+    frame: nw.LazyFrame[Any], columns: tuple[str, ...], specs: Sequence[ParseSpec]
 ) -> list[int]:
     """How many values of a DuckDB or Spark timestamp column each format parses (one pass)."""
     engine = engine_of(frame)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import narwhals as nw
 import polars as pl
@@ -11,7 +12,7 @@ __all__ = ["polars_sequential_levels"]
 
 
 def polars_sequential_levels(
-    frame: nw.LazyFrame,
+    frame: nw.LazyFrame[pl.LazyFrame],
     keys: list[str],
     steps: list[str],
     *,
@@ -19,7 +20,7 @@ def polars_sequential_levels(
     excluded: Sequence[Sequence[str]],
     journey: str,
     every_attempt: bool = False,
-) -> nw.LazyFrame:
+) -> nw.LazyFrame[Any]:
     """Polars fast path of :func:`cxlib.funnel_levels` for ``order="sequential"``.
 
     ``frame`` is a Polars journey table with its rows in journey order

@@ -21,7 +21,7 @@ __all__ = ["SPARK_CONNECT", "duckdb_table", "spark_table"]
 SPARK_CONNECT = "sc://"
 
 
-def duckdb_table(database: Any, table: str | None) -> nw.LazyFrame:
+def duckdb_table(database: Any, table: str | None) -> nw.LazyFrame[Any]:
     """A table of a DuckDB database (a file's path, opened read-only, or a connection)."""
     con = duckdb_connect(database) if isinstance(database, str) else database
     tables = [row[0] for row in con.sql("SHOW TABLES").fetchall()]
@@ -40,7 +40,7 @@ def _pick_table(table: str | None, tables: list[str], where: str) -> str:
     return table
 
 
-def spark_table(address: str, table: str | None) -> nw.LazyFrame:
+def spark_table(address: str, table: str | None) -> nw.LazyFrame[Any]:
     """A table (or view) on a Spark Connect server, read lazily there (raises :class:`LoadError`)."""
     try:
         session = spark_connect(address)

@@ -99,7 +99,7 @@ def parquet_size(raw: bytes) -> int:
     >>> len(buffer.getvalue()) < 5_000, parquet_size(buffer.getvalue())
     (True, 8000000)
     """
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq
 
     try:
         metadata = pq.ParquetFile(io.BytesIO(raw)).metadata

@@ -225,7 +225,7 @@ def foreign_errors(name: str) -> Iterator[None]:
         raise LoadError(msg) from err
 
 
-def sample_of(frame: pl.DataFrame | pl.LazyFrame | nw.LazyFrame) -> pl.DataFrame:
+def sample_of(frame: pl.DataFrame | pl.LazyFrame | nw.LazyFrame[Any]) -> pl.DataFrame:
     """The first rows and rows spread over the whole source, as a small Polars frame."""
     if isinstance(frame, pl.DataFrame):
         if frame.height <= 2 * _SAMPLE:
@@ -344,7 +344,9 @@ def _settle_day_order(tab: Table, sample: pl.DataFrame, rec: Recognition) -> Rec
     return dataclasses.replace(rec, timestamp_format=settled)
 
 
-def _second_look(frame: nw.DataFrame | nw.LazyFrame, rec: Recognition) -> Recognition | None:
+def _second_look(
+    frame: nw.DataFrame[Any] | nw.LazyFrame[Any], rec: Recognition
+) -> Recognition | None:
     """The recognition with the forms of the timestamps no format parsed, if any are found."""
     fmt = rec.timestamp_format
     if fmt is None or fmt.kind != "text":
@@ -551,13 +553,16 @@ def _concat(frames: list[Any], names: Sequence[str]) -> pl.DataFrame | pl.LazyFr
     if any(isinstance(f, pl.LazyFrame) for f in frames):
         frames = [f.lazy() for f in frames]
     try:
-        return pl.concat(frames, how="diagonal_relaxed", rechunk=False)
+        merged: pl.DataFrame | pl.LazyFrame = pl.concat(
+            frames, how="diagonal_relaxed", rechunk=False
+        )
     except pl.exceptions.PolarsError as err:
         msg = (
             f"cannot merge {list(names)!r} ({str(err).splitlines()[0]}): rename the clashing "
             "column in one of them"
         )
         raise LoadError(msg) from err
+    return merged
 
 
 def _merged_mapping(parts: list[_Part]) -> dict[str, RoleMatch]:

@@ -10,7 +10,7 @@ so roles can be recognised and every attribute filtered on.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, overload
 
 import polars as pl
 
@@ -68,6 +68,11 @@ def _list_text(column: str, dtype: pl.List) -> pl.Expr:
     return pl.col(column).cast(pl.List(pl.String)).list.join(", ").alias(column)
 
 
+# One overload per kind of frame, so that a frame of either kind (a union) can be passed.
+@overload
+def flatten(frame: pl.DataFrame) -> tuple[pl.DataFrame, bool]: ...
+@overload
+def flatten(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, bool]: ...
 def flatten(frame: F) -> tuple[F, bool]:
     """Structs, key/value lists and other lists of ``frame`` as flat columns.
 

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import narwhals as nw
 import polars as pl
@@ -61,7 +61,7 @@ class Table:
     """
 
     name: str
-    frame: pl.DataFrame | pl.LazyFrame | nw.LazyFrame
+    frame: pl.DataFrame | pl.LazyFrame | nw.LazyFrame[Any]
     file_format: str
     notes: list[str] = field(default_factory=list)
     layout: Layout | None = None
@@ -203,7 +203,9 @@ def _sanitized(tab: Table) -> Table:
     return tab
 
 
-def _as_frame(source: Any, table: str | None) -> pl.DataFrame | pl.LazyFrame | nw.LazyFrame | None:
+def _as_frame(
+    source: Any, table: str | None
+) -> pl.DataFrame | pl.LazyFrame | nw.LazyFrame[Any] | None:
     if isinstance(source, nw.DataFrame | nw.LazyFrame):
         source = source.to_native()
     if isinstance(source, pl.DataFrame | pl.LazyFrame):
@@ -271,7 +273,9 @@ def _read_zip(raw: bytes, name: str, options: _Options) -> Table:
         tab = tables[0]
         return Table(name, tab.frame, tab.file_format, tab.notes, tab.layout, tab.encoding)
     flat = [flatten(f.lazy())[0].collect() if isinstance(f, pl.DataFrame) else f for f in frames]
-    merged = _guard(name, "one table", lambda: pl.concat(flat, how="diagonal_relaxed"))
+    # Every member is read from bytes into memory (_read_bytes): all of them are eager frames.
+    eager = cast("list[pl.DataFrame]", flat)
+    merged = _guard(name, "one table", lambda: pl.concat(eager, how="diagonal_relaxed"))
     notes = [f"{len(frames):,} files of the zip archive read as one table"]
     return Table(name, merged, tables[0].file_format, notes)
 

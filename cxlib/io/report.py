@@ -71,7 +71,7 @@ def drop_counts(columns: list[str]) -> dict[str, nw.Expr]:
     }
 
 
-def null_counts(frame: nw.DataFrame | nw.LazyFrame) -> dict[str, int] | None:
+def null_counts(frame: nw.DataFrame[Any] | nw.LazyFrame[Any]) -> dict[str, int] | None:
     """The drop counts of an in-memory frame with no nulls at all, from metadata: no pass."""
     native = frame.to_native()
     if not isinstance(native, pl.DataFrame):
@@ -104,14 +104,18 @@ def format_counts(fmt: TimestampFormat | None, counts: dict[str, int]) -> dict[s
     return {f: n for f, n in each.items() if n}
 
 
-def collect_row(frame: nw.DataFrame | nw.LazyFrame) -> dict[str, Any]:
+def collect_row(frame: nw.DataFrame[Any] | nw.LazyFrame[Any]) -> dict[str, Any]:
     """The first row of a (lazy) frame as a dict, on any engine."""
     out = frame.collect("polars") if isinstance(frame, nw.LazyFrame) else frame
-    return out.to_native().row(0, named=True)
+    row: dict[str, Any] = out.to_native().row(0, named=True)
+    return row
 
 
 def check_timestamps(
-    frame: nw.DataFrame | nw.LazyFrame, rec: Recognition, counts: dict[str, int], notes: list[str]
+    frame: nw.DataFrame[Any] | nw.LazyFrame[Any],
+    rec: Recognition,
+    counts: dict[str, int],
+    notes: list[str],
 ) -> None:
     """Raise when most timestamps are unparseable (a wrong column or format), else note the few."""
     bad, given = counts["timestamps bad"], counts["timestamps given"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 import narwhals as nw
 import numpy as np
@@ -196,7 +196,7 @@ def evaluate(
 
 
 def _customers(log: EventLog, goal: str) -> pl.DataFrame:
-    table = (
+    table: pl.DataFrame = (
         log.frame.group_by("customer_id")
         .agg(
             first_us=nw.col("epoch_us").min(),
@@ -208,7 +208,9 @@ def _customers(log: EventLog, goal: str) -> pl.DataFrame:
     return table.sort("first_us", "customer_id")
 
 
-def _holdout_customers(customers: pl.DataFrame, *, holdout: float, split: Split, seed: int) -> list:
+def _holdout_customers(
+    customers: pl.DataFrame, *, holdout: float, split: Split, seed: int
+) -> list[Any]:
     check_choice(split, get_args(Split), name="split", what="a way to hold customers out")
     size = round(customers.height * holdout)
     ids = customers["customer_id"]
@@ -256,7 +258,9 @@ def _conversion_scores(
     baseline = (
         test_rows.select("touchpoint")
         .join(rates, on="touchpoint", how="left", maintain_order="left")["rate"]
-        .fill_null(float(train_rows["label"].mean()))
+        # Polars types a Series' mean as any Python value; of the 0/1 labels (some of
+        # each, or train would have refused them) it is a float.
+        .fill_null(cast("float", train_rows["label"].mean()))
         .to_numpy()
     )
     both = 0 < labels.sum() < len(labels)

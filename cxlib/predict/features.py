@@ -134,7 +134,8 @@ def cut_features(
             },
         )
     )
-    return table.collect("polars").to_native().sort("customer_id", "step")
+    features: pl.DataFrame = table.collect("polars").to_native()
+    return features.sort("customer_id", "step")
 
 
 def feature_matrix(rows: pl.DataFrame, spec: FeatureSpec) -> np.ndarray:

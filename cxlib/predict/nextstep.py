@@ -96,7 +96,7 @@ def context_counts(log: EventLog, *, order: int) -> pl.DataFrame:
         next_touchpoint=nw.col("next_touchpoint").fill_null(EXIT),
     )
     keys = [*(prev_column(i) for i in back), "touchpoint", "next_touchpoint"]
-    table = (
+    table: pl.DataFrame = (
         steps.group_by(keys)
         .agg(nw.len().cast(nw.Int64).alias("count"))
         .collect("polars")

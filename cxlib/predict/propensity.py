@@ -138,7 +138,8 @@ def score_rows(model: PropensityModel, rows: pl.DataFrame) -> np.ndarray:
     """The propensity of each :func:`cut_features` row."""
     if rows.height == 0:
         return np.zeros(0)
-    return model.classifier.predict_proba(feature_matrix(rows, model.spec))[:, 1]
+    scores: np.ndarray = model.classifier.predict_proba(feature_matrix(rows, model.spec))[:, 1]
+    return scores
 
 
 def score_in_flight(model: PropensityModel, log: EventLog) -> pl.DataFrame:

@@ -11,7 +11,7 @@ Touchpoint names are drawn as text by Vega, never as HTML, so they need no escap
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import altair as alt
 import polars as pl
@@ -42,15 +42,20 @@ ACCENT = "#1f6f8b"
 #: Colour of what was lost (drop-offs, exits).
 LOSS = "#d9642b"
 
+#: Any top-level chart: :func:`styled` returns the kind of chart it is given.
+_Chart = TypeVar("_Chart", bound=alt.TopLevelMixin)
 
-def styled(chart: alt.TopLevelMixin, *, title: str | None) -> alt.TopLevelMixin:
+
+def styled(chart: _Chart, *, title: str | None) -> _Chart:
     """The house style every chart builder ends with: full width, large fonts, a title."""
     # fit-x: stretch to the page's width, but keep the height for the plot itself (the
     # default "fit" squeezes axes and title into it, and rows of bars overlap).
     chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     if title:
         chart = chart.properties(title=title)
-    return (
+    # Altair's configure_* methods return Self, but mypy reads their copied signatures as
+    # returning Any: the annotation restores the chart's own type.
+    configured: _Chart = (
         chart.configure_axis(
             labelFontSize=FONT_SIZE, titleFontSize=FONT_SIZE, labelLimit=LABEL_LIMIT
         )
@@ -58,6 +63,7 @@ def styled(chart: alt.TopLevelMixin, *, title: str | None) -> alt.TopLevelMixin:
         .configure_title(fontSize=FONT_SIZE + 4)
         .configure_view(stroke=None)
     )
+    return configured
 
 
 #: Vega-Lite properties measured in pixels, scaled by :func:`scaled` (``size`` is an area).
@@ -154,7 +160,7 @@ def bar_chart(
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
         text=alt.Text(f"{value}:Q", format=fmt)
     )
-    layer = alt.layer(bars, text, data=data).properties(height=row_height(len(data)))
+    layer = alt.LayerChart(layer=[bars, text], data=data).properties(height=row_height(len(data)))
     return styled(layer, title=title)
 
 
@@ -202,8 +208,14 @@ def funnel_chart(
     ).sort([*([breakdown] if breakdown else []), "step"])
     order = data.unique("step").sort("step")["step_label"].to_list()
     y = alt.Y("step_label:N", sort=order, title=None)
-    encode = {"y": y, "x": alt.X("customers:Q", title=_FUNNEL_AXIS)}
-    tooltip = ["step", "touchpoint", "customers", alt.Tooltip("conversion", format=".1%")]
+    # Channels by keyword, some only with a breakdown: Altair types each keyword differently.
+    encode: dict[str, Any] = {"y": y, "x": alt.X("customers:Q", title=_FUNNEL_AXIS)}
+    tooltip: list[str | alt.Tooltip] = [
+        "step",
+        "touchpoint",
+        "customers",
+        alt.Tooltip("conversion", format=".1%"),
+    ]
     tooltip.append(alt.Tooltip("step_conversion", format=".1%"))
     if breakdown:
         # Under a fixed name: Vega-Lite reads ":", "." and "[" in a field name as syntax.
@@ -223,7 +235,7 @@ def funnel_chart(
     # The longest bar ends at the plot's right edge and its label is written after it:
     # padding as wide as the longest label keeps every label in the picture.
     padding = {"left": 5, "top": 5, "bottom": 5, "right": _label_room(data["label"])}
-    layer = alt.layer(bars, text, data=data).properties(height=height, padding=padding)
+    layer = alt.LayerChart(layer=[bars, text], data=data).properties(height=height, padding=padding)
     return styled(layer, title=title)
 
 
@@ -246,7 +258,8 @@ def _labelled_above(data: pl.DataFrame, order: list[str], tooltip: list[Any]) ->
         x=alt.value(0),
         text="label:N",
     )
-    return alt.layer(bars, text, data=data).properties(height=max(120, 64 * len(order)))
+    layer = alt.LayerChart(layer=[bars, text], data=data)
+    return layer.properties(height=max(120, 64 * len(order)))
 
 
 def _label_room(labels: pl.Series) -> int:
@@ -260,7 +273,8 @@ def _label_room(labels: pl.Series) -> int:
     >>> _label_room(pl.Series(["8 · 100% of start", "2"]))
     131
     """
-    longest = labels.str.len_chars().max() or 0
+    # Polars types a Series' max as any Python value; of character counts it is an int.
+    longest = cast("int | None", labels.str.len_chars().max()) or 0
     return math.ceil(0.5 * FONT_SIZE * longest) + 12
 
 
@@ -312,7 +326,7 @@ def dropoff_chart(rows: pl.DataFrame, *, title: str | None = None) -> alt.LayerC
     order = data["touchpoint"].to_list()
     y = alt.Y("touchpoint:N", sort=order, title=None)
     pct = alt.Axis(format=".0%", tickCount=10)
-    tooltip = [
+    tooltip: list[str | alt.Tooltip] = [
         "touchpoint",
         alt.Tooltip("journeys", format=",", title="journeys reaching it"),
         alt.Tooltip("exits", format=",", title="journeys ending there"),
@@ -335,7 +349,9 @@ def dropoff_chart(rows: pl.DataFrame, *, title: str | None = None) -> alt.LayerC
     text = base.mark_text(align="left", dx=8, dy=-10, fontSize=FONT_SIZE - 2).encode(
         x=f"{share}:Q", text="label:N"
     )
-    layer = alt.layer(interval, point, text, data=data).properties(height=row_height(len(data)))
+    layer = alt.LayerChart(layer=[interval, point, text], data=data).properties(
+        height=row_height(len(data))
+    )
     return styled(layer, title=title)
 
 
@@ -363,7 +379,7 @@ def step_heatmap(
     )
     order = totals["touchpoint"].to_list()
     data = step_matrix.filter(pl.col("touchpoint").is_in(order)).sort("step", "touchpoint")
-    encode = {
+    encode: dict[str, Any] = {
         "x": alt.X("step:O", title="step", axis=alt.Axis(labelAngle=0)),
         "y": alt.Y("touchpoint:N", sort=order, title=None),
     }
@@ -383,7 +399,7 @@ def step_heatmap(
             color=alt.condition(alt.datum.share > 0.5, alt.value("white"), alt.value("black")),
         )
     )
-    layer = alt.layer(cells, text, data=data).properties(height=row_height(len(order)))
+    layer = alt.LayerChart(layer=[cells, text], data=data).properties(height=row_height(len(order)))
     return styled(layer, title=title)
 
 
@@ -405,7 +421,8 @@ def time_to_convert_chart(bins: pl.DataFrame, *, title: str | None = None) -> al
     ',d'
     """
     order = bins["bin"].to_list()
-    most = int(bins["customers"].max() or 0)
+    # Polars types a Series' max as any Python value; of customer counts it is an int.
+    most = cast("int | None", bins["customers"].max()) or 0
     y = alt.Y(
         "customers:Q",
         title="customers",
@@ -424,7 +441,8 @@ def time_to_convert_chart(bins: pl.DataFrame, *, title: str | None = None) -> al
         .mark_text(dy=-8, fontSize=FONT_SIZE)
         .encode(text=alt.Text("share:Q", format=".0%"))
     )
-    return styled(alt.layer(bars, text, data=bins).properties(height=320), title=title)
+    layer = alt.LayerChart(layer=[bars, text], data=bins)
+    return styled(layer.properties(height=320), title=title)
 
 
 def conversion_over_time_chart(
@@ -468,8 +486,8 @@ def conversion_over_time_chart(
         alt.Tooltip(conversion, format=".1%"),
         alt.Tooltip("period_state", title="period"),
     ]
-    colour = {"color": alt.Color(f"{series}:N")} if series else {}
-    line_colour = {} if series else {"color": ACCENT}
+    colour: dict[str, Any] = {"color": alt.Color(f"{series}:N")} if series else {}
+    line_colour: dict[str, Any] = {} if series else {"color": ACCENT}
     solid = (
         alt.Chart(data.filter(pl.col("complete")))
         .mark_line(**line_colour)
@@ -486,7 +504,8 @@ def conversion_over_time_chart(
         .mark_point(size=70, filled=False, strokeWidth=2, **line_colour)
         .encode(x=x, y=y, fill=shape, tooltip=tooltip, **colour)
     )
-    return styled(alt.layer(solid, dashed, points).properties(height=320), title=title)
+    layer = alt.LayerChart(layer=[solid, dashed, points])
+    return styled(layer.properties(height=320), title=title)
 
 
 #: How a period that has not ended yet is named on charts.

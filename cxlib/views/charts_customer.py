@@ -92,7 +92,7 @@ def transition_matrix_chart(
         )
     )
     height = row_height(frame[source].n_unique())
-    return styled(alt.layer(*layers, data=frame).properties(height=height), title=title)
+    return styled(alt.LayerChart(layer=layers, data=frame).properties(height=height), title=title)
 
 
 def stage_reach_chart(reach: pl.DataFrame, *, title: str | None = None) -> alt.LayerChart:
@@ -114,7 +114,7 @@ def stage_reach_chart(reach: pl.DataFrame, *, title: str | None = None) -> alt.L
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE).encode(
         text=alt.Text("share:Q", format=".0%")
     )
-    layer = alt.layer(bars, text, data=reach).properties(height=row_height(len(order)))
+    layer = alt.LayerChart(layer=[bars, text], data=reach).properties(height=row_height(len(order)))
     return styled(layer, title=title)
 
 
@@ -142,7 +142,7 @@ def channels_used_chart(table: pl.DataFrame, *, title: str | None = None) -> alt
     )
     bars = base.mark_bar(color=ACCENT)
     text = base.mark_text(dy=-8, fontSize=FONT_SIZE - 2).encode(text="label:N")
-    return styled(alt.layer(bars, text, data=data).properties(height=320), title=title)
+    return styled(alt.LayerChart(layer=[bars, text], data=data).properties(height=320), title=title)
 
 
 def attribution_chart(
@@ -184,7 +184,7 @@ def attribution_chart(
     if "model" in data.columns:
         encode["yOffset"] = alt.YOffset("model:N")
         encode["color"] = alt.Color("model:N")
-        chart = alt.Chart(data).mark_bar().encode(**encode)
+        chart: alt.Chart = alt.Chart(data).mark_bar().encode(**encode)
     else:
         chart = alt.Chart(data).mark_bar(color=ACCENT).encode(**encode)
     height = max(120, 12 * len(order) * (models + 1))
@@ -246,7 +246,8 @@ def importance_chart(table: pl.DataFrame, *, title: str | None = None) -> alt.La
         alt.Chart(medians).mark_rule(strokeDash=[6, 4], color="gray").encode(y="performance:Q")
     )
     return styled(
-        alt.layer(vertical, horizontal, points, labels).properties(height=460), title=title
+        alt.LayerChart(layer=[vertical, horizontal, points, labels]).properties(height=460),
+        title=title,
     )
 
 
@@ -264,7 +265,7 @@ def rfm_segments_chart(segments: pl.DataFrame, *, title: str | None = None) -> a
         index="segment", variable_name="measure", value_name="share"
     )
     order = [s for s in SEGMENTS if s in set(data["segment"])]
-    chart = (
+    chart: alt.Chart = (
         alt.Chart(data)
         .mark_bar()
         .encode(
@@ -325,7 +326,7 @@ def retention_heatmap(table: pl.DataFrame, *, title: str | None = None) -> alt.L
         text="text:N",
         color=alt.condition(alt.datum.retention > 0.5, alt.value("white"), alt.value("black")),
     )
-    layer = alt.layer(cells, text, data=data).properties(height=row_height(len(order)))
+    layer = alt.LayerChart(layer=[cells, text], data=data).properties(height=row_height(len(order)))
     return styled(layer, title=title)
 
 
@@ -348,7 +349,7 @@ def lifecycle_chart(table: pl.DataFrame, *, title: str | None = None) -> alt.Cha
         .otherwise(pl.col("customers"))
     )
     states = ["new", "returning", "resurrecting", "dormant"]
-    chart = (
+    chart: alt.Chart = (
         alt.Chart(data)
         .mark_bar()
         .encode(
@@ -416,7 +417,7 @@ def edge_change_chart(
         .head(limit)
         .with_columns(edge=pl.format("{} → {}", pl.col("source"), pl.col("target")))
     )
-    chart = (
+    chart: alt.Chart = (
         alt.Chart(data)
         .mark_bar()
         .encode(

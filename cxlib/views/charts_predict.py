@@ -96,7 +96,9 @@ def scores_chart(scores: Evaluation, *, title: str | None = None) -> alt.LayerCh
     text = base.mark_text(align="left", dx=4, fontSize=FONT_SIZE - 2).encode(
         text=alt.Text("score:Q", format=".1%")
     )
-    layer = alt.layer(bars, text, data=data).properties(height=row_height(2 * len(order)))
+    layer = alt.LayerChart(layer=[bars, text], data=data).properties(
+        height=row_height(2 * len(order))
+    )
     return styled(layer, title=title)
 
 
@@ -144,7 +146,7 @@ def calibration_chart(
             ],
         )
     )
-    layer = alt.layer(diagonal, points).properties(height=360)
+    layer = alt.LayerChart(layer=[diagonal, points]).properties(height=360)
     return styled(layer, title=title)
 
 
@@ -171,7 +173,7 @@ def drivers_chart(drivers: pl.DataFrame, *, limit: int = 15, title: str | None =
             .otherwise(pl.lit("lowers"))
         )
     )
-    chart = (
+    chart: alt.Chart = (
         alt.Chart(data)
         .mark_bar()
         .encode(

@@ -301,7 +301,9 @@ def flow_chart(flow: Flow, *, title: str | None = None) -> alt.LayerChart:
         align="left", fontSize=FONT_SIZE - 1, stroke="white", strokeWidth=4
     ).encode(**encode)
     labels = text.mark_text(align="left", fontSize=FONT_SIZE - 1, color="#222").encode(**encode)
-    layer = alt.layer(bands, rects, halo, labels).resolve_scale(color="independent")
+    layer: alt.LayerChart = alt.LayerChart(layer=[bands, rects, halo, labels]).resolve_scale(
+        color="independent"
+    )
     layer = layer.properties(height=HEIGHT)
     return styled(layer, title=title)
 

@@ -151,7 +151,7 @@ def wrap(name: str, width: int) -> list[str]:
 
 
 def _node_label(
-    graph: nx.DiGraph, node: str, weight: EdgeWeight, goal: str | None, *, details: bool = True
+    graph: nx.DiGraph[str], node: str, weight: EdgeWeight, goal: str | None, *, details: bool = True
 ) -> str:
     data = graph.nodes[node]
     if node in (ENTRY, EXIT):
@@ -173,7 +173,7 @@ def _node_label(
     return "\n".join(lines)
 
 
-def _node_title(graph: nx.DiGraph, node: str) -> str:
+def _node_title(graph: nx.DiGraph[str], node: str) -> str:
     data = graph.nodes[node]
     lines = [html.escape(str(node))]
     if node == OTHER:
@@ -201,7 +201,7 @@ def _edge_title(source: str, target: str, data: dict[str, Any]) -> str:
 
 
 def graph_layout(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     *,
     weight: EdgeWeight = "count",
     goal: str | None = None,
@@ -239,7 +239,7 @@ def _radius(visits: float, top: float) -> float:
 
 
 def graph_html(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     *,
     weight: EdgeWeight = "count",
     height: int = 760,
@@ -500,14 +500,14 @@ class GraphPicture:
     """
 
     html: str
-    graph: nx.DiGraph
+    graph: nx.DiGraph[str]
     order: list[str]
     grouped: int
     left_out: int
 
 
 def journey_graph_view(
-    whole: nx.DiGraph,
+    whole: nx.DiGraph[str],
     *,
     top_k: int | None = None,
     min_share: float | None = None,

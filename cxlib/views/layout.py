@@ -142,7 +142,7 @@ class Layout:
     labels: dict[tuple[str, str], Box]
 
 
-def flow_order(graph: nx.DiGraph) -> list[str]:
+def flow_order(graph: nx.DiGraph[str]) -> list[str]:
     """The nodes from entry to exit, each where most journeys meet it.
 
     A touchpoint's place is the number of steps of its most likely route from the
@@ -171,7 +171,7 @@ def flow_order(graph: nx.DiGraph) -> list[str]:
             # The tiny constant makes equally likely routes prefer fewer steps.
             return 1e-9 - math.log(max(data.get("share") or 1.0, 1e-12))
 
-        _, routes = nx.single_source_dijkstra(inner, ENTRY, weight=cost)
+        routes = nx.single_source_dijkstra_path(inner, ENTRY, weight=cost)
         depth = {node: len(route) - 1 for node, route in routes.items()}
     last = len(graph)
 
@@ -182,7 +182,7 @@ def flow_order(graph: nx.DiGraph) -> list[str]:
     return sorted(graph.nodes, key=place)
 
 
-def _columns(graph: nx.DiGraph, order: Sequence[str]) -> dict[str, int]:
+def _columns(graph: nx.DiGraph[str], order: Sequence[str]) -> dict[str, int]:
     """Longest-path columns: every edge goes at least one column towards the later node."""
     rank = {n: i for i, n in enumerate(order)}
     nodes = sorted(graph.nodes, key=lambda n: rank.get(n, len(rank)))
@@ -199,7 +199,7 @@ def _columns(graph: nx.DiGraph, order: Sequence[str]) -> dict[str, int]:
 
 
 def layered_layout(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     *,
     sizes: Mapping[str, NodeSize],
     label_sizes: Mapping[tuple[str, str], tuple[float, float]],
@@ -351,7 +351,7 @@ def _column_xs(
 
 
 def _routes(
-    graph: nx.DiGraph,
+    graph: nx.DiGraph[str],
     columns: Mapping[str, int],
     positions: Mapping[str, Point],
     xs: Mapping[int, float],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import narwhals as nw
 import polars as pl
@@ -124,7 +125,7 @@ def customers_at(
     )
 
 
-def customers_in(log: EventLog, figure: Figure, *, by: JourneyBy = "customer") -> nw.LazyFrame:
+def customers_in(log: EventLog, figure: Figure, *, by: JourneyBy = "customer") -> nw.LazyFrame[Any]:
     """Every customer behind a figure, once each (lazy ``customer_id``, on the log's engine).
 
     What a segment made from a figure keeps: the customers of its journeys or attempts.
@@ -215,7 +216,7 @@ class Cohort:
     by: JourneyBy = "customer"
     within: Cohort | None = None
 
-    def customers(self, log: EventLog) -> nw.LazyFrame:
+    def customers(self, log: EventLog) -> nw.LazyFrame[Any]:
         """Its customers in ``log`` (lazy ``customer_id``, once each)."""
         if self.within is not None:
             kept = self.within.customers(log)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import narwhals as nw
 
@@ -19,17 +19,17 @@ Unit = Literal["customer", "journey", "attempt"]
 class Members(NamedTuple):
     """The rows a figure counts: ``frame`` (lazy, one row each), its ``keys`` and their ``unit``."""
 
-    frame: nw.LazyFrame
+    frame: nw.LazyFrame[Any]
     keys: list[str]
     unit: Unit
 
 
-def customers_of(frame: nw.LazyFrame) -> Members:
+def customers_of(frame: nw.LazyFrame[Any]) -> Members:
     """The distinct customers of the rows of ``frame``."""
     return Members(frame.select("customer_id").unique(), ["customer_id"], "customer")
 
 
-def journeys_of(frame: nw.LazyFrame, log: EventLog, by: JourneyBy) -> Members:
+def journeys_of(frame: nw.LazyFrame[Any], log: EventLog, by: JourneyBy) -> Members:
     """The distinct journeys (``by`` customer or session) of the rows of ``frame``."""
     keys = journey_keys(with_sessions(log, by), by)
     return Members(frame.select(*keys).unique(), keys, "journey")

@@ -40,7 +40,7 @@ from step to step with equi-joins on (journey, position).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, NamedTuple, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 import narwhals as nw
 
@@ -102,7 +102,7 @@ def funnel_levels(
     by: JourneyBy = "customer",
     count: FunnelCount = "journeys",
     with_next: bool = False,
-) -> nw.LazyFrame:
+) -> nw.LazyFrame[Any]:
     """The best attempt of each journey that reached step 1 (lazy, on the log's engine).
 
     Columns: the journey keys, ``level`` (the furthest step reached, 1..len(steps)),
@@ -126,7 +126,7 @@ def funnel_levels(
     definition, window_us = _check(log, steps, window, order, exclude, count)
     journeys = journey_table(log, by=by, labels=definition.relabel)
 
-    def levels() -> nw.LazyFrame:
+    def levels() -> nw.LazyFrame[Any]:
         funnel = _Funnel(definition, window_us, order, count == "attempts", with_next)
         return _levels(log, journeys, funnel, by)
 
@@ -159,7 +159,7 @@ class _Funnel(NamedTuple):
         return self.definition.excluded
 
 
-def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -> nw.LazyFrame:
+def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -> nw.LazyFrame[Any]:
     """:func:`funnel_levels` of a checked funnel definition on the log's journey table."""
     keys = journey_keys(log, by)
     steps, order, with_next = funnel.steps, funnel.order, funnel.with_next
@@ -207,8 +207,8 @@ def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -
 
 
 def _next_excluded(
-    frame: nw.LazyFrame, keys: list[str], excluded: tuple[tuple[str, ...], ...]
-) -> tuple[nw.LazyFrame, list[nw.Expr]]:
+    frame: nw.LazyFrame[Any], keys: list[str], excluded: tuple[tuple[str, ...], ...]
+) -> tuple[nw.LazyFrame[Any], list[nw.Expr]]:
     """Per step, the position of the next event excluded on the way to it, at or after each row.
 
     Adds a column per distinct set of excluded touchpoints and returns, for each step
@@ -235,7 +235,7 @@ def _before(position: nw.Expr, limit: str) -> nw.Expr:
     return nw.col(limit).is_null() | (position < nw.col(limit))
 
 
-def _in_order(base: nw.LazyFrame, keys: list[str], funnel: _Funnel) -> nw.LazyFrame:
+def _in_order(base: nw.LazyFrame[Any], keys: list[str], funnel: _Funnel) -> nw.LazyFrame[Any]:
     """Sequential and strict order: walk every attempt from step to step with joins."""
     tp = nw.col("touchpoint")
     steps, order, with_next = funnel.steps, funnel.order, funnel.with_next
@@ -324,7 +324,7 @@ def _in_order(base: nw.LazyFrame, keys: list[str], funnel: _Funnel) -> nw.LazyFr
     return _best_attempt(attempts, keys, funnel)
 
 
-def _any_order(base: nw.LazyFrame, keys: list[str], funnel: _Funnel) -> nw.LazyFrame:
+def _any_order(base: nw.LazyFrame[Any], keys: list[str], funnel: _Funnel) -> nw.LazyFrame[Any]:
     """Any order: from each step event, the next event of every step; no joins needed."""
     tp = nw.col("touchpoint")
     steps, with_next = funnel.steps, funnel.with_next
@@ -397,7 +397,9 @@ def _any_order(base: nw.LazyFrame, keys: list[str], funnel: _Funnel) -> nw.LazyF
     return _best_attempt(attempts, keys, funnel)
 
 
-def _best_attempt(attempts: nw.LazyFrame, keys: list[str], funnel: _Funnel) -> nw.LazyFrame:
+def _best_attempt(
+    attempts: nw.LazyFrame[Any], keys: list[str], funnel: _Funnel
+) -> nw.LazyFrame[Any]:
     """Keep, per journey, the earliest of the attempts that reach the furthest level.
 
     Every attempt is kept when the funnel counts attempts.

@@ -154,7 +154,7 @@ def dropped_next(
     levels = funnel_levels(
         log, steps, window=window, order=order, exclude=exclude, by=by, count=count, with_next=True
     )
-    counts = (
+    counts: pl.DataFrame = (
         levels.filter(nw.col("level") < len(steps))
         .group_by("level", "after_last")
         .agg(customers=nw.len())

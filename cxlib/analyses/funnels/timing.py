@@ -77,7 +77,7 @@ def time_to_convert(
     )
     seconds = (nw.col(f"at_{len(steps)}") - nw.col("start_us")) / SECOND_US
     index = sum(((seconds >= edge).cast(nw.Int64) for edge, _ in TIME_BINS[1:]), nw.lit(0))
-    counts = (
+    counts: pl.DataFrame = (
         levels.filter(nw.col("level") == len(steps))
         .with_columns(_bin=index)
         .group_by("_bin")
@@ -156,7 +156,7 @@ def conversion_over_time(
     levels = funnel_levels(
         log, steps, window=window, order=order, exclude=exclude, by=by, count=count
     )
-    counts = (
+    counts: pl.DataFrame = (
         levels.with_columns(_key=key)
         .group_by("_key")
         .agg(
