@@ -147,6 +147,26 @@ class LoadReport:
         count: int = self._figures.get("touchpoints", 0)
         return count
 
+    def dropped_table(self) -> pl.DataFrame:
+        """The rows dropped per reason as a table (``reason``, ``rows``), in ``dropped``'s order.
+
+        Examples
+        --------
+        >>> LoadReport(rows_read=3, rows_kept=2, dropped={"missing customer": 1}).dropped_table()
+        shape: (1, 2)
+        ┌──────────────────┬──────┐
+        │ reason           ┆ rows │
+        │ ---              ┆ ---  │
+        │ str              ┆ i64  │
+        ╞══════════════════╪══════╡
+        │ missing customer ┆ 1    │
+        └──────────────────┴──────┘
+        """
+        return pl.DataFrame(
+            {"reason": list(self.dropped), "rows": list(self.dropped.values())},
+            schema={"reason": pl.String, "rows": pl.Int64},
+        )
+
 
 class LogCache:
     """What one :class:`EventLog` computed once and keeps for its later analyses: five entries at most.

@@ -1,4 +1,3 @@
-import polars as pl
 import streamlit as st
 
 import cxlib
@@ -127,10 +126,7 @@ def report_section(loaded: state.Loaded) -> None:
            f"{formats or report.timestamp_format or 'recognised per source'}")
     )  # fmt: skip
     if report.dropped:
-        dropped = pl.DataFrame(
-            {"reason": list(report.dropped), "rows": list(report.dropped.values())}
-        )
-        export.table(dropped, key="data_dropped", name="dropped_rows")
+        export.table(report.dropped_table(), key="data_dropped", name="dropped_rows")
     for note in report.notes:
         st.info(md(note))
 

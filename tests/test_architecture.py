@@ -71,9 +71,45 @@ def test_no_import_circles():
     assert cycles == [], f"import circles: {cycles[:5]}"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "cxlib").rglob("*.py")), ids=str)
-def test_the_library_never_imports_streamlit(path):
+def _imported_roots(path: Path) -> set[str]:
+    """The top-level packages a file imports, at any level."""
     tree = ast.parse(path.read_text())
     names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     names |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert not any(name.split(".")[0] == "streamlit" for name in names)
+    return {name.split(".")[0] for name in names}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "cxlib").rglob("*.py")), ids=str)
+def test_the_library_never_imports_streamlit(path):
+    assert "streamlit" not in _imported_roots(path)
+
+
+PAGES = sorted([ROOT / "streamlit_app.py", *(ROOT / "pages").glob("*.py")])
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_pages_hold_no_data_code(path):
+    # A page is controls, one call through ui.cache and a chart: frames are built in cxlib.
+    assert _imported_roots(path) & {"polars", "narwhals", "duckdb", "pyspark", "pandas"} == set()
+
+
+OUTSIDE_ENGINES = sorted(p for p in (ROOT / "cxlib").rglob("*.py") if p.parent.name != "engines")
+#: What branching on the engine looks like in narwhals code.
+ENGINE_WORDS = ("is_polars", "is_duckdb", "is_pyspark", "Implementation.", ".engine ==",
+                ".engine !=", ".engine in")  # fmt: skip
+
+
+@pytest.mark.parametrize("path", OUTSIDE_ENGINES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_engines_package_branches_on_the_engine(path):
+    assert _imported_roots(path) & {"duckdb", "pyspark"} == set()
+    source = path.read_text()
+    assert [w for w in ENGINE_WORDS if w in source] == []
+
+
+def test_the_engine_checks_see_a_branch():
+    # The check above is not vacuous: the engines package branches with these very words.
+    source = "".join(p.read_text() for p in (ROOT / "cxlib" / "engines").glob("*.py"))
+    assert "is_duckdb" in source or "Implementation." in source
+    assert {"duckdb", "pyspark"} <= set().union(
+        *(_imported_roots(p) for p in (ROOT / "cxlib" / "engines").glob("*.py"))
+    )
