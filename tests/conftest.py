@@ -58,7 +58,7 @@ def shared_data() -> Path:
     """The folder of real public logs; tests using it skip where it is absent."""
     if not SHARED_DATA.is_dir():
         pytest.skip(
-            f"real logs not found at {SHARED_DATA} (they live in the workplace's shared/data)"
+            f"real logs not found at {SHARED_DATA} (a folder shared/data beside the clone; see the README)"
         )
     return SHARED_DATA
 

@@ -43,3 +43,17 @@ def test_every_docs_page_is_linked_from_the_readme():
     pages = {p.name for p in (ROOT / "docs").glob("*.md")}
     linked = set(re.findall(r"docs/([\w-]+\.md)", README))
     assert pages <= linked, f"not linked from the README: {sorted(pages - linked)}"
+
+
+#: A source file or test named in prose; what benchmarks write (bench/results, bench/data)
+#: and the peers' venv (bench/.venv-peers) are made by runs, not kept.
+FILE_NAMED = re.compile(r"`((?:cxlib|ui|tests|bench(?!/results|/data|/\.)|pages|docs)/[\w/.*-]*)`")
+
+
+@pytest.mark.parametrize(
+    "page", [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))], ids=lambda p: p.name
+)
+def test_the_files_the_docs_name_exist(page):
+    named = set(FILE_NAMED.findall(page.read_text()))
+    missing = sorted(n for n in named if not list(ROOT.glob(n.rstrip("/"))))
+    assert missing == []
