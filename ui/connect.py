@@ -22,6 +22,7 @@ so a view in it cannot read elsewhere. A connection is kept in the workspace
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -35,6 +36,7 @@ from typing import Any, Literal, TypeVar
 import polars as pl
 
 import cxlib
+from cxlib.engines.choice import choose_engine, parquet_events
 from cxlib.engines.duckdb_safe import duckdb_confined
 from cxlib.engines.tables import SPARK_CONNECT, duckdb_table
 
@@ -49,6 +51,7 @@ KINDS: dict[str, str] = {
 }
 #: The engines a Parquet source can run on.
 ENGINES: dict[str, str] = {
+    "auto": "Automatic: Polars while the log fits in memory, else DuckDB",
     "polars": "Polars (in memory, fastest to tens of millions of events)",
     "duckdb": "DuckDB (spills to disk: logs larger than memory)",
 }
@@ -82,7 +85,9 @@ class Connection:
     kind: Kind
     target: str
     table: str | None = None
-    engine: Literal["polars", "duckdb"] = "polars"
+    engine: Literal["auto", "polars", "duckdb"] = "auto"
+    #: Why an automatic engine is the one it is (set by :meth:`resolved`).
+    chosen: str = ""
 
     @classmethod
     def from_source(cls, source: Mapping[str, str]) -> Connection:
@@ -91,7 +96,7 @@ class Connection:
             source["kind"],  # type: ignore[arg-type]
             source["target"],
             source.get("table") or None,
-            source.get("engine", "polars"),  # type: ignore[arg-type]
+            source.get("engine", "auto"),  # type: ignore[arg-type]
         )
 
     def source(self) -> dict[str, str]:
@@ -106,13 +111,26 @@ class Connection:
 
     @property
     def label(self) -> str:
-        """How the Data page names the source."""
+        """How the Data page names the source (with the engine picked automatically, and why)."""
         table = f", table {self.table}" if self.table else ""
-        engine = f" on {ENGINES[self.engine].split()[0]}" if self.kind == "parquet" else ""
+        engine = ""
+        if self.kind == "parquet" and self.engine != "auto":
+            engine = f" on {ENGINES[self.engine].split()[0]}"
+            engine += f" (chosen: {self.chosen})" if self.chosen else ""
         return f"{KINDS[self.kind]}: {self.target.split('/;')[0]}{table}{engine}"
+
+    def resolved(self) -> Connection:
+        """The connection with an automatic engine picked from the data's size (files checked)."""
+        if self.kind != "parquet" or self.engine != "auto":
+            return self
+        _, files = self._files()
+        choice = choose_engine(parquet_events(files))
+        return dataclasses.replace(self, engine=choice.engine, chosen=choice.reason)
 
     def open(self, **roles: Any) -> cxlib.EventLog:
         """Load the source as an EventLog on its engine (raises :class:`cxlib.CxError`)."""
+        if self.kind == "parquet" and self.engine == "auto":
+            return self.resolved().open(**roles)
         if self.kind == "spark":
             return cxlib.load(self._address(), table=self.table, **roles)
         path, files = self._files()

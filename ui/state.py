@@ -220,21 +220,22 @@ def load_connection(
     """
     roles = dict(roles or {})
     with st.spinner(f"Connecting to {md(connection.label)}…"):
-        log = connection.open(**_role_args(roles))
-        key = _key([b"connect", connection.fingerprint()], roles)
+        chosen = connection.resolved()  # the workspace keeps the choice "auto", not its outcome
+        log = chosen.open(**_role_args(roles))
+        key = _key([b"connect", chosen.fingerprint()], roles)
     if log_id is None:
         log_id = _kept(
-            connection.label,
+            chosen.label,
             lambda: workspace().add(
                 connection.source(),
-                name=connection.label,
+                name=chosen.label,
                 content_key=key,
                 roles=roles,
                 who=auth.person(),
                 shared=_shared(),
             ),
         )
-    loaded = Loaded(log, key, connection.label, roles=roles, connection=connection, log_id=log_id)
+    loaded = Loaded(log, key, chosen.label, roles=roles, connection=connection, log_id=log_id)
     return _store(loaded)
 
 
@@ -300,7 +301,7 @@ def connect() -> None:
         kind,
         get("data_connect_to") or "",
         None if parquet else (get("data_connect_table") or "").strip() or None,
-        get("data_connect_engine", "polars") if parquet else "polars",
+        get("data_connect_engine", "auto") if parquet else "auto",
     )
     _in_callback(lambda: load_connection(connection))
 

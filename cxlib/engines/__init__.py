@@ -12,12 +12,21 @@ lives in this package and nowhere else:
 - :mod:`~cxlib.engines.polars_journeys` and :mod:`~cxlib.engines.polars_funnel`: the
   Polars fast paths, on a log's journeys sorted once in memory;
 - :mod:`~cxlib.engines.connections`: DuckDB and Spark sessions set up for cxlib;
+- :mod:`~cxlib.engines.choice`: Polars or DuckDB for a Parquet log, from its size and the
+  free memory (:func:`choose_engine`);
 - :mod:`~cxlib.engines.tables`: tables that live in an engine (DuckDB, Spark Connect);
 - :mod:`~cxlib.engines.loading` and :mod:`~cxlib.engines.timestamps`: a loaded DuckDB or
   Spark frame's roles mapped on its own engine, and Polars' timestamp formats in each
   engine's words.
 """
 
+from cxlib.engines.choice import (
+    BYTES_PER_EVENT,
+    EngineChoice,
+    choose_engine,
+    free_memory,
+    parquet_events,
+)
 from cxlib.engines.connections import duckdb_connect, spark_connect, spark_session
 from cxlib.engines.expressions import (
     grouped_median,
@@ -45,15 +54,20 @@ from cxlib.engines.polars_journeys import (
 )
 
 __all__ = [
+    "BYTES_PER_EVENT",
     "Engine",
+    "EngineChoice",
     "SortedJourneys",
+    "choose_engine",
     "cut_sessions",
     "duckdb_connect",
     "engine_of",
+    "free_memory",
     "grouped_median",
     "keeps_journeys_in_memory",
     "ordered_join",
     "page_rows",
+    "parquet_events",
     "polars_sequential_levels",
     "relabel_events",
     "require_polars",

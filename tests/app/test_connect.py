@@ -85,6 +85,26 @@ def test_every_page_opens_on_a_parquet_folder_and_the_link_names_no_path(parquet
         assert_clean(open_page(at, file), title)
 
 
+def test_the_engine_is_picked_from_the_size_and_the_page_says_which(parquet_folder, monkeypatch):
+    at = data_page()
+    assert at.selectbox(key="data_connect_engine").value == "auto"
+    at = connect(at, "parquet", str(parquet_folder), engine="auto")
+    events = at.session_state["cx_loaded"].log.report.rows_kept
+    assert at.session_state["cx_loaded"].log.engine == "polars"
+    assert data_label(at) == (
+        f"Parquet file or folder: {parquet_folder} on Polars (chosen: {events:,} events fit in memory)"
+    )
+    # On a server with 1 MB free, the same files go to DuckDB, and the link keeps "auto".
+    monkeypatch.setattr("cxlib.engines.choice.free_memory", lambda: 2**20)
+    at = connect(data_page(), "parquet", str(parquet_folder), engine="auto")
+    assert at.session_state["cx_loaded"].log.engine == "duckdb"
+    assert data_label(at).endswith(
+        f"on DuckDB (chosen: {events:,} events need about 0.0 GiB, 0.0 GiB is free)"
+    )
+    assert at.session_state["cx_loaded"].connection.engine == "auto"
+    assert customers(at) == CUSTOMERS
+
+
 def test_the_link_reopens_the_connection_in_a_new_session(parquet_folder):
     first = connect(data_page(), "parquet", str(parquet_folder), engine="duckdb")
     log_id = first.session_state["cx_loaded"].log_id

@@ -1,0 +1,69 @@
+"""Which engine a Parquet log should run on, from its size and this machine's free memory.
+
+Polars keeps a log's journeys sorted in memory and answers fastest while the log fits;
+DuckDB spills to disk and goes on past memory, slower (docs/performance.md: at 10M
+events the four core analyses took 6.1 s on Polars with a 1.8 GB peak, at 100M events
+258.6 s on DuckDB with an 8.9 GB peak). :func:`choose_engine` takes Polars while its
+expected peak, :data:`BYTES_PER_EVENT` per event, is at most half the free memory.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+__all__ = ["BYTES_PER_EVENT", "EngineChoice", "choose_engine", "free_memory", "parquet_events"]
+
+#: Polars' peak memory per event with the pages' analyses on a loaded log: 1.8 GB at 10M
+#: events (bench/run.py, the four analyses in one process), rounded up.
+BYTES_PER_EVENT = 200
+
+
+@dataclass(frozen=True)
+class EngineChoice:
+    """The engine picked for a log and, in words for the person who asked, why."""
+
+    engine: Literal["polars", "duckdb"]
+    reason: str
+
+
+def free_memory() -> int:
+    """Bytes of memory this machine can give now (Linux's ``MemAvailable``, else free pages)."""
+    try:
+        with Path("/proc/meminfo").open() as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")
+
+
+def parquet_events(files: Sequence[Path]) -> int:
+    """Rows in Parquet files, from their metadata (nothing else is read)."""
+    count: int = pl.scan_parquet(list(files)).select(pl.len()).collect().item()
+    return count
+
+
+def choose_engine(events: int, *, memory: int | None = None) -> EngineChoice:
+    """Polars while ``events`` fit in half of ``memory`` (default: free now), else DuckDB.
+
+    Examples
+    --------
+    >>> choose_engine(10_000_000, memory=24 * 2**30)
+    EngineChoice(engine='polars', reason='10,000,000 events fit in memory')
+    >>> choose_engine(100_000_000, memory=24 * 2**30).engine
+    'duckdb'
+    """
+    free = free_memory() if memory is None else memory
+    if events * BYTES_PER_EVENT <= free // 2:
+        return EngineChoice("polars", f"{events:,} events fit in memory")
+    need, have = events * BYTES_PER_EVENT / 2**30, free / 2**30
+    return EngineChoice(
+        "duckdb", f"{events:,} events need about {need:.1f} GiB, {have:.1f} GiB is free"
+    )

@@ -1,0 +1,32 @@
+"""The engine picked for a Parquet log: Polars while it fits in half the free memory."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from cxlib.engines import BYTES_PER_EVENT, EngineChoice, choose_engine, free_memory, parquet_events
+
+GIB = 2**30
+
+
+def test_polars_up_to_half_the_free_memory_then_duckdb():
+    fits = 12 * GIB // BYTES_PER_EVENT  # the most events half of 24 GiB holds
+    assert choose_engine(fits, memory=24 * GIB) == EngineChoice(
+        "polars", f"{fits:,} events fit in memory"
+    )
+    assert choose_engine(fits + 1, memory=24 * GIB) == EngineChoice(
+        "duckdb", f"{fits + 1:,} events need about 12.0 GiB, 24.0 GiB is free"
+    )
+    assert choose_engine(100_000_000, memory=24 * GIB).engine == "duckdb"
+    assert choose_engine(10_000_000, memory=24 * GIB).engine == "polars"
+
+
+def test_the_free_memory_is_this_machines():
+    assert free_memory() > 0
+    assert choose_engine(1).engine == "polars"
+
+
+def test_events_are_counted_from_the_parquet_metadata(tmp_path):
+    for part, rows in enumerate([3, 4]):
+        pl.DataFrame({"x": range(rows)}).write_parquet(tmp_path / f"{part}.parquet")
+    assert parquet_events(sorted(tmp_path.glob("*.parquet"))) == 7
