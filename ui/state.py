@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import hashlib
 import io
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ import streamlit as st
 
 import cxlib
 from cxlib import sample
+from cxlib.views.format import format_bytes
 from ui import auth, cache, views
 from ui.connect import Connection
 from ui.pages import PAGES
@@ -196,11 +198,14 @@ def load_uploads(
     """
     roles, options = dict(roles or {}), dict(options or {})
     files = [u.open() for u in uploads]
-    with st.spinner(f"Loading {md(', '.join(u.name for u in uploads))}…"):
-        log = cxlib.load(files[0] if len(files) == 1 else files, **_role_args(roles), **options)
-    key = _key([u.name.encode() + b"\0" + u.data for u in uploads], roles, options)
     label = ", ".join(u.name for u in uploads)
-    with st.spinner("Saving it in the workspace…"):
+    size = format_bytes(sum(len(u.data) for u in uploads))
+    with progress(md(f"Loading {label} ({size})")) as step:
+        step(f"Reading {size} and recognising the columns…")
+        log = cxlib.load(files[0] if len(files) == 1 else files, **_role_args(roles), **options)
+        key = _key([u.name.encode() + b"\0" + u.data for u in uploads], roles, options)
+        read = f"{log.report.rows_kept:,} events read. " if log.report else ""
+        step(f"{read}Saving them in the workspace…")
         log_id = _kept(
             label,
             lambda: workspace().add(
@@ -237,6 +242,30 @@ def load_connection(
         )
     loaded = Loaded(log, key, chosen.label, roles=roles, connection=connection, log_id=log_id)
     return _store(loaded)
+
+
+@contextlib.contextmanager
+def progress(label: str) -> Iterator[Callable[[str], None]]:
+    """A status box that names each step of a long load and the seconds since it began.
+
+    The step's text is written as plain text (``st.text``): it may hold names from the data.
+    """
+    start = time.perf_counter()
+    with st.status(f"{label}…", expanded=True) as status:
+        try:
+
+            def step(text: str) -> None:
+                status.text(f"{time.perf_counter() - start:.1f} s: {text}")
+
+            yield step
+        except BaseException:
+            status.update(label=f"{label}: failed", state="error")
+            raise
+        status.update(
+            label=f"{label}: done in {time.perf_counter() - start:.1f} s",
+            state="complete",
+            expanded=False,
+        )
 
 
 def _kept(label: str, keep: Callable[[], LogEntry]) -> str | None:

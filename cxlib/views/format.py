@@ -26,6 +26,7 @@ __all__ = [
     "ColumnFormat",
     "Kind",
     "column_formats",
+    "format_bytes",
     "format_count",
     "format_date",
     "format_money",
@@ -57,6 +58,20 @@ def format_seconds(seconds: float | None) -> str:
         if abs(seconds) >= size or unit == "s":
             return f"{seconds / size:.1f}".removesuffix(".0") + f" {unit}"
     raise AssertionError("unreachable: the last unit always matches")  # pragma: no cover
+
+
+def format_bytes(size: int) -> str:
+    """A file's size in the largest binary unit it reaches, one decimal.
+
+    Examples
+    --------
+    >>> format_bytes(512), format_bytes(1536), format_bytes(757 * 2**20), format_bytes(3 * 2**30)
+    ('512 B', '1.5 KB', '757 MB', '3 GB')
+    """
+    for unit, power in (("GB", 3), ("MB", 2), ("KB", 1)):
+        if size >= 1024**power:
+            return f"{size / 1024**power:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} B"
 
 
 def format_count(value: float | None) -> str:

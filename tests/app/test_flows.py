@@ -7,6 +7,7 @@ import re
 
 import polars as pl
 import pytest
+from streamlit.testing.v1 import AppTest
 
 import cxlib
 from cxlib import sample
@@ -212,3 +213,35 @@ def test_the_data_page_lists_the_1000_most_frequent_touchpoints():
     assert table["touchpoint"].iloc[0] == "t1499"
     assert table["touchpoint"].iloc[-1] == "t500"
     assert "The 1,000 most frequent." in [c.value for c in at.caption]
+
+
+def _steps_script():
+    import streamlit as st
+
+    from ui.state import progress
+
+    try:
+        with progress("Loading *x*.csv (3 KB)") as step:
+            step("Reading 3 KB…")
+            step("42 events read.")
+            if st.session_state.get("fail"):
+                raise ValueError("a reader failed")
+    except ValueError:
+        st.write("the caller handles it")
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_load_names_each_step_while_it_runs(fail):
+    at = AppTest.from_function(_steps_script)
+    at.session_state["fail"] = fail
+    [status] = at.run().status
+    assert [re.sub(r"^\d+\.\d s: ", "", t.value) for t in status.text] == [
+        "Reading 3 KB…",
+        "42 events read.",
+    ]
+    if fail:
+        assert status.label == "Loading *x*.csv (3 KB): failed"
+        assert status.state == "error"
+    else:
+        assert re.fullmatch(r"Loading \*x\*\.csv \(3 KB\): done in \d+\.\d s", status.label)
+        assert status.state == "complete"
