@@ -49,8 +49,10 @@ from cxlib.engines.polars_journeys import (
     SortedJourneys,
     cut_sessions,
     relabel_events,
+    running_sums,
     sort_journeys,
     steps_in_order,
+    with_event_columns,
 )
 
 __all__ = [
@@ -71,6 +73,7 @@ __all__ = [
     "polars_sequential_levels",
     "relabel_events",
     "require_polars",
+    "running_sums",
     "shared",
     "sort_journeys",
     "spark_connect",
@@ -79,5 +82,6 @@ __all__ = [
     "steps_in_order",
     "to_engine",
     "with_epoch_us",
+    "with_event_columns",
     "with_event_index",
 ]

@@ -23,8 +23,10 @@ __all__ = [
     "SortedJourneys",
     "cut_sessions",
     "relabel_events",
+    "running_sums",
     "sort_journeys",
     "steps_in_order",
+    "with_event_columns",
 ]
 
 #: A log's core columns in journey order, in memory: the journey keys, ``touchpoint``
@@ -145,6 +147,28 @@ def steps_in_order(journeys: SortedJourneys) -> nw.LazyFrame[Any]:
     return nw.from_native(steps)
 
 
+def running_sums(steps: nw.LazyFrame[Any], columns: Sequence[str]) -> nw.LazyFrame[Any]:
+    """Each of ``columns`` summed over its journey up to and including each row.
+
+    ``steps`` are in journey order (:func:`steps_in_order`: each journey's rows together,
+    ``step`` 1 first). One running sum over the whole frame, less its value just before
+    the journey's first row: at 1M events and 13 columns 0.3 s, where a running sum in
+    a window per journey took 3.6 s.
+
+    Examples
+    --------
+    >>> steps = pl.LazyFrame({"step": [1, 2, 3, 1, 2], "x": [1, 0, 1, 1, 1]})
+    >>> running_sums(nw.from_native(steps), ["x"]).collect()["x"].to_list()
+    [1, 1, 2, 1, 2]
+    """
+    first = pl.col("step") == 1
+    sums = [
+        (pl.col(c).cum_sum() - pl.when(first).then(pl.col(c).cum_sum() - pl.col(c)).forward_fill())
+        for c in columns
+    ]
+    return nw.from_native(steps.to_native().with_columns(sums))
+
+
 def relabel_events(
     journeys: SortedJourneys, marked: Sequence[tuple[str, nw.Series[Any]]]
 ) -> SortedJourneys | None:
@@ -178,3 +202,31 @@ def relabel_events(
     hit_rows = relabelled["_hit"].sum()
     unique = hit_rows == len(pl.concat([m.to_native() for _, m in marked]).unique())
     return relabelled.drop("_hit") if unique else None
+
+
+def with_event_columns(
+    steps: nw.LazyFrame[Any], frame: nw.LazyFrame[Any], columns: Sequence[str]
+) -> nw.LazyFrame[Any] | None:
+    """``steps`` (in journey order, kept) with more ``columns`` of the log's ``frame``.
+
+    The sorted journeys hold the core columns only; the others are matched by
+    ``event_index`` (1M events: 0.3 s, not a second sort). ``None`` when an index
+    stands for several events of ``frame`` (a source's own ``event_index`` need not be
+    unique): then events cannot be told apart by it.
+
+    Examples
+    --------
+    >>> steps = nw.from_native(pl.LazyFrame({"event_index": [2, 0, 1]}))
+    >>> log = nw.from_native(pl.LazyFrame({"event_index": [0, 1, 2], "channel": list("abc")}))
+    >>> with_event_columns(steps, log, ["channel"]).collect()["channel"].to_list()
+    ['c', 'a', 'b']
+    >>> with_event_columns(steps, log.with_columns(event_index=nw.lit(0)), ["channel"]) is None
+    True
+    """
+    extra = frame.to_native().select("event_index", *columns).collect()
+    if extra["event_index"].n_unique() != extra.height:
+        return None
+    joined = steps.to_native().join(
+        extra.lazy(), on="event_index", how="left", maintain_order="left"
+    )
+    return nw.from_native(joined)
