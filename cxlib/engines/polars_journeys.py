@@ -166,7 +166,8 @@ def running_sums(steps: nw.LazyFrame[Any], columns: Sequence[str]) -> nw.LazyFra
         (pl.col(c).cum_sum() - pl.when(first).then(pl.col(c).cum_sum() - pl.col(c)).forward_fill())
         for c in columns
     ]
-    return nw.from_native(steps.to_native().with_columns(sums))
+    out: nw.LazyFrame[Any] = nw.from_native(steps.to_native().with_columns(sums))
+    return out
 
 
 def relabel_events(
@@ -229,4 +230,5 @@ def with_event_columns(
     joined = steps.to_native().join(
         extra.lazy(), on="event_index", how="left", maintain_order="left"
     )
-    return nw.from_native(joined)
+    out: nw.LazyFrame[Any] = nw.from_native(joined)
+    return out
