@@ -11,7 +11,8 @@ training falls back to how often each token follows anything (order 0). The empt
 prefix has the context ``(ENTRY,)``: its prediction is the first-touchpoint
 distribution. EXIT is a possible next token: the journey ends there.
 
-Counting runs on the log's engine (one window pass and one ``group_by``); the count
+Counting runs on the log's engine (shifts within each journey, on Polars over the
+journeys sorted in memory, and one ``group_by``); the count
 table that comes back is small (one row per distinct run of ``order + 1`` tokens) and
 the model lives in Python.
 """
@@ -25,7 +26,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.errors import AnalysisError
-from cxlib.journeys import journey_steps
+from cxlib.journeys import journey_table
 from cxlib.log import ENTRY, EXIT, ORDER, EventLog
 
 __all__ = [
@@ -84,16 +85,22 @@ def context_counts(log: EventLog, *, order: int) -> pl.DataFrame:
     """
     _check_order(order)
     back = range(max(order - 1, 1), 0, -1)
-    steps = journey_steps(log)
-    # A separate with_columns: `step` is itself a window and windows cannot nest.
-    steps = steps.with_columns(
+    journeys = journey_table(log)
+    # Journeys sorted in memory need no window per journey: one shift over the rows in order.
+    partition, order_by = (
+        ([], [*journeys.keys, "step"]) if journeys.ordered else (journeys.keys, ORDER)
+    )
+    touchpoint = nw.col("touchpoint").cast(nw.String)
+    steps = journeys.frame.with_columns(
+        touchpoint,
         **{
             prev_column(i): nw.when(nw.col("step") == i)
             .then(nw.lit(ENTRY))
-            .otherwise(nw.col("touchpoint").shift(i).over("customer_id", order_by=ORDER))
+            .when(nw.col("step") > i)
+            .then(touchpoint.shift(i).over(*partition, order_by=order_by))
             for i in back
         },
-        next_touchpoint=nw.col("next_touchpoint").fill_null(EXIT),
+        next_touchpoint=nw.col("next_touchpoint").cast(nw.String).fill_null(EXIT),
     )
     keys = [*(prev_column(i) for i in back), "touchpoint", "next_touchpoint"]
     table: pl.DataFrame = (
