@@ -39,8 +39,11 @@ __all__ = [
     "train",
 ]
 
-#: Prefixes the classifier trains on at most (a seeded sample beyond that).
-MAX_EXAMPLES = 200_000
+#: Prefixes the classifier trains on at most (a seeded sample beyond that). Its 50 or so
+#: coefficients are settled well before: evaluated at 1M events (312k training prefixes,
+#: seeds 0 and 1), 100k gave the same ROC AUC as 200k to 4 decimals (0.7749, 0.7744),
+#: top-decile precision within 0.002 and a calibration gap within 0.003, in half the time.
+MAX_EXAMPLES = 100_000
 
 
 @dataclass(frozen=True)
