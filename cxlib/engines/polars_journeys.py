@@ -153,7 +153,8 @@ def running_sums(steps: nw.LazyFrame[Any], columns: Sequence[str]) -> nw.LazyFra
     ``steps`` are in journey order (:func:`steps_in_order`: each journey's rows together,
     ``step`` 1 first). One running sum over the whole frame, less its value just before
     the journey's first row: at 1M events and 13 columns 0.3 s, where a running sum in
-    a window per journey took 3.6 s.
+    a window per journey took 3.6 s. Sums of floats carry the rounding of the running
+    total over the frame (about 1e-16 of it), not only of the journey's.
 
     Examples
     --------
@@ -166,7 +167,10 @@ def running_sums(steps: nw.LazyFrame[Any], columns: Sequence[str]) -> nw.LazyFra
         (pl.col(c).cum_sum() - pl.when(first).then(pl.col(c).cum_sum() - pl.col(c)).forward_fill())
         for c in columns
     ]
-    out: nw.LazyFrame[Any] = nw.from_native(steps.to_native().with_columns(sums))
+    # Computed here, by the in-memory engine: running sums do not stream, and the
+    # streaming engine (Polars' default) took 1.3 s where this takes 0.9 s (1M events).
+    sums_of_steps = steps.to_native().with_columns(sums).collect(engine="in-memory")
+    out: nw.LazyFrame[Any] = nw.from_native(sums_of_steps.lazy())
     return out
 
 
