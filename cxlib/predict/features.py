@@ -87,7 +87,6 @@ def cut_features(
     """
     events, customer, ordered = _journey_events(log, spec)
     is_goal = nw.col("touchpoint") == spec.goal
-    end_us = log.frame.select(nw.col("epoch_us").max()).collect("polars").item()
     counted = {
         "value_so_far": nw.col("value").cast(nw.Float64).fill_null(0.0)
         if spec.has_value
@@ -105,26 +104,31 @@ def cut_features(
         goal_step=nw.when(is_goal).then(nw.col("step")).min().over(customer),
         goal_us=nw.when(is_goal).then(nw.col("epoch_us")).min().over(customer),
         first_us=nw.col("epoch_us").min().over(customer),
+        end_us=nw.col("epoch_us").max(),  # the end of the log
         **{
             name: expr.cast(nw.Float64 if name == "value_so_far" else nw.Int64)
             for name, expr in counted.items()
         },
     )
+    before_goal = nw.col("goal_step").is_null() | (nw.col("step") < nw.col("goal_step"))
+    # Only the rows a cut counts: each journey's events up to its last possible cut (the
+    # last event of a customer in flight; before the goal and at most the last cut step).
+    if cuts == "current":
+        steps = steps.filter(nw.col("goal_step").is_null())
+    else:
+        steps = steps.filter(before_goal & (nw.col("step") <= CUT_STEPS[-1]))
     # Running counts: on journeys sorted in memory one pass over the rows, else a window.
     if ordered:
         steps = running_sums(steps, list(counted))
     else:
         steps = steps.with_columns(nw.col(*counted).cum_sum().over(customer, order_by=ORDER))
     if cuts == "current":
-        rows = steps.filter(
-            nw.col("goal_step").is_null() & nw.col("next_epoch_us").is_null()
-        ).with_columns(now_us=nw.lit(end_us, dtype=nw.Int64), label=nw.lit(0, dtype=nw.Int64))
+        rows = steps.filter(nw.col("next_epoch_us").is_null()).with_columns(
+            now_us=nw.col("end_us"), label=nw.lit(0, dtype=nw.Int64)
+        )
     else:
-        following = nw.col("next_epoch_us").fill_null(end_us)
-        rows = steps.filter(
-            nw.col("step").is_in(CUT_STEPS)
-            & (nw.col("goal_step").is_null() | (nw.col("step") < nw.col("goal_step")))
-        ).with_columns(
+        following = nw.col("next_epoch_us").fill_null(nw.col("end_us"))
+        rows = steps.filter(nw.col("step").is_in(CUT_STEPS)).with_columns(
             now_us=(nw.col("epoch_us") + (following - nw.col("epoch_us")) // 2).cast(nw.Int64)
         )
         reached = ~nw.col("goal_us").is_null()
@@ -132,7 +136,7 @@ def cut_features(
             rows = rows.with_columns(label=reached.cast(nw.Int64))
         else:
             within = reached & (nw.col("goal_us") - nw.col("now_us") <= spec.horizon_us)
-            known = within | (nw.col("now_us") + spec.horizon_us <= end_us)
+            known = within | (nw.col("now_us") + spec.horizon_us <= nw.col("end_us"))
             rows = rows.filter(known).with_columns(label=within.cast(nw.Int64))
     table = rows.select(
         "customer_id",
