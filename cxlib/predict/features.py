@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import narwhals as nw
 import numpy as np
@@ -33,7 +33,7 @@ import polars as pl
 
 from cxlib.engines import running_sums, with_event_columns
 from cxlib.journeys import journey_steps, journey_table
-from cxlib.log import ORDER, EventLog
+from cxlib.log import EventLog
 from cxlib.units import HOUR_US
 
 __all__ = ["CUT_STEPS", "FeatureSpec", "cut_features", "feature_matrix", "prefix_matrix"]
@@ -85,7 +85,7 @@ def cut_features(
     the running counts ``tp_i`` (touchpoint ``spec.touchpoints[i]``) and ``ch_i``
     (channel ``spec.channels[i]``). Sorted by customer and step.
     """
-    events, customer, ordered = _journey_events(log, spec)
+    events, customer, ordered, end_us = _journey_events(log, spec)
     is_goal = nw.col("touchpoint") == spec.goal
     counted = {
         "value_so_far": nw.col("value").cast(nw.Float64).fill_null(0.0)
@@ -104,7 +104,7 @@ def cut_features(
         goal_step=nw.when(is_goal).then(nw.col("step")).min().over(customer),
         goal_us=nw.when(is_goal).then(nw.col("epoch_us")).min().over(customer),
         first_us=nw.col("epoch_us").min().over(customer),
-        end_us=nw.col("epoch_us").max(),  # the end of the log
+        end_us=nw.lit(end_us, dtype=nw.Int64),
         **{
             name: expr.cast(nw.Float64 if name == "value_so_far" else nw.Int64)
             for name, expr in counted.items()
@@ -117,27 +117,14 @@ def cut_features(
         steps = steps.filter(nw.col("goal_step").is_null())
     else:
         steps = steps.filter(before_goal & (nw.col("step") <= CUT_STEPS[-1]))
-    # Running counts: on journeys sorted in memory one pass over the rows, else a window.
+    # Running counts: on journeys sorted in memory one pass over the rows; elsewhere each
+    # cut meets its customer's events up to it, one join and one group_by (on DuckDB
+    # faster than a running-count window per column).
     if ordered:
         steps = running_sums(steps, list(counted))
-    else:
-        steps = steps.with_columns(nw.col(*counted).cum_sum().over(customer, order_by=ORDER))
-    if cuts == "current":
-        rows = steps.filter(nw.col("next_epoch_us").is_null()).with_columns(
-            now_us=nw.col("end_us"), label=nw.lit(0, dtype=nw.Int64)
-        )
-    else:
-        following = nw.col("next_epoch_us").fill_null(nw.col("end_us"))
-        rows = steps.filter(nw.col("step").is_in(CUT_STEPS)).with_columns(
-            now_us=(nw.col("epoch_us") + (following - nw.col("epoch_us")) // 2).cast(nw.Int64)
-        )
-        reached = ~nw.col("goal_us").is_null()
-        if spec.horizon_us is None:
-            rows = rows.with_columns(label=reached.cast(nw.Int64))
-        else:
-            within = reached & (nw.col("goal_us") - nw.col("now_us") <= spec.horizon_us)
-            known = within | (nw.col("now_us") + spec.horizon_us <= nw.col("end_us"))
-            rows = rows.filter(known).with_columns(label=within.cast(nw.Int64))
+    rows = _cut_rows(steps, spec, cuts=cuts)
+    if not ordered:
+        rows = _summed_prefixes(rows, steps, list(counted))
     table = rows.select(
         "customer_id",
         "step",
@@ -152,19 +139,70 @@ def cut_features(
     return features.sort("customer_id", "step")
 
 
-def _journey_events(log: EventLog, spec: FeatureSpec) -> tuple[nw.LazyFrame[Any], str, bool]:
-    """The log's events with their journey steps, the column naming their customer, in order.
+def _cut_rows(
+    steps: nw.LazyFrame[Any], spec: FeatureSpec, *, cuts: Literal["training", "current"]
+) -> nw.LazyFrame[Any]:
+    """The events where the journeys are cut, with ``now_us`` and ``label``."""
+    if cuts == "current":
+        return steps.filter(nw.col("next_epoch_us").is_null()).with_columns(
+            now_us=nw.col("end_us"), label=nw.lit(0, dtype=nw.Int64)
+        )
+    following = nw.col("next_epoch_us").fill_null(nw.col("end_us"))
+    rows = steps.filter(nw.col("step").is_in(CUT_STEPS)).with_columns(
+        now_us=(nw.col("epoch_us") + (following - nw.col("epoch_us")) // 2).cast(nw.Int64)
+    )
+    reached = ~nw.col("goal_us").is_null()
+    if spec.horizon_us is None:
+        return rows.with_columns(label=reached.cast(nw.Int64))
+    within = reached & (nw.col("goal_us") - nw.col("now_us") <= spec.horizon_us)
+    known = within | (nw.col("now_us") + spec.horizon_us <= nw.col("end_us"))
+    return rows.filter(known).with_columns(label=within.cast(nw.Int64))
 
-    In journey order (the third item ``True``) where the engine keeps journeys in memory
-    (:func:`cxlib.journeys.journey_table`), and the log's ``event_index`` tells events apart.
+
+def _summed_prefixes(
+    rows: nw.LazyFrame[Any], steps: nw.LazyFrame[Any], counted: list[str]
+) -> nw.LazyFrame[Any]:
+    """The cut ``rows`` with each of ``counted`` summed over the events up to the cut."""
+    cut_columns = [c for c in rows.collect_schema().names() if c not in counted]
+    events = steps.select("customer_id", nw.col("step").alias("_step"), *counted)
+    prefixes = rows.select(cut_columns).join(events, on="customer_id")
+    return (
+        prefixes.filter(nw.col("_step") <= nw.col("step"))
+        .group_by(cut_columns)
+        .agg(nw.col(c).sum().cast(nw.Float64 if c == "value_so_far" else nw.Int64) for c in counted)
+    )
+
+
+class _Events(NamedTuple):
+    """The log's events with their journey steps (:func:`_journey_events`)."""
+
+    frame: nw.LazyFrame[Any]
+    #: The column naming the customer.
+    customer: str
+    #: Whether the rows are in journey order (see :func:`cxlib.journeys.journey_table`).
+    ordered: bool
+    #: The time of the log's last event.
+    end_us: int
+
+
+def _journey_events(log: EventLog, spec: FeatureSpec) -> _Events:
+    """The log's events with their journey steps and the columns the features need.
+
+    In journey order where the engine keeps journeys in memory, and the log's
+    ``event_index`` tells events apart.
     """
     extra = [*(["channel"] if spec.channels else []), *(["value"] if spec.has_value else [])]
     table = journey_table(log)
     if table.ordered:
         events = with_event_columns(table.frame, log.frame, extra) if extra else table.frame
         if events is not None:
-            return events, table.customer, True
-    return journey_steps(log), "customer_id", False
+            return _Events(events, table.customer, True, _last_time(table.frame))
+    return _Events(journey_steps(log), "customer_id", False, _last_time(log.frame))
+
+
+def _last_time(frame: nw.LazyFrame[Any]) -> int:
+    end: int = frame.select(nw.col("epoch_us").max()).collect("polars").item()
+    return end
 
 
 def feature_matrix(rows: pl.DataFrame, spec: FeatureSpec) -> np.ndarray:
