@@ -6,10 +6,7 @@ number of events and of distinct touchpoints, the stages reached (when a stage
 mapping is given), the events per channel, hours since the first event, hours since
 the last one (recency), the value so far and the last touchpoint (one-hot).
 
-Two kinds of cut are taken, on the log's engine: running counts over each journey say
-what each prefix holds (on Polars one pass over the journeys sorted in memory, matched
-to the channel and value by ``event_index``; elsewhere a window per journey), and the
-cuts are the rows kept:
+Two kinds of cut are taken, on the log's engine:
 
 - **training** cuts, after the events at steps 1, 2, 3, 4, 6, 8, 12, ... of each
   journey (before its first goal event): ``now`` is halfway to the customer's next
@@ -19,6 +16,10 @@ cuts are the rows kept:
   are left out.
 - **current** cuts, for scoring: each customer who never reached the goal, after
   their last event, seen at the end of the log.
+
+What each prefix holds is counted on Polars by running counts over the journeys sorted
+in memory (one pass; channel and value matched by ``event_index``), elsewhere by a join
+of each cut with its customer's events and one ``group_by``.
 """
 
 from __future__ import annotations
@@ -91,10 +92,7 @@ def cut_features(
         "value_so_far": nw.col("value").cast(nw.Float64).fill_null(0.0)
         if spec.has_value
         else nw.lit(0.0),
-        **{
-            f"tp_{i}": (is_goal if t == spec.goal else nw.col("touchpoint") == t)
-            for i, t in enumerate(spec.touchpoints)
-        },
+        **{f"tp_{i}": nw.col("touchpoint") == t for i, t in enumerate(spec.touchpoints)},
         **{
             f"ch_{i}": (nw.col("channel") == c).fill_null(False)
             for i, c in enumerate(spec.channels)
@@ -110,12 +108,12 @@ def cut_features(
             for name, expr in counted.items()
         },
     )
-    before_goal = nw.col("goal_step").is_null() | (nw.col("step") < nw.col("goal_step"))
     # Only the rows a cut counts: each journey's events up to its last possible cut (the
     # last event of a customer in flight; before the goal and at most the last cut step).
     if cuts == "current":
         steps = steps.filter(nw.col("goal_step").is_null())
     else:
+        before_goal = nw.col("goal_step").is_null() | (nw.col("step") < nw.col("goal_step"))
         steps = steps.filter(before_goal & (nw.col("step") <= CUT_STEPS[-1]))
     # Running counts: on journeys sorted in memory one pass over the rows; elsewhere each
     # cut meets its customer's events up to it, one join and one group_by (on DuckDB
