@@ -126,6 +126,22 @@ def test_cuts_agree_on_every_engine(on_engine):
     assert cut_features(on_engine(log), spec, cuts="current").equals(current)
 
 
+def test_cuts_without_distinct_event_indexes_count_the_same():
+    # A source's own event_index may repeat: channel and value cannot be matched to the
+    # sorted journeys by it, and the cuts are counted per customer instead (same rows).
+    log = make_log(TINY, channel=["web", "app", "web", "store", "web"], value=[1.0] * 5)
+    spec = feature_spec(log, goal="buy")
+    repeated = EventLog.from_frame(log.to_polars().with_columns(event_index=pl.lit(0)))
+    for kind in ("training", "current"):
+        expected = cut_features(log, spec, cuts=kind)
+        assert cut_features(repeated, spec, cuts=kind).equals(expected)
+    # a after x y: counts of buy, x, y, z and channels app, store, web
+    rows = cut_features(repeated, spec, cuts="training").row(1, named=True)
+    assert [rows[f"tp_{i}"] for i in range(4)] == [0, 1, 1, 0]
+    assert [rows[f"ch_{i}"] for i in range(3)] == [1, 0, 1]
+    assert rows["value_so_far"] == 2.0
+
+
 # Customers who see the cart buy; those who only browse do not.
 SIGNAL = (
     {f"buyer{i}": "ad cart buy" for i in range(30)}
