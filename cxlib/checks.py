@@ -81,7 +81,11 @@ def require_values(log: EventLog, column: str, wanted: Iterable[Any], *, what: s
     wanted = list(wanted)
     if not wanted:
         return
-    present = log.frame.select(column).unique().collect("polars")[column].drop_nulls().to_list()
+    from cxlib.journeys import journey_table  # the journeys need the checks: imported here
+
+    # From the journeys kept in memory where there are (a derived log's frame is a plan).
+    events = journey_table(log, columns=[column], steps=False).frame
+    present = events.select(column).unique().collect("polars")[column].drop_nulls().to_list()
     if not present:
         return
     known = set(present)  # once: a filter may want 100,000 touchpoints checked

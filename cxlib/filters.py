@@ -3,6 +3,8 @@
 Each function takes an :class:`~cxlib.log.EventLog` and returns a new one over a
 filtered (or relabelled) frame; the load report and mapping are kept. Filters keep
 or remove **events**; a journey loses the events filtered out and keeps the rest.
+None of them changes the order of a journey's events: on Polars the new log's journeys
+are the old one's, filtered, not sorted again (:func:`cxlib.journeys.kept`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import narwhals as nw
 
 from cxlib.checks import require_column, require_touchpoints, require_values
 from cxlib.errors import AnalysisError
+from cxlib.journeys import kept, relabelled
 from cxlib.log import EventLog
 from cxlib.units import epoch_us_of
 
@@ -45,12 +48,12 @@ def filter_time(
     >>> filter_time(log, "2024-01-02", dt.date(2024, 1, 3)).to_polars()["touchpoint"].to_list()
     ['y']
     """
-    frame = log.frame
+    within = nw.lit(True)
     if start is not None:
-        frame = frame.filter(nw.col("epoch_us") >= epoch_us_of(start, "start"))
+        within = within & (nw.col("epoch_us") >= epoch_us_of(start, "start"))
     if end is not None:
-        frame = frame.filter(nw.col("epoch_us") < epoch_us_of(end, "end"))
-    return log.with_frame(frame)
+        within = within & (nw.col("epoch_us") < epoch_us_of(end, "end"))
+    return kept(log, within, columns=["epoch_us"])
 
 
 def _as_list(values: Any) -> list[Any]:
@@ -78,7 +81,7 @@ def filter_touchpoints(
     names = _as_list(keep if keep is not None else drop)
     require_touchpoints(log, names)
     inside = nw.col("touchpoint").is_in(names)
-    return log.with_frame(log.frame.filter(inside if keep is not None else ~inside))
+    return kept(log, inside if keep is not None else ~inside, columns=["touchpoint"])
 
 
 def filter_channels(log: EventLog, channels: Iterable[str] | str) -> EventLog:
@@ -114,7 +117,7 @@ def filter_attribute(log: EventLog, column: str, values: Iterable[Any] | Any) ->
     require_column(log, column)
     wanted = _as_list(values)
     require_values(log, column, wanted, what=f"{column} value")
-    return log.with_frame(log.frame.filter(nw.col(column).is_in(wanted)))
+    return kept(log, nw.col(column).is_in(wanted), columns=[column])
 
 
 def rename_touchpoints(
@@ -160,4 +163,4 @@ def rename_touchpoints(
         renamed = touchpoint
         for old, new in dict(mapping or {}).items():
             renamed = nw.when(touchpoint == old).then(nw.lit(new)).otherwise(renamed)
-    return log.with_frame(log.frame.with_columns(touchpoint=renamed))
+    return relabelled(log, renamed, columns=["touchpoint"])

@@ -15,34 +15,55 @@ cache (:class:`~cxlib.log.LogCache`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, NamedTuple, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 import narwhals as nw
 
 from cxlib.checks import check_choice
 from cxlib.engines import (
     SortedJourneys,
+    customers_where,
     cut_sessions,
+    gathered,
     keeps_journeys_in_memory,
+    kept_rows,
     relabel_events,
+    repeated_rows,
+    rows_where,
     sort_journeys,
     steps_in_order,
+    with_touchpoint,
 )
-from cxlib.log import ORDER, EventLog, JourneyBy
+from cxlib.log import (
+    ORDER,
+    Collapsed,
+    Derivation,
+    EventLog,
+    JourneyBy,
+    Kept,
+    Relabelled,
+    Sessions,
+)
 from cxlib.units import DEFAULT_SESSION_GAP, parse_duration
 
 __all__ = [
     "JourneyBy",
     "Journeys",
     "collapse_repeats",
+    "derived",
     "journey_keys",
     "journey_steps",
     "journey_table",
+    "kept",
     "named_journeys",
+    "relabelled",
     "relabelled_touchpoint",
     "sessionize",
     "with_sessions",
 ]
+
+#: The columns every journey table has, after the journey keys.
+CORE = ["touchpoint", "timestamp", *ORDER]
 
 
 def sessionize(log: EventLog, gap: str = DEFAULT_SESSION_GAP) -> EventLog:
@@ -69,10 +90,74 @@ def sessionize(log: EventLog, gap: str = DEFAULT_SESSION_GAP) -> EventLog:
     ).with_columns(
         session_id=nw.col("session_id").cum_sum().over("customer_id", order_by=ORDER).cast(nw.Int64)
     )
-    out = log.with_frame(frame)
     # journey_table cuts these sessions from the customers' sorted journeys of ``log``.
-    out.cache.parent = (log, gap_us)
+    return derived(log, frame, Sessions(gap_us))
+
+
+def derived(log: EventLog, frame: nw.LazyFrame, how: Derivation) -> EventLog:
+    """The log over ``frame``, made from ``log`` as ``how`` says (kept in its cache).
+
+    Where journeys are kept in memory, the new log's sorted journeys are then made from
+    ``log``'s instead of sorted again (see :class:`cxlib.log.LogCache`).
+    """
+    out = log.with_frame(frame)
+    out.cache.derived = (log, how)
     return out
+
+
+def kept(
+    log: EventLog,
+    condition: nw.Expr,
+    *,
+    columns: Sequence[str],
+    scope: Literal["events", "customers", "other customers"] = "events",
+) -> EventLog:
+    """The events where ``condition`` holds, or all events of the customers with (or without) one.
+
+    ``columns`` are the columns ``condition`` reads. With ``scope="customers"`` every
+    event of a customer who has an event where it holds is kept, with ``"other
+    customers"`` every event of the others. The filters (:mod:`cxlib.filters`) and
+    segments are made with it, so that on Polars the result reuses the journey order of
+    ``log`` (no new sort).
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3, "touchpoint": ["x", "y", "x"]}))
+    >>> y = nw.col("touchpoint") == "y"
+    >>> kept(log, y, columns=["touchpoint"]).to_polars()["customer_id"].to_list()
+    ['a']
+    >>> kept(log, y, columns=["touchpoint"], scope="customers").to_polars()["touchpoint"].to_list()
+    ['x', 'y']
+    """
+    if scope == "events":
+        frame = log.frame.filter(condition)
+    else:
+        chosen = log.frame.filter(condition.fill_null(False)).select("customer_id").unique()
+        frame = log.frame.join(
+            chosen, on="customer_id", how="semi" if scope == "customers" else "anti"
+        )
+    return derived(log, frame, Kept(condition, tuple(columns), scope))
+
+
+def relabelled(log: EventLog, touchpoint: nw.Expr, *, columns: Sequence[str]) -> EventLog:
+    """The log with each event's touchpoint replaced by ``touchpoint``, an expression over ``columns``.
+
+    Renamings, channels and stages are made with it: on Polars the result reuses the
+    journey order of ``log`` (no new sort).
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2, "touchpoint": ["x", "y"]}))
+    >>> upper = nw.col("touchpoint").str.to_uppercase()
+    >>> relabelled(log, upper, columns=["touchpoint"]).to_polars()["touchpoint"].to_list()
+    ['X', 'Y']
+    """
+    frame = log.frame.with_columns(touchpoint=touchpoint)
+    return derived(log, frame, Relabelled(touchpoint, tuple(columns)))
 
 
 def journey_keys(log: EventLog, by: JourneyBy) -> list[str]:
@@ -149,9 +234,15 @@ def relabelled_touchpoint(labels: Sequence[tuple[str, nw.Expr]]) -> nw.Expr:
 
 
 def journey_table(
-    log: EventLog, *, by: JourneyBy = "customer", labels: Sequence[tuple[str, nw.Expr]] = ()
+    log: EventLog,
+    *,
+    by: JourneyBy = "customer",
+    columns: Sequence[str] = (),
+    next_of: Sequence[str] = (),
+    steps: bool = True,
+    labels: Sequence[tuple[str, nw.Expr]] = (),
 ) -> Journeys:
-    """:func:`journey_steps` of the core columns, with the keys to group journeys by.
+    """:func:`journey_steps` of the core columns and ``columns``, with the keys to group journeys by.
 
     Where the engine sorts within each query (DuckDB, PySpark) this is
     :func:`journey_steps` (selected columns), grouped by :func:`journey_keys`. Where it
@@ -161,6 +252,13 @@ def journey_table(
     functions), and journeys and customers are grouped by integer codes: ``_journey``
     and ``_customer`` number them in the sorted order. There ``touchpoint`` and
     ``next_touchpoint`` are Categorical: cast them to String in results.
+
+    ``columns`` are other columns of the log the analysis reads (``channel``, ``value``,
+    an attribute); on Polars each is brought into the kept journey order once; each
+    column of ``next_of`` also comes with its value at the journey's next event,
+    ``next_<column>``. With ``steps=False`` the table has no ``step``,
+    ``next_touchpoint`` or ``next_epoch_us`` (nor their window functions on DuckDB and
+    Spark): for counts per customer.
 
     ``labels`` relabels events before the steps are taken: each ``(label, condition)``
     gives the events where the condition holds (the first that holds) that touchpoint
@@ -180,15 +278,25 @@ def journey_table(
     >>> out.select("customer_id", "step", "touchpoint", "next_touchpoint").rows()
     [('a', 1, 'y', None), ('b', 1, 'x', 'z'), ('b', 2, 'z', None)]
     """
+    named = dict.fromkeys([*columns, *next_of])
+    extra = [c for c in named if c not in (*journey_keys(log, by), *CORE)]
+    following = [f"next_{c}" for c in next_of]
     if not keeps_journeys_in_memory(log.frame):
         log = with_sessions(log, by)
         if labels:
             log = log.with_frame(log.frame.with_columns(touchpoint=relabelled_touchpoint(labels)))
         keys = journey_keys(log, by)
-        core = [*keys, "touchpoint", "timestamp", *ORDER]
-        steps = journey_steps(log, by=by).select(*core, "step", "next_touchpoint", "next_epoch_us")
-        return Journeys(steps, keys, "customer_id", ordered=False)
-    journeys = _sorted_journeys(log, by)
+        if not steps:
+            return Journeys(log.frame.select(*keys, *CORE, *extra), keys, "customer_id", False)
+        table = (
+            journey_steps(log, by=by)
+            .with_columns(
+                nw.col(c).shift(-1).over(*keys, order_by=ORDER).alias(f"next_{c}") for c in next_of
+            )
+            .select(*keys, *CORE, *extra, "step", "next_touchpoint", "next_epoch_us", *following)
+        )
+        return Journeys(table, keys, "customer_id", ordered=False)
+    journeys = _sorted_journeys(log, by, extra)
     if labels:
         marked = [
             (label, log.frame.filter(condition).select("event_index").collect("polars"))
@@ -197,9 +305,10 @@ def journey_table(
         relabelled = relabel_events(journeys, [(label, m["event_index"]) for label, m in marked])
         if relabelled is None:  # event indexes shared by several events: relabel, sort anew
             other = log.with_frame(log.frame.with_columns(touchpoint=relabelled_touchpoint(labels)))
-            return journey_table(other, by=by)
+            return journey_table(other, by=by, columns=columns, next_of=next_of, steps=steps)
         journeys = relabelled
-    return Journeys(steps_in_order(journeys), ["_journey"], "_customer", ordered=True)
+    table = steps_in_order(journeys, next_of) if steps else nw.from_native(journeys.lazy())
+    return Journeys(table, ["_journey"], "_customer", ordered=True)
 
 
 def named_journeys(table: Journeys, frame: nw.LazyFrame[Any], keys: list[str]) -> nw.LazyFrame[Any]:
@@ -226,23 +335,57 @@ def named_journeys(table: Journeys, frame: nw.LazyFrame[Any], keys: list[str]) -
     return frame.join(names, on=table.keys).select(*keys, *rest)
 
 
-def _sorted_journeys(log: EventLog, by: JourneyBy) -> SortedJourneys:
-    """The core columns of ``log`` in journey order ``by``: from ``log.cache``, or sorted into it."""
-    keys = journey_keys(log, by)
+def _sorted_journeys(log: EventLog, by: JourneyBy, columns: Sequence[str] = ()) -> SortedJourneys:
+    """The core columns and ``columns`` of ``log`` in journey order ``by``, kept in ``log.cache``."""
+    columns = list(dict.fromkeys(columns))
+    table = log.cache.journeys(by, lambda: _journeys_of(log, by, columns))
+    missing = [c for c in columns if c not in table.columns]
+    if not missing:
+        return table
+    more = gathered(table, (log.cache.origin or log).frame, missing)
+    if more is None:  # its rows came back in another order than when sorted: sort again
+        log.cache.forget_journeys()
+        return _sorted_journeys(log, by, [*columns])
+    log.cache.keep_journeys(by, more)
+    return more
 
-    def compute() -> SortedJourneys:
-        if log.cache.parent is not None:  # sessionized: the journeys of the log it came from
-            source, gap_us = log.cache.parent
-            customers = _sorted_journeys(source, "customer")
-            return customers if by == "customer" else cut_sessions(customers, gap_us)
-        if by == "session" and not log.has("session_id"):
-            # Default sessions cut the customers' sorted journeys: no second sort.
-            customers = _sorted_journeys(log, "customer")
-            return cut_sessions(customers, parse_duration(DEFAULT_SESSION_GAP))
-        columns = [*keys, "touchpoint", "timestamp", *ORDER]
-        return sort_journeys(log.frame, keys, ORDER, columns=columns)
 
-    return log.cache.journeys(by, compute)
+def _journeys_of(log: EventLog, by: JourneyBy, columns: Sequence[str]) -> SortedJourneys:
+    """The sorted journeys of ``log`` ``by``: made from those of the log it came from, or sorted."""
+    if by == "session" and not log.has("session_id"):
+        # Default sessions cut the customers' sorted journeys: no second sort.
+        customers = _sorted_journeys(log, "customer", columns)
+        return cut_sessions(customers, parse_duration(DEFAULT_SESSION_GAP))
+    if log.cache.derived is None:
+        keys = journey_keys(log, by)
+        every = list(dict.fromkeys([*keys, *CORE, *columns]))
+        return sort_journeys(log.frame, keys, ORDER, columns=every)
+    parent, how = log.cache.derived
+    table = _derived_journeys(parent, how, by, columns)
+    # Made from the parent's rows: their _row numbers the rows of the parent's origin.
+    log.cache.origin = parent.cache.origin or parent
+    return table
+
+
+def _derived_journeys(
+    parent: EventLog, how: Derivation, by: JourneyBy, columns: Sequence[str]
+) -> SortedJourneys:
+    """The sorted journeys of the log made from ``parent`` as ``how`` says, from ``parent``'s."""
+    if isinstance(how, Sessions):
+        customers = _sorted_journeys(parent, "customer", columns)
+        return customers if by == "customer" else cut_sessions(customers, how.gap_us)
+    if isinstance(how, Collapsed):
+        # Sessions are cut from the customers' rows in their order: a mask fits either.
+        table = _sorted_journeys(parent, by, columns)
+        return kept_rows(table, repeated_rows(_sorted_journeys(parent, how.by)).not_())
+    table = _sorted_journeys(parent, by, [*how.columns, *columns])
+    if isinstance(how, Relabelled):
+        return with_touchpoint(table, rows_where(table, how.touchpoint))
+    mask = rows_where(table, how.condition)
+    if how.scope != "events":
+        mask = customers_where(table, mask)
+        mask = mask if how.scope == "customers" else mask.not_()
+    return kept_rows(table, mask)
 
 
 def collapse_repeats(log: EventLog, *, by: JourneyBy = "customer") -> EventLog:
@@ -258,7 +401,12 @@ def collapse_repeats(log: EventLog, *, by: JourneyBy = "customer") -> EventLog:
     >>> collapse_repeats(log).to_polars()["touchpoint"].to_list()
     ['a', 'b', 'a']
     """
-    log = with_sessions(log, by)
-    keys = journey_keys(log, by)
-    prev = nw.col("touchpoint").shift(1).over(*keys, order_by=ORDER)
-    return log.with_frame(log.frame.filter(prev.is_null() | (prev != nw.col("touchpoint"))))
+
+    def collapsed() -> EventLog:
+        journeys = with_sessions(log, by)
+        keys = journey_keys(journeys, by)
+        prev = nw.col("touchpoint").shift(1).over(*keys, order_by=ORDER)
+        frame = journeys.frame.filter(prev.is_null() | (prev != nw.col("touchpoint")))
+        return derived(journeys, frame, Collapsed(by))
+
+    return log.cache.reused("collapsed", by, collapsed)

@@ -26,7 +26,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias, TypeVar
 
 import narwhals as nw
 import polars as pl
@@ -41,11 +41,16 @@ __all__ = [
     "ORDER",
     "OTHER",
     "REQUIRED_ROLES",
+    "Collapsed",
+    "Derivation",
     "EventLog",
     "JourneyBy",
+    "Kept",
     "LoadReport",
     "LogCache",
+    "Relabelled",
     "RoleMatch",
+    "Sessions",
 ]
 
 #: Pseudo-touchpoint every journey starts from in transitions and the journey graph.
@@ -61,6 +66,8 @@ OPTIONAL_ROLES = ("channel", "value", "rating", "source")
 INTERNAL_COLUMNS = ("event_index", "epoch_us", "session_id")
 #: The order of events within a journey, on every engine.
 ORDER = ["epoch_us", "event_index"]
+
+T = TypeVar("T")
 
 #: What a journey is: the events of one customer, or of one session of a customer.
 JourneyBy = Literal["customer", "session"]
@@ -168,8 +175,48 @@ class LoadReport:
         )
 
 
+@dataclass(frozen=True)
+class Sessions:
+    """A log cut into sessions with a gap of ``gap_us`` microseconds (:func:`cxlib.sessionize`)."""
+
+    gap_us: int
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A log with some of another's events, kept by ``condition`` over its ``columns``.
+
+    ``scope``: the events where it holds (``"events"``), every event of the customers
+    with such an event (``"customers"``), or of the others (``"other customers"``).
+    """
+
+    condition: nw.Expr
+    columns: tuple[str, ...]
+    scope: Literal["events", "customers", "other customers"] = "events"
+
+
+@dataclass(frozen=True)
+class Relabelled:
+    """A log whose touchpoints are ``touchpoint``, an expression over ``columns`` of another."""
+
+    touchpoint: nw.Expr
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Collapsed:
+    """A log without the events repeating the touchpoint just before them in a journey ``by``."""
+
+    by: JourneyBy
+
+
+#: How a log was made from another one, keeping the order of the events in each journey
+#: (:attr:`LogCache.derived`).
+Derivation: TypeAlias = Sessions | Kept | Relabelled | Collapsed
+
+
 class LogCache:
-    """What one :class:`EventLog` computed once and keeps for its later analyses: five entries at most.
+    """What one :class:`EventLog` computed once and keeps for its later analyses: a few entries.
 
     cxlib's only memoisation. Sorting a log's events into journeys is most of the cost
     of an analysis on Polars, counting on sorted rows nearly free
@@ -183,20 +230,33 @@ class LogCache:
 
     Entries, by key (:meth:`entries` lists those present):
 
-    ``("parent",)``
-        Set by :func:`cxlib.sessionize`: the log this one sessionized and the session gap
-        in microseconds. The sorted journeys of this log are then cut from the parent's
-        sorted customer journeys instead of sorted again.
+    ``("derived",)``
+        The log this one was made from and how (:data:`Derivation`): sessions
+        (:func:`cxlib.sessionize`), a filter (:mod:`cxlib.filters`, a segment),
+        relabelled touchpoints or collapsed repeats (:func:`cxlib.collapse_repeats`,
+        stages). None of them changes the order of a journey's events, so the sorted
+        journeys of this log are made from the other's (sessions cut, rows kept,
+        touchpoints renamed) instead of sorted again; ``origin`` is then the log their
+        ``_row`` numbers the rows of.
     ``("journeys", by)``, ``by`` being ``"customer"`` or ``"session"``
         The log's core columns sorted in journey order
         (:data:`cxlib.engines.SortedJourneys`, made by :func:`cxlib.journeys.journey_table`),
-        about 41 MiB per million events. Both share the sort: sessions are cut from the
-        customers' journeys.
+        about 45 MiB per million events, and the other columns analyses asked for
+        (gathered in journey order when first asked for). Both share the sort: sessions
+        are cut from the customers' journeys.
     ``("funnel_levels", with_next, definition)``, ``with_next`` being ``False`` or ``True``
         The last funnel's :func:`cxlib.funnel_levels` (a small frame, one row per
         journey reaching step 1) and its definition ``(steps, window, order, exclude,
         by, count)``. A funnel page asks for the same funnel several times (its figures, the
         time to convert, the conversion over time); another funnel replaces it.
+    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"`` or ``"customers per <column>"``
+        The last log made from this one by :func:`cxlib.to_stages` or
+        :func:`cxlib.collapse_repeats` (with its own sorted journeys, made from this
+        log's: the Stages page draws three analyses of the same stages), and the last
+        Markov chain's transitions (:func:`cxlib.conversion.markov.conversion_chain`:
+        attribution, touchpoint importance, the what-if and the story count it alike), and
+        the customers per value of a column (:func:`cxlib.analyses.overview.value_counts`,
+        the journey graph's nodes).
 
     Examples
     --------
@@ -212,16 +272,28 @@ class LogCache:
     """
 
     def __init__(self) -> None:
-        #: Set by :func:`cxlib.sessionize`: ``(the log sessionized, the gap in microseconds)``.
-        self.parent: tuple[EventLog, int] | None = None
+        #: The log this one was made from, and how (see the class docstring).
+        self.derived: tuple[EventLog, Derivation] | None = None
+        #: The log whose rows the sorted journeys' ``_row`` numbers; None: this one.
+        self.origin: EventLog | None = None
         self._journeys: dict[JourneyBy, SortedJourneys] = {}
         self._funnels: dict[bool, tuple[Hashable, nw.DataFrame[Any]]] = {}
+        self._reused: dict[str, tuple[Hashable, Any]] = {}
 
     def journeys(self, by: JourneyBy, compute: Callable[[], SortedJourneys]) -> SortedJourneys:
         """The sorted journeys ``by`` customer or session: kept, or computed now and kept."""
         if by not in self._journeys:
             self._journeys[by] = compute()
         return self._journeys[by]
+
+    def keep_journeys(self, by: JourneyBy, journeys: SortedJourneys) -> None:
+        """Keep ``journeys`` (the same rows with more columns) in place of the sorted journeys ``by``."""
+        self._journeys[by] = journeys
+
+    def forget_journeys(self) -> None:
+        """Drop the sorted journeys and the derivation: the next analysis sorts this log itself."""
+        self._journeys.clear()
+        self.derived = self.origin = None
 
     def funnel_levels(
         self, definition: Hashable, *, with_next: bool, compute: Callable[[], nw.DataFrame[Any]]
@@ -233,12 +305,21 @@ class LogCache:
             self._funnels[with_next] = kept
         return kept[1]
 
+    def reused(self, kind: str, definition: Hashable, compute: Callable[[], T]) -> T:
+        """What ``compute`` gives for ``definition`` (one of ``kind``): kept, or computed in place of the last."""
+        kept = self._reused.get(kind)
+        if kept is None or kept[0] != definition:
+            kept = (definition, compute())
+            self._reused[kind] = kept
+        return kept[1]  # type: ignore[no-any-return]
+
     def entries(self) -> list[tuple[Hashable, ...]]:
         """The keys of the entries present (see the class docstring)."""
-        parent: list[tuple[Hashable, ...]] = [("parent",)] if self.parent is not None else []
+        derived: list[tuple[Hashable, ...]] = [("derived",)] if self.derived is not None else []
         journeys = [("journeys", by) for by in self._journeys]
         funnels = [("funnel_levels", w, d) for w, (d, _) in self._funnels.items()]
-        return [*parent, *journeys, *funnels]
+        reused = [("reused", kind, d) for kind, (d, _) in self._reused.items()]
+        return [*derived, *journeys, *funnels, *reused]
 
     def __repr__(self) -> str:
         return f"LogCache({self.entries()!r})"

@@ -1,5 +1,7 @@
 """journey_table: on Polars the cached sorted frame equals the portable journey_steps on DuckDB."""
 
+import datetime as dt
+
 import narwhals as nw
 import polars as pl
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from cxlib import (
     EventLog,
     dropoffs,
+    filters,
     funnel,
     funnel_levels,
     journeys,
@@ -16,7 +19,9 @@ from cxlib import (
     top_paths,
     transitions,
 )
+from cxlib.analyses.compare import segment_log
 from cxlib.engines import polars_journeys, to_engine
+from cxlib.errors import AnalysisError
 from cxlib.journeys import journey_steps, journey_table, sessionize
 from tests.conftest import T0, approx_rows, make_log, random_log_frames
 
@@ -84,6 +89,76 @@ def test_sorted_journeys_are_computed_once_per_log_and_by():
     filtered = log.with_frame(log.frame.filter(nw.col("touchpoint") == "x"))
     assert filtered.cache.entries() == []
     assert journey_table(filtered).frame.collect()["touchpoint"].to_list() == ["x"]
+
+
+def with_channel(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with a channel: web for touchpoints x and y, else app (a column to gather)."""
+    web = pl.col("touchpoint").is_in(["x", "y"])
+    return frame.with_columns(channel=pl.when(web).then(pl.lit("web")).otherwise(pl.lit("app")))
+
+
+#: Logs made from another without changing the order of journeys' events.
+DERIVED = {
+    "dates": lambda log: filters.filter_time(log, start=T0 + dt.timedelta(minutes=1)),
+    "touchpoints": lambda log: filters.filter_touchpoints(log, drop=["y"]),
+    "channel": lambda log: filters.filter_channels(log, "web"),
+    "renamed": lambda log: filters.rename_touchpoints(log, {"x": "y"}),
+    "collapsed": lambda log: journeys.collapse_repeats(log),
+    "collapsed sessions": lambda log: journeys.collapse_repeats(log, by="session"),
+    "segment": lambda log: segment_log(log, ("channel", "web")),
+    "rest": lambda log: segment_log(log, ("channel", "web"), rest=True),
+    "sessions": lambda log: sessionize(log, "1h"),
+}
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    frame=random_log_frames(),
+    made=st.lists(st.sampled_from(sorted(DERIVED)), min_size=1, max_size=3),
+    by=st.sampled_from(["customer", "session"]),
+)
+def test_derived_logs_reuse_the_order_of_the_log_they_come_from(frame, made, by):
+    # A chain of filters, renamings, collapsed repeats and segments sorts the first log
+    # once; each later log's journeys (with a gathered column) equal DuckDB's own.
+    log = EventLog.from_frame(with_channel(frame))
+    journey_table(log)
+    sorts = []
+    original = journeys.sort_journeys
+
+    def counted(*args, **kwargs):
+        sorts.append(args)
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(journeys, "sort_journeys", counted)
+        for name in made:
+            try:
+                log = DERIVED[name](log)
+            except AnalysisError:  # a value the log made so far no longer has
+                return
+        check_against_portable(log, by)
+        portable = EventLog.from_frame(to_engine(log.frame.collect().to_native(), "duckdb"))
+        pick = ["customer_id", "event_index", "touchpoint", "channel"]
+        fast = journey_table(log, by=by, columns=["channel"]).frame.select(pick)
+        slow = journey_table(portable, by=by, columns=["channel"]).frame.select(pick)
+        fast_rows = fast.collect("polars").to_native().cast({"touchpoint": pl.String}).rows()
+        assert sorted(fast_rows) == sorted(slow.collect("polars").to_native().rows())
+    assert sorts == []
+
+
+def test_a_frame_giving_its_rows_in_another_order_is_sorted_again():
+    # The rows of a source must come back in the order they were sorted in, for a column
+    # gathered later to land on the right events: when they do not, the log sorts again.
+    log = EventLog.from_frame(with_channel(make_log({"a": "x z", "b": "y"}).to_polars()))
+    journey_table(log)
+    shuffled = log.with_frame(log.frame.sort("event_index", descending=True))
+    shuffled.cache.keep_journeys("customer", log.cache.journeys("customer", never))
+    out = journey_table(shuffled, columns=["channel"]).frame.collect()
+    assert sorted(out.select("customer_id", "touchpoint", "channel").rows()) == [
+        ("a", "x", "web"),
+        ("a", "z", "app"),
+        ("b", "y", "web"),
+    ]
 
 
 @pytest.mark.parametrize("by", ["customer", "session"])
@@ -194,8 +269,8 @@ def test_sessionized_log_reuses_its_parents_journeys(frame, gap):
     # parent's sorted customers, and must equal DuckDB's sessionize with the same gap.
     parent = EventLog.from_frame(frame)
     log = sessionize(parent, gap)
-    assert log.cache.parent is not None
-    assert log.cache.parent[0] is parent
+    assert log.cache.derived is not None
+    assert log.cache.derived[0] is parent
     portable = sessionize(
         EventLog.from_frame(to_engine(parent.frame.collect().to_native(), "duckdb")), gap
     )
@@ -207,3 +282,17 @@ def test_sessionized_log_reuses_its_parents_journeys(frame, gap):
     assert transitions(log, by="session").rows() == approx_rows(
         transitions(portable, by="session").rows()
     )
+
+
+@settings(max_examples=80, deadline=None)
+@given(frame=random_log_frames(), goal=st.sampled_from(["x", "y", "q"]))
+def test_polars_conversion_steps_equal_the_portable_window(frame, goal):
+    # The Polars path finds each customer's first goal by fills over ordered rows.
+    from cxlib.conversion.goal import with_conversion_step
+
+    log = EventLog.from_frame(frame)
+    portable = EventLog.from_frame(to_engine(frame, "duckdb"))
+    pick = ["customer_id", "event_index", "step", "conv_step"]
+    fast = with_conversion_step(log, goal).frame.select(pick).collect("polars").to_native()
+    slow = with_conversion_step(portable, goal).frame.select(pick).collect("polars").to_native()
+    assert sorted(fast.rows()) == sorted(slow.rows())

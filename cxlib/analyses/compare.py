@@ -38,8 +38,9 @@ from cxlib.analyses.drilldown.customers import Cohort
 from cxlib.analyses.funnels.funnel import FunnelOrder, funnel
 from cxlib.analyses.paths import top_paths
 from cxlib.analyses.transitions import transitions
-from cxlib.checks import require_column
+from cxlib.checks import require_column, require_touchpoints
 from cxlib.errors import AnalysisError
+from cxlib.journeys import journey_table, kept
 from cxlib.log import EventLog
 
 __all__ = [
@@ -75,26 +76,42 @@ def two_proportion_z_test(x_a: int, n_a: int, x_b: int, n_b: int) -> tuple[float
     return (z, math.erfc(abs(z) / math.sqrt(2)))
 
 
-def _members(log: EventLog, segment: Segment) -> EventLog:
-    if isinstance(segment, Cohort):
-        return log.with_frame(log.frame.join(segment.customers(log), on="customer_id", how="semi"))
-    if callable(segment) and not isinstance(segment, nw.Expr):
-        return segment(log)
+def _condition(log: EventLog, segment: nw.Expr | tuple[str, Any]) -> tuple[nw.Expr, list[str]]:
+    """The condition an event of a segment's customer meets, and the columns it reads."""
     if isinstance(segment, nw.Expr):
-        condition = segment
+        condition, columns = segment, [c for c in log.columns if c != "session_id"]
     elif isinstance(segment, tuple) and len(segment) == 2:
         column, value = segment
         require_column(log, column, purpose="the segment")
         values = value if isinstance(value, list | set | tuple) else [value]
-        condition = nw.col(column).is_in(list(values))
+        condition, columns = nw.col(column).is_in(list(values)), [column]
     else:
         msg = (
             f"segment {segment!r} is not a segment; give a (column, value) pair, "
             "a narwhals expression or a function EventLog -> EventLog"
         )
         raise AnalysisError(msg)
-    chosen = log.frame.filter(condition.fill_null(False)).select("customer_id").unique()
-    return log.with_frame(log.frame.join(chosen, on="customer_id", how="semi"))
+    return condition, columns
+
+
+def _members(log: EventLog, segment: Segment, *, rest: bool = False) -> EventLog:
+    if isinstance(segment, Cohort) or (callable(segment) and not isinstance(segment, nw.Expr)):
+        members = (
+            log.with_frame(log.frame.join(segment.customers(log), on="customer_id", how="semi"))
+            if isinstance(segment, Cohort)
+            else segment(log)
+        )
+        if not rest:
+            return members
+        chosen = members.frame.select("customer_id").unique()
+        return log.with_frame(log.frame.join(chosen, on="customer_id", how="anti"))
+    condition, columns = _condition(log, segment)
+    return kept(
+        log,
+        condition.fill_null(False),
+        columns=columns,
+        scope="other customers" if rest else "customers",
+    )
 
 
 def segment_log(log: EventLog, segment: Segment, *, rest: bool = False) -> EventLog:
@@ -110,11 +127,7 @@ def segment_log(log: EventLog, segment: Segment, *, rest: bool = False) -> Event
     >>> segment_log(log, ("touchpoint", "buy"), rest=True).to_polars()["customer_id"].to_list()
     ['b']
     """
-    members = _members(log, segment)
-    if not rest:
-        return members
-    chosen = members.frame.select("customer_id").unique()
-    return log.with_frame(log.frame.join(chosen, on="customer_id", how="anti"))
+    return _members(log, segment, rest=rest)
 
 
 @dataclass(frozen=True)
@@ -130,30 +143,34 @@ class SegmentComparison:
 
 
 def _customers(log: EventLog) -> int:
-    return int(log.frame.select(nw.col("customer_id").n_unique()).collect("polars").item())
+    events = journey_table(log, steps=False)
+    return int(events.frame.select(nw.col(events.customer).n_unique()).collect("polars").item())
 
 
 def _funnels(
-    log_a: EventLog, log_b: EventLog, steps: Sequence[str], window: str, order: FunnelOrder
+    log: EventLog,
+    segments: tuple[EventLog, EventLog],
+    steps: Sequence[str],
+    window: str,
+    order: FunnelOrder,
 ) -> tuple[list[int], list[int]]:
-    """Customers at each step in A and in B, from one funnel over both, broken down by segment.
+    """Customers at each step in A and in B: each segment's own funnel, on its journeys.
 
-    One log holds both segments (customer ids prefixed, as a customer may be in
-    both), so a step met in only one segment is still a step of the log.
+    A step is a touchpoint of the log; where a segment never meets step k, nobody of
+    it reaches step k or later, and the funnel of the steps before k gives the others.
     """
+    require_touchpoints(log, steps)
 
-    def labelled(segment: EventLog, label: str) -> nw.LazyFrame[Any]:
-        prefixed = nw.concat_str([nw.lit(f"{label}:"), nw.col("customer_id").cast(nw.String)])
-        return segment.frame.with_columns(customer_id=prefixed, _segment=nw.lit(label))
+    def counts(segment: EventLog) -> list[int]:
+        events = journey_table(segment, steps=False).frame
+        present = set(events.select("touchpoint").unique().collect("polars")["touchpoint"])
+        met = next((k for k, step in enumerate(steps) if step not in present), len(steps))
+        if met == 0:
+            return [0] * len(steps)
+        table = funnel(segment, steps[:met], window=window, order=order)
+        return [*table.sort("step")["customers"].to_list(), *[0] * (len(steps) - met)]
 
-    both = nw.concat([labelled(log_a, "a"), labelled(log_b, "b")], how="vertical")
-    table = funnel(log_a.with_frame(both), steps, window=window, order=order, breakdown="_segment")
-    counts: dict[str, list[int]] = {
-        label: table.filter(pl.col("_segment") == label).sort("step")["customers"].to_list()
-        for label in ("a", "b")
-    }
-    a, b = (counts[label] or [0] * len(steps) for label in ("a", "b"))
-    return a, b
+    return counts(segments[0]), counts(segments[1])
 
 
 def _funnel_test(
@@ -301,7 +318,7 @@ def compare_segments(
         segment_log(log, segment_a, rest=True) if segment_b is None else segment_log(log, segment_b)
     )
     size_a, size_b = _customers(log_a), _customers(log_b)
-    at_a, at_b = _funnels(log_a, log_b, steps, window, order)
+    at_a, at_b = _funnels(log, (log_a, log_b), steps, window, order)
     return SegmentComparison(
         customers_a=size_a,
         customers_b=size_b,

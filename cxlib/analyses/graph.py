@@ -37,7 +37,7 @@ import narwhals as nw
 import networkx as nx
 import polars as pl
 
-from cxlib.analyses.overview import value_counts
+from cxlib.analyses.overview import customers_per_value
 from cxlib.analyses.transitions import transitions
 from cxlib.checks import check_known
 from cxlib.errors import AnalysisError
@@ -117,15 +117,15 @@ def journey_graph(
     """
     _check_pruning(top_k, min_count, min_share)
     left_out = 0
-    if isinstance(log_or_transitions, EventLog) and max_touchpoints is not None:
-        names = value_counts(log_or_transitions, "touchpoint")["touchpoint"]
-        left_out = max(0, names.len() - max_touchpoints)
-        if left_out:
-            keep = names.head(max_touchpoints).to_list()
-            log_or_transitions = filter_touchpoints(log_or_transitions, keep=keep)
     if isinstance(log_or_transitions, EventLog):
+        customers = _customers_per_touchpoint(log_or_transitions)
+        if max_touchpoints is not None and len(customers) - 2 > max_touchpoints:
+            left_out = len(customers) - 2 - max_touchpoints
+            ranked = sorted(set(customers) - {ENTRY, EXIT}, key=lambda t: (-customers[t], t))
+            keep = ranked[:max_touchpoints]
+            log_or_transitions = filter_touchpoints(log_or_transitions, keep=keep)
+            customers = _customers_per_touchpoint(log_or_transitions)
         table = transitions(log_or_transitions, by=by)
-        customers: dict[str, int] | None = _customers_per_touchpoint(log_or_transitions)
         # A customer's journey is the customer: only session journeys need a count of their own.
         journeys = customers if by == "customer" else _sessions_per_touchpoint(log_or_transitions)
     else:
@@ -254,16 +254,9 @@ def _checked_table(table: pl.DataFrame) -> pl.DataFrame:
 
 def _customers_per_touchpoint(log: EventLog) -> dict[str, int]:
     """Distinct customers per touchpoint, and under ENTRY and EXIT all customers."""
-    customers = nw.col("customer_id").n_unique().cast(nw.Int64)
-    per_touchpoint = log.frame.group_by(nw.col("touchpoint").cast(nw.String)).agg(
-        customers=customers
-    )
-    # One query for both (a null touchpoint row holds everyone): each collect costs on Spark.
-    everyone = log.frame.select(touchpoint=nw.lit(None, dtype=nw.String), customers=customers)
-    table = nw.concat([per_touchpoint, everyone], how="vertical").collect("polars").to_native()
-    counts = dict(table.iter_rows())
-    total = counts.pop(None)
-    return {**counts, ENTRY: total, EXIT: total}
+    counts, total = customers_per_value(log, "touchpoint")
+    per_touchpoint = dict(counts.select("touchpoint", "customers").iter_rows())
+    return {**per_touchpoint, ENTRY: total, EXIT: total}
 
 
 def _sessions_per_touchpoint(log: EventLog) -> dict[str, int]:

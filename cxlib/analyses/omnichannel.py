@@ -17,12 +17,13 @@ from cxlib.analyses.transitions import transitions
 from cxlib.checks import require_touchpoints
 from cxlib.conversion.goal import with_conversion_step
 from cxlib.errors import AnalysisError
-from cxlib.journeys import journey_steps
+from cxlib.journeys import journey_table, relabelled
 from cxlib.log import ENTRY, EXIT, EventLog
 
 __all__ = [
     "NO_CHANNEL",
     "channel_log",
+    "channel_or_none",
     "channel_switches",
     "channels_used",
     "omnichannel_summary",
@@ -59,8 +60,12 @@ def channel_log(log: EventLog) -> EventLog:
     ['web', '(none)']
     """
     _require_channel(log, "a channel analysis")
-    channel = nw.col("channel").cast(nw.String).fill_null(NO_CHANNEL)
-    return log.with_frame(log.frame.with_columns(touchpoint=channel))
+    return relabelled(log, channel_or_none("channel"), columns=["channel"])
+
+
+def channel_or_none(column: str) -> nw.Expr:
+    """The channel in ``column``, ``"(none)"`` where it is missing."""
+    return nw.col(column).cast(nw.String).fill_null(NO_CHANNEL)
 
 
 def channel_switches(log: EventLog) -> pl.DataFrame:
@@ -114,26 +119,25 @@ def switching_edges(log: EventLog) -> pl.DataFrame:
     [('x', 'y', 2, 1, 0.5)]
     """
     _require_channel(log, "switching_edges")
-    channel = nw.col("channel").cast(nw.String).fill_null(NO_CHANNEL)
-    steps = journey_steps(log.with_frame(log.frame.with_columns(channel=channel)))
-    steps = steps.with_columns(
-        next_channel=nw.col("channel").shift(-1).over("customer_id", order_by="step")
-    )
+    steps = journey_table(log, next_of=["channel"]).frame
     table: pl.DataFrame = (
         steps.filter(~nw.col("next_touchpoint").is_null())
-        .group_by(
-            nw.col("touchpoint").cast(nw.String).alias("source"),
-            nw.col("next_touchpoint").cast(nw.String).alias("target"),
-        )
+        .group_by("touchpoint", "next_touchpoint")
         .agg(
             transitions=nw.len().cast(nw.Int64),
-            switches=(nw.col("channel") != nw.col("next_channel"))
+            switches=(channel_or_none("channel") != channel_or_none("next_channel"))
             .cast(nw.Int64)
             .sum()
             .cast(nw.Int64),
         )
         .collect("polars")
         .to_native()
+        .select(
+            pl.col("touchpoint").cast(pl.String).alias("source"),
+            pl.col("next_touchpoint").cast(pl.String).alias("target"),
+            "transitions",
+            "switches",
+        )
     )
     return table.with_columns(
         switch_share=(pl.col("switches") / pl.col("transitions")).cast(pl.Float64),
@@ -174,12 +178,12 @@ def start_and_conversion_channels(log: EventLog, *, goal: str) -> pl.DataFrame:
     [('web', 'store', 1, 1.0)]
     """
     _require_channel(log, "an omnichannel analysis")
-    steps = with_conversion_step(log, goal)
-    channel = nw.col("channel").cast(nw.String).fill_null(NO_CHANNEL)
+    journeys = with_conversion_step(log, goal, columns=["channel"])
+    channel = channel_or_none("channel")
     at_conversion = nw.col("step") == nw.col("conv_step")
     table: pl.DataFrame = (
-        steps.filter((nw.col("step") == 1) | at_conversion)
-        .group_by("customer_id")
+        journeys.frame.filter((nw.col("step") == 1) | at_conversion)
+        .group_by(journeys.customer)
         .agg(
             start_channel=nw.when(nw.col("step") == 1).then(channel).max(),
             conversion_channel=nw.when(at_conversion).then(channel).max(),
@@ -198,17 +202,19 @@ def start_and_conversion_channels(log: EventLog, *, goal: str) -> pl.DataFrame:
 
 
 def _by_channel_count(log: EventLog, goal: str) -> pl.DataFrame:
-    value = nw.col("value").cast(nw.Float64) if log.has("value") else nw.lit(None, nw.Float64)
+    valued = log.has("value")
+    value = nw.col("value").cast(nw.Float64) if valued else nw.lit(None, nw.Float64)
     _require_channel(log, "an omnichannel analysis")
-    steps = with_conversion_step(log, goal).with_columns(_value=value)
+    journeys = with_conversion_step(log, goal, columns=["channel", *["value"] * valued])
+    steps, customer = journeys.frame.with_columns(_value=value), journeys.customer
     # Two steps: distinct channels per customer, then customers per number of channels.
-    pairs = steps.group_by("customer_id", nw.col("channel").cast(nw.String)).agg(
+    pairs = steps.group_by(customer, "channel").agg(
         first_step=nw.col("step").min(),
         conv_step=nw.col("conv_step").min(),
         value=nw.col("_value").sum(),
     )
     real = ~nw.col("channel").is_null()
-    customers = pairs.group_by("customer_id").agg(
+    customers = pairs.group_by(customer).agg(
         channels=real.cast(nw.Int64).sum().cast(nw.Int64),
         to_conversion=(real & (nw.col("first_step") <= nw.col("conv_step")))
         .cast(nw.Int64)

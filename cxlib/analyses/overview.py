@@ -14,11 +14,11 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, journey_keys, journey_steps
+from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import EventLog
 from cxlib.units import SECOND_US
 
-__all__ = ["Summary", "preview", "summary", "value_counts"]
+__all__ = ["Summary", "customers_per_value", "preview", "summary", "value_counts"]
 
 _EPOCH = dt.datetime(1970, 1, 1)
 
@@ -58,16 +58,16 @@ def summary(log: EventLog, *, by: JourneyBy = "customer", goal: str | None = Non
     >>> s.customers, s.journeys, s.events, s.conversion, s.median_events, s.median_seconds
     (2, 2, 3, 0.5, 1.5, 150.0)
     """
-    keys = journey_keys(log, by)
-    steps = journey_steps(log, by=by)
-    per_journey = steps.group_by(*keys).agg(
+    table = journey_table(log, by=by, steps=False)
+    events, customer = table.frame, table.customer
+    per_journey = events.group_by(*dict.fromkeys([*table.keys, customer])).agg(
         events=nw.len(),
         seconds=(nw.col("epoch_us").max() - nw.col("epoch_us").min()) / SECOND_US,
         goal=(nw.col("touchpoint") == (goal or "")).cast(nw.Int64).sum(),
         first=nw.col("epoch_us").min(),
         last=nw.col("epoch_us").max(),
     )
-    per_customer = per_journey.group_by("customer_id").agg(goal=nw.col("goal").sum())
+    per_customer = per_journey.group_by(customer).agg(goal=nw.col("goal").sum())
     journeys = per_journey.select(
         journeys=nw.len(),
         events=nw.col("events").sum(),
@@ -79,7 +79,7 @@ def summary(log: EventLog, *, by: JourneyBy = "customer", goal: str | None = Non
     customers = per_customer.select(
         customers=nw.len(), converted=(nw.col("goal") > 0).cast(nw.Int64).sum()
     )
-    touchpoints = log.frame.select(touchpoints=nw.col("touchpoint").n_unique())
+    touchpoints = events.select(touchpoints=nw.col("touchpoint").n_unique())
     row = {
         **journeys.collect("polars").to_native().row(0, named=True),
         **customers.collect("polars").to_native().row(0, named=True),
@@ -125,19 +125,45 @@ def value_counts(log: EventLog, column: str, *, n: int | None = None) -> pl.Data
     if not log.has(column):
         msg = f"the log has no column {column!r}; its columns are {log.columns!r}"
         raise AnalysisError(msg)
-    total = log.frame.select(nw.col("customer_id").n_unique()).collect("polars").item()
-    counts: pl.DataFrame = (
-        log.frame.group_by(column)
-        .agg(events=nw.len(), customers=nw.col("customer_id").n_unique())
-        .collect("polars")
-        .to_native()
-        .with_columns(
-            pl.col("events", "customers").cast(pl.Int64),
-            share=pl.col("customers").cast(pl.Float64) / max(total, 1),
-        )
-        .sort(["customers", column], descending=[True, False], nulls_last=True)
+    counts, total = customers_per_value(log, column)
+    counts = counts.with_columns(share=pl.col("customers").cast(pl.Float64) / max(total, 1)).sort(
+        ["customers", column], descending=[True, False], nulls_last=True
     )
     return counts if n is None else counts.head(n)
+
+
+def customers_per_value(log: EventLog, column: str) -> tuple[pl.DataFrame, int]:
+    """Events and distinct customers per value of ``column`` (Int64, unsorted), and all customers.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3, "touchpoint": ["x", "x", "y"]}))
+    >>> counts, total = customers_per_value(log, "touchpoint")
+    >>> counts.sort("touchpoint").rows(), total
+    ([('x', 2, 1), ('y', 1, 1)], 2)
+    """
+    # Every page lists the touchpoints and the journey graph counts their customers.
+    return log.cache.reused(
+        f"customers per {column}", column, lambda: _customers_per_value(log, column)
+    )
+
+
+def _customers_per_value(log: EventLog, column: str) -> tuple[pl.DataFrame, int]:
+    table = journey_table(log, columns=[column], steps=False)
+    events, customer = table.frame, table.customer
+    counts: pl.DataFrame = (
+        events.group_by(column)
+        .agg(events=nw.len(), customers=nw.col(customer).n_unique())
+        .collect("polars")
+        .to_native()
+        .with_columns(pl.col("events", "customers").cast(pl.Int64))
+    )
+    if column == "touchpoint":  # categories on Polars (the sorted journeys): as text
+        counts = counts.with_columns(pl.col(column).cast(pl.String))
+    total = events.select(nw.col(customer).n_unique()).collect("polars").item()
+    return counts, int(total)
 
 
 def preview(log: EventLog, *, n: int = 100) -> pl.DataFrame:

@@ -25,6 +25,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.checks import check_choice, require_touchpoints
+from cxlib.journeys import journey_table
 from cxlib.log import EventLog
 from cxlib.units import DAY_US
 
@@ -55,7 +56,8 @@ def _period_start(period: Period, index: pl.Expr | None = None) -> pl.Expr:
 
 def _complete(log: EventLog, period: Period) -> pl.Expr:
     """Whether period ``_p`` had ended by the day of the log's last event."""
-    last = log.frame.select(nw.col("timestamp").max()).collect("polars").item()
+    events = journey_table(log, steps=False).frame
+    last = events.select(nw.col("timestamp").max()).collect("polars").item()
     if last is None:
         return pl.lit(True)
     following = _period_start(period, pl.col("_p") + 1)
@@ -63,16 +65,18 @@ def _complete(log: EventLog, period: Period) -> pl.Expr:
 
 
 def _active(log: EventLog, period: Period, touchpoint: str | None) -> nw.LazyFrame[Any]:
-    """One row per customer and active period, ``hit`` = 1 when they did ``touchpoint`` then."""
+    """One row per customer (``_c``) and active period, ``hit`` = 1 when they did ``touchpoint`` then."""
     hit = (
-        (nw.col("touchpoint").cast(nw.String) == touchpoint).cast(nw.Int64)
+        (nw.col("touchpoint") == touchpoint).cast(nw.Int64)
         if touchpoint is not None
         else nw.lit(1, nw.Int64)
     )
+    events = journey_table(log, steps=False)
     return (
-        log.frame.with_columns(_p=_period_index(period).cast(nw.Int64), _hit=hit)
-        .group_by("customer_id", "_p")
+        events.frame.with_columns(_p=_period_index(period).cast(nw.Int64), _hit=hit)
+        .group_by(events.customer, "_p")
         .agg(hit=nw.col("_hit").max())
+        .rename({events.customer: "_c"})
     )
 
 
@@ -110,9 +114,7 @@ def retention(
     >>> retention(log).rows()  # the log ends on Monday 8 January: that week is not over
     [(datetime.date(2024, 1, 1), 0, 2, 2, 1.0, True), (datetime.date(2024, 1, 1), 1, 2, 1, 0.5, False)]
     """
-    active = _active(log, period, touchpoint).with_columns(
-        cohort=nw.col("_p").min().over("customer_id")
-    )
+    active = _active(log, period, touchpoint).with_columns(cohort=nw.col("_p").min().over("_c"))
     table: pl.DataFrame = (
         active.group_by("cohort", "_p")
         .agg(active=nw.len().cast(nw.Int64), hits=nw.col("hit").sum().cast(nw.Int64))
@@ -177,23 +179,25 @@ def lifecycle(log: EventLog, *, period: Period = "week") -> pl.DataFrame:
     [True, True, True, False, False]
     """
     active = _active(log, period, None)
-    previous = nw.col("_p").shift(1).over("customer_id", order_by="_p")
-    following = nw.col("_p").shift(-1).over("customer_id", order_by="_p")
-    active = active.with_columns(_prev=previous, _next=following)
+    # Whether the customer was active the period before and is the period after: two
+    # joins on (customer, period), cheaper than windows ordered within each customer.
+    periods = active.select("_c", "_p")
+    before = periods.with_columns(_p=nw.col("_p") + 1, _before=nw.lit(1))
+    after = periods.with_columns(_p=nw.col("_p") - 1, _after=nw.lit(1))
+    active = (
+        active.join(before, on=["_c", "_p"], how="left")
+        .join(after, on=["_c", "_p"], how="left")
+        .with_columns(_first=nw.col("_p").min().over("_c"))
+    )
     state = (
-        nw.when(nw.col("_prev").is_null())
+        nw.when(nw.col("_p") == nw.col("_first"))
         .then(nw.lit("new"))
-        .when(nw.col("_prev") == nw.col("_p") - 1)
+        .when(~nw.col("_before").is_null())
         .then(nw.lit("returning"))
         .otherwise(nw.lit("resurrecting"))
     )
     table = (
-        active.with_columns(
-            state=state,
-            gone_next=(nw.col("_next").is_null() | (nw.col("_next") > nw.col("_p") + 1)).cast(
-                nw.Int64
-            ),
-        )
+        active.with_columns(state=state, gone_next=nw.col("_after").is_null().cast(nw.Int64))
         .group_by("_p", "state")
         .agg(customers=nw.len().cast(nw.Int64), gone_next=nw.col("gone_next").sum().cast(nw.Int64))
         .collect("polars")

@@ -42,6 +42,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.errors import AnalysisError
+from cxlib.journeys import journey_table
 from cxlib.log import EventLog
 from cxlib.units import DAY_US
 
@@ -130,11 +131,15 @@ def rfm(log: EventLog, *, now: dt.datetime | None = None, goal: str | None = Non
         msg = "rfm needs a value column (revenue per event) and the log has none; map one when loading it"
         raise AnalysisError(msg)
     value = nw.col("value").cast(nw.Float64)
-    is_transaction = nw.col("touchpoint").cast(nw.String) == goal if goal is not None else value > 0
+    is_transaction = nw.col("touchpoint") == goal if goal is not None else value > 0
+    events = journey_table(log, columns=["value"], steps=False)
+    # Grouped by the customers' codes where the journeys have them (text is slow to hash).
+    named = {"customer_id": nw.col("customer_id").min()} if events.customer != "customer_id" else {}
     table: pl.DataFrame = (
-        log.frame.with_columns(_tx=is_transaction.fill_null(False))
-        .group_by(nw.col("customer_id").cast(nw.String))
+        events.frame.with_columns(_tx=is_transaction.fill_null(False))
+        .group_by(events.customer)
         .agg(
+            **named,
             last_us=nw.col("epoch_us").max(),
             last_tx_us=nw.when(nw.col("_tx")).then(nw.col("epoch_us")).max(),
             frequency=nw.col("_tx").cast(nw.Int64).sum().cast(nw.Int64),
@@ -142,6 +147,7 @@ def rfm(log: EventLog, *, now: dt.datetime | None = None, goal: str | None = Non
         )
         .collect("polars")
         .to_native()
+        .with_columns(pl.col("customer_id").cast(pl.String))
     )
     if now is None:
         now_us = table["last_us"].max() if table.height else 0

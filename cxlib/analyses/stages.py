@@ -23,11 +23,13 @@ import networkx as nx
 import polars as pl
 
 from cxlib.analyses.graph import journey_graph
+from cxlib.analyses.overview import customers_per_value
 from cxlib.analyses.transitions import transitions
 from cxlib.checks import require_touchpoints
 from cxlib.conversion.goal import with_conversion_step
+from cxlib.engines import with_revisits
 from cxlib.errors import AnalysisError
-from cxlib.journeys import collapse_repeats, journey_table
+from cxlib.journeys import collapse_repeats, journey_table, kept, relabelled
 from cxlib.log import ENTRY, EXIT, EventLog
 
 __all__ = [
@@ -91,8 +93,9 @@ def default_stages(touchpoints: Iterable[str]) -> dict[str, str]:
 
 
 def _touchpoints(log: EventLog) -> list[str]:
-    out = log.frame.select("touchpoint").unique().collect("polars").to_native()
-    return sorted(t for t in out["touchpoint"].to_list() if t is not None)
+    events = journey_table(log, steps=False).frame
+    out = events.select("touchpoint").unique().collect("polars").to_native()
+    return sorted(str(t) for t in out["touchpoint"].to_list() if t is not None)
 
 
 def _mapping(
@@ -128,14 +131,15 @@ def to_stages(
     ['awareness', 'decision']
     """
     mapping = _mapping(log, stages, order)
-    stage = (
-        nw.col("touchpoint")
-        .cast(nw.String)
-        .replace_strict(mapping, default=None, return_dtype=nw.String)
-    )
-    return log.with_frame(
-        log.frame.with_columns(touchpoint=stage).filter(~nw.col("touchpoint").is_null())
-    )
+    # No cast to text first: on Polars the sorted journeys' categories map at once.
+    stage = nw.col("touchpoint").replace_strict(mapping, default=None, return_dtype=nw.String)
+
+    def staged() -> EventLog:
+        renamed = relabelled(log, stage, columns=["touchpoint"])
+        return kept(renamed, ~nw.col("touchpoint").is_null(), columns=["touchpoint"])
+
+    # The Stages page draws several analyses of the same stages: made once.
+    return log.cache.reused("stages", (tuple(sorted(mapping.items())), tuple(order)), staged)
 
 
 def stage_graph(log: EventLog, *, stages: Mapping[str, str] | None = None) -> nx.DiGraph[str]:
@@ -183,24 +187,29 @@ def stage_flow(
     staged = collapse_repeats(to_stages(log, stages=stages, order=order))
     table = transitions(staged)
     # A move re-enters a stage when the customer was there at or before the move's
-    # departing step. The journeys are the ones transitions just sorted (journey_table
-    # keeps them on the log): one group_by and one join, no window functions.
-    steps, keys, _, _ = journey_table(staged)
-    firsts = steps.group_by(*keys, "touchpoint").agg(first_step=nw.col("step").min())
-    returns = (
-        steps.join(
+    # departing step. The journeys are the ones transitions just used: in journey order
+    # (in memory) each event knows whether its stage came before; otherwise one
+    # group_by and one join, no window functions.
+    steps, keys, _, ordered = journey_table(staged)
+    if ordered:
+        moves = with_revisits(steps).filter(nw.col("_revisit"))
+    else:
+        firsts = steps.group_by(*keys, "touchpoint").agg(first_step=nw.col("step").min())
+        moves = steps.join(
             firsts.rename({"touchpoint": "next_touchpoint"}),
             on=[*keys, "next_touchpoint"],
             how="inner",
-        )
-        .filter(nw.col("first_step") <= nw.col("step"))
-        .group_by(
-            nw.col("touchpoint").cast(nw.String).alias("source"),
-            nw.col("next_touchpoint").cast(nw.String).alias("target"),
-        )
+        ).filter(nw.col("first_step") <= nw.col("step"))
+    returns = (
+        moves.group_by("touchpoint", "next_touchpoint")
         .agg(re_entries=nw.len().cast(nw.Int64))
         .collect("polars")
         .to_native()
+        .select(
+            pl.col("touchpoint").cast(pl.String).alias("source"),
+            pl.col("next_touchpoint").cast(pl.String).alias("target"),
+            "re_entries",
+        )
     )
     counts = table.join(returns, on=["source", "target"], how="left").select(
         from_stage="source",
@@ -252,14 +261,9 @@ def stage_reach(
     >>> stage_reach(log).rows()[:3]
     [('awareness', 2, 1.0), ('consideration', 0, 0.0), ('decision', 1, 0.5)]
     """
-    staged = to_stages(log, stages=stages, order=order).frame
-    reached = (
-        staged.group_by("touchpoint")
-        .agg(customers=nw.col("customer_id").n_unique().cast(nw.Int64))
-        .collect("polars")
-        .to_native()
-    )
-    total = log.frame.select(nw.col("customer_id").n_unique()).collect("polars").item()
+    reached, _ = customers_per_value(to_stages(log, stages=stages, order=order), "touchpoint")
+    everyone = journey_table(log, steps=False)
+    total = everyone.frame.select(nw.col(everyone.customer).n_unique()).collect("polars").item()
     counts = dict(zip(reached["touchpoint"], reached["customers"], strict=True))
     return pl.DataFrame(
         {
@@ -303,13 +307,14 @@ def stage_funnel(
     mapping = _mapping(log, stages, order)
     goal_stage = mapping.get(goal, "decision")
     last = order.index(goal_stage) if goal_stage in order else len(order) - 1
-    steps = with_conversion_step(log, goal)
+    journeys = with_conversion_step(log, goal)
     met = (
-        steps.filter(nw.col("step") < nw.col("conv_step"))
-        .group_by(nw.col("touchpoint").cast(nw.String))
-        .agg(converters=nw.col("customer_id").n_unique().cast(nw.Int64))
+        journeys.frame.filter(nw.col("step") < nw.col("conv_step"))
+        .group_by("touchpoint")
+        .agg(converters=nw.col(journeys.customer).n_unique().cast(nw.Int64))
         .collect("polars")
         .to_native()
+        .with_columns(pl.col("touchpoint").cast(pl.String))
     )
     if met.is_empty():
         require_touchpoints(log, [goal])

@@ -156,32 +156,43 @@ def attribution(
 def _heuristic(
     log: EventLog, *, goal: str, model: Model, level: Level, half_life_us: int
 ) -> pl.DataFrame:
-    steps = journeys_to_conversion(log, goal=goal, level=level)
+    valued = log.has("value")
+    table = journeys_to_conversion(log, goal=goal, level=level, columns=["value"] * valued)
+    customer = table.customer
     at_conversion = nw.col("step") == nw.col("conv_step")
-    worth = nw.col("value").cast(nw.Float64) if log.has("value") else nw.lit(None, nw.Float64)
+    worth = nw.col("value").cast(nw.Float64) if valued else nw.lit(None, nw.Float64)
+    # Each window over the customers costs a pass: only those the model reads.
+    journeys = {
+        "conv_value": nw.when(at_conversion).then(worth).max().over(customer) if valued else worth,
+        **(
+            {
+                "last_touch_us": nw.when(nw.col("step") == nw.col("conv_step") - 1)
+                .then(nw.col("epoch_us"))
+                .max()
+                .over(customer)
+            }
+            if model == "time_decay"
+            else {}
+        ),
+    }
     touches = (
-        steps.with_columns(
-            conv_value=nw.when(at_conversion).then(worth).max().over("customer_id"),
-            last_touch_us=nw.when(nw.col("step") == nw.col("conv_step") - 1)
-            .then(nw.col("epoch_us"))
-            .max()
-            .over("customer_id"),
-        )
+        table.frame.with_columns(**journeys)
         .filter(nw.col("step") < nw.col("conv_step"))
         .with_columns(weight=_weight(model, half_life_us))
     )
     if model == "time_decay":
         touches = touches.with_columns(
-            weight=nw.col("weight") / nw.col("weight").sum().over("customer_id")
+            weight=nw.col("weight") / nw.col("weight").sum().over(customer)
         )
     table: pl.DataFrame = (
-        touches.group_by(nw.col("touchpoint").alias(level))
+        touches.group_by("touchpoint")
         .agg(
             conversions=nw.col("weight").sum().cast(nw.Float64),
             value=(nw.col("weight") * nw.col("conv_value")).sum().cast(nw.Float64),
         )
         .collect("polars")
         .to_native()
+        .select(pl.col("touchpoint").cast(pl.String).alias(level), "conversions", "value")
     )
     if table.height == 0:
         require_touchpoints(log, [goal])

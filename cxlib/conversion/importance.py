@@ -28,6 +28,7 @@ import polars as pl
 from cxlib.analyses.dropoffs import Z95, dropoffs, wilson_interval
 from cxlib.checks import check_choice, require_touchpoints
 from cxlib.conversion.markov import journeys_to_conversion, removal_effects
+from cxlib.journeys import journey_table
 from cxlib.log import EventLog
 from cxlib.rates import JOURNEYS_ENDING_SHARE
 
@@ -38,23 +39,24 @@ Importance = Literal["removal_effect", "lift"]
 
 def _reach(log: EventLog, goal: str) -> pl.DataFrame:
     """Customers whose journey reaches each touchpoint before converting, and how many convert."""
-    steps = journeys_to_conversion(log, goal=goal)
-    converted = (~nw.col("conv_step").is_null()).cast(nw.Int64)
-    table: pl.DataFrame = (
+    journeys = journeys_to_conversion(log, goal=goal)
+    steps, customer = journeys.frame, journeys.customer
+    # A customer converts or not: distinct customers per touchpoint and outcome, summed.
+    reached: pl.DataFrame = (
         steps.filter(nw.col("conv_step").is_null() | (nw.col("step") < nw.col("conv_step")))
-        .group_by("customer_id", "touchpoint")
-        .agg(converted=converted.max())
-        .group_by("touchpoint")
-        .agg(
-            customers=nw.len().cast(nw.Int64),
-            conversions=nw.col("converted").sum().cast(nw.Int64),
-        )
+        .with_columns(_converted=~nw.col("conv_step").is_null())
+        .group_by("touchpoint", "_converted")
+        .agg(customers=nw.col(customer).n_unique().cast(nw.Int64))
         .collect("polars")
         .to_native()
     )
+    table = reached.group_by(pl.col("touchpoint").cast(pl.String)).agg(
+        customers=pl.col("customers").sum().cast(pl.Int64),
+        conversions=pl.col("customers").filter("_converted").sum().cast(pl.Int64),
+    )
     totals: pl.DataFrame = (
         steps.select(
-            customers=nw.col("customer_id").n_unique().cast(nw.Int64),
+            customers=nw.col(customer).n_unique().cast(nw.Int64),
             conversions=(nw.col("step") == nw.col("conv_step")).cast(nw.Int64).sum().cast(nw.Int64),
         )
         .collect("polars")
@@ -87,9 +89,10 @@ def _wilson(successes: pl.Series, trials: pl.Series) -> tuple[pl.Series, pl.Seri
 def _rating_performance(log: EventLog, rating: str) -> pl.DataFrame:
     """Mean rating per touchpoint with a normal 95 % interval (null below two ratings)."""
     score = nw.col(rating).cast(nw.Float64)
+    events = journey_table(log, columns=[rating], steps=False).frame
     table: pl.DataFrame = (
-        log.frame.filter(~score.is_null())
-        .group_by(nw.col("touchpoint").cast(nw.String))
+        events.filter(~score.is_null())
+        .group_by("touchpoint")
         .agg(
             performance_n=nw.len().cast(nw.Int64),
             performance=score.mean().cast(nw.Float64),
@@ -97,6 +100,7 @@ def _rating_performance(log: EventLog, rating: str) -> pl.DataFrame:
         )
         .collect("polars")
         .to_native()
+        .with_columns(pl.col("touchpoint").cast(pl.String))
     )
     half = Z95 * pl.col("_std") / pl.col("performance_n").cast(pl.Float64).sqrt()
     big_enough = pl.col("performance_n") >= 2

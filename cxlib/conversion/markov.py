@@ -23,17 +23,19 @@ convert minus those that hit X on the way).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 import narwhals as nw
 import numpy as np
 import polars as pl
 
-from cxlib.analyses.omnichannel import channel_log
+from cxlib.analyses.omnichannel import channel_or_none
 from cxlib.checks import check_choice, require_touchpoints
 from cxlib.conversion.goal import with_conversion_step
 from cxlib.errors import AnalysisError
+from cxlib.journeys import Journeys
 from cxlib.log import ENTRY, EXIT, EventLog
 
 __all__ = [
@@ -43,6 +45,7 @@ __all__ = [
     "Chain",
     "Level",
     "conversion_chain",
+    "conversion_chains",
     "journeys_to_conversion",
     "removal_effects",
     "removal_effects_of",
@@ -57,15 +60,16 @@ MAX_STATES = 2000
 
 
 def journeys_to_conversion(
-    log: EventLog, *, goal: str, level: Level = "touchpoint"
-) -> nw.LazyFrame[Any]:
+    log: EventLog, *, goal: str, level: Level = "touchpoint", columns: Sequence[str] = ()
+) -> Journeys:
     """Each event of the journeys cut at their first conversion (the conversion event kept).
 
-    The result has the columns of :func:`cxlib.journey_steps` with ``touchpoint``
-    and ``next_touchpoint`` holding the state (touchpoint or channel), plus
-    ``conv_step``: the step of the customer's first conversion, null when they
-    never convert. Events with ``step < conv_step`` (or all, when null) are the
-    **touches**; the event with ``step == conv_step`` is the conversion.
+    The table of :func:`~cxlib.conversion.goal.with_conversion_step` (per customer),
+    with ``touchpoint`` and ``next_touchpoint`` holding the state (touchpoint, a
+    category on Polars, or channel, as text). Events with ``step < conv_step`` (or all, when ``conv_step`` is
+    null: the customer never converts) are the **touches**; the event with
+    ``step == conv_step`` is the conversion. ``columns``: other columns of the log
+    the table should hold (``value``).
     """
     check_choice(level, get_args(Level), name="level", what="a state of the chain")
     if level == "channel" and not log.has("channel"):
@@ -74,13 +78,20 @@ def journeys_to_conversion(
             "map one when loading the log or use level='touchpoint'"
         )
         raise AnalysisError(msg)
-    touchpoint = nw.col("touchpoint").cast(nw.String)
-    if level == "channel":
-        log = channel_log(log.with_frame(log.frame.with_columns(_converts=touchpoint == goal)))
+    if level == "touchpoint":
+        table = with_conversion_step(log, goal, columns=columns)
+        steps = table.frame
     else:
-        log = log.with_frame(log.frame.with_columns(touchpoint=touchpoint))
-    steps = with_conversion_step(log, goal)
-    return steps.filter(nw.col("conv_step").is_null() | (nw.col("step") <= nw.col("conv_step")))
+        # The goal is a touchpoint: the conversion step is found before channels replace them.
+        table = with_conversion_step(log, goal, columns=columns, next_of=["channel"])
+        steps = table.frame.with_columns(
+            touchpoint=channel_or_none("channel"),
+            next_touchpoint=nw.when(~nw.col("next_epoch_us").is_null()).then(
+                channel_or_none("next_channel")
+            ),
+        )
+    before = nw.col("conv_step").is_null() | (nw.col("step") <= nw.col("conv_step"))
+    return table._replace(frame=steps.filter(before))
 
 
 @dataclass(frozen=True)
@@ -114,23 +125,77 @@ def conversion_chain(log: EventLog, *, goal: str, level: Level = "touchpoint") -
     >>> chain.counts.rows(), chain.conversions
     ([('(entry)', 'ad', 2), ('ad', '(conversion)', 1), ('ad', '(exit)', 1)], 1)
     """
-    steps = journeys_to_conversion(log, goal=goal, level=level)
-    at_conversion = nw.col("step") == nw.col("conv_step")
-    rows = steps.with_columns(
-        source=nw.when(at_conversion).then(nw.lit(CONVERSION)).otherwise(nw.col("touchpoint")),
-        target=nw.when(nw.col("step") + 1 == nw.col("conv_step"))
-        .then(nw.lit(CONVERSION))
-        .when(nw.col("next_touchpoint").is_null())
-        .then(nw.lit(EXIT))
-        .otherwise(nw.col("next_touchpoint")),
-        first=(nw.col("step") == 1),
-        _value=nw.col("value").cast(nw.Float64) if log.has("value") else nw.lit(None, nw.Float64),
-    )
-    table = (
-        rows.group_by("source", "target", "first")
+
+    # Attribution, importance, the what-if and the story ask for the same chain.
+    def count() -> Chain:
+        return _chain_of(_moves(log, goal, level, groups=None), log, goal)
+
+    return log.cache.reused("chain", (goal, level), count)
+
+
+def conversion_chains(log: EventLog, *, goal: str, groups: int) -> list[Chain] | None:
+    """The chain of each of ``groups`` groups of customers, counted in one pass.
+
+    Customers are numbered by their id in text order and grouped by that number modulo
+    ``groups``: groups of nearly equal size, each a spread of the whole log. ``None``
+    when a group has no conversion.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 4, "touchpoint": ["ad", "buy"] * 2}))
+    >>> [chain.conversions for chain in conversion_chains(log, goal="buy", groups=2)]
+    [1, 1]
+    """
+    moves = _moves(log, goal, "touchpoint", groups=groups)
+    parts = [moves.filter(pl.col("_group") == g) for g in range(groups)]
+    if any(part.filter("_converts").is_empty() for part in parts):
+        return None
+    return [_chain_of(part, log, goal) for part in parts]
+
+
+def _moves(log: EventLog, goal: str, level: Level, *, groups: int | None) -> pl.DataFrame:
+    """The moves of the journeys to a conversion, counted by their kind (and group)."""
+    valued = log.has("value")
+    journeys = journeys_to_conversion(log, goal=goal, level=level, columns=["value"] * valued)
+    steps, step, conv_step = journeys.frame, nw.col("step"), nw.col("conv_step")
+    keys = ["touchpoint", "next_touchpoint", "_converts", "_then_converts", "first"]
+    if groups is not None:
+        customer = journeys.customer
+        number = nw.col("customer_id").cast(nw.String).rank("dense") % groups
+        first = steps.filter(step == 1).select(customer, "customer_id")
+        numbered = first.select(customer, _group=number.cast(nw.Int64))
+        steps, keys = steps.join(numbered, on=customer), [*keys, "_group"]
+    worth = nw.col("value").cast(nw.Float64) if valued else nw.lit(None, nw.Float64)
+    # Grouped by the states as they are (categories on Polars), named after: few groups.
+    return (
+        steps.with_columns(
+            _converts=step == conv_step,
+            _then_converts=step + 1 == conv_step,
+            first=step == 1,
+            _value=worth,
+        )
+        .group_by(*keys)
         .agg(transitions=nw.len().cast(nw.Int64), value=nw.col("_value").sum())
         .collect("polars")
         .to_native()
+    )
+
+
+def _chain_of(moves: pl.DataFrame, log: EventLog, goal: str) -> Chain:
+    """The chain of the counted moves (see :func:`_moves`)."""
+    state, following = pl.col("touchpoint").cast(pl.String), pl.col("next_touchpoint")
+    table = moves.select(
+        source=pl.when("_converts").then(pl.lit(CONVERSION)).otherwise(state),
+        target=pl.when("_then_converts")
+        .then(pl.lit(CONVERSION))
+        .when(following.is_null())
+        .then(pl.lit(EXIT))
+        .otherwise(following.cast(pl.String)),
+        first="first",
+        transitions="transitions",
+        value="value",
     )
     converted = table.filter(pl.col("source") == CONVERSION)
     if converted.height == 0:

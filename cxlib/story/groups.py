@@ -14,7 +14,7 @@ import polars as pl
 
 from cxlib.analyses.compare import two_proportion_z_test
 from cxlib.analyses.dropoffs import wilson_interval
-from cxlib.log import ORDER, EventLog
+from cxlib.log import EventLog
 from cxlib.story.model import Finding, estimates, interval_text, percent
 from cxlib.story.paths import CHART_ROWS, conversion_steps
 
@@ -40,10 +40,10 @@ def handoff(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
     """
     if not log.has("channel"):
         return "This log has no channel column: channel hand-offs cannot be told."
-    after = nw.col("touchpoint").shift(-2).over("customer_id", order_by=[*ORDER])
-    steps = conversion_steps(log, goal).with_columns(
-        next_channel=nw.col("channel").shift(-1).over("customer_id", order_by=[*ORDER]),
-        ended=after.is_null().cast(nw.Int64),
+    # A move to a next event that ends the journey: no event after that one.
+    last_step = nw.col("step").max().over("customer_id")
+    steps = conversion_steps(log, goal, next_of=["channel"]).with_columns(
+        ended=(nw.col("step") + 1 >= last_step).cast(nw.Int64)
     )
     moved = steps.filter(
         (nw.col("conv_step").is_null() | (nw.col("step") + 1 < nw.col("conv_step")))
@@ -219,7 +219,7 @@ def segment(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
     if not attributes:
         return "This log has no customer attributes (segment, region, ...): no segment to compare."
     first_event = nw.col("step") == 1
-    steps = conversion_steps(log, goal)
+    steps = conversion_steps(log, goal, columns=attributes)
     per_customer = steps.group_by("customer_id").agg(
         (~nw.col("conv_step").is_null()).cast(nw.Int64).max().alias("converted"),
         nw.when(first_event).then(nw.col("touchpoint").cast(nw.String)).max().alias("_first"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from typing import Any
 
 import narwhals as nw
@@ -17,9 +18,8 @@ import polars as pl
 from cxlib.analyses.dropoffs import wilson_interval
 from cxlib.conversion.goal import with_conversion_step
 from cxlib.conversion.importance import touchpoint_importance
-from cxlib.conversion.markov import removal_effects
-from cxlib.errors import AnalysisError
-from cxlib.journeys import collapse_repeats, journey_steps
+from cxlib.conversion.markov import conversion_chains, removal_effects, removal_effects_of
+from cxlib.journeys import collapse_repeats, journey_table
 from cxlib.log import EventLog
 from cxlib.story.model import Finding, estimates, interval_text, percent
 
@@ -45,11 +45,20 @@ STEP_OF_PROCESS = 0.95
 CHART_ROWS = 8
 
 
-def conversion_steps(log: EventLog, goal: str | None) -> nw.LazyFrame[Any]:
-    """Every event with its ``step`` and ``conv_step`` (the first goal's step; null: none)."""
+def conversion_steps(
+    log: EventLog, goal: str | None, *, columns: Sequence[str] = (), next_of: Sequence[str] = ()
+) -> nw.LazyFrame[Any]:
+    """Every event with its ``step`` and ``conv_step`` (the first goal's step; null: none).
+
+    ``columns`` and ``next_of``: other columns the steps hold (see
+    :func:`cxlib.journeys.journey_table`).
+    """
     if goal is None:
-        return journey_steps(log).with_columns(conv_step=nw.lit(None, nw.Int64))
-    return with_conversion_step(log, goal)
+        table = journey_table(log, columns=columns, next_of=next_of)
+        steps = table.frame.with_columns(conv_step=nw.lit(None, nw.Int64))
+    else:
+        steps = with_conversion_step(log, goal, columns=columns, next_of=next_of).frame
+    return steps.with_columns(nw.col("touchpoint", "next_touchpoint").cast(nw.String))
 
 
 def conversion_counts(log: EventLog, goal: str | None) -> tuple[int, int | None]:
@@ -234,15 +243,12 @@ def _met_by_converters(steps: nw.LazyFrame[Any]) -> dict[str, int]:
 
 def _group_effects(log: EventLog, goal: str, names: list[str]) -> dict[str, list[float]] | None:
     """Each touchpoint's removal effect in each random group of customers (None: too few)."""
-    group = (nw.col("customer_id").cast(nw.String).rank("dense") % GROUPS).alias("_group")
-    grouped = log.with_frame(log.frame.with_columns(group))
+    chains = conversion_chains(log, goal=goal, groups=GROUPS)
+    if chains is None:  # nobody of a group reached the goal
+        return None
     spread: dict[str, list[float]] = {name: [] for name in names}
-    for g in range(GROUPS):
-        part = log.with_frame(grouped.frame.filter(nw.col("_group") == g).drop("_group"))
-        try:
-            effects = dict(removal_effects(part, goal=goal).iter_rows())
-        except AnalysisError:  # nobody of the group reached the goal
-            return None
+    for chain in chains:
+        effects = dict(removal_effects_of(chain.counts).iter_rows())
         if not effects:
             return None
         for name in names:

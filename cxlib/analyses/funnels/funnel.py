@@ -16,7 +16,7 @@ import polars as pl
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
 from cxlib.analyses.funnels.steps import Exclusion, FunnelCount, Step, step_names
 from cxlib.checks import require_column
-from cxlib.journeys import JourneyBy, journey_keys, journey_steps, with_sessions
+from cxlib.journeys import JourneyBy, journey_keys, journey_table, with_sessions
 from cxlib.log import EXIT, EventLog
 from cxlib.units import SECOND_US
 
@@ -75,8 +75,9 @@ def funnel(
     groups: list[str] = []
     if breakdown is not None:
         keys = journey_keys(with_sessions(log, by), by)
-        first = journey_steps(log, by=by).filter(nw.col("step") == 1)
-        levels = levels.join(first.select(*keys, breakdown), on=keys, how="left")
+        table = journey_table(log, by=by, columns=[breakdown])
+        first = table.frame.filter(nw.col("step") == 1).select(*keys, breakdown)
+        levels = levels.join(first, on=keys, how="left")
         groups = [breakdown]
     aggs = [(nw.col("level") >= k).cast(nw.Int64).sum().alias(f"c{k}") for k in range(1, n + 1)]
     aggs += [
