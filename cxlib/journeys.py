@@ -94,7 +94,7 @@ def sessionize(log: EventLog, gap: str = DEFAULT_SESSION_GAP) -> EventLog:
     return derived(log, frame, Sessions(gap_us))
 
 
-def derived(log: EventLog, frame: nw.LazyFrame, how: Derivation) -> EventLog:
+def derived(log: EventLog, frame: nw.LazyFrame[Any], how: Derivation) -> EventLog:
     """The log over ``frame``, made from ``log`` as ``how`` says (kept in its cache).
 
     Where journeys are kept in memory, the new log's sorted journeys are then made from

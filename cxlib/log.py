@@ -311,7 +311,7 @@ class LogCache:
         if kept is None or kept[0] != definition:
             kept = (definition, compute())
             self._reused[kind] = kept
-        return kept[1]  # type: ignore[no-any-return]
+        return kept[1]
 
     def entries(self) -> list[tuple[Hashable, ...]]:
         """The keys of the entries present (see the class docstring)."""

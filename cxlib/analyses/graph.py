@@ -118,14 +118,15 @@ def journey_graph(
     _check_pruning(top_k, min_count, min_share)
     left_out = 0
     if isinstance(log_or_transitions, EventLog):
-        customers = _customers_per_touchpoint(log_or_transitions)
-        if max_touchpoints is not None and len(customers) - 2 > max_touchpoints:
-            left_out = len(customers) - 2 - max_touchpoints
-            ranked = sorted(set(customers) - {ENTRY, EXIT}, key=lambda t: (-customers[t], t))
+        counts = _customers_per_touchpoint(log_or_transitions)
+        if max_touchpoints is not None and len(counts) - 2 > max_touchpoints:
+            left_out = len(counts) - 2 - max_touchpoints
+            ranked = sorted(set(counts) - {ENTRY, EXIT}, key=lambda t: (-counts[t], t))
             keep = ranked[:max_touchpoints]
             log_or_transitions = filter_touchpoints(log_or_transitions, keep=keep)
-            customers = _customers_per_touchpoint(log_or_transitions)
+            counts = _customers_per_touchpoint(log_or_transitions)
         table = transitions(log_or_transitions, by=by)
+        customers: dict[str, int] | None = counts
         # A customer's journey is the customer: only session journeys need a count of their own.
         journeys = customers if by == "customer" else _sessions_per_touchpoint(log_or_transitions)
     else:

@@ -157,8 +157,8 @@ def _heuristic(
     log: EventLog, *, goal: str, model: Model, level: Level, half_life_us: int
 ) -> pl.DataFrame:
     valued = log.has("value")
-    table = journeys_to_conversion(log, goal=goal, level=level, columns=["value"] * valued)
-    customer = table.customer
+    steps = journeys_to_conversion(log, goal=goal, level=level, columns=["value"] * valued)
+    customer = steps.customer
     at_conversion = nw.col("step") == nw.col("conv_step")
     worth = nw.col("value").cast(nw.Float64) if valued else nw.lit(None, nw.Float64)
     # Each window over the customers costs a pass: only those the model reads.
@@ -176,7 +176,7 @@ def _heuristic(
         ),
     }
     touches = (
-        table.frame.with_columns(**journeys)
+        steps.frame.with_columns(**journeys)
         .filter(nw.col("step") < nw.col("conv_step"))
         .with_columns(weight=_weight(model, half_life_us))
     )

@@ -169,7 +169,7 @@ def _moves(log: EventLog, goal: str, level: Level, *, groups: int | None) -> pl.
         steps, keys = steps.join(numbered, on=customer), [*keys, "_group"]
     worth = nw.col("value").cast(nw.Float64) if valued else nw.lit(None, nw.Float64)
     # Grouped by the states as they are (categories on Polars), named after: few groups.
-    return (
+    moves: pl.DataFrame = (
         steps.with_columns(
             _converts=step == conv_step,
             _then_converts=step + 1 == conv_step,
@@ -181,6 +181,7 @@ def _moves(log: EventLog, goal: str, level: Level, *, groups: int | None) -> pl.
         .collect("polars")
         .to_native()
     )
+    return moves
 
 
 def _chain_of(moves: pl.DataFrame, log: EventLog, goal: str) -> Chain:

@@ -16,7 +16,7 @@ column of that log can be brought in later, in journey order (:func:`gathered`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import narwhals as nw
 import numpy as np
@@ -123,7 +123,7 @@ def _numbered(journeys: pl.DataFrame, keys: list[str]) -> SortedJourneys:
 
 
 def gathered(
-    journeys: SortedJourneys, frame: nw.LazyFrame, names: list[str]
+    journeys: SortedJourneys, frame: nw.LazyFrame[Any], names: list[str]
 ) -> SortedJourneys | None:
     """``journeys`` with the columns ``names`` of ``frame`` (the frame they were sorted from) added.
 
@@ -143,7 +143,7 @@ def gathered(
     data = frame.to_native().select(*names, "event_index").collect()
     rows = journeys["_row"]
     if rows.len() and (
-        data.height <= rows.max()  # type: ignore[operator]
+        data.height <= rows.max()
         or not (data["event_index"].rechunk().gather(rows) == journeys["event_index"]).all()
     ):
         return None
@@ -186,7 +186,8 @@ def customers_where(journeys: SortedJourneys, mask: pl.Series) -> pl.Series:
     [True, True, False]
     """
     customer = journeys["_customer"]
-    flags = np.zeros((customer.max() or 0) + 1, dtype=bool)  # type: ignore[operator]
+    last = cast("int | None", customer.max())
+    flags = np.zeros((last or 0) + 1, dtype=np.bool_)
     flags[customer.filter(mask.fill_null(False)).to_numpy()] = True
     return pl.Series(flags[customer.to_numpy()])
 
@@ -205,7 +206,7 @@ def repeated_rows(journeys: SortedJourneys) -> pl.Series:
     return journeys.select(repeat.fill_null(False)).to_series()
 
 
-def with_first_step(steps: nw.LazyFrame, condition: str, name: str) -> nw.LazyFrame:
+def with_first_step(steps: nw.LazyFrame[Any], condition: str, name: str) -> nw.LazyFrame[Any]:
     """Journey steps in journey order plus ``name``: the step of the journey's first event where ``condition``.
 
     ``condition`` names a Boolean column; ``name`` is null for journeys without such an
@@ -221,7 +222,7 @@ def with_first_step(steps: nw.LazyFrame, condition: str, name: str) -> nw.LazyFr
     journey, row = pl.col("_journey"), pl.int_range(pl.len(), dtype=pl.Int64)
     start = (journey != journey.shift(1)).fill_null(True)
     end = (journey != journey.shift(-1)).fill_null(True)
-    native = steps.to_native().with_columns(
+    native: pl.LazyFrame = steps.to_native().with_columns(
         _start_row=pl.when(start).then(row).forward_fill(),
         _end_row=pl.when(end).then(row).backward_fill(),
         # Past the last row where no hit follows: then never within the journey.
@@ -235,7 +236,7 @@ def with_first_step(steps: nw.LazyFrame, condition: str, name: str) -> nw.LazyFr
     return nw.from_native(native)
 
 
-def with_revisits(steps: nw.LazyFrame) -> nw.LazyFrame:
+def with_revisits(steps: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:
     """Journey steps in journey order plus ``_revisit``: the next event's touchpoint came before in the journey.
 
     True where ``next_touchpoint`` is a touchpoint the journey had already been at, at
@@ -253,7 +254,7 @@ def with_revisits(steps: nw.LazyFrame) -> nw.LazyFrame:
     touchpoint = pl.col("touchpoint").to_physical().cast(pl.UInt64)
     pair = pl.col("_journey").cast(pl.UInt64) * (1 << 32) + touchpoint
     again = (~pair.is_first_distinct()).shift(-1).fill_null(False)
-    native = steps.to_native().with_columns(
+    native: pl.LazyFrame = steps.to_native().with_columns(
         _revisit=again & pl.col("next_touchpoint").is_not_null()
     )
     return nw.from_native(native)
