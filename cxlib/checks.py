@@ -5,21 +5,22 @@ same everywhere: ``touchpoint 'chekout' is not in the log; did you mean 'checkou
 
 - :func:`check_known`: a value among the values it may take (touchpoints of a graph, ...);
 - :func:`require_values` and :func:`require_touchpoints`: values that must occur in a log;
-- :func:`require_column`: a column the log must have;
-- :func:`check_choice`: one of a fixed set of options (``by=``, ``order=``, ``model=``, ...).
+- :func:`require_column`: a column the log must have.
+
+:func:`cxlib.choices.check_choice` checks options with a fixed set of values.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from cxlib.errors import AnalysisError
+from cxlib.journeys import journey_table
 from cxlib.log import EventLog
 
 __all__ = [
-    "check_choice",
     "check_known",
     "require_column",
     "require_touchpoints",
@@ -81,8 +82,6 @@ def require_values(log: EventLog, column: str, wanted: Iterable[Any], *, what: s
     wanted = list(wanted)
     if not wanted:
         return
-    from cxlib.journeys import journey_table  # the journeys need the checks: imported here
-
     # From the journeys kept in memory where there are (a derived log's frame is a plan).
     events = journey_table(log, columns=[column], steps=False).frame
     present = events.select(column).unique().collect("polars")[column].drop_nulls().to_list()
@@ -130,24 +129,4 @@ def require_column(log: EventLog, column: str, *, purpose: str | None = None) ->
     hint = f"did you mean {close[0]!r}?" if close else f"its columns are {columns!r}"
     where = f" for {purpose}" if purpose else ""
     msg = f"the log has no column {column!r}{where}; {hint}"
-    raise AnalysisError(msg)
-
-
-def check_choice(value: Any, choices: Collection[Any], *, name: str, what: str) -> None:
-    """Raise :class:`AnalysisError` unless ``value`` is one of ``choices`` (an option's values).
-
-    ``name`` is the keyword, ``what`` the kind of value with its article ("a journey").
-
-    Examples
-    --------
-    >>> check_choice("visit", ("customer", "session"), name="by", what="a journey")
-    Traceback (most recent call last):
-    ...
-    cxlib.errors.AnalysisError: by='visit' is not a journey; use 'customer' or 'session'
-    """
-    if value in choices:
-        return
-    options = list(choices)
-    use = f"{options[0]!r} or {options[1]!r}" if len(options) == 2 else f"one of {options!r}"
-    msg = f"{name}={value!r} is not {what}; use {use}"
     raise AnalysisError(msg)

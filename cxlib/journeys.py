@@ -19,7 +19,7 @@ from typing import Any, Literal, NamedTuple, get_args
 
 import narwhals as nw
 
-from cxlib.checks import check_choice
+from cxlib.choices import check_choice
 from cxlib.engines import (
     SortedJourneys,
     customers_where,

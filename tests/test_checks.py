@@ -1,7 +1,8 @@
 import pytest
 
 from cxlib import AnalysisError
-from cxlib.checks import check_choice, check_known, require_column, require_touchpoints
+from cxlib.checks import check_known, require_column, require_touchpoints
+from cxlib.choices import check_choice
 from tests.conftest import make_log
 
 

@@ -24,7 +24,8 @@ from typing import Any, Literal, cast, get_args
 import narwhals as nw
 import polars as pl
 
-from cxlib.checks import check_choice, require_touchpoints
+from cxlib.checks import require_touchpoints
+from cxlib.choices import check_choice
 from cxlib.journeys import journey_table
 from cxlib.log import EventLog
 from cxlib.units import DAY_US

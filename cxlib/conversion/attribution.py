@@ -30,7 +30,8 @@ from typing import Any, Literal
 import narwhals as nw
 import polars as pl
 
-from cxlib.checks import check_choice, require_touchpoints
+from cxlib.checks import require_touchpoints
+from cxlib.choices import check_choice
 from cxlib.conversion.markov import (
     Level,
     conversion_chain,

@@ -32,7 +32,8 @@ from cxlib.analyses.drilldown.members import Members, journeys_of
 from cxlib.analyses.dropoffs import Z95
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
 from cxlib.analyses.funnels.steps import Exclusion, Step
-from cxlib.checks import check_choice, require_column, require_touchpoints
+from cxlib.checks import require_column, require_touchpoints
+from cxlib.choices import check_choice
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_keys, with_sessions
 from cxlib.log import EventLog

@@ -26,7 +26,8 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.dropoffs import Z95, dropoffs, wilson_interval
-from cxlib.checks import check_choice, require_touchpoints
+from cxlib.checks import require_touchpoints
+from cxlib.choices import check_choice
 from cxlib.conversion.markov import journeys_to_conversion, removal_effects
 from cxlib.journeys import journey_table
 from cxlib.log import EventLog

@@ -32,7 +32,8 @@ import numpy as np
 import polars as pl
 
 from cxlib.analyses.omnichannel import channel_or_none
-from cxlib.checks import check_choice, require_touchpoints
+from cxlib.checks import require_touchpoints
+from cxlib.choices import check_choice
 from cxlib.conversion.goal import with_conversion_step
 from cxlib.errors import AnalysisError
 from cxlib.journeys import Journeys

@@ -23,7 +23,8 @@ from cxlib.analyses.funnels.steps import Exclusion, FunnelCount, Step, step_name
 from cxlib.analyses.paths import journey_paths
 from cxlib.analyses.rfm import rfm
 from cxlib.analyses.stages import to_stages
-from cxlib.checks import check_choice, require_column
+from cxlib.checks import require_column
+from cxlib.choices import check_choice
 from cxlib.conversion.differences import WithValue
 from cxlib.errors import AnalysisError
 from cxlib.journeys import (

@@ -51,7 +51,7 @@ from cxlib.analyses.funnels.steps import (
     Step,
     funnel_definition,
 )
-from cxlib.checks import check_choice
+from cxlib.choices import check_choice
 from cxlib.engines import polars_sequential_levels, shared
 from cxlib.errors import AnalysisError
 from cxlib.journeys import (
