@@ -288,14 +288,13 @@ def journey_table(
         keys = journey_keys(log, by)
         if not steps:
             return Journeys(log.frame.select(*keys, *CORE, *extra), keys, "customer_id", False)
-        table = (
-            journey_steps(log, by=by)
-            .with_columns(
+        table = journey_steps(log, by=by)
+        if next_of:  # Spark Connect refuses an empty with_columns
+            table = table.with_columns(
                 nw.col(c).shift(-1).over(*keys, order_by=ORDER).alias(f"next_{c}") for c in next_of
             )
-            .select(*keys, *CORE, *extra, "step", "next_touchpoint", "next_epoch_us", *following)
-        )
-        return Journeys(table, keys, "customer_id", ordered=False)
+        core = [*keys, *CORE, *extra, "step", "next_touchpoint", "next_epoch_us", *following]
+        return Journeys(table.select(*core), keys, "customer_id", ordered=False)
     journeys = _sorted_journeys(log, by, extra)
     if labels:
         marked = [
