@@ -50,6 +50,10 @@ def analyses(goal: str, stages: dict[str, str]) -> list[tuple[str, str, Work]]:
     """(page, analysis, call) for every analysis the pages run, with their default arguments."""
     graph = {"max_touchpoints": graph_html.MAX_GRAPH_TOUCHPOINTS}
     funnel = {"window": "30d", "order": "sequential", "exclude": []}
+    on_app = cxlib.Step(FUNNEL[2], (cxlib.Where("channel", ("app",)),))
+    conditioned = [*FUNNEL[:2], on_app, *FUNNEL[3:]]
+    stopped = cxlib.FunnelStep(tuple(FUNNEL), 3, outcome="dropped")
+    edge = cxlib.GraphEdge(FUNNEL[1], FUNNEL[2])
     return [
         ("every page", "touchpoint list", lambda log: value_counts(log, "touchpoint")),
         ("Overview", "summary", lambda log: summary(log, goal=goal)),
@@ -60,6 +64,11 @@ def analyses(goal: str, stages: dict[str, str]) -> list[tuple[str, str, Work]]:
             "Journey graph",
             "what-if at checkout",
             lambda log: predict.whatif_dropoff(log, "checkout", goal=goal, reduction=0.1),
+        ),
+        (
+            "Journey graph",
+            f"drill-down: edge {edge.source} -> {edge.target}, page 1",
+            lambda log: cxlib.customers_at(log, edge),
         ),
         ("Paths", "flow", lambda log: cxlib.flow(log, steps=5, max_nodes=6)),
         ("Paths", "top paths", lambda log: cxlib.top_paths(log, n=20, max_steps=10)),
@@ -82,7 +91,22 @@ def analyses(goal: str, stages: dict[str, str]) -> list[tuple[str, str, Work]]:
             "strict funnel",
             lambda log: cxlib.funnel(log, FUNNEL, **{**funnel, "order": "strict"}),
         ),
+        (
+            "Funnels",
+            f"funnel with {on_app.label}",
+            lambda log: cxlib.funnel(log, conditioned, **funnel),
+        ),
+        (
+            "Funnels",
+            "drill-down: stopped at step 3, page 1",
+            lambda log: cxlib.customers_at(log, stopped),
+        ),
         ("Drop-offs", "drop-offs", lambda log: cxlib.dropoffs(log, goal=goal)),
+        (
+            "Drop-offs",
+            "drill-down: ended at checkout, page 1",
+            lambda log: cxlib.customers_at(log, cxlib.DropOff("checkout")),
+        ),
         ("Drop-offs", "next after checkout", lambda log: cxlib.next_after(log, "checkout")),
         ("Stages", "stage reach", lambda log: cxlib.stage_reach(log, stages=stages)),
         ("Stages", "stage flow", lambda log: cxlib.stage_flow(log, stages=stages)),
