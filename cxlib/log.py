@@ -249,14 +249,15 @@ class LogCache:
         journey reaching step 1) and its definition ``(steps, window, order, exclude,
         by, count)``. A funnel page asks for the same funnel several times (its figures, the
         time to convert, the conversion over time); another funnel replaces it.
-    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"`` or ``"customers per <column>"``
+    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"`` or ``"customers per <column>"``
         The last log made from this one by :func:`cxlib.to_stages` or
         :func:`cxlib.collapse_repeats` (with its own sorted journeys, made from this
         log's: the Stages page draws three analyses of the same stages), and the last
         Markov chain's transitions (:func:`cxlib.conversion.markov.conversion_chain`:
         attribution, touchpoint importance, the what-if and the story count it alike), and
         the customers per value of a column (:func:`cxlib.analyses.overview.value_counts`,
-        the journey graph's nodes).
+        the journey graph's nodes), and the last :func:`cxlib.transitions` (``by``; the
+        journey graph and the what-if of the journey graph page both count them).
 
     Examples
     --------

@@ -84,6 +84,11 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
     ('home', '(exit)', 1, 1, None)
     ('home', 'cart', 1, 1, 60.0)
     """
+    # The journey graph page draws the graph and asks a what-if of it: both count these.
+    return log.cache.reused("transitions", by, lambda: _transitions(log, by))
+
+
+def _transitions(log: EventLog, by: JourneyBy) -> pl.DataFrame:
     steps, _, customer, _ = journey_table(log, by=by)
     # Each event is the source of exactly one edge (to the next event or to EXIT).
     # Grouped on the columns as they are and renamed after: a cast or fill_null before

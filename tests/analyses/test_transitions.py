@@ -167,6 +167,19 @@ def test_touchpoints_named_like_entry_or_exit_are_refused(name):
         transitions(make_log({"a": ["x", name, "y"]}))
 
 
+def test_a_log_keeps_its_last_table_for_its_journey_kind():
+    # a's pause of 40 minutes cuts its sessions: sessions and customers count apart.
+    frame = make_log({"a": "x y", "b": "x"}, minutes=40).frame.collect("polars").to_native()
+    log = EventLog.from_frame(frame)
+    for by in ["customer", "session", "session", "customer"]:
+        table = transitions(log, by=by)
+        assert log.cache.entries()[-1] == ("reused", "transitions", by)
+        assert table.rows() == transitions(EventLog.from_frame(frame), by=by).rows()
+    # by customer: x -> y once; by session: a's x and y end and start sessions.
+    assert ("x", "y", 1, 1, 2400.0) in transitions(log).rows()
+    assert ("x", EXIT, 2, 2, None) in transitions(log, by="session").rows()
+
+
 def test_unknown_journey_kind_is_refused():
     with pytest.raises(AnalysisError, match=r"by='visit' is not a journey"):
         transitions(make_log({"a": "x"}), by="visit")
