@@ -8,7 +8,9 @@ Loads the log once and sorts its journeys once (:func:`cxlib.journeys.journey_ta
 kept in ``log.cache``), as the app holds a session's log, then times each analysis a
 page calls through ``ui/cache.py`` with the page's default arguments: the figure a
 first visit to that page waits for once the data is in (the app's result cache then
-answers a second visit at once). Then the sidebar: each filter (dates, channel,
+answers a second visit at once). Before each page, what earlier pages left in
+``log.cache`` (a Markov chain, transitions, a funnel's levels, stages) is dropped: a
+row counts only on what its own page computed before it (:func:`visited`). Then the sidebar: each filter (dates, channel,
 segment, sessions) applied to the loaded log and the journey graph of what is left,
 as a filter change followed by the graph page's rerun. Prints one markdown table
 (wall and CPU seconds, all threads) with the machine's load average, since the machine
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import statistics
 import sys
@@ -40,10 +43,12 @@ from cxlib.journeys import journey_table  # noqa: E402
 from cxlib.views import graph_html  # noqa: E402
 from ui.filters import Filters  # noqa: E402
 
-#: The target of issue 18 for each analysis on a loaded log, and for a filter + graph.
+#: The targets for each analysis on a loaded log, and for a filter + graph.
 TARGET_S, FILTER_TARGET_S = 1.0, 1.5
 
 Work = Callable[[cxlib.EventLog], Any]
+#: The page of the analyses every page runs (the touchpoint list).
+EVERY_PAGE = "every page"
 
 
 def analyses(goal: str, stages: dict[str, str]) -> list[tuple[str, str, Work]]:
@@ -55,7 +60,7 @@ def analyses(goal: str, stages: dict[str, str]) -> list[tuple[str, str, Work]]:
     stopped = cxlib.FunnelStep(tuple(FUNNEL), 3, outcome="dropped")
     edge = cxlib.GraphEdge(FUNNEL[1], FUNNEL[2])
     return [
-        ("every page", "touchpoint list", lambda log: value_counts(log, "touchpoint")),
+        (EVERY_PAGE, "touchpoint list", lambda log: value_counts(log, "touchpoint")),
         ("Overview", "summary", lambda log: summary(log, goal=goal)),
         ("Overview", "channel counts", lambda log: value_counts(log, "channel")),
         ("Journey graph", "transitions", cxlib.transitions),
@@ -163,6 +168,20 @@ def timed(work: Callable[[], Any]) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def visited(log: cxlib.EventLog, page: str, works: list[Work]) -> list[tuple[float, float]]:
+    """A first visit to ``page``: each of its analyses timed in turn, as the page calls them.
+
+    What other pages (or the last visit) left in ``log.cache`` is dropped first, all but
+    the sorted journeys, and the touchpoints are listed (every page's first call, timed
+    on its own row): analyses of one page share what they share on the page (the
+    journey graph and its what-if count the transitions once), not what others computed.
+    """
+    log.cache.forget_results()
+    if page != EVERY_PAGE:
+        value_counts(log, "touchpoint")
+    return [timed(lambda work=work: work(log)) for work in works]
+
+
 def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -182,12 +201,14 @@ def main() -> None:
     started = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {load_average()}"
     rows: list[tuple[str, str, float, float, float]] = []
 
-    def measure(page: str, name: str, work: Callable[[], Any], target: float) -> None:
-        runs = [timed(work) for _ in range(args.repeat)]
+    def record(page: str, name: str, runs: list[tuple[float, float]], target: float) -> None:
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         rows.append((page, name, wall, cpu, target))
         print(f"  {page:<18} {name:<42} {wall:6.2f} s  cpu {cpu:6.2f} s", file=sys.stderr)
+
+    def measure(page: str, name: str, work: Callable[[], Any], target: float) -> None:
+        record(page, name, [timed(work) for _ in range(args.repeat)], target)
 
     loaded: list[cxlib.EventLog] = []
     measure("Data", "load", lambda: loaded.append(cxlib.load(path)), 0)
@@ -195,9 +216,14 @@ def main() -> None:
     measure("Data", "journey order (once per log)", lambda: journey_table(log), 0)
     stages = sample.STAGES["retail"] if args.file is None else cxlib.default_stages([])
     wanted = [w for w in args.only.split(",") if w]
-    for page, name, work in analyses(args.goal, dict(stages)):
-        if not wanted or any(w in name for w in wanted):
-            measure(page, name, lambda work=work: work(log), TARGET_S)
+    chosen = [
+        a for a in analyses(args.goal, dict(stages)) if not wanted or any(w in a[1] for w in wanted)
+    ]
+    for page, calls in itertools.groupby(chosen, key=lambda a: a[0]):
+        works = [(name, work) for _, name, work in calls]
+        visits = [visited(log, page, [work for _, work in works]) for _ in range(args.repeat)]
+        for k, (name, _) in enumerate(works):
+            record(page, name, [visit[k] for visit in visits], TARGET_S)
     if not args.no_filters:
         graph = {"max_touchpoints": graph_html.MAX_GRAPH_TOUCHPOINTS}
         for name, chosen in filters(log):

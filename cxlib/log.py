@@ -296,6 +296,15 @@ class LogCache:
         self._journeys.clear()
         self.derived = self.origin = None
 
+    def forget_results(self) -> None:
+        """Drop what analyses kept (funnel levels and the ``reused`` entries), not the sorted journeys.
+
+        The next analysis counts on the kept journey order again, as a first visit to a
+        page does once the log is loaded (``bench/warm.py`` times each page so).
+        """
+        self._funnels.clear()
+        self._reused.clear()
+
     def funnel_levels(
         self, definition: Hashable, *, with_next: bool, compute: Callable[[], nw.DataFrame[Any]]
     ) -> nw.DataFrame[Any]:

@@ -91,6 +91,18 @@ def test_sorted_journeys_are_computed_once_per_log_and_by():
     assert journey_table(filtered).frame.collect()["touchpoint"].to_list() == ["x"]
 
 
+def test_forgetting_results_keeps_the_sorted_journeys():
+    log = make_log({"a": "x y", "b": "y"})
+    transitions(log)
+    funnel(log, ["x", "y"])
+    kept = log.cache.journeys("customer", never)
+    log.cache.forget_results()
+    assert log.cache.entries() == [("journeys", "customer")]
+    assert log.cache.journeys("customer", never) is kept
+    # a's x -> y, counted again on the kept order
+    assert transitions(log).filter(pl.col("source") == "x").rows() == [("x", "y", 1, 1, 60.0)]
+
+
 def with_channel(frame: pl.DataFrame) -> pl.DataFrame:
     """The frame with a channel: web for touchpoints x and y, else app (a column to gather)."""
     web = pl.col("touchpoint").is_in(["x", "y"])
