@@ -124,7 +124,24 @@ def attribution(
     >>> attribution(log, goal="buy", model="linear").rows()
     [('mail', 0.75, 1.5, None), ('ad', 0.25, 0.5, None)]
     """
-    check_choice(model, MODELS, name="model", what="an attribution model")
+    tables = _attributed(
+        log, goal=goal, models=[model], level=level, value=value, half_life=half_life
+    )
+    return tables[model]
+
+
+def _attributed(
+    log: EventLog,
+    *,
+    goal: str,
+    models: Sequence[Model],
+    level: Level = "touchpoint",
+    value: bool = False,
+    half_life: str = "7d",
+) -> dict[Model, pl.DataFrame]:
+    """:func:`attribution` by each of ``models``: the heuristic ones from one pass over the journeys."""
+    for model in models:
+        check_choice(model, MODELS, name="model", what="an attribution model")
     if value and not log.has("value"):
         msg = "value=True needs a value column and the log has none; map one when loading it"
         raise AnalysisError(msg)
@@ -132,10 +149,15 @@ def attribution(
     if half_life_us <= 0:
         msg = f"half_life={half_life!r} must be longer than zero, e.g. '7d'"
         raise AnalysisError(msg)
-    if model == "markov":
-        table = _markov(log, goal=goal, level=level)
-    else:
-        table = _heuristic(log, goal=goal, model=model, level=level, half_life_us=half_life_us)
+    heuristic = [m for m in dict.fromkeys(models) if m != "markov"]
+    tables = _heuristics(log, goal=goal, models=heuristic, level=level, half_life_us=half_life_us)
+    if "markov" in models:
+        tables["markov"] = _markov(log, goal=goal, level=level)
+    return {model: _credited(table, level=level, value=value) for model, table in tables.items()}
+
+
+def _credited(table: pl.DataFrame, *, level: Level, value: bool) -> pl.DataFrame:
+    """A model's conversions and value per touchpoint, with their credit, as :func:`attribution` gives them."""
     # SQL engines sum only-null values to null where Polars gives 0: the same answer here
     table = table.with_columns(
         value=pl.col("value").fill_null(0.0) if value else pl.lit(None, pl.Float64)
@@ -154,15 +176,18 @@ def attribution(
     )
 
 
-def _heuristic(
-    log: EventLog, *, goal: str, model: Model, level: Level, half_life_us: int
-) -> pl.DataFrame:
+def _heuristics(
+    log: EventLog, *, goal: str, models: Sequence[Model], level: Level, half_life_us: int
+) -> dict[Model, pl.DataFrame]:
+    """Conversions and value per touchpoint by each heuristic model of ``models``, in one query."""
+    if not models:
+        return {}
     valued = log.has("value")
     steps = journeys_to_conversion(log, goal=goal, level=level, columns=["value"] * valued)
     customer = steps.customer
     at_conversion = nw.col("step") == nw.col("conv_step")
     worth = nw.col("value").cast(nw.Float64) if valued else nw.lit(None, nw.Float64)
-    # Each window over the customers costs a pass: only those the model reads.
+    # Each window over the customers costs a pass: only those the models read.
     journeys = {
         "conv_value": nw.when(at_conversion).then(worth).max().over(customer) if valued else worth,
         **(
@@ -172,32 +197,38 @@ def _heuristic(
                 .max()
                 .over(customer)
             }
-            if model == "time_decay"
+            if "time_decay" in models
             else {}
         ),
     }
     touches = (
         steps.frame.with_columns(**journeys)
         .filter(nw.col("step") < nw.col("conv_step"))
-        .with_columns(weight=_weight(model, half_life_us))
+        .with_columns(**{f"_weight_{m}": _weight(m, half_life_us) for m in models})
     )
-    if model == "time_decay":
-        touches = touches.with_columns(
-            weight=nw.col("weight") / nw.col("weight").sum().over(customer)
-        )
-    table: pl.DataFrame = (
+    if "time_decay" in models:
+        decay = nw.col("_weight_time_decay")
+        touches = touches.with_columns(_weight_time_decay=decay / decay.sum().over(customer))
+    sums: pl.DataFrame = (
         touches.group_by("touchpoint")
         .agg(
-            conversions=nw.col("weight").sum().cast(nw.Float64),
-            value=(nw.col("weight") * nw.col("conv_value")).sum().cast(nw.Float64),
+            **{f"_conversions_{m}": nw.col(f"_weight_{m}").sum().cast(nw.Float64) for m in models},
+            **{
+                f"_value_{m}": (nw.col(f"_weight_{m}") * nw.col("conv_value"))
+                .sum()
+                .cast(nw.Float64)
+                for m in models
+            },
         )
         .collect("polars")
         .to_native()
-        .select(pl.col("touchpoint").cast(pl.String).alias(level), "conversions", "value")
     )
-    if table.height == 0:
+    if sums.height == 0:
         require_touchpoints(log, [goal])
-    return table
+    name = pl.col("touchpoint").cast(pl.String).alias(level)
+    return {
+        m: sums.select(name, conversions=f"_conversions_{m}", value=f"_value_{m}") for m in models
+    }
 
 
 def _markov(log: EventLog, *, goal: str, level: Level) -> pl.DataFrame:
@@ -231,8 +262,7 @@ def compare_models(
     ...     ["model", "touchpoint", "conversions"]].rows()
     [('first_touch', 'ad', 1.0), ('linear', 'ad', 1.0)]
     """
-    tables = [
-        attribution(log, goal=goal, model=model, **options).with_columns(model=pl.lit(model))
-        for model in models
-    ]
-    return pl.concat(tables) if tables else pl.DataFrame()
+    # The heuristic models share one pass over the journeys (their weights side by side).
+    tables = _attributed(log, goal=goal, models=models, **options)
+    stacked = [tables[model].with_columns(model=pl.lit(model)) for model in models]
+    return pl.concat(stacked) if stacked else pl.DataFrame()

@@ -9,7 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cxlib import AnalysisError, attribution
-from cxlib.conversion.attribution import MODELS
+from cxlib.conversion.attribution import MODELS, compare_models
 from tests.conftest import make_log
 from tests.conversion.test_markov import exact_effects
 
@@ -118,6 +118,19 @@ def test_models_agree_across_engines(on_engine, model):
     assert got["touchpoint"].to_list() == expected["touchpoint"].to_list()
     for column in ("credit", "conversions", "value"):
         assert got[column].to_list() == pytest.approx(expected[column].to_list())
+
+
+def test_all_models_at_once_give_the_credit_of_each_alone(on_engine):
+    # compare_models counts the heuristic models in one query, their weights side by side.
+    options = {"goal": "buy", "value": True, "half_life": "1m"}
+    out = compare_models(on_engine(log_()), models=list(MODELS), **options)
+    assert out["model"].unique(maintain_order=True).to_list() == list(MODELS)
+    for model in MODELS:
+        alone = attribution(log_(), model=model, **options)  # Polars, one model a query
+        got = out.filter(pl.col("model") == model)
+        assert got["touchpoint"].to_list() == alone["touchpoint"].to_list()
+        for column in ("credit", "conversions", "value"):
+            assert got[column].to_list() == pytest.approx(alone[column].to_list())
 
 
 @pytest.mark.parametrize(
