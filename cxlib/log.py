@@ -222,10 +222,11 @@ class LogCache:
     of an analysis on Polars, counting on sorted rows nearly free
     (docs/performance-core.md): every :class:`EventLog` carries one, ``log.cache``,
     created empty with the log. A log over other events (a filter,
-    :meth:`EventLog.with_frame`) is a new log with a new, empty cache. Entries are made
-    only where journeys are kept in memory
+    :meth:`EventLog.with_frame`) is a new log with a new, empty cache. Sorted journeys
+    and funnel levels are kept only where journeys are kept in memory
     (:func:`cxlib.engines.keeps_journeys_in_memory`: Polars); on DuckDB and Spark, which
-    sort within every query, the cache holds at most ``parent``. (The app's caches,
+    sort within every query, the cache holds ``parent`` and the ``reused`` results (small
+    frames, a chain, a derived log), as a log's events never change. (The app's caches,
     per data set and filters, are another layer: ``ui/cache.py``.)
 
     Entries, by key (:meth:`entries` lists those present):
