@@ -7,7 +7,7 @@ same everywhere: ``touchpoint 'chekout' is not in the log; did you mean 'checkou
 - :func:`require_values` and :func:`require_touchpoints`: values that must occur in a log;
 - :func:`require_column`: a column the log must have.
 
-:func:`cxlib.choices.check_choice` checks options with a fixed set of values.
+:func:`cxlib.errors.check_choice` checks options with a fixed set of values.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from typing import Any, Literal, NamedTuple, get_args
 
 import narwhals as nw
 
-from cxlib.choices import check_choice
 from cxlib.engines import (
     SortedJourneys,
     customers_where,
@@ -34,6 +33,7 @@ from cxlib.engines import (
     steps_in_order,
     with_touchpoint,
 )
+from cxlib.errors import check_choice
 from cxlib.log import (
     ORDER,
     Collapsed,

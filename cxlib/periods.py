@@ -16,7 +16,7 @@ from typing import Literal, get_args
 
 import narwhals as nw
 
-from cxlib.choices import check_choice
+from cxlib.errors import check_choice
 from cxlib.units import DAY_US
 
 __all__ = [

@@ -113,3 +113,9 @@ def test_the_engine_checks_see_a_branch():
     assert {"duckdb", "pyspark"} <= set().union(
         *(_imported_roots(p) for p in (ROOT / "cxlib" / "engines").glob("*.py"))
     )
+
+
+def test_the_library_top_level_is_its_core():
+    # The rest lives in subpackages by concept (io, engines, analyses, conversion, ...).
+    top = sorted(p.name for p in (ROOT / "cxlib").glob("*.py"))
+    assert len(top) <= 12, top

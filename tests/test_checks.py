@@ -2,7 +2,7 @@ import pytest
 
 from cxlib import AnalysisError
 from cxlib.checks import check_known, require_column, require_touchpoints
-from cxlib.choices import check_choice
+from cxlib.errors import check_choice
 from tests.conftest import make_log
 
 

@@ -25,7 +25,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.checks import require_touchpoints
-from cxlib.choices import check_choice
+from cxlib.errors import check_choice
 from cxlib.journeys import journey_table
 from cxlib.log import EventLog
 from cxlib.units import DAY_US

@@ -31,14 +31,13 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.checks import require_touchpoints
-from cxlib.choices import check_choice
 from cxlib.conversion.markov import (
     Level,
     conversion_chain,
     journeys_to_conversion,
     removal_effects_of,
 )
-from cxlib.errors import AnalysisError
+from cxlib.errors import AnalysisError, check_choice
 from cxlib.log import EventLog
 from cxlib.units import parse_duration
 

@@ -33,8 +33,7 @@ from cxlib.analyses.dropoffs import Z95
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
 from cxlib.analyses.funnels.steps import Exclusion, Step
 from cxlib.checks import require_column, require_touchpoints
-from cxlib.choices import check_choice
-from cxlib.errors import AnalysisError
+from cxlib.errors import AnalysisError, check_choice
 from cxlib.journeys import JourneyBy, journey_keys, with_sessions
 from cxlib.log import EventLog
 from cxlib.units import parse_duration

@@ -27,8 +27,8 @@ import polars as pl
 
 from cxlib.analyses.dropoffs import Z95, dropoffs, wilson_interval
 from cxlib.checks import require_touchpoints
-from cxlib.choices import check_choice
 from cxlib.conversion.markov import journeys_to_conversion, removal_effects
+from cxlib.errors import check_choice
 from cxlib.journeys import journey_table
 from cxlib.log import EventLog
 from cxlib.rates import JOURNEYS_ENDING_SHARE

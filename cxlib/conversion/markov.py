@@ -33,9 +33,8 @@ import polars as pl
 
 from cxlib.analyses.omnichannel import channel_or_none
 from cxlib.checks import require_touchpoints
-from cxlib.choices import check_choice
 from cxlib.conversion.goal import with_conversion_step
-from cxlib.errors import AnalysisError
+from cxlib.errors import AnalysisError, check_choice
 from cxlib.journeys import Journeys
 from cxlib.log import ENTRY, EXIT, EventLog
 

@@ -28,8 +28,7 @@ import narwhals as nw
 import numpy as np
 import polars as pl
 
-from cxlib.choices import check_choice
-from cxlib.errors import AnalysisError
+from cxlib.errors import AnalysisError, check_choice
 from cxlib.log import ENTRY, EventLog
 from cxlib.predict.features import cut_features
 from cxlib.predict.nextstep import (

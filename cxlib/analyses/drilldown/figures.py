@@ -24,9 +24,8 @@ from cxlib.analyses.paths import journey_paths
 from cxlib.analyses.rfm import rfm
 from cxlib.analyses.stages import to_stages
 from cxlib.checks import require_column
-from cxlib.choices import check_choice
 from cxlib.conversion.differences import WithValue
-from cxlib.errors import AnalysisError
+from cxlib.errors import AnalysisError, check_choice
 from cxlib.journeys import (
     JourneyBy,
     collapse_repeats,

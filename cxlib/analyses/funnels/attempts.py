@@ -51,9 +51,8 @@ from cxlib.analyses.funnels.steps import (
     Step,
     funnel_definition,
 )
-from cxlib.choices import check_choice
 from cxlib.engines import polars_sequential_levels, shared
-from cxlib.errors import AnalysisError
+from cxlib.errors import AnalysisError, check_choice
 from cxlib.journeys import (
     JourneyBy,
     Journeys,

@@ -15,7 +15,7 @@ import polars as pl
 
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
 from cxlib.analyses.funnels.steps import Exclusion, FunnelCount, Step
-from cxlib.choices import check_choice
+from cxlib.errors import check_choice
 from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import EventLog
 from cxlib.periods import PeriodUnit, period_bounds_us, period_index, period_start
