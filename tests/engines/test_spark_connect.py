@@ -63,6 +63,7 @@ def test_a_spark_table_must_be_named_when_there_are_several(server):
 def test_the_data_page_connects_to_spark(server, monkeypatch):
     monkeypatch.setenv("CX_SPARK_REMOTES", server)  # the operator allows this address
     at = open_page(new_app().run(), "pages/data.py")
+    at.default_timeout = 300  # each page's analyses run on the Spark server: a hang guard only
     at = connect(at, "spark", server, table="global_temp.events")
     assert [e.value for e in at.error] == []
     assert at.session_state["cx_loaded"].log.engine == "pyspark"
