@@ -84,10 +84,11 @@ def _load(page, runs: driver.Runs, start: Callable[[], None], name: str) -> dict
     }
 
 
-def _longest_gap(seen, end: float, shown: Callable[[dict[str, object]], bool]) -> float:
-    """The longest time between samples showing progress (from 0 to ``end``)."""
+def _longest_gap(seen, end: float, shown: Callable[[dict[str, object]], bool]) -> str:
+    """The longest time between samples showing progress (from 0 to ``end``), and when."""
     times = [0.0, *(t for t, s in seen if shown(s)), end]
-    return max(b - a for a, b in itertools.pairwise(times))
+    a, b = max(itertools.pairwise(times), key=lambda pair: pair[1] - pair[0])
+    return f"{b - a:.1f} (from {a:.1f} to {b:.1f} s)"
 
 
 def connect(page, runs: driver.Runs, parquet: Path, base: str) -> dict[str, float]:
@@ -222,8 +223,8 @@ def _load_rows(what: str, measured: dict[str, float]) -> list[str]:
     return [
         f"| {what}: data loaded | {measured['loaded']:.1f} |",
         f"| {what}: first journey graph drawn | {measured['graph']:.1f} |",
-        f"| {what}: longest stretch with no progress shown by the app | {measured['no app progress']:.1f} |",
-        f"| {what}: longest stretch with no progress shown at all | {measured['no progress']:.1f} |",
+        f"| {what}: longest stretch with no progress shown by the app | {measured['no app progress']} |",
+        f"| {what}: longest stretch with no progress shown at all | {measured['no progress']} |",
     ]
 
 

@@ -34,8 +34,8 @@ __all__ = [
 IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
     && !document.querySelector('[data-stale="true"]')"""
 #: What a page shows of a load going on: the app's status box and spinners, the uploader's
-#: progress bar, and Streamlit's own running indicator (listed apart: it says no more than
-#: "running").
+#: spinning file chip (Streamlit 1.67 shows no bytes sent) or progress bar, and Streamlit's
+#: own running indicator (listed apart: it says no more than "running").
 PROGRESS = """() => {
   const text = (sel) => [...document.querySelectorAll(sel)]
       .map(e => e.innerText.replace(/\\s+/g, ' ').trim()).filter(t => t).join(' / ');
@@ -46,7 +46,10 @@ PROGRESS = """() => {
         .map(e => e.innerText.replace(/\\s+/g, ' ').trim())
         .filter(t => /^(Loading|Connecting|Opening)/.test(t)).join(' / '),
     spinner: text('[data-testid="stSpinner"]'),
-    uploader: text('[data-testid="stFileUploaderFile"]') + (bars ? ` [${bars}%]` : ''),
+    uploader: [...document.querySelectorAll('[data-testid="stFileChip"]')]
+        .filter(c => c.querySelector('[data-testid="stFileChipIconSpinner"]'))
+        .map(c => `uploading ${c.getAttribute('aria-label')}`).join(' / ')
+        + (bars ? ` [${bars}%]` : ''),
     running: !!document.querySelector('[data-testid="stStatusWidget"]'),
   };
 }"""
