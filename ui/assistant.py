@@ -151,7 +151,10 @@ def take(files: Sequence[Any] | None) -> bool:
     st.session_state["data_ts_format"] = ""
     uploads = tuple(Upload(f.name, f.getvalue()) for f in files)
     settings, saved = Settings(), None
-    with contextlib.suppress(cxlib.CxError):  # the load below says what is wrong
+    with (
+        st.spinner(md(f"Looking at {uploads[0].name}'s columns…")),
+        contextlib.suppress(cxlib.CxError),  # the load below says what is wrong
+    ):
         saved = mappings.find(_read(uploads[0], settings).columns)
     if saved is not None:
         settings = Settings.from_dict(saved)
