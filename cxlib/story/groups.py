@@ -15,7 +15,7 @@ import polars as pl
 from cxlib.analyses.compare import two_proportion_z_test
 from cxlib.analyses.dropoffs import wilson_interval
 from cxlib.log import EventLog
-from cxlib.story.model import Finding, estimates, interval_text, percent
+from cxlib.story.model import Finding, estimates, estimates_of, interval_text, percent
 from cxlib.story.paths import CHART_ROWS, conversion_steps
 
 __all__ = ["MAX_SEGMENT_VALUES", "TOP_SHARE", "handoff", "segment", "valuable_customers"]
@@ -95,25 +95,9 @@ def handoff(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
         impact=top["excess"],
         page="channels",
         query=(),
-        chart=_estimates(shown, "label", "rate", top["label"]),
+        chart=estimates_of(shown, label="label", value="rate", chosen=top["label"]),
         axis="customers whose journey ended right after the hand-off",
         baseline=base,
-    )
-
-
-def _estimates(table: pl.DataFrame, label: str, value: str, chosen: str) -> pl.DataFrame:
-    return estimates(
-        [
-            (
-                row[label],
-                row[value],
-                row["low"],
-                row["high"],
-                row["customers"],
-                row[label] == chosen,
-            )
-            for row in table.iter_rows(named=True)
-        ]
     )
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "Kind",
     "Story",
     "estimates",
+    "estimates_of",
     "interval_text",
     "percent",
 ]
@@ -167,3 +168,30 @@ def estimates(rows: list[tuple[str, float, float, float, int, bool]]) -> pl.Data
     ['label', 'value', 'low', 'high', 'customers', 'highlight']
     """
     return pl.DataFrame(rows, schema=ESTIMATE_SCHEMA, orient="row")
+
+
+def estimates_of(table: pl.DataFrame, *, label: str, value: str, chosen: str) -> pl.DataFrame:
+    """A finding's chart table from a frame with ``label``, ``value``, ``low``, ``high``, ``customers``.
+
+    The row whose label is ``chosen`` is the one highlighted.
+
+    Examples
+    --------
+    >>> table = pl.DataFrame({"tp": ["a", "b"], "rate": [0.2, 0.5], "low": [0.1, 0.4],
+    ...                       "high": [0.3, 0.6], "customers": [40, 50]})
+    >>> estimates_of(table, label="tp", value="rate", chosen="b")["highlight"].to_list()
+    [False, True]
+    """
+    return estimates(
+        [
+            (
+                row[label],
+                row[value],
+                row["low"],
+                row["high"],
+                row["customers"],
+                row[label] == chosen,
+            )
+            for row in table.iter_rows(named=True)
+        ]
+    )

@@ -21,7 +21,7 @@ from cxlib.conversion.importance import touchpoint_importance
 from cxlib.conversion.markov import conversion_chains, removal_effects, removal_effects_of
 from cxlib.journeys import collapse_repeats, journey_table
 from cxlib.log import EventLog
-from cxlib.story.model import Finding, estimates, interval_text, percent
+from cxlib.story.model import Finding, estimates, estimates_of, interval_text, percent
 
 __all__ = [
     "CHART_ROWS",
@@ -127,7 +127,7 @@ def dropoff(log: EventLog, *, goal: str | None, min_customers: int) -> Finding |
         impact=float(top["exits"]),
         page="dropoffs",
         query=(("dropoffs_after", top["touchpoint"]),),
-        chart=_chart(table, "touchpoint", top["touchpoint"]),
+        chart=estimates_of(table, label="touchpoint", value="rate", chosen=top["touchpoint"]),
         axis=f"customers who left there{without}, of those who reached it",
     )
 
@@ -152,22 +152,6 @@ def _exits(log: EventLog, goal: str | None) -> pl.DataFrame:
         .to_native()
     )
     return table
-
-
-def _chart(table: pl.DataFrame, label: str, chosen: str) -> pl.DataFrame:
-    return estimates(
-        [
-            (
-                row[label],
-                row["rate"],
-                row["low"],
-                row["high"],
-                row["customers"],
-                row[label] == chosen,
-            )
-            for row in table.iter_rows(named=True)
-        ]
-    )
 
 
 def removal(log: EventLog, *, goal: str, min_conversions: int) -> Finding | str:
@@ -369,7 +353,7 @@ def opening(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
         impact=common["customers"] * (best["rate"] - common["rate"]),
         page="paths",
         query=(("paths_from", best["opening"].split(" → ")[0]),),
-        chart=_chart(shown, "opening", best["opening"]),
+        chart=estimates_of(shown, label="opening", value="rate", chosen=best["opening"]),
         axis=f"customers who reached {goal}, of those who started this way",
         baseline=rate,
     )
