@@ -108,23 +108,23 @@ def png_bytes(picture: alt.TopLevelMixin | dict[str, Any]) -> bytes:
     return vl_convert.vegalite_to_png(spec, scale=2)
 
 
+#: How each kind of column is shown: Streamlit's column type and its format.
+_SHOWN: dict[str, tuple[Any, str]] = {
+    "share": (st.column_config.NumberColumn, "percent"),
+    "count": (st.column_config.NumberColumn, "localized"),
+    "number": (st.column_config.NumberColumn, "%,.2f"),
+    "duration": (st.column_config.NumberColumn, "duration"),
+    "money": (st.column_config.NumberColumn, "accounting"),
+    "date": (st.column_config.DatetimeColumn, "YYYY-MM-DD"),
+    "datetime": (st.column_config.DatetimeColumn, "YYYY-MM-DD HH:mm"),
+}
+
+
 def _column(spec: ColumnFormat) -> Any:
-    label, tip = spec.header, spec.help
-    if spec.kind == "share":
-        return st.column_config.NumberColumn(label, help=tip, format="percent")
-    if spec.kind == "count":
-        return st.column_config.NumberColumn(label, help=tip, format="localized")
-    if spec.kind == "number":
-        return st.column_config.NumberColumn(label, help=tip, format="%,.2f")
-    if spec.kind == "duration":
-        return st.column_config.NumberColumn(label, help=tip, format="duration")
-    if spec.kind == "money":
-        return st.column_config.NumberColumn(label, help=tip, format="accounting")
-    if spec.kind == "date":
-        return st.column_config.DatetimeColumn(label, help=tip, format="YYYY-MM-DD")
-    if spec.kind == "datetime":
-        return st.column_config.DatetimeColumn(label, help=tip, format="YYYY-MM-DD HH:mm")
-    return st.column_config.Column(label, help=tip)
+    if spec.kind not in _SHOWN:  # text
+        return st.column_config.Column(spec.header, help=spec.help)
+    column, shown = _SHOWN[spec.kind]
+    return column(spec.header, help=spec.help, format=shown)
 
 
 def column_config(frame: pl.DataFrame) -> dict[str, Any]:
