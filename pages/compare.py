@@ -2,7 +2,7 @@ import streamlit as st
 
 import cxlib
 from cxlib.analyses.overview import value_counts
-from cxlib.views import charts, charts_customer
+from cxlib.views import charts_customer, charts_funnel
 from ui import cache, customer, export, page, segments, state
 from ui.filters import MAX_OPTIONS
 from ui.text import md
@@ -72,7 +72,7 @@ cols[0].metric("Customers in A", f"{comparison.customers_a:,}")
 cols[1].metric("Customers in B", f"{comparison.customers_b:,}")
 frame = charts_customer.comparison_funnel_frame(comparison)
 export.chart(
-    charts.funnel_chart,
+    charts_funnel.funnel_chart,
     frame,
     breakdown="segment",
     title="A and B",

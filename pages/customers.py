@@ -2,7 +2,7 @@ import streamlit as st
 
 import cxlib
 from cxlib.analyses.rfm import SEGMENTS
-from cxlib.views import charts, charts_customer
+from cxlib.views import charts_customer, charts_funnel
 from ui import cache, customer, drilldown, export, page, state
 from ui.text import md
 
@@ -69,7 +69,7 @@ with state.errors_shown():
     )
 frame = charts_customer.comparison_funnel_frame(comparison, names=(chosen, "the rest"))
 export.chart(
-    charts.funnel_chart,
+    charts_funnel.funnel_chart,
     frame,
     breakdown="segment",
     title=f"{chosen} against the rest",

@@ -2,7 +2,7 @@ import streamlit as st
 
 import cxlib
 from cxlib.analyses.overview import value_counts
-from cxlib.views import charts, charts_trends
+from cxlib.views import charts_funnel, charts_trends
 from ui import cache, drilldown, export, funnel_builder, page, state
 from ui.filters import MAX_OPTIONS
 from ui.text import md
@@ -36,7 +36,7 @@ with state.errors_shown():
     dropped = cache.run(cxlib.dropped_next, loaded, filters, steps, **options)
 
 export.chart(
-    charts.funnel_chart,
+    charts_funnel.funnel_chart,
     result,
     breakdown=spec.breakdown,
     title="Funnel",
@@ -50,7 +50,7 @@ with left:
         st.info("No journey went through every step within the window: no time to convert.")
     else:
         export.chart(
-            charts.time_to_convert_chart,
+            charts_funnel.time_to_convert_chart,
             times,
             title="Time to convert",
             key="funnel_time",
@@ -58,7 +58,7 @@ with left:
         )
 with right:
     export.chart(
-        charts.conversion_over_time_chart,
+        charts_funnel.conversion_over_time_chart,
         over_time,
         period="period_start",
         title="Conversion by week of the first step",

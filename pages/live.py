@@ -7,7 +7,7 @@ from cxlib import sample
 from cxlib.analyses import overview
 from cxlib.analyses.overview import value_counts
 from cxlib.sample.problems import Outage
-from cxlib.views import charts
+from cxlib.views import charts_funnel
 from cxlib.views import graph_html as graph_view
 from cxlib.views.format import format_seconds
 from ui import cache, export, live, page, presentation, state
@@ -163,7 +163,9 @@ def _figures() -> None:
             names = ", ".join(md(m) for m in missing)  # untrusted: no Markdown
             st.info(f"Waiting for {names} to happen in the window.")
         else:
-            export.show(charts.funnel_chart(funnel, title="Funnel").to_dict(), key="live_funnel")
+            export.show(
+                charts_funnel.funnel_chart(funnel, title="Funnel").to_dict(), key="live_funnel"
+            )
     if feed.paused:
         st.caption("Paused.")
 

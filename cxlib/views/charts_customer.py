@@ -380,7 +380,7 @@ def comparison_funnel_frame(
     """The two funnels of a :class:`cxlib.analyses.compare.SegmentComparison` in the shape of :func:`cxlib.funnel`.
 
     One row per segment and step with a ``segment`` column, ready for
-    :func:`cxlib.views.charts.funnel_chart` with ``breakdown="segment"``.
+    :func:`cxlib.views.charts_funnel.funnel_chart` with ``breakdown="segment"``.
     """
     f = comparison.funnel
     parts = [
