@@ -30,7 +30,8 @@ from cxlib.analyses.funnels.attempts import funnel_levels
 from cxlib.analyses.funnels.funnel import dropped_next, funnel
 from cxlib.analyses.funnels.steps import Exclusion, Step, Where
 from cxlib.analyses.funnels.timing import conversion_over_time, time_to_convert
-from cxlib.analyses.graph import critical_touchpoints, focus, journey_graph, most_likely_path
+from cxlib.analyses.graph import focus, journey_graph
+from cxlib.analyses.graph_measures import critical_touchpoints, most_likely_path
 from cxlib.analyses.omnichannel import (
     channel_switches,
     channels_used,

@@ -24,7 +24,8 @@ import polars as pl
 from cxlib.analyses.dropoffs import dropoffs, next_after
 from cxlib.analyses.funnels.funnel import dropped_next, funnel
 from cxlib.analyses.funnels.timing import conversion_over_time, time_to_convert
-from cxlib.analyses.graph import critical_touchpoints, edge_table, journey_graph
+from cxlib.analyses.graph import edge_table, journey_graph
+from cxlib.analyses.graph_measures import critical_touchpoints
 from cxlib.analyses.paths import step_matrix, top_paths
 from cxlib.analyses.transitions import transitions
 from cxlib.errors import CxError
