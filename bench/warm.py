@@ -40,7 +40,7 @@ from cxlib import predict, sample  # noqa: E402
 from cxlib.analyses.overview import summary, value_counts  # noqa: E402
 from cxlib.conversion.attribution import compare_models  # noqa: E402
 from cxlib.journeys import journey_table  # noqa: E402
-from cxlib.views import graph_html  # noqa: E402
+from cxlib.views import graph_page  # noqa: E402
 from ui.filters import Filters  # noqa: E402
 
 #: The targets for each analysis on a loaded log, and for a filter + graph.
@@ -53,7 +53,7 @@ EVERY_PAGE = "every page"
 
 def analyses(goal: str, stages: dict[str, str]) -> list[tuple[str, str, Work]]:
     """(page, analysis, call) for every analysis the pages run, with their default arguments."""
-    graph = {"max_touchpoints": graph_html.MAX_GRAPH_TOUCHPOINTS}
+    graph = {"max_touchpoints": graph_page.MAX_GRAPH_TOUCHPOINTS}
     funnel = {"window": "30d", "order": "sequential", "exclude": []}
     on_app = cxlib.Step(FUNNEL[2], (cxlib.Where("channel", ("app",)),))
     conditioned = [*FUNNEL[:2], on_app, *FUNNEL[3:]]
@@ -225,7 +225,7 @@ def main() -> None:
         for k, (name, _) in enumerate(works):
             record(page, name, [visit[k] for visit in visits], TARGET_S)
     if not args.no_filters:
-        graph = {"max_touchpoints": graph_html.MAX_GRAPH_TOUCHPOINTS}
+        graph = {"max_touchpoints": graph_page.MAX_GRAPH_TOUCHPOINTS}
         for name, chosen in filters(log):
             measure(
                 "sidebar",

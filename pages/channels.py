@@ -3,7 +3,7 @@ import dataclasses
 import streamlit as st
 
 import cxlib
-from cxlib.views import charts_customer, graph_html
+from cxlib.views import charts_customer, graph_page
 from ui import cache, customer, export, page, presentation, state
 
 loaded, filters = page.start(
@@ -69,9 +69,9 @@ per_customer = dataclasses.replace(filters, by="customer")
 marked = cxlib.switching_pairs(edges, min_share=threshold)
 with state.errors_shown():
     whole = cache.run(
-        cxlib.journey_graph, loaded, per_customer, max_touchpoints=graph_html.MAX_GRAPH_TOUCHPOINTS
+        cxlib.journey_graph, loaded, per_customer, max_touchpoints=graph_page.MAX_GRAPH_TOUCHPOINTS
     )
-    picture = graph_html.journey_graph_view(
+    picture = graph_page.journey_graph_view(
         whole,
         top_k=top_k or None,
         weight="share",

@@ -6,7 +6,7 @@ from cxlib.analyses.overview import value_counts
 from cxlib.errors import AnalysisError
 from cxlib.log import ENTRY, EXIT
 from cxlib.rates import EXIT_RATE
-from cxlib.views import graph_html
+from cxlib.views import graph_page
 from cxlib.views.format import format_percent
 from ui import cache, drilldown, export, page, presentation, state
 from ui.filters import MAX_OPTIONS
@@ -50,7 +50,7 @@ max_nodes = cols[3].slider(
     "Touchpoints drawn apart",
     5,
     60,
-    graph_html.MAX_GRAPH_NODES,
+    graph_page.MAX_GRAPH_NODES,
     key="graph_max_nodes",
     bind="query-params",
     help="The rarer touchpoints are drawn together as one (other) node whose numbers add up.",
@@ -75,9 +75,9 @@ goal = cols[5].selectbox(
 )
 with state.errors_shown():
     whole = cache.run(
-        cxlib.journey_graph, loaded, filters, max_touchpoints=graph_html.MAX_GRAPH_TOUCHPOINTS
+        cxlib.journey_graph, loaded, filters, max_touchpoints=graph_page.MAX_GRAPH_TOUCHPOINTS
     )
-picture = graph_html.journey_graph_view(
+picture = graph_page.journey_graph_view(
     whole,
     top_k=top_k or None,
     min_share=min_share or None,
@@ -90,7 +90,7 @@ picture = graph_html.journey_graph_view(
 )
 critical = cxlib.critical_touchpoints(
     cxlib.analyses.graph.prune(whole, top_k=top_k or None, min_share=min_share or None),
-    max_nodes=graph_html.MAX_CRITICAL_NODES,
+    max_nodes=graph_page.MAX_CRITICAL_NODES,
 )
 if picture.grouped:
     st.caption(
@@ -100,7 +100,7 @@ if picture.grouped:
 if picture.left_out:
     st.warning(
         f"{picture.left_out:,} rarely visited touchpoints are left out of the graph "
-        f"(it is built over the {graph_html.MAX_GRAPH_TOUCHPOINTS:,} busiest)."
+        f"(it is built over the {graph_page.MAX_GRAPH_TOUCHPOINTS:,} busiest)."
     )
 export.graph(picture.html, height=840, name="Journey graph")
 st.download_button(

@@ -7,8 +7,7 @@ from cxlib import sample
 from cxlib.analyses import overview
 from cxlib.analyses.overview import value_counts
 from cxlib.sample.problems import Outage
-from cxlib.views import charts_funnel
-from cxlib.views import graph_html as graph_view
+from cxlib.views import charts_funnel, graph_page
 from cxlib.views.format import format_seconds
 from ui import cache, export, live, page, presentation, state
 from ui.filters import MAX_OPTIONS
@@ -147,7 +146,7 @@ def _figures() -> None:
     left, right = st.columns([3, 2])
     with left:
         # Fewer touchpoints apart than on the Journey graph page: legible on a projector.
-        picture = graph_view.journey_graph_view(
+        picture = graph_page.journey_graph_view(
             cxlib.journey_graph(log),
             top_k=2,
             max_nodes=LIVE_NODES,

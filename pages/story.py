@@ -2,7 +2,7 @@ import streamlit as st
 
 import cxlib
 from cxlib.story.model import HEADINGS, interval_text
-from cxlib.views import charts_story, graph_html
+from cxlib.views import charts_story, graph_page
 from cxlib.views.report import Section
 from ui import cache, customer, export, page, report, state
 from ui.pages import PAGES
@@ -18,7 +18,7 @@ goal = customer.pick_goal(loaded, filters, container=st.columns(3)[0])
 with state.errors_shown():
     story = cache.run(cxlib.findings, loaded, filters, goal=goal)
     whole = cache.run(
-        cxlib.journey_graph, loaded, filters, max_touchpoints=graph_html.MAX_GRAPH_TOUCHPOINTS
+        cxlib.journey_graph, loaded, filters, max_touchpoints=graph_page.MAX_GRAPH_TOUCHPOINTS
     )
 converted = story.converted or 0
 st.markdown(
@@ -58,7 +58,7 @@ if story.left_out:
 report.download(
     f"The story of {loaded.label}",
     lambda: [
-        Section("The journey graph", graph=graph_html.journey_graph_view(whole, top_k=3)[0]),
+        Section("The journey graph", graph=graph_page.journey_graph_view(whole, top_k=3)[0]),
         *sections,
     ],
     subtitle=f"{story.customers:,} customers; {converted:,} reached {goal}.",

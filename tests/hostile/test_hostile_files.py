@@ -17,7 +17,7 @@ import pytest
 
 import cxlib
 from cxlib.io import limits
-from cxlib.views.graph_html import MAX_GRAPH_NODES
+from cxlib.views.graph_page import MAX_GRAPH_NODES
 from tests.app.conftest import data_label, new_app, open_page, plain, upload
 from tests.hostile.corpus import CASES, EXPECT, build
 

@@ -12,6 +12,7 @@ from cxlib import ENTRY, EXIT, EventLog, sample
 from cxlib.analyses.grouping import group_rare
 from cxlib.log import OTHER
 from cxlib.views import graph_html as gv
+from cxlib.views import graph_page
 from cxlib.views.layout import NodeSize, flow_order, layered_layout, overlapping_pairs
 from tests.wide_logs import wide_log
 
@@ -30,7 +31,7 @@ DEFAULTS = {"top_k": 3, "min_share": 0.05}
 
 
 def drawn(name: str, **options):
-    picture = gv.journey_graph_view(whole(name), **{**DEFAULTS, **options})
+    picture = graph_page.journey_graph_view(whole(name), **{**DEFAULTS, **options})
     goal = options.get("goal")
     return picture, gv.graph_layout(picture.graph, goal=goal, order=picture.order)
 
@@ -103,11 +104,11 @@ def test_focus_keeps_the_left_to_right_order():
 def test_rare_touchpoints_are_grouped_and_add_up(name):
     graph = whole(name)
     picture, _ = drawn(name)
-    grouped = group_rare(graph, max_touchpoints=gv.MAX_GRAPH_NODES)
+    grouped = group_rare(graph, max_touchpoints=graph_page.MAX_GRAPH_NODES)
     touchpoints = int(name[4:])
-    assert picture.grouped == touchpoints - gv.MAX_GRAPH_NODES
+    assert picture.grouped == touchpoints - graph_page.MAX_GRAPH_NODES
     other = grouped.nodes[OTHER]
-    assert len(other["members"]) == touchpoints - gv.MAX_GRAPH_NODES
+    assert len(other["members"]) == touchpoints - graph_page.MAX_GRAPH_NODES
     # Nothing is lost: the visits, entries and exits of all touchpoints are the same sums.
     for key in ("visits", "entries", "exits"):
         before = sum(d[key] for _, d in graph.nodes(data=True) if d["kind"] == "touchpoint")
