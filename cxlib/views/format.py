@@ -133,7 +133,8 @@ class ColumnFormat:
 
 # Column names of cxlib's results whose kind the name alone does not tell.
 _MONEY = ("value", "monetary", "revenue", "amount", "attributed_value")
-_DURATION_SUFFIXES = ("_seconds",)
+#: A number of seconds: a duration wherever the word stands in the name.
+_DURATION_WORDS = ("seconds",)
 _SHARE_WORDS = ("share", "rate", "conversion", "probability", "lift", "pagerank", "betweenness")
 
 
@@ -150,9 +151,7 @@ def header(name: str) -> str:
             return header(name.removesuffix(suffix)) + note
     if name in RATES:
         return RATES[name].label
-    if name.endswith(_DURATION_SUFFIXES):
-        return name.removesuffix("_seconds").replace("_", " ") + " time"
-    return name.replace("_", " ")
+    return " ".join("time" if word in _DURATION_WORDS else word for word in name.split("_"))
 
 
 def _kind(name: str, dtype: pl.DataType, values: pl.Series) -> Kind:
@@ -164,7 +163,7 @@ def _kind(name: str, dtype: pl.DataType, values: pl.Series) -> Kind:
         return "date" if bool(midnight.all()) else "datetime"
     if not dtype.is_numeric():
         return "text"
-    if base.endswith(_DURATION_SUFFIXES):
+    if any(word in base.split("_") for word in _DURATION_WORDS):
         return "duration"
     if base in _MONEY or base.endswith("_value"):
         return "money"

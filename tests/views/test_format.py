@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+import cxlib
 from cxlib import EventLog, dropoffs, sample, top_paths
 from cxlib.views import format as fmt
 
@@ -60,6 +61,20 @@ def test_the_drop_offs_table_reads_for_people():
     )
     # No snake_case is left in a header.
     assert all("_" not in f.header for f in formats.values())
+
+
+def test_the_funnel_table_reads_for_people():
+    log = EventLog.from_frame(sample.generate("retail", customers=100, seed=3))
+    table = cxlib.funnel(log, ["product_page", "add_to_cart"])
+    kinds = {c: f.kind for c, f in fmt.column_formats(table).items()}
+    assert kinds == {
+        "step": "count",
+        "touchpoint": "text",
+        "customers": "count",
+        "conversion": "share",
+        "step_conversion": "share",
+        "median_seconds_from_previous": "duration",  # the seconds since the step before
+    }
 
 
 def test_paths_shares_and_counts():
