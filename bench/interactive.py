@@ -70,7 +70,7 @@ def main() -> None:
         at.switch_page(file)
         return at.run()
 
-    timed(rows, "journey graph page, first render", lambda: page("pages/journey_graph.py"))
+    timed(rows, "journey graph page, first render", lambda: page("pages/graph.py"))
     timed(rows, "graph: top edges 3 -> 5", lambda: at.slider(key="graph_top_k").set_value(5).run())
     timed(
         rows,

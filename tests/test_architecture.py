@@ -119,3 +119,15 @@ def test_the_library_top_level_is_its_core():
     # The rest lives in subpackages by concept (io, engines, analyses, conversion, ...).
     top = sorted(p.name for p in (ROOT / "cxlib").glob("*.py"))
     assert len(top) <= 12, top
+
+
+def test_each_page_file_is_named_as_its_address():
+    # Until st.navigation has run once in a process, Streamlit reads pages/ as a legacy
+    # multipage app: a first link to /graph on a fresh server showed "Page not found"
+    # while pages/journey_graph.py was its file.
+    from ui.pages import PAGES
+
+    assert [Path(file).stem for file, _, _ in PAGES] == [path for _, _, path in PAGES]
+    assert sorted(p.name for p in (ROOT / "pages").glob("*.py")) == sorted(
+        Path(file).name for file, _, _ in PAGES
+    )

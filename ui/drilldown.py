@@ -36,7 +36,7 @@ UNITS = {
     ("attempt", "session"): "Attempts",
 }
 #: The page that shows one customer's journey, and its widget (and URL parameter).
-JOURNEY_PAGE, CUSTOMER = "pages/customer_journey.py", "customer"
+JOURNEY_PAGE, CUSTOMER = "pages/journey.py", "customer"
 
 
 class _Options(TypedDict, total=False):

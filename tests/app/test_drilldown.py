@@ -57,7 +57,7 @@ def test_funnel_steps_reached_and_dropped():
 
 
 def test_graph_nodes_and_edges(log):
-    at = opened("pages/journey_graph.py", "graph_who")
+    at = opened("pages/graph.py", "graph_who")
     graph = cxlib.journey_graph(log)
     at.selectbox(key="graph_who_node").set_value("checkout").run()
     assert_clean(at, "Journey graph")

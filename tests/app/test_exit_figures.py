@@ -31,7 +31,7 @@ def figure(title: str, rate) -> str:
 @pytest.mark.parametrize("touchpoint", ["checkout", "product_page", "add_to_cart"])
 def test_the_same_exit_figures_on_the_graph_drop_offs_and_the_what_if(touchpoint):
     at = new_app({"graph_focus": touchpoint}).run()
-    at = open_page(at, "pages/journey_graph.py")
+    at = open_page(at, "pages/graph.py")
     assert_clean(at, "Journey graph")
     title = graph_title(at, touchpoint)
     on_graph = figure(title, EXIT_RATE), figure(title, JOURNEYS_ENDING_SHARE)
@@ -57,7 +57,7 @@ def test_the_goal_is_not_a_drop_off_anywhere():
     at = open_page(new_app().run(), "pages/dropoffs.py")
     shown = pl.from_pandas(at.dataframe[0].value)
     assert GOAL not in shown["touchpoint"].to_list()
-    at = open_page(at, "pages/journey_graph.py")
+    at = open_page(at, "pages/graph.py")
     page = at.get("iframe")[0].proto.srcdoc
     assert f'"label": "{GOAL}\\n' in page
     goal_label = re.search(rf'"label": "({GOAL}\\n[^"]*)"', page).group(1)

@@ -139,7 +139,7 @@ def test_choices_made_on_other_data_do_not_break_the_pages(app):
     app.multiselect(key="hide").set_value(["search"]).run()  # a retail-only touchpoint
     at = open_page(app, "pages/funnels.py")
     at.multiselect(key="funnel_steps").set_value(STEPS).run()
-    at = open_page(at, "pages/journey_graph.py")
+    at = open_page(at, "pages/graph.py")
     at.selectbox(key="graph_focus").set_value("checkout").run()
     at = open_page(at, "pages/data.py")
     assert at.multiselect(key="hide").value == ["search"]
@@ -171,7 +171,7 @@ def graph_data(at, what):
 
 
 def test_graph_controls_prune_and_focus(app):
-    at = open_page(app, "pages/journey_graph.py")
+    at = open_page(app, "pages/graph.py")
     at.slider(key="graph_top_k").set_value(1)
     at.slider(key="graph_min_share").set_value(0.0)
     at.run()

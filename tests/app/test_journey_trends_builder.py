@@ -24,9 +24,7 @@ def funnel_table(at) -> pl.DataFrame:
 def test_customer_page_on_each_sample(scenario):
     log = cxlib.load(sample.path(scenario))
     customer = log.to_polars()["customer_id"][5]
-    at = open_page(
-        new_app({"scenario": scenario, "customer": customer}).run(), "pages/customer_journey.py"
-    )
+    at = open_page(new_app({"scenario": scenario, "customer": customer}).run(), "pages/journey.py")
     assert_clean(at, "Customer journey")
     events = dict((m.label, m.value) for m in at.metric)
     expected = log.to_polars().filter(pl.col("customer_id") == customer)
@@ -37,7 +35,7 @@ def test_customer_page_on_each_sample(scenario):
 
 
 def test_customer_page_search_by_part_of_an_id_then_open():
-    at = open_page(new_app().run(), "pages/customer_journey.py")
+    at = open_page(new_app().run(), "pages/journey.py")
     assert any("Type a customer id" in i.value for i in at.info)
     at.text_input(key="customer").set_value("C00012").run()
     assert_clean(at, "Customer journey")
@@ -56,7 +54,7 @@ def test_customer_page_shows_rfm_and_predictions_once_trained():
     in_flight = next(t for t in in_flight if "propensity" in t.columns)
     row = in_flight.row(0, named=True)
     at.session_state["customer"] = row["customer_id"]
-    at = open_page(at, "pages/customer_journey.py")
+    at = open_page(at, "pages/journey.py")
     assert_clean(at, "Customer journey")
     metrics = dict((m.label, m.value) for m in at.metric)
     assert metrics["Chance to reach purchase"] == f"{row['propensity']:.1%}"
@@ -69,7 +67,7 @@ def test_customer_page_shows_rfm_and_predictions_once_trained():
 def test_customer_page_on_real_logs(shared_data, name, case):
     at = open_page(new_app().run(), "pages/data.py")
     at = upload(at, (name, (shared_data / name).read_bytes()))
-    at = open_page(at, "pages/customer_journey.py")
+    at = open_page(at, "pages/journey.py")
     at.text_input(key="customer").set_value(case).run()
     assert_clean(at, "Customer journey")
     log = cxlib.load(shared_data / name)

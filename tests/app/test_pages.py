@@ -74,7 +74,7 @@ def test_hostile_touchpoint_names_reach_no_page_unescaped():
     assert set(at.session_state["cx_loaded"].log.to_polars()["touchpoint"]) == set(HOSTILE)
     for file, title, _ in PAGES:
         assert_clean(open_page(at, file), title)
-    at = open_page(at, "pages/journey_graph.py")
+    at = open_page(at, "pages/graph.py")
     page = at.get("iframe")[0].proto.srcdoc
     for name in HOSTILE[:2]:
         assert name not in page

@@ -31,7 +31,7 @@ def test_presenter_mode_enlarges_text_charts_and_graph_from_page_to_page():
     assert_clean(at, "Drop-offs")
     assert [h.proto.body for h in at.get("html")] == [PRESENTER_CSS]
     assert _chart_font(at) == round(plain * CHART_SCALE)
-    open_page(at, "pages/journey_graph.py")  # it stays on from page to page
+    open_page(at, "pages/graph.py")  # it stays on from page to page
     assert [h.proto.body for h in at.get("html")] == [PRESENTER_CSS]
     assert _graph_font(at) == round(graph_view.NODE_FONT * GRAPH_SCALE)
     at.toggle(key="presenter").set_value(False).run()
@@ -55,7 +55,7 @@ def test_colour_blind_palette_colours_the_graph_blue_to_orange():
     assert '"color": "#4477aa"' in page
     assert '"color": "#ee7733"' in page
     assert "#d94f2b" not in graph_view.graph_html(g, palette="colour-blind")
-    at = open_page(new_app().run(), "pages/journey_graph.py")
+    at = open_page(new_app().run(), "pages/graph.py")
     default = at.get("iframe")[0].proto.srcdoc
     at.toggle(key="colour_blind").set_value(True).run()
     assert_clean(at, "Journey graph")

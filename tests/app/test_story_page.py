@@ -68,7 +68,7 @@ def test_every_view_offers_its_figures_as_one_file():
     assert [f.heading for f in figures] == ["Journeys ending at each touchpoint"]
     assert figures[0].chart["layer"]
     assert at.sidebar.get("download_button")[0].proto.label == "Download this view (HTML)"
-    open_page(at, "pages/journey_graph.py")
+    open_page(at, "pages/graph.py")
     figures = at.session_state["cx_view_figures"]
     assert [f.heading for f in figures] == ["Journey graph"]
     assert figures[0].graph.startswith("<html>")

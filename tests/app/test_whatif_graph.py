@@ -17,7 +17,7 @@ def metric(at, label: str):
 
 @pytest.fixture
 def graph(app):
-    at = open_page(app, "pages/journey_graph.py")
+    at = open_page(app, "pages/graph.py")
     assert_clean(at, "Journey graph")
     return at
 
@@ -52,7 +52,7 @@ def test_what_if_matches_the_library(graph, touchpoint, percent):
 
 def test_a_link_restores_the_what_if():
     params = {"graph_focus": "checkout", "graph_whatif_reduction": "30"}
-    at = open_page(new_app(params).run(), "pages/journey_graph.py")
+    at = open_page(new_app(params).run(), "pages/graph.py")
     assert_clean(at, "Journey graph")
     assert at.slider(key="graph_whatif_reduction").value == 30
     log = cxlib.load(sample.path("retail"))

@@ -152,7 +152,7 @@ def test_the_data_page_shows_the_message_and_keeps_the_data(case, message, tmp_p
 def test_the_data_page_and_overview_show_odd_logs(case, tmp_path):
     path = build(case, tmp_path)
     at = upload(open_page(new_app().run(), "pages/data.py"), (path.name, path.read_bytes()))
-    for page in ["pages/data.py", "pages/overview.py", "pages/journey_graph.py"]:
+    for page in ["pages/data.py", "pages/overview.py", "pages/graph.py"]:
         open_page(at, page)
         assert [e.value for e in at.exception] == []
         assert [e.value for e in at.error] == []
@@ -172,7 +172,7 @@ def test_the_graph_draws_at_most_its_cap_and_says_so(tmp_path):
     at = upload(
         open_page(new_app().run(), "pages/data.py"), ("wide.csv", frame.write_csv().encode())
     )
-    open_page(at, "pages/journey_graph.py")
+    open_page(at, "pages/graph.py")
     assert [e.value for e in at.exception] == []
     grouped = 2000 - MAX_GRAPH_NODES
     note = f"The {grouped:,} rarest touchpoints are drawn together as one (other) node"
@@ -198,7 +198,7 @@ def test_the_graph_page_over_100_000_touchpoints_is_built_over_the_busiest(tmp_p
     # (Speed is measured by bench/, not here: the timeout only stops a hang.)
     path = build("distinct_touchpoints", tmp_path)
     at = upload(open_page(new_app().run(), "pages/data.py"), (path.name, path.read_bytes()))
-    at.switch_page("pages/journey_graph.py")
+    at.switch_page("pages/graph.py")
     at.run(timeout=180)
     assert [e.value for e in at.exception] == []
     # 98,000 are not built into the graph (it says so), the rarest of the rest are grouped.
