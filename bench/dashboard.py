@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -47,6 +48,8 @@ TIMEOUT = 900.0
 #: The progress the app shows (driver.PROGRESS), beside Streamlit's running indicator.
 APP = ("status", "spinner", "uploader")
 Row = tuple[str, list[float], str]
+#: What can be measured (``--parts``): the connect, the controls of each kind, the upload.
+PARTS = frozenset({"connect", "graph", "sidebar", "funnels", "upload"})
 
 
 def _open(page, title: str) -> None:
@@ -148,8 +151,8 @@ def _cycle(page, key: str, values: list[str]) -> Commits:
     return lambda i: driver.choose(page, key, values[i % len(values)])
 
 
-def controls(page, runs: driver.Runs, n: int) -> list[Row]:
-    """(c) Every control changed ``n`` times: the seconds of each rerun.
+def controls(page, runs: driver.Runs, n: int, parts: set[str] = PARTS) -> list[Row]:
+    """(c) Every control of ``parts`` (graph, sidebar, funnels) changed ``n`` times: the seconds of each rerun.
 
     Filters are set back as they were after their tries, so every control is timed on the
     whole log.
@@ -167,7 +170,17 @@ def controls(page, runs: driver.Runs, n: int) -> list[Row]:
         if (back := undo(n)) is not None:
             _timed(page, runs, back, ready)
 
-    graph, funnel = driver.graph_drawn, _funnel_drawn
+    if "graph" in parts:
+        _graph_controls(page, tried, n)
+    if "sidebar" in parts:
+        _sidebar_controls(page, runs, tried, n)
+    if "funnels" in parts:
+        _funnel_controls(page, runs, tried)
+    return rows
+
+
+def _graph_controls(page, tried, n: int) -> None:
+    graph = driver.graph_drawn
     tried("graph: top edges per touchpoint", graph,
           lambda i: driver.slider(page, "graph_top_k", _there_and_back(i)))  # fmt: skip
     tried("graph: minimum share", graph,
@@ -175,6 +188,10 @@ def controls(page, runs: driver.Runs, n: int) -> list[Row]:
     tried("graph: focus", graph, _cycle(page, "graph_focus", driver.options(page, "graph_focus")))
     weights = ["customers", "share", "median time", "transitions"]
     tried("graph: edge weight", graph, _cycle(page, "graph_weight", weights))
+
+
+def _sidebar_controls(page, runs: driver.Runs, tried, n: int) -> None:
+    graph = driver.graph_drawn
     on_graph = "on the graph page"
     moved = sum(-_there_and_back(i) for i in range(n))
     tried("sidebar: date range (end date)", graph,
@@ -191,6 +208,10 @@ def controls(page, runs: driver.Runs, n: int) -> list[Row]:
           lambda i: driver.radio(page, "journeys", journeys[i % 2]),
           lambda n: driver.radio(page, "journeys", "customers") if n % 2 else None,
           on_graph)  # fmt: skip
+
+
+def _funnel_controls(page, runs: driver.Runs, tried) -> None:
+    funnel = _funnel_drawn
     _open(page, "Funnels")
     page.wait_for_function(driver.IDLE, timeout=TIMEOUT * 1000)
     for step in FUNNEL:  # the funnel the controls change
@@ -200,7 +221,6 @@ def controls(page, runs: driver.Runs, n: int) -> list[Row]:
     tried("funnels: order", funnel, _cycle(page, "funnel_order", ["strict", "any", "sequential"]))
     windows = ["7d", "1d", "90d", "1h", "30d"]
     tried("funnels: window", funnel, _cycle(page, "funnel_window", windows))
-    return rows
 
 
 def _table(title: str, rows: list[Row]) -> str:
@@ -220,6 +240,8 @@ def _table(title: str, rows: list[Row]) -> str:
 
 
 def _load_rows(what: str, measured: dict[str, float]) -> list[str]:
+    if not measured:
+        return []
     return [
         f"| {what}: data loaded | {measured['loaded']:.1f} |",
         f"| {what}: first journey graph drawn | {measured['graph']:.1f} |",
@@ -228,23 +250,39 @@ def _load_rows(what: str, measured: dict[str, float]) -> list[str]:
     ]
 
 
+def _shown(uploaded: dict[str, Any]) -> list[str]:
+    if not uploaded:
+        return []
+    texts = zip(APP, uploaded["texts"], strict=True)
+    return ["What the page showed during the upload, each as last seen: "
+            + "; ".join(f"{k}: `{t}`" for k, t in texts if t), ""]  # fmt: skip
+
+
 def _page(browser):
     page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
     page.set_default_timeout(TIMEOUT * 1000)
     return page, driver.Runs().watch(page)
 
 
-def _drive(browser, base: str, parquet: Path, csv: Path, n: int):
-    """(a), (c), then (b) in a fresh session; a failure leaves the page's picture in results."""
+def _drive(browser, base: str, parquet: Path, csv: Path, n: int, parts: set[str]):
+    """(a), (c), then (b) in a fresh session; a failure leaves the page's picture in results.
+
+    The controls need the connection: asking for any of them connects first.
+    """
     page, runs = _page(browser)
+    connected: dict[str, float] = {}
+    rows: list[Row] = []
+    uploaded: dict[str, float] = {}
     try:
-        connected = connect(page, runs, parquet, base)
-        print(f"  connect: {connected}", flush=True)
-        rows = controls(page, runs, n)
-        page.context.close()
-        page, runs = _page(browser)
-        uploaded = upload(page, runs, csv, base)
-        print(f"  upload: {uploaded}", flush=True)
+        if parts - {"upload"}:
+            connected = connect(page, runs, parquet, base)
+            print(f"  connect: {connected}", flush=True)
+            rows = controls(page, runs, n, parts)
+        if "upload" in parts:
+            page.context.close()
+            page, runs = _page(browser)
+            uploaded = upload(page, runs, csv, base)
+            print(f"  upload: {uploaded}", flush=True)
     except Exception:
         RESULTS.mkdir(exist_ok=True)
         page.screenshot(path=RESULTS / "dashboard-failed.png", full_page=True)
@@ -260,7 +298,14 @@ def main() -> None:
     parser.add_argument("--size", default="1M", help="events: 1M or 10M (bench/data's logs)")
     parser.add_argument("--runs", type=int, default=5, help="changes of each control")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds a step may take")
+    parser.add_argument(
+        "--parts", default=",".join(sorted(PARTS)),
+        help=f"what to measure, comma-separated, of {', '.join(sorted(PARTS))} (default: all)",
+    )  # fmt: skip
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    if unknown := parts - PARTS:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     global TIMEOUT  # one setting for every wait
     TIMEOUT = args.timeout
     from playwright.sync_api import sync_playwright
@@ -276,7 +321,9 @@ def main() -> None:
         server = Server(folder / "data", folder / "server.log", env).start()
         try:
             with sync_playwright() as p:
-                connected, rows, uploaded = _drive(launch(p), server.url, parquet, csv, args.runs)
+                connected, rows, uploaded = _drive(
+                    launch(p), server.url, parquet, csv, args.runs, parts
+                )
         except Exception:
             print(f"server log:\n{server.log()}")
             raise
@@ -294,10 +341,8 @@ def main() -> None:
         *_load_rows("connect to the Parquet file", connected),
         *_load_rows("upload the CSV", uploaded),
         "",
-        "What the page showed during the upload, each as last seen: "
-        + "; ".join(f"{k}: `{t}`" for k, t in zip(APP, uploaded["texts"], strict=True) if t),
-        "",
-        _table("control (rerun after a change)", rows),
+        *_shown(uploaded),
+        _table("control (rerun after a change)", rows) if rows else "",
     ])  # fmt: skip
     print("\n" + text)
     RESULTS.mkdir(exist_ok=True)

@@ -112,18 +112,28 @@ def current() -> Pending | None:
 
 def _read(upload: Upload, settings: Settings) -> Inspection:
     """The upload read with these settings (kept for the session: controls re-run the page)."""
-    key = (upload.digest, tuple(settings.read_options().items()))
+    kept = _kept_read(upload, settings)
+    if kept is None:
+        kept = inspect(upload.open(), **settings.read_options())
+        st.session_state[_READ] = (_read_key(upload, settings), kept)
+    return kept
+
+
+def _read_key(upload: Upload, settings: Settings) -> tuple[Any, ...]:
+    return (upload.digest, tuple(settings.read_options().items()))
+
+
+def _kept_read(upload: Upload, settings: Settings) -> Inspection | None:
+    """The upload as this session last read it, if read with these settings."""
     kept = st.session_state.get(_READ)
-    if kept is None or kept[0] != key:
-        kept = (key, inspect(upload.open(), **settings.read_options()))
-        st.session_state[_READ] = kept
-    return kept[1]
+    return kept[1] if kept is not None and kept[0] == _read_key(upload, settings) else None
 
 
 def _attempt(uploads: tuple[Upload, ...], settings: Settings, *, saved: bool) -> None:
     error = None
+    read = _kept_read(uploads[0], settings) if len(uploads) == 1 else None
     try:
-        state.load_uploads(uploads, settings.roles, settings.load_options())
+        state.load_uploads(uploads, settings.roles, settings.load_options(), read=read)
     except cxlib.CxError as err:
         error = str(err)
         state.not_loaded(", ".join(u.name for u in uploads), error)
