@@ -24,7 +24,9 @@ __all__ = ["sidebar"]
 def _date_range(lo: dt.date, hi: dt.date) -> tuple[dt.date | None, dt.date | None]:
     value = st.session_state.get("dates")
     if isinstance(value, tuple | list) and any(not lo <= d <= hi for d in value):
-        st.session_state["dates"] = (lo, hi)
+        # Dates of other data: the widget starts again from this data's whole range (its
+        # default; set here as well, Streamlit warns of a widget given both).
+        del st.session_state["dates"]
     picked = st.date_input(
         "Date range", value=(lo, hi), min_value=lo, max_value=hi, key="dates", bind="query-params"
     )
