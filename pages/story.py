@@ -41,6 +41,7 @@ for number, finding in enumerate(story.findings, 1):
         axis=finding.axis,
         is_share=finding.is_share,
         baseline=finding.baseline,
+        counted=finding.counted,
         key=f"story_{number}",
         name=f"finding_{number}",
     )

@@ -90,6 +90,9 @@ class Finding:
         A reference value the chart marks (the rate of everyone else), if any.
     is_share
         Whether ``number`` and the chart's values are shares (written as percentages).
+    counted
+        Who the chart's ``customers`` column counts, in words ("customers", or the
+        converting customers who met a touchpoint when the sentence counts others).
     """
 
     kind: Kind
@@ -103,6 +106,7 @@ class Finding:
     axis: str
     baseline: float | None = None
     is_share: bool = True
+    counted: str = "customers"
 
     @property
     def headline(self) -> str:

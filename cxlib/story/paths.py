@@ -210,6 +210,8 @@ def removal(log: EventLog, *, goal: str, min_conversions: int) -> Finding | str:
         query=(("graph_focus", name),),
         chart=estimates([(n, e, lo, hi, met.get(n, 0), n == name) for n, e, lo, hi in rows]),
         axis=f"share of the conversions to {goal} lost without the touchpoint",
+        # Not the conversions lost the sentence counts: who the estimate rests on.
+        counted="converters met it",
     )
 
 

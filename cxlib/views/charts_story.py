@@ -19,14 +19,15 @@ def estimate_chart(
     is_share: bool = True,
     baseline: float | None = None,
     title: str | None = None,
+    counted: str = "customers",
 ) -> alt.TopLevelMixin:
     """Each estimate as a point on its 95% interval, the one a finding tells in orange.
 
     ``estimates`` has the columns of :data:`cxlib.story.model.ESTIMATE_SCHEMA` (``label``,
     ``value``, ``low``, ``high``, ``customers``, ``highlight``); rows are drawn in their
-    order. Each point is labelled with its value and the customers it rests on
-    (``"75% · 40 customers"``); a
-    ``baseline`` (the rate of everyone, the median rating) is a dashed line.
+    order. Each point is labelled with its value and the customers it rests on, named
+    by ``counted`` (``"75% · 40 customers"``); a ``baseline`` (the rate of everyone, the
+    median rating) is a dashed line.
 
     Examples
     --------
@@ -38,7 +39,7 @@ def estimate_chart(
     """
     fmt = ".0%" if is_share else ".1f"
     texts = [
-        f"{format(value, fmt)} · {customers:,} customers"
+        f"{format(value, fmt)} · {customers:,} {counted}"
         for value, customers in estimates.select("value", "customers").iter_rows()
     ]
     data = estimates.with_columns(text=pl.Series(texts, dtype=pl.String))
@@ -54,7 +55,7 @@ def estimate_chart(
             alt.Tooltip("value:Q", format=fmt),
             alt.Tooltip("low:Q", format=fmt),
             alt.Tooltip("high:Q", format=fmt),
-            "customers",
+            alt.Tooltip("customers:Q", format=",", title=counted),
         ],
     )
     interval = base.mark_rule(strokeWidth=3).encode(x=x, x2="high:Q", color=colour)

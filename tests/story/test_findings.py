@@ -139,6 +139,10 @@ def test_removal_effect_of_the_touchpoint_conversions_depend_on_most():
     # Every random group holds the same journeys: the effects agree, the interval is tight.
     assert found.interval == pytest.approx((effects["ad"], effects["ad"]))
     assert found.impact == pytest.approx(effects["ad"] * 70)
+    # The chart's counts are the converters who met each touchpoint (40 of the 70 met ad,
+    # 30 mail), named so: not the conversions lost the sentence counts.
+    assert dict(found.chart.select("label", "customers").iter_rows()) == {"ad": 40, "mail": 30}
+    assert found.counted == "converters met it"
 
 
 def test_no_removal_finding_with_few_conversions():

@@ -34,3 +34,16 @@ def test_ratings_are_not_shares():
     rows = next(iter(spec.to_dict()["datasets"].values()))
     assert rows[0]["text"] == "3.2 · 40 customers"
     assert len(spec.to_dict()["layer"]) == 3  # no baseline given
+
+
+def test_the_counts_are_named_as_the_finding_counts_them():
+    spec = estimate_chart(ESTIMATES, axis="lost", counted="converters met it").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert rows[0]["text"] == "75% · 40 converters met it"
+    tooltip = spec["layer"][0]["encoding"]["tooltip"]
+    assert tooltip[-1] == {
+        "field": "customers",
+        "format": ",",
+        "title": "converters met it",
+        "type": "quantitative",
+    }
