@@ -114,10 +114,12 @@ def report_section(loaded: state.Loaded) -> None:
     if report is None:
         return
     st.subheader("Load report")
+    with st.spinner("Counting the customers, touchpoints and duplicated events…"):
+        customers = report.customers  # the figures are counted once, when first read
     cols = st.columns(5)
     cols[0].metric("Rows read", f"{report.rows_read:,}")
     cols[1].metric("Rows kept", f"{report.rows_kept:,}")
-    cols[2].metric("Customers", f"{report.customers:,}")
+    cols[2].metric("Customers", f"{customers:,}")
     cols[3].metric("Touchpoints", f"{report.touchpoints:,}")
     cols[4].metric("Duplicated events (kept)", f"{report.duplicates:,}")
     formats = "; ".join(f"{f} ({n:,} rows)" for f, n in report.timestamp_formats.items())
