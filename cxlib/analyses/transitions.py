@@ -17,7 +17,7 @@ from __future__ import annotations
 import narwhals as nw
 import polars as pl
 
-from cxlib.engines import grouped_median
+from cxlib.engines import grouped_by_pair, grouped_median
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
@@ -102,8 +102,9 @@ def _transitions(log: EventLog, by: JourneyBy) -> pl.DataFrame:
         "seconds",
     )
     followed = (
-        timed.group_by(*pair)
-        .agg(
+        grouped_by_pair(
+            timed,
+            pair,
             transitions=nw.len().cast(nw.Int64),
             customers=nw.col(customer).n_unique().cast(nw.Int64),
             median_seconds=median.cast(nw.Float64),

@@ -29,6 +29,7 @@ from cxlib.engines.choice import (
 )
 from cxlib.engines.connections import duckdb_connect, spark_connect, spark_session
 from cxlib.engines.expressions import (
+    grouped_by_pair,
     grouped_median,
     ordered_join,
     shared,
@@ -75,6 +76,7 @@ __all__ = [
     "engine_of",
     "free_memory",
     "gathered",
+    "grouped_by_pair",
     "grouped_median",
     "keeps_journeys_in_memory",
     "kept_rows",

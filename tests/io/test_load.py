@@ -199,8 +199,8 @@ def test_duplicates_are_counted_and_kept():
     assert (log.report.duplicates, log.report.rows_kept) == (2, 4)
 
 
-@pytest.mark.parametrize("kind", ["eager", "lazy", "duckdb"])
-def test_duplicates_on_every_kind_of_frame(kind):
+@pytest.mark.parametrize("kind", ["eager", "lazy", "duckdb", "parquet"])
+def test_duplicates_on_every_kind_of_frame(kind, tmp_path):
     # Rows 1-3 identical: two copies of an earlier event; row 4 differs by an attribute only.
     frame = pl.DataFrame(
         {
@@ -210,9 +210,13 @@ def test_duplicates_on_every_kind_of_frame(kind):
             "shop": ["s1", "s1", "s1", "s2"],
         }
     )
-    source = {"eager": frame, "lazy": frame.lazy(), "duckdb": duckdb.from_arrow(frame.to_arrow())}[
-        kind
-    ]
+    frame.write_parquet(tmp_path / "log.parquet")
+    source = {
+        "eager": frame,
+        "lazy": frame.lazy(),
+        "duckdb": duckdb.from_arrow(frame.to_arrow()),
+        "parquet": tmp_path / "log.parquet",  # its figures read a column per pass
+    }[kind]
     report = load(source).report
     assert (report.rows_kept, report.duplicates, report.customers, report.touchpoints) == (
         4,
@@ -450,7 +454,9 @@ def test_report_figures_are_computed_once_when_first_read(monkeypatch):
     loader = importlib.import_module("cxlib.io.loader")
     calls = []
     real = loader.log_stats
-    monkeypatch.setattr(loader, "log_stats", lambda frame: calls.append(1) or real(frame))
+    monkeypatch.setattr(
+        loader, "log_stats", lambda frame, **kw: calls.append(1) or real(frame, **kw)
+    )
     log = load(b"user_id,event,ts\na,x,2024-01-01 09:00\na,x,2024-01-01 09:00\nb,y,2024-01-02\n")
     assert calls == []  # a file read into memory: nothing left to validate, nothing paid yet
     assert (log.report.customers, log.report.touchpoints, log.report.duplicates) == (2, 2, 1)
@@ -458,13 +464,79 @@ def test_report_figures_are_computed_once_when_first_read(monkeypatch):
     assert calls == [1]
 
 
+@pytest.mark.parametrize(("name", "by_column"), [("log.parquet", True), ("log.csv", False)])
+def test_report_figures_of_parquet_are_read_a_column_per_pass(
+    monkeypatch, tmp_path, name, by_column
+):
+    loader = importlib.import_module("cxlib.io.loader")
+    calls = []
+    real = loader.log_stats
+    monkeypatch.setattr(
+        loader, "log_stats", lambda frame, **kw: calls.append(kw) or real(frame, **kw)
+    )
+    frame = pl.DataFrame({"user_id": ["a", "b"], "event": ["x", "y"], "ts": [D(2024, 1, 1)] * 2})
+    if name.endswith(".parquet"):
+        frame.write_parquet(tmp_path / name)
+    else:
+        frame.write_csv(tmp_path / name)
+    assert load(tmp_path / name).report.customers == 2
+    assert calls == [{"by_column": by_column}]
+
+
+def test_a_parquet_file_with_rows_dropped_is_read_in_one_pass(monkeypatch, tmp_path):
+    loader = importlib.import_module("cxlib.io.loader")
+    calls = []
+    real = loader.log_stats
+    monkeypatch.setattr(
+        loader, "log_stats", lambda frame, **kw: calls.append(kw) or real(frame, **kw)
+    )
+    frame = pl.DataFrame({"user_id": ["a", None], "event": ["x", "y"], "ts": [D(2024, 1, 1)] * 2})
+    frame.write_parquet(tmp_path / "log.parquet")
+    assert load(tmp_path / "log.parquet").report.rows_kept == 1
+    # Every pass would run the filter of the dropped rows again (and parse text timestamps).
+    assert calls == [{"by_column": False}]
+
+
 def test_report_figures_of_a_lazy_source_are_computed_at_load(monkeypatch):
     loader = importlib.import_module("cxlib.io.loader")
     calls = []
     real = loader.log_stats
-    monkeypatch.setattr(loader, "log_stats", lambda frame: calls.append(1) or real(frame))
+    monkeypatch.setattr(
+        loader, "log_stats", lambda frame, **kw: calls.append(1) or real(frame, **kw)
+    )
     frame = pl.LazyFrame({"user_id": ["a", "b"], "event": ["x", "y"], "ts": [D(2024, 1, 1)] * 2})
     log = load(frame)
     assert calls == [1]  # the pass that reads a lazy source through runs at load
     assert log.report.customers == 2
     assert calls == [1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.sampled_from(["x", "y"]),
+            st.integers(0, 2),
+            st.sampled_from(["s1", "s2", None]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_report_figures_by_column_are_those_of_one_pass(rows):
+    from cxlib.io.report import log_stats
+
+    frame = pl.LazyFrame(
+        [(c, t, D(2024, 1, 1 + d), s) for c, t, d, s in rows],
+        schema=["customer_id", "touchpoint", "timestamp", "shop"],
+        orient="row",
+    )
+    by_column = log_stats(frame, by_column=True)
+    assert by_column == log_stats(frame)
+    # Brute force: distinct tuples, customers, touchpoints.
+    assert by_column["distinct"] == len(set(rows))
+    assert (by_column["customers"], by_column["touchpoints"]) == (
+        len({r[0] for r in rows}),
+        len({r[1] for r in rows}),
+    )
