@@ -103,6 +103,11 @@ def analyses(goal: str, stages: dict[str, str]) -> list[tuple[str, str, Work]]:
         ),
         (
             "Funnels",
+            "what converters do differently",
+            lambda log: cxlib.converter_differences(log, steps=FUNNEL, **funnel),
+        ),
+        (
+            "Funnels",
             "drill-down: stopped at step 3, page 1",
             lambda log: cxlib.customers_at(log, stopped),
         ),

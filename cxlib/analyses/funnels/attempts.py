@@ -51,7 +51,7 @@ from cxlib.analyses.funnels.steps import (
     Step,
     funnel_definition,
 )
-from cxlib.engines import polars_sequential_levels, shared
+from cxlib.engines import polars_funnel_levels, shared
 from cxlib.errors import AnalysisError, check_choice
 from cxlib.journeys import (
     JourneyBy,
@@ -164,16 +164,19 @@ def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -
     steps, order, with_next = funnel.steps, funnel.order, funnel.with_next
     relevant = sorted(set(steps) | set(funnel.definition.exclude))
     tp = nw.col("touchpoint")
-    if journeys.ordered and order == "sequential" and not with_next:
-        return polars_sequential_levels(
+    if journeys.ordered and order != "any":
+        best = polars_funnel_levels(
             journeys.frame,
             keys,
             steps,
             window_us=funnel.window_us,
             excluded=funnel.excluded(),
             journey="_journey",
+            order="strict" if order == "strict" else "sequential",
             every_attempt=funnel.every_attempt,
+            with_next=with_next,
         )
+        return _named_next(best, funnel) if with_next else best
     if journeys.ordered or order == "strict" or with_next:
         # The walk needs positions that order a journey's events, consecutive ones for
         # strict order: the steps are (10M events, strict: 17 CPU-s with windows on text).
@@ -194,9 +197,11 @@ def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -
     walk = _any_order if order == "any" else _in_order
     best = walk(base, group, funnel)
     best = named_journeys(journeys, best, keys)
-    if not with_next:
-        return best
-    # The event after the last reached step, named as in the log (not by a step's label).
+    return _named_next(best, funnel) if with_next else best
+
+
+def _named_next(best: nw.LazyFrame[Any], funnel: _Funnel) -> nw.LazyFrame[Any]:
+    """``after_last`` as text, named as in the log (not by a step's label)."""
     after = nw.col("after_last").cast(nw.String)
     for label, _ in funnel.definition.relabel:
         after = (
