@@ -45,7 +45,7 @@ from cxlib.engines.frames import (
     to_engine,
 )
 from cxlib.engines.polars_differences import polars_values_had
-from cxlib.engines.polars_funnel import polars_funnel_levels
+from cxlib.engines.polars_funnel import polars_any_order_levels, polars_funnel_levels
 from cxlib.engines.polars_journeys import (
     SortedJourneys,
     customers_where,
@@ -82,6 +82,7 @@ __all__ = [
     "ordered_join",
     "page_rows",
     "parquet_events",
+    "polars_any_order_levels",
     "polars_funnel_levels",
     "polars_values_had",
     "relabel_events",

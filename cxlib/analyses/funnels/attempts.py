@@ -51,14 +51,13 @@ from cxlib.analyses.funnels.steps import (
     Step,
     funnel_definition,
 )
-from cxlib.engines import polars_funnel_levels, shared
+from cxlib.engines import polars_any_order_levels, polars_funnel_levels, shared
 from cxlib.errors import AnalysisError, check_choice
 from cxlib.journeys import (
     JourneyBy,
     Journeys,
     journey_keys,
     journey_table,
-    named_journeys,
     relabelled_touchpoint,
     with_sessions,
 )
@@ -164,23 +163,35 @@ def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -
     steps, order, with_next = funnel.steps, funnel.order, funnel.with_next
     relevant = sorted(set(steps) | set(funnel.definition.exclude))
     tp = nw.col("touchpoint")
-    if journeys.ordered and order != "any":
-        best = polars_funnel_levels(
-            journeys.frame,
-            keys,
-            steps,
-            window_us=funnel.window_us,
-            excluded=funnel.excluded(),
-            journey="_journey",
-            order="strict" if order == "strict" else "sequential",
-            every_attempt=funnel.every_attempt,
-            with_next=with_next,
-        )
+    if journeys.ordered:  # journeys in memory, in order: the Polars fast paths
+        if order == "any":
+            best = polars_any_order_levels(
+                journeys.frame,
+                keys,
+                steps,
+                window_us=funnel.window_us,
+                exclude=funnel.definition.exclude,
+                journey="_journey",
+                every_attempt=funnel.every_attempt,
+                with_next=with_next,
+            )
+        else:
+            best = polars_funnel_levels(
+                journeys.frame,
+                keys,
+                steps,
+                window_us=funnel.window_us,
+                excluded=funnel.excluded(),
+                journey="_journey",
+                order="strict" if order == "strict" else "sequential",
+                every_attempt=funnel.every_attempt,
+                with_next=with_next,
+            )
         return _named_next(best, funnel) if with_next else best
-    if journeys.ordered or order == "strict" or with_next:
+    if order == "strict" or with_next:
         # The walk needs positions that order a journey's events, consecutive ones for
         # strict order: the steps are (10M events, strict: 17 CPU-s with windows on text).
-        group = journeys.keys
+        group = keys
         base = journeys.frame.rename({"step": "_pos", "next_touchpoint": "_next"})
         base = base.filter(tp.is_in(relevant))
     else:
@@ -196,7 +207,6 @@ def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -
     base = base.select(*group, "touchpoint", "epoch_us", "timestamp", "_pos", *extra)
     walk = _any_order if order == "any" else _in_order
     best = walk(base, group, funnel)
-    best = named_journeys(journeys, best, keys)
     return _named_next(best, funnel) if with_next else best
 
 
