@@ -93,6 +93,11 @@ def analyses(goal: str, stages: dict[str, str]) -> list[tuple[str, str, Work]]:
         ("Funnels", "dropped next", lambda log: cxlib.dropped_next(log, FUNNEL, **funnel)),
         (
             "Funnels",
+            "what converters do differently",
+            lambda log: cxlib.converter_differences(log, steps=FUNNEL, **funnel),
+        ),
+        (
+            "Funnels",
             "strict funnel",
             lambda log: cxlib.funnel(log, FUNNEL, **{**funnel, "order": "strict"}),
         ),
@@ -100,11 +105,6 @@ def analyses(goal: str, stages: dict[str, str]) -> list[tuple[str, str, Work]]:
             "Funnels",
             f"funnel with {on_app.label}",
             lambda log: cxlib.funnel(log, conditioned, **funnel),
-        ),
-        (
-            "Funnels",
-            "what converters do differently",
-            lambda log: cxlib.converter_differences(log, steps=FUNNEL, **funnel),
         ),
         (
             "Funnels",

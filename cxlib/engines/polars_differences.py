@@ -49,23 +49,25 @@ def polars_values_had(
     table = journeys.to_native().select("_journey", *keys, "epoch_us", *columns).collect()
     journey = table["_journey"]
     first = (journey != journey.shift(1)).fill_null(True)
-    # Row j of spans is journey j (numbered from 1: row 0 stands for none).
+    # Row j of spans is journey j (numbered from 1: row 0 stands for none). A journey
+    # without an outcome gets an empty span; an open bound the widest.
+    never, always = pl.Int64.max(), pl.Int64.min()
     spans = (
-        table.filter(first)
-        .select(keys)
+        table.select(keys)
+        .filter(first)
         .join(outcomes.to_native().lazy().collect(), on=keys, how="left", maintain_order="left")
         .select(
             converted=pl.col("converted").cast(pl.Int64),
-            _from=pl.col("_from").cast(pl.Int64),
-            _to=pl.col("_to").cast(pl.Int64),
+            _from=pl.when(pl.col("converted").is_null())
+            .then(never)
+            .otherwise(pl.col("_from").cast(pl.Int64).fill_null(always)),
+            _to=pl.col("_to").cast(pl.Int64).fill_null(never),
         )
     )
-    spans = pl.concat([spans.clear(1), spans], rechunk=True)
-    converted, start, end = (spans[c].gather(journey) for c in ("converted", "_from", "_to"))
+    spans = pl.concat([spans.clear(1).fill_null(never), spans], rechunk=True)
     epoch = table["epoch_us"]
-    inside = converted.is_not_null() & (start.is_null() | (epoch >= start))
-    inside = inside & (end.is_null() | (epoch < end))
-    rows = table.select("_journey", *columns).filter(inside.fill_null(False))
+    inside = (epoch >= spans["_from"].gather(journey)) & (epoch < spans["_to"].gather(journey))
+    rows = table.select("_journey", *columns).filter(inside)
     pair_journey = rows["_journey"].cast(pl.UInt64) * _PAIR
     parts = []
     for column in columns:
