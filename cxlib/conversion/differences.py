@@ -235,8 +235,8 @@ def _value_counts(
     if table.ordered:
         # Journeys in memory and numbered: no join on the keys (10M events: 8 -> 1 CPU-s).
         keys, skip = journey_keys(log, by), sorted(outcome.outcome_touchpoints)
-        counts = polars_values_had(table.frame, journeys, keys=keys, columns=columns)
-        return counts.filter((pl.col("column") != "touchpoint") | ~pl.col("value").is_in(skip))
+        had = polars_values_had(table.frame, journeys, keys=keys, columns=columns)
+        return had.filter((pl.col("column") != "touchpoint") | ~pl.col("value").is_in(skip))
     per_column = [
         rows.group_by("value")
         .agg(journeys_with=nw.len(), converted_with=nw.col("converted").sum())
