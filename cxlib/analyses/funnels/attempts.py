@@ -34,7 +34,9 @@ counts three times.
 The computation is portable narwhals: each event gets its position in the journey;
 a backward fill over the journey order gives, on every row, the position of the next
 event of each step's touchpoint (and of the next excluded event); attempts then walk
-from step to step with equi-joins on (journey, position).
+from step to step with equi-joins on (journey, position). Where journeys are kept in
+memory, in order (Polars), :func:`cxlib.engines.polars_funnel_levels` and
+:func:`cxlib.engines.polars_any_order_levels` walk the same way over the kept order.
 """
 
 from __future__ import annotations
@@ -193,12 +195,10 @@ def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -
     if order == "strict" or with_next:
         # The walk needs positions that order a journey's events, consecutive ones for
         # strict order: the steps are (10M events, strict: 17 CPU-s with windows on text).
-        group = keys
         base = journeys.frame.rename({"step": "_pos", "next_touchpoint": "_next"})
         base = base.filter(tp.is_in(relevant))
     else:
         # Sequential and any order ignore other events: drop them before ordering.
-        group = keys
         frame = with_sessions(log, by).frame
         if funnel.definition.relabel:
             frame = frame.with_columns(touchpoint=relabelled_touchpoint(funnel.definition.relabel))
@@ -206,9 +206,9 @@ def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -
             _pos=nw.col("epoch_us").cum_count().over(*keys, order_by=ORDER).cast(nw.Int64)
         )
     extra = ["_next"] if order == "strict" or with_next else []
-    base = base.select(*group, "touchpoint", "epoch_us", "timestamp", "_pos", *extra)
+    base = base.select(*keys, "touchpoint", "epoch_us", "timestamp", "_pos", *extra)
     walk = _any_order if order == "any" else _in_order
-    best = walk(base, group, funnel)
+    best = walk(base, keys, funnel)
     return _named_next(best, funnel) if with_next else best
 
 
