@@ -251,7 +251,7 @@ class LogCache:
         window, order, exclude, by, count)``. A funnel page asks for the same funnel
         several times (its figures, the time to convert, the conversion over time, what
         dropped journeys did next); another funnel replaces it.
-    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"`` or ``"customers per <column>"``
+    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"``, ``"customers per <column>"``, ``"values of <column>"`` or ``"few-valued attributes"``
         The last log made from this one by :func:`cxlib.to_stages` or
         :func:`cxlib.collapse_repeats` (with its own sorted journeys, made from this
         log's: the Stages page draws three analyses of the same stages), and the last
@@ -259,7 +259,10 @@ class LogCache:
         attribution, touchpoint importance, the what-if and the story count it alike), and
         the customers per value of a column (:func:`cxlib.analyses.overview.value_counts`,
         the journey graph's nodes), and the last :func:`cxlib.transitions` (``by``; the
-        journey graph and the what-if of the journey graph page both count them).
+        journey graph and the what-if of the journey graph page both count them), the
+        values of a column a check looked for (:func:`cxlib.checks.require_values`: each
+        funnel analysis checks its steps) and the attributes what converters do
+        differently compares (:func:`cxlib.converter_differences`).
 
     Examples
     --------
