@@ -93,6 +93,26 @@ def analyses(goal: str, stages: dict[str, str]) -> list[tuple[str, str, Work]]:
         ("Funnels", "dropped next", lambda log: cxlib.dropped_next(log, FUNNEL, **funnel)),
         (
             "Funnels",
+            "what converters do differently",
+            lambda log: cxlib.converter_differences(log, steps=FUNNEL, **funnel),
+        ),
+        (
+            "Funnels",
+            "steps changed: funnel (3 steps)",
+            lambda log: cxlib.funnel(log, FUNNEL[:3], **funnel),
+        ),
+        (
+            "Funnels",
+            "steps changed: what converters do differently",
+            lambda log: cxlib.converter_differences(log, steps=FUNNEL[:3], **funnel),
+        ),
+        (
+            "Funnels",
+            "any-order funnel",
+            lambda log: cxlib.funnel(log, FUNNEL, **{**funnel, "order": "any"}),
+        ),
+        (
+            "Funnels",
             "strict funnel",
             lambda log: cxlib.funnel(log, FUNNEL, **{**funnel, "order": "strict"}),
         ),

@@ -67,7 +67,8 @@ def require_values(log: EventLog, column: str, wanted: Iterable[Any], *, what: s
     """Raise :class:`AnalysisError` unless every value of ``wanted`` occurs in ``column`` of the log.
 
     An empty log has no values to check against and accepts every value (its results are
-    empty). One pass over the log, only when something is wanted.
+    empty). One pass over the log, only when something is wanted; the values found are
+    kept in ``log.cache``.
 
     Examples
     --------
@@ -82,9 +83,14 @@ def require_values(log: EventLog, column: str, wanted: Iterable[Any], *, what: s
     wanted = list(wanted)
     if not wanted:
         return
-    # From the journeys kept in memory where there are (a derived log's frame is a plan).
-    events = journey_table(log, columns=[column], steps=False).frame
-    present = events.select(column).unique().collect("polars")[column].drop_nulls().to_list()
+
+    def values() -> list[Any]:
+        # From the journeys kept in memory where there are (a derived log's frame is a plan).
+        events = journey_table(log, columns=[column], steps=False).frame
+        return events.select(column).unique().collect("polars")[column].drop_nulls().to_list()
+
+    # Kept: a page checks the same steps once per analysis (10M events: 0.04 CPU-s each).
+    present = log.cache.reused(f"values of {column}", column, values)
     if not present:
         return
     known = set(present)  # once: a filter may want 100,000 touchpoints checked

@@ -245,12 +245,13 @@ class LogCache:
         about 45 MiB per million events, and the other columns analyses asked for
         (gathered in journey order when first asked for). Both share the sort: sessions
         are cut from the customers' journeys.
-    ``("funnel_levels", with_next, definition)``, ``with_next`` being ``False`` or ``True``
-        The last funnel's :func:`cxlib.funnel_levels` (a small frame, one row per
-        journey reaching step 1) and its definition ``(steps, window, order, exclude,
-        by, count)``. A funnel page asks for the same funnel several times (its figures, the
-        time to convert, the conversion over time); another funnel replaces it.
-    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"`` or ``"customers per <column>"``
+    ``("funnel_levels", definition)``
+        The last funnel's :func:`cxlib.funnel_levels` with what came next (a small
+        frame, one row per journey reaching step 1) and its definition ``(steps,
+        window, order, exclude, by, count)``. A funnel page asks for the same funnel
+        several times (its figures, the time to convert, the conversion over time, what
+        dropped journeys did next); another funnel replaces it.
+    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"``, ``"customers per <column>"``, ``"values of <column>"`` or ``"few-valued attributes"``
         The last log made from this one by :func:`cxlib.to_stages` or
         :func:`cxlib.collapse_repeats` (with its own sorted journeys, made from this
         log's: the Stages page draws three analyses of the same stages), and the last
@@ -258,7 +259,10 @@ class LogCache:
         attribution, touchpoint importance, the what-if and the story count it alike), and
         the customers per value of a column (:func:`cxlib.analyses.overview.value_counts`,
         the journey graph's nodes), and the last :func:`cxlib.transitions` (``by``; the
-        journey graph and the what-if of the journey graph page both count them).
+        journey graph and the what-if of the journey graph page both count them), the
+        values of a column a check looked for (:func:`cxlib.checks.require_values`: each
+        funnel analysis checks its steps) and the attributes what converters do
+        differently compares (:func:`cxlib.converter_differences`).
 
     Examples
     --------
@@ -279,7 +283,7 @@ class LogCache:
         #: The log whose rows the sorted journeys' ``_row`` numbers; None: this one.
         self.origin: EventLog | None = None
         self._journeys: dict[JourneyBy, SortedJourneys] = {}
-        self._funnels: dict[bool, tuple[Hashable, nw.DataFrame[Any]]] = {}
+        self._funnel: tuple[Hashable, nw.DataFrame[Any]] | None = None
         self._reused: dict[str, tuple[Hashable, Any]] = {}
 
     def journeys(self, by: JourneyBy, compute: Callable[[], SortedJourneys]) -> SortedJourneys:
@@ -303,18 +307,16 @@ class LogCache:
         The next analysis counts on the kept journey order again, as a first visit to a
         page does once the log is loaded (``bench/warm.py`` times each page so).
         """
-        self._funnels.clear()
+        self._funnel = None
         self._reused.clear()
 
     def funnel_levels(
-        self, definition: Hashable, *, with_next: bool, compute: Callable[[], nw.DataFrame[Any]]
+        self, definition: Hashable, compute: Callable[[], nw.DataFrame[Any]]
     ) -> nw.DataFrame[Any]:
         """The levels of the funnel ``definition``: kept, or computed now in place of the last."""
-        kept = self._funnels.get(with_next)
-        if kept is None or kept[0] != definition:
-            kept = (definition, compute())
-            self._funnels[with_next] = kept
-        return kept[1]
+        if self._funnel is None or self._funnel[0] != definition:
+            self._funnel = (definition, compute())
+        return self._funnel[1]
 
     def reused(self, kind: str, definition: Hashable, compute: Callable[[], T]) -> T:
         """What ``compute`` gives for ``definition`` (one of ``kind``): kept, or computed in place of the last."""
@@ -328,7 +330,7 @@ class LogCache:
         """The keys of the entries present (see the class docstring)."""
         derived: list[tuple[Hashable, ...]] = [("derived",)] if self.derived is not None else []
         journeys = [("journeys", by) for by in self._journeys]
-        funnels = [("funnel_levels", w, d) for w, (d, _) in self._funnels.items()]
+        funnels = [("funnel_levels", self._funnel[0])] if self._funnel is not None else []
         reused = [("reused", kind, d) for kind, (d, _) in self._reused.items()]
         return [*derived, *journeys, *funnels, *reused]
 

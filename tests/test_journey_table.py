@@ -205,17 +205,20 @@ def test_funnel_levels_are_computed_once_and_shared_by_the_funnel_analyses():
     assert funnel(log, steps).equals(funnel(fresh, steps))
     definition = (("home", "cart", "buy"), "30d", "sequential", (), "customer", "journeys")
     kept = [k for k in log.cache.entries() if k[0] == "funnel_levels"]
-    assert kept == [("funnel_levels", False, definition)]
-    stored = log.cache.funnel_levels(definition, with_next=False, compute=never)
+    assert kept == [("funnel_levels", definition)]
+    stored = log.cache.funnel_levels(definition, never)
     time_to_convert(log, steps)
     conversion_over_time(log, steps)
-    assert log.cache.funnel_levels(definition, with_next=False, compute=never) is stored
+    # b stopped at cart and its journey ended there; c went to help after home
+    assert dropped_next(log, steps).select("touchpoint", "next_touchpoint").rows() == [
+        ("home", "help"),
+        ("cart", "(exit)"),
+    ]
+    assert log.cache.funnel_levels(definition, never) is stored
     assert funnel(log, steps)["customers"].to_list() == [3, 2, 1]
-    dropped_next(log, steps)  # with the next touchpoint: kept beside, not instead
-    assert len([k for k in log.cache.entries() if k[0] == "funnel_levels"]) == 2
     # Another funnel replaces the first: one funnel is kept at a time.
     assert funnel(log, ["home", "help"])["customers"].to_list() == [3, 1]
-    kept = [k[2][0] for k in log.cache.entries() if k[0] == "funnel_levels" and not k[1]]
+    kept = [k[1][0] for k in log.cache.entries() if k[0] == "funnel_levels"]
     assert kept == [("home", "help")]
 
 

@@ -205,7 +205,8 @@ def run(
     """``analysis(log, *args, **kwargs)`` on the session's data under ``filters``, cached.
 
     An analysis with a ``by=`` keyword (customer or session journeys) gets the sidebar's
-    choice unless the call gives one. ``filters=None`` runs on the whole log.
+    choice unless the call gives one. ``filters=None`` runs on the whole log. While it
+    computes, a spinner names it ("Computing dropped next…").
 
     Examples
     --------
@@ -218,8 +219,19 @@ def run(
     return RESULTS.get_or_compute(
         key,
         lambda: analysis(filtered(loaded, filters), *args, **kwargs),
-        on_miss=lambda: st.spinner("Computing…"),
+        on_miss=lambda: st.spinner(f"Computing {_named(analysis)}…"),
     )
+
+
+def _named(analysis: Callable[..., Any]) -> str:
+    """What a spinner says is being computed: the analysis's name in words.
+
+    Examples
+    --------
+    >>> _named(cxlib.converter_differences)
+    'converter differences'
+    """
+    return analysis.__name__.replace("_", " ")
 
 
 @functools.cache

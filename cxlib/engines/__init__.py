@@ -9,8 +9,8 @@ lives in this package and nowhere else:
   (:func:`to_engine`, for tests and benchmarks);
 - :mod:`~cxlib.engines.expressions`: the few expressions with one implementation per
   engine (integer microseconds, row order, ordered string join, grouped median, ...);
-- :mod:`~cxlib.engines.polars_journeys` and :mod:`~cxlib.engines.polars_funnel`: the
-  Polars fast paths, on a log's journeys sorted once in memory;
+- :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_funnel` and
+  :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
 - :mod:`~cxlib.engines.connections`: DuckDB and Spark sessions set up for cxlib;
 - :mod:`~cxlib.engines.choice`: Polars or DuckDB for a Parquet log, from its size and the
   free memory (:func:`choose_engine`);
@@ -45,7 +45,8 @@ from cxlib.engines.frames import (
     require_polars,
     to_engine,
 )
-from cxlib.engines.polars_funnel import polars_sequential_levels
+from cxlib.engines.polars_differences import polars_values_had
+from cxlib.engines.polars_funnel import polars_any_order_levels, polars_funnel_levels
 from cxlib.engines.polars_journeys import (
     SortedJourneys,
     customers_where,
@@ -83,7 +84,9 @@ __all__ = [
     "ordered_join",
     "page_rows",
     "parquet_events",
-    "polars_sequential_levels",
+    "polars_any_order_levels",
+    "polars_funnel_levels",
+    "polars_values_had",
     "relabel_events",
     "repeated_rows",
     "require_polars",

@@ -1,17 +1,17 @@
-"""The Polars fast path of sequential funnels: one pass over journeys already in order."""
+"""The Polars fast paths of funnels: one pass over journeys already in order."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import narwhals as nw
 import polars as pl
 
-__all__ = ["polars_sequential_levels"]
+__all__ = ["polars_any_order_levels", "polars_funnel_levels"]
 
 
-def polars_sequential_levels(
+def polars_funnel_levels(
     frame: nw.LazyFrame[pl.LazyFrame],
     keys: list[str],
     steps: list[str],
@@ -19,72 +19,205 @@ def polars_sequential_levels(
     window_us: int,
     excluded: Sequence[Sequence[str]],
     journey: str,
+    order: Literal["sequential", "strict"] = "sequential",
     every_attempt: bool = False,
+    with_next: bool = False,
 ) -> nw.LazyFrame[Any]:
-    """Polars fast path of :func:`cxlib.funnel_levels` for ``order="sequential"``.
+    """Polars fast path of :func:`cxlib.funnel_levels` for ``order="sequential"`` and ``"strict"``.
 
     ``frame`` is a Polars journey table with its rows in journey order
-    (:func:`cxlib.journeys.journey_table` with ``ordered=True``); ``journey`` names its
-    column numbering the journeys, ``keys`` the journey keys the result carries;
-    ``excluded[k]`` the touchpoints excluded on the way to step k+1. Same result, same
-    columns as the portable path (every attempt with ``every_attempt``), which spends most
-    of its time in window functions grouped by a string key. Here every "next event of
-    touchpoint t" is a backward fill over the whole frame, bounded by the journey's last
-    row; attempts walk by ``gather``. Tests check it against the portable path and a
-    brute force.
+    (:func:`cxlib.journeys.journey_table` with ``ordered=True``, with ``next_touchpoint``);
+    ``journey`` names its column numbering the journeys, ``keys`` the journey keys the
+    result carries; ``excluded[k]`` the touchpoints excluded on the way to step k+1. Same
+    result, same columns as the portable path (every attempt with ``every_attempt``;
+    ``after_last``, as a category, with ``with_next``), which spends most of its time in
+    window functions grouped by a journey key and in joins. Here every "next event of
+    touchpoint t" is a backward fill over the whole frame (in strict order: the next
+    row, when the journey's next event is t), checked against the attempt's journey;
+    attempts walk by ``gather`` (10M events, 4 steps: 1.1 -> 0.7 CPU-s; with
+    ``with_next`` 2.0 -> 0.8). Tests check it against the portable path and a brute force.
     """
     tp = pl.col("touchpoint")
-    row = pl.int_range(pl.len(), dtype=pl.Int64)
-    new = (pl.col(journey) != pl.col(journey).shift(1)).fill_null(True)
-    ends = (pl.col(journey) != pl.col(journey).shift(-1)).fill_null(True)
     later = sorted(set(steps[1:]))
     gaps = sorted({tuple(gap) for gap in excluded if gap})
-
-    def next_at(cond: pl.Expr) -> pl.Expr:
-        # The first row at or after this one where cond holds, if it is in the same journey.
-        nxt = pl.when(cond).then(pl.col("_r")).backward_fill()
-        return pl.when(nxt <= pl.col("_end")).then(nxt)
-
-    events = (
-        frame.to_native()
-        .filter(tp.is_in([*steps, *(t for gap in gaps for t in gap)]))
-        .select(*dict.fromkeys([*keys, journey]), "touchpoint", "epoch_us", "timestamp")
+    to: dict[str, pl.Expr] = {
+        # strict: the next row, when it is the journey's next event and of touchpoint t
+        t: pl.when(pl.col("next_touchpoint") == t).then(pl.col("_r") + 1)
+        if order == "strict"
+        else _next_at(tp == t)
+        for t in later
+    }
+    df = _events(
+        frame,
+        keys,
+        journey,
+        [*steps, *(t for gap in gaps for t in gap)],
+        with_next=order == "strict" or with_next,
+        _first=tp == steps[0],
+        **{f"_lim_{i}": _next_at(tp.is_in(list(gap))) for i, gap in enumerate(gaps)},
+        **{f"_to_{i}": to[t] for i, t in enumerate(later)},
     )
-    df = (
-        # Journey numbers never decrease: flagged sorted, the per-journey best attempt is
-        # found by slicing runs (10M events: 0.35 -> 0.2 CPU-s).
-        events.with_columns(_r=row, _j=new.cum_sum().set_sorted())
-        .with_columns(_end=pl.when(ends).then(pl.col("_r")).backward_fill())
-        .with_columns(
-            **{f"_lim_{i}": next_at(tp.is_in(list(gap))) for i, gap in enumerate(gaps)},
-            **{f"_to_{i}": next_at(tp == t) for i, t in enumerate(later)},
-        )
-        .collect()
-    )
-    time, end = df["epoch_us"], df["_end"]
-    attempts = df.filter(tp == steps[0])
-    start, start_us = attempts["_r"], attempts["epoch_us"]
-    cur, times = start, {"at_1": start_us}
+    time = df["epoch_us"]
+    start = df.select(pl.arg_where(pl.col("_first"))).to_series().cast(pl.Int64)
+    start_us, end = time.gather(start), df["_end"].gather(start)
+    cur, last, times = start, start, {"at_1": start_us}
     for k in range(1, len(steps)):
-        to = df[f"_to_{later.index(steps[k])}"]
-        # A step repeating the previous touchpoint needs a strictly later event.
-        cand = (to.shift(-1) if steps[k] == steps[k - 1] else to).gather(cur)
-        ok = (cand <= end.gather(start)) & (time.gather(cand) - start_us <= window_us)
+        to_k = df[f"_to_{later.index(steps[k])}"]
+        # In sequential order a step repeating the previous touchpoint needs a strictly later event.
+        repeat = order == "sequential" and steps[k] == steps[k - 1]
+        cand = (to_k.shift(-1) if repeat else to_k).gather(cur)
+        ok = (cand <= end) & (time.gather(cand) - start_us <= window_us)
         if excluded[k]:
             # The next excluded event after the previous step's event must come after cand.
             limit = df[f"_lim_{gaps.index(tuple(excluded[k]))}"].gather(cur)
             ok = ok & (limit.is_null() | (cand < limit))
         cur = pl.select(pl.when(ok.fill_null(False)).then(cand)).to_series()
+        last = cur.fill_null(last)
         times[f"at_{k + 1}"] = time.gather(cur)
-    level = pl.sum_horizontal([pl.col(c).is_not_null() for c in times]).cast(pl.Int64)
-    best = (
-        attempts.select(*keys, "_j", "_r", start_us="epoch_us", start_timestamp="timestamp")
-        .with_columns(**times)
-        .with_columns(level=level)
+    attempts = pl.DataFrame({"_start": start, "start_us": start_us, **times}).with_columns(
+        level=pl.sum_horizontal([pl.col(c).is_not_null() for c in times]).cast(pl.Int64)
     )
+    if with_next:
+        attempts = attempts.with_columns(after_last=df["next_touchpoint"].gather(last))
+    return _best(df, attempts, keys, journey, len(steps), every_attempt, with_next)
+
+
+def polars_any_order_levels(
+    frame: nw.LazyFrame[pl.LazyFrame],
+    keys: list[str],
+    steps: list[str],
+    *,
+    window_us: int,
+    exclude: Sequence[str],
+    journey: str,
+    every_attempt: bool = False,
+    with_next: bool = False,
+) -> nw.LazyFrame[Any]:
+    """Polars fast path of :func:`cxlib.funnel_levels` for ``order="any"`` (distinct ``steps``).
+
+    Arguments as :func:`polars_funnel_levels`; ``exclude`` applies to the whole funnel.
+    Every event of a step starts an attempt; from it, the next event of each step is a
+    backward fill over the whole frame checked against the attempt's journey, where
+    the portable path fills within windows over each journey (10M events, 4 steps:
+    1.6 -> 0.6 CPU-s).
+    """
+    tp = pl.col("touchpoint")
+    index: pl.Expr = pl.when(tp == steps[0]).then(1)
+    for j, s in enumerate(steps[1:], 2):
+        index = pl.when(tp == s).then(j).otherwise(index)
+    df = _events(
+        frame,
+        keys,
+        journey,
+        [*steps, *exclude],
+        with_next=with_next,
+        _index=index,
+        _limit=_next_at(tp.is_in(list(exclude))) if exclude else pl.lit(None, pl.Int64),
+        **{f"_to_{j}": _next_at(tp == s) for j, s in enumerate(steps, 1)},
+    )
+    time = df["epoch_us"]
+    start = df.select(pl.arg_where(pl.col("_index").is_not_null())).to_series().cast(pl.Int64)
+    start_us, end = time.gather(start), df["_end"].gather(start)
+    limit = df["_limit"].gather(start)
+    own = df["_index"].gather(start)
+    reach = [df[f"_to_{j}"].gather(start) for j in range(1, len(steps) + 1)]
+    at = [time.gather(p) for p in reach]
+    # ok_j: step j has an event after the start, in its journey, within the window, before
+    # any exclusion; steps 1..k all ok and the start one of them: level k.
+    prefix, ok = [], pl.Series([True] * len(start), dtype=pl.Boolean)
+    for p, t in zip(reach, at, strict=True):
+        ok = ok & (p <= end) & (t - start_us <= window_us) & (limit.is_null() | (p < limit))
+        prefix.append(ok.fill_null(False))
+    level = pl.Series([0] * len(start), dtype=pl.Int64)
+    for k in range(1, len(steps) + 1):
+        level = pl.select(pl.when(prefix[k - 1] & (own <= k)).then(k).otherwise(level)).to_series()
+    times, latest, after = {"at_1": at[0]}, reach[0], None
+    if with_next:
+        after = df["next_touchpoint"].gather(reach[0])
+    for k in range(2, len(steps) + 1):
+        # at_k: when steps 1..k were all done; the latest of their events came last.
+        times[f"at_{k}"] = pl.select(pl.max_horizontal(times[f"at_{k - 1}"], at[k - 1])).to_series()
+        later = reach[k - 1] > latest
+        if with_next and after is not None:
+            moved = df["next_touchpoint"].gather(reach[k - 1])
+            after = pl.select(
+                pl.when(later & (level >= k)).then(moved).otherwise(after)
+            ).to_series()
+        latest = pl.select(pl.when(later).then(reach[k - 1]).otherwise(latest)).to_series()
+    attempts = pl.DataFrame(
+        {
+            "_start": start,
+            "start_us": start_us,
+            **{
+                c: pl.select(pl.when(level >= k).then(v)).to_series()
+                for k, (c, v) in enumerate(times.items(), 1)
+            },
+            "level": level,
+            **({"after_last": after} if with_next else {}),
+        }
+    ).filter(pl.col("level") >= 1)
+    return _best(df, attempts, keys, journey, len(steps), every_attempt, with_next)
+
+
+def _next_at(cond: pl.Expr) -> pl.Expr:
+    """The first row at or after this one where ``cond`` holds (maybe in a later journey)."""
+    return pl.when(cond).then(pl.col("_r")).backward_fill()
+
+
+def _events(
+    frame: nw.LazyFrame[pl.LazyFrame],
+    keys: list[str],
+    journey: str,
+    relevant: list[str],
+    *,
+    with_next: bool,
+    **columns: pl.Expr,
+) -> pl.DataFrame:
+    """The journeys' events of the ``relevant`` touchpoints, numbered ``_r``, with ``columns``.
+
+    ``_end`` is the row of the journey's last such event.
+    """
+    ends = (pl.col(journey) != pl.col(journey).shift(-1)).fill_null(True)
+    nxt = ["next_touchpoint"] if with_next else []
+    return (
+        frame.to_native()
+        .filter(pl.col("touchpoint").is_in(relevant))
+        .select(*dict.fromkeys([*keys, journey]), "touchpoint", "epoch_us", "timestamp", *nxt)
+        .with_columns(_r=pl.int_range(pl.len(), dtype=pl.Int64))
+        .with_columns(_end=pl.when(ends).then(pl.col("_r")).backward_fill(), **columns)
+        .collect()
+    )
+
+
+def _best(
+    df: pl.DataFrame,
+    attempts: pl.DataFrame,
+    keys: list[str],
+    journey: str,
+    n: int,
+    every_attempt: bool,
+    with_next: bool,
+) -> nw.LazyFrame[Any]:
+    """The levels frame of ``attempts`` (``_start``: their first event's row of ``df``).
+
+    Of each journey's attempts, the earliest of those reaching the furthest level
+    (every attempt with ``every_attempt``).
+    """
     if not every_attempt:
-        best = best.with_columns(_score=pl.col("level") * (1 << 40) - pl.col("_r")).filter(
-            pl.col("_score") == pl.col("_score").max().over("_j")
+        # The journeys are runs of sorted numbers, so grouping slices them (10M events:
+        # 0.13 CPU-s, where a window over them took 0.3).
+        score = pl.col("level") * (1 << 40) - pl.col("_start")
+        picked = (
+            attempts.select(_j=df[journey].gather(attempts["_start"]).set_sorted(), _score=score)
+            .with_row_index("_i")
+            .group_by("_j", maintain_order=True)
+            .agg(pl.col("_i").get(pl.col("_score").arg_max()))
         )
-    at = [pl.col(c).cast(pl.Int64) for c in times]
-    return nw.from_native(best.select(*keys, "level", "start_us", "start_timestamp", *at).lazy())
+        attempts = attempts[picked["_i"]]
+    named = df.select(*keys, start_timestamp="timestamp")[attempts["_start"]]
+    best = pl.concat([named, attempts], how="horizontal")
+    at = [pl.col(f"at_{k}").cast(pl.Int64) for k in range(1, n + 1)]
+    extra = ["after_last"] if with_next else []
+    return nw.from_native(
+        best.select(*keys, "level", "start_us", "start_timestamp", *at, *extra).lazy()
+    )

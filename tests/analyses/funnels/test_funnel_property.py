@@ -221,19 +221,24 @@ def test_exclusions_and_sessions_equal_brute_force(frame, order, window, by):
     check(with_every_touchpoint(frame), ["x", "y", "ü"], window, order, ["z"], by)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     frame=random_log_frames(),
     steps=st.lists(st.sampled_from(["x", "y", "ü"]), min_size=1, max_size=4),
     window=st.sampled_from(WINDOWS),
     exclude=st.sampled_from([[], ["z"]]),
     by=st.sampled_from(["customer", "session"]),
+    order=st.sampled_from(["sequential", "strict"]),
+    with_next=st.booleans(),
 )
-def test_polars_fast_path_equals_the_portable_path(frame, steps, window, exclude, by):
-    # Sequential order on Polars takes engines.polars_sequential_levels; DuckDB the portable path.
+def test_polars_fast_path_equals_the_portable_path(
+    frame, steps, window, exclude, by, order, with_next
+):
+    # Funnels in order on Polars take engines.polars_funnel_levels; DuckDB the portable path.
     log = EventLog.from_frame(with_every_touchpoint(frame))
     portable = EventLog.from_frame(to_engine(log.frame.collect().to_native(), "duckdb"))
-    options = {"window": window, "exclude": exclude, "by": by}
+    options = {"window": window, "exclude": exclude, "by": by, "order": order}
+    options["with_next"] = with_next
     fast = funnel_levels(log, steps, **options).collect().to_native()
     slow = funnel_levels(portable, steps, **options).collect("polars").to_native()
     keys = ["customer_id", "session_id"] if by == "session" else ["customer_id"]
