@@ -105,6 +105,14 @@ st.caption(
     "with the odds ratio of converting, its 95% interval, and p-values adjusted for testing "
     "them all at once (Benjamini-Hochberg)."
 )
+# Counted only when asked for: 1-2 CPU-s at 10M events on every change of the funnel.
+if not st.toggle(
+    "Compare converters with the others",
+    key="funnel_differences_open",
+    bind="query-params",
+    help="Counts every touchpoint, channel and attribute value of the journeys: a few seconds on millions of events.",
+):
+    st.stop()
 outcome_options = {k: v for k, v in options.items() if k != "count"}
 with state.errors_shown():
     differences = cache.run(

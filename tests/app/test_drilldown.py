@@ -129,7 +129,10 @@ def test_prediction_lists():
 
 
 def test_converter_differences_rows():
-    at = opened("pages/funnels.py", "funnel_diff_who")
+    at = open_page(new_app().run(), "pages/funnels.py")
+    assert not any("odds_ratio" in table(at, i).columns for i in range(len(at.dataframe)))
+    at.toggle(key="funnel_differences_open").set_value(True).run()  # counted when asked for
+    at.toggle(key="funnel_diff_who_open").set_value(True).run()
     differences = next(
         t for t in (table(at, i) for i in range(len(at.dataframe))) if "odds_ratio" in t.columns
     )

@@ -104,6 +104,7 @@ CHOICES = {
     "goal": LINK,
     "funnel_steps": ["home", IMAGE, LINK],
     "funnel_breakdown": COLUMN_B,
+    "funnel_differences_open": True,  # its rows are named by the data's values
     "graph_focus": IMAGE,
     "dropoffs_after": IMAGE,
     "paths_from": IMAGE,
