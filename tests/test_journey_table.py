@@ -311,3 +311,31 @@ def test_polars_conversion_steps_equal_the_portable_window(frame, goal):
     fast = with_conversion_step(log, goal).frame.select(pick).collect("polars").to_native()
     slow = with_conversion_step(portable, goal).frame.select(pick).collect("polars").to_native()
     assert sorted(fast.rows()) == sorted(slow.rows())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(st.sampled_from("abc"), st.integers(0, 3), st.integers(0, 99)),
+        max_size=30,
+        unique_by=lambda e: e[2],  # event_index: unique, in no particular order
+    )
+)
+def test_sorted_journeys_in_any_row_order_equal_a_python_sort(events):
+    # Rows out of time order and indexes out of row order: one stable sort per column.
+    lf = nw.from_native(
+        pl.LazyFrame(
+            events, schema=["customer_id", "epoch_us", "event_index"], orient="row"
+        ).with_columns(touchpoint=pl.col("customer_id"))
+    )
+    out = polars_journeys.sort_journeys(
+        lf,
+        ["customer_id"],
+        ["epoch_us", "event_index"],
+        columns=["customer_id", "touchpoint", "epoch_us", "event_index"],
+    )
+    # Customers come in the order of their hashes, each one's events in time order.
+    rank = {c: k for k, c in enumerate(out["customer_id"].unique(maintain_order=True))}
+    order = sorted(range(len(events)), key=lambda i: (rank[events[i][0]], *events[i][1:]))
+    assert out.select("customer_id", "epoch_us", "event_index").rows() == [events[i] for i in order]
+    assert out["_row"].to_list() == order

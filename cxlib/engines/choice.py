@@ -2,7 +2,7 @@
 
 Polars keeps a log's journeys sorted in memory and answers fastest while the log fits;
 DuckDB spills to disk and goes on past memory, slower (docs/performance.md: at 10M
-events the four core analyses took 6.1 s on Polars with a 1.8 GB peak, at 100M events
+events the four core analyses took 3.6 s on Polars with a 2.8 GB peak, at 100M events
 258.6 s on DuckDB with an 8.9 GB peak). :func:`choose_engine` takes Polars while its
 expected peak, :data:`BYTES_PER_EVENT` per event, is at most half the free memory.
 """
@@ -19,9 +19,12 @@ import polars as pl
 
 __all__ = ["BYTES_PER_EVENT", "EngineChoice", "choose_engine", "free_memory", "parquet_events"]
 
-#: Polars' peak memory per event with the pages' analyses on a loaded log: 1.8 GB at 10M
-#: events (bench/run.py, the four analyses in one process), rounded up.
-BYTES_PER_EVENT = 200
+#: Polars' peak memory per event with the pages' analyses on a loaded log, the Parquet
+#: read into memory as the Data page does (ui/connect.py): 2,825 MiB at 10M events of
+#: the retail log's 10 columns, 296 bytes an event (bench/scale.py, the four core
+#: analyses in one process, 2026-12-05), rounded up. Was 200 (1.8 GB at 10M) while the
+#: page scanned the files lazily.
+BYTES_PER_EVENT = 300
 
 
 @dataclass(frozen=True)

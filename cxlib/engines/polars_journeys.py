@@ -68,7 +68,8 @@ def sort_journeys(
     ORDER took 4.8 s; by a 64-bit hash of the customer 2.3 s but 1.9 GB, as a sort of
     a whole frame holds the frame, its sort keys and the sorted copy at once. Here only
     row numbers are sorted (stably, by the hash alone when the rows are already in
-    ORDER, as exported logs mostly are), then each column is gathered in turn and
+    ORDER, as exported logs mostly are; else by one stable sort per column,
+    :func:`_stable_positions`), then each column is gathered in turn and
     released (rechunked first: gathering from 100 chunks is 6x slower): 1.4 s, 1.3 GB.
     Two customers sharing a hash would interleave: the check sees it and sorts by text.
 
@@ -84,20 +85,17 @@ def sort_journeys(
     """
     # Touchpoints become categories as they are read: their text is never held whole.
     data = frame.to_native().select(_as_read(c) for c in columns).collect()
-    rows = pl.int_range(pl.len(), dtype=pl.get_index_type())
     data = data.with_columns(data[c].rechunk() for c in order)
     first, second = (data[c] for c in order)
     code = data.select(CUSTOMER_HASH).to_series().rechunk()
     hashed, by = data.with_columns(_hash=code), ["_hash", *keys[1:]]
-    if (_later(first) | (_same(first) & _later(second))).all():
-        positions = hashed.select(rows.sort_by(by, maintain_order=True)).to_series()
-    else:
-        positions = hashed.select(rows.sort_by([*by, *order])).to_series()
+    in_order = (_later(first) | (_same(first) & _later(second))).all()
+    positions = _stable_positions(hashed, by if in_order else [*by, *order])
     del hashed, first, second
     customer_id = data["customer_id"].rechunk().gather(positions)
     code = code.gather(positions)
     if (_same(customer_id) != _same(code)).any():
-        positions = data.select(rows.sort_by([*keys, *order])).to_series()
+        positions = _stable_positions(data, [*keys, *order])
         customer_id = data["customer_id"].rechunk().gather(positions)
     # Each column is released once in journey order: the source's and the sorted copy
     # of a column are never both held for more than one column at a time.
@@ -109,6 +107,34 @@ def sort_journeys(
         data = data.drop(name)
     del data
     return _numbered(pl.DataFrame(out).with_columns(_row=positions), keys)
+
+
+def _stable_positions(frame: pl.DataFrame, by: list[str]) -> pl.Series:
+    """The row numbers of ``frame`` sorted by the columns ``by``, ties in row order.
+
+    One stable sort per column, the last column first (a least-significant-first sort),
+    each skipped where that column is in order already: 100M events of a log written
+    in 10 chunks of time order, by (hash, ``epoch_us``, ``event_index``), took 473 s as
+    one sort on three columns and about 25 s so (20M events: 13.2 s and 4.2 s).
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"a": [2, 1, 2, 1], "b": [0, 5, 0, 4]})
+    >>> _stable_positions(frame, ["a", "b"]).to_list()
+    [3, 1, 0, 2]
+    """
+    positions: pl.Series | None = None
+    for name in reversed(by):
+        column = frame[name] if positions is None else frame[name].gather(positions)
+        if column.is_sorted():
+            continue
+        step = column.to_frame().select(
+            pl.int_range(pl.len(), dtype=pl.get_index_type()).sort_by(name, maintain_order=True)
+        )
+        positions = step.to_series() if positions is None else positions.gather(step.to_series())
+    if positions is None:
+        return pl.Series(range(frame.height), dtype=pl.get_index_type())
+    return positions
 
 
 def _same(column: pl.Series) -> pl.Series:

@@ -158,11 +158,16 @@ def log_stats(frame: Any, *, by_column: bool = False) -> dict[str, Any]:
         if isinstance(frame, pl.DataFrame):  # hash_rows: the leanest in time and memory
             row = basics.collect().row(0, named=True)
             return row | {"distinct": frame.select(content).hash_rows(seed=0).n_unique()}
-        # Lazily: each column's hash, seeded by its position, xor-ed into the event's.
+        # Lazily: each column's hash, seeded by its position, xor-ed into the event's; the
+        # hashes streamed out alone, then the distinct ones counted where the sorted
+        # hashes change (100M events from Parquet: 24 s and 1.7 GB; n_unique beside the
+        # basics took 39 s and 10.2 GB, and a sort within the streaming query more than 11 GB).
         seeded = (pl.col(c).hash(seed=i) for i, c in enumerate(content))
-        distinct = functools.reduce(operator.xor, seeded).n_unique().alias("distinct")
-        both = pl.concat([basics, frame.select(distinct)], how="horizontal")
-        return both.collect().row(0, named=True)
+        event = frame.lazy().select(functools.reduce(operator.xor, seeded).alias("event"))
+        hashes = event.collect(engine="streaming").to_series().sort()
+        distinct = int((hashes != hashes.shift(1)).fill_null(True).sum())
+        del hashes  # before the basics' own memory
+        return basics.collect(engine="streaming").row(0, named=True) | {"distinct": distinct}
     # DuckDB, Spark: one query over the distinct events, each with its number of copies.
     stats = {
         "customers": nw.col("customer_id").n_unique(),

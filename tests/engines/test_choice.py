@@ -19,6 +19,9 @@ def test_polars_up_to_half_the_free_memory_then_duckdb():
     )
     assert choose_engine(100_000_000, memory=24 * GIB).engine == "duckdb"
     assert choose_engine(10_000_000, memory=24 * GIB).engine == "polars"
+    # 300 bytes an event (2.8 GB measured at 10M): 12 GiB holds 40M events, not 45M.
+    assert choose_engine(40_000_000, memory=24 * GIB).engine == "polars"
+    assert choose_engine(45_000_000, memory=24 * GIB).engine == "duckdb"
 
 
 def test_the_free_memory_is_this_machines():
