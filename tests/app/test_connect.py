@@ -105,6 +105,20 @@ def test_the_engine_is_picked_from_the_size_and_the_page_says_which(parquet_fold
     assert customers(at) == CUSTOMERS
 
 
+def test_polars_reads_into_memory_only_what_fits(parquet_folder, monkeypatch):
+    read: list[object] = []
+    real = pl.read_parquet
+    monkeypatch.setattr(pl, "read_parquet", lambda *a, **k: read.append(a) or real(*a, **k))
+    at = connect(data_page(), "parquet", str(parquet_folder), engine="polars")
+    assert len(read) == 1  # read once, into memory
+    # Polars asked for on a server with 1 MB free: the files are scanned lazily, never read whole.
+    monkeypatch.setattr("cxlib.engines.choice.free_memory", lambda: 2**20)
+    at = connect(data_page(), "parquet", str(parquet_folder), engine="polars")
+    assert len(read) == 1
+    assert at.session_state["cx_loaded"].log.engine == "polars"
+    assert customers(at) == CUSTOMERS
+
+
 def test_the_link_reopens_the_connection_in_a_new_session(parquet_folder):
     first = connect(data_page(), "parquet", str(parquet_folder), engine="duckdb")
     log_id = first.session_state["cx_loaded"].log_id
