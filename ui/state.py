@@ -198,22 +198,19 @@ def load_uploads(
     ``options`` are the other keywords of :func:`cxlib.load` (separator, encoding,
     header, sheet, timestamp_format, layout). ``read`` is the one upload already read
     with these options (the import assistant's inspection): it is not read again (a
-    757 MB CSV: 2.5 s). Raises :class:`cxlib.CxError` when the files cannot be loaded.
+    757 MB CSV was parsed twice). Raises :class:`cxlib.CxError` when the files cannot be loaded.
     """
     roles, options = dict(roles or {}), dict(options or {})
     files = [u.open() for u in uploads]
     label = ", ".join(u.name for u in uploads)
     size = format_bytes(sum(len(u.data) for u in uploads))
     with progress(md(f"Loading {label} ({size})")) as step:
-        step(
-            f"Recognising the columns of {size} read…"
-            if read
-            else f"Reading {size} and recognising the columns…"
-        )
         if read is not None and len(uploads) == 1:
+            step(f"Recognising the columns of the {size} read…")
             layout, ts_format = options.get("layout"), options.get("timestamp_format")
             log = read.load(roles, timestamp_format=ts_format, layout=layout)
         else:
+            step(f"Reading {size} and recognising the columns…")
             log = cxlib.load(files[0] if len(files) == 1 else files, **_role_args(roles), **options)
         # Each file's content hash is computed once (Upload.digest): hundreds of megabytes.
         key = _key([f"{u.name}\0{u.digest}".encode() for u in uploads], roles, options)
