@@ -22,6 +22,7 @@ lives in this package and nowhere else:
 
 from cxlib.engines.choice import (
     BYTES_PER_EVENT,
+    SCANNED_BYTES_PER_EVENT,
     EngineChoice,
     choose_engine,
     free_memory,
@@ -67,6 +68,7 @@ from cxlib.engines.polars_journeys import (
 
 __all__ = [
     "BYTES_PER_EVENT",
+    "SCANNED_BYTES_PER_EVENT",
     "Engine",
     "EngineChoice",
     "SortedJourneys",

@@ -115,8 +115,10 @@ def load(
         A path (CSV / TSV / any delimiter / whitespace-aligned text, Parquet file or
         folder, JSON, JSON lines, XES, Excel, a gzip or zip of these, DuckDB database),
         ``bytes`` or a file object of one, a Spark Connect address (``"sc://host:15002"``,
-        with ``table=``), a Polars / pandas / DuckDB / PySpark frame, or a list of files
-        and Polars frames merged into one log (each event then gets ``source``: the file).
+        with ``table=``), a Polars / pandas / DuckDB / PySpark frame, a
+        :class:`~cxlib.io.readers.Table` read already (the reading options are not used
+        again), or a list of files and Polars frames merged into one log (each event
+        then gets ``source``: the file).
     customer, timestamp, touchpoint, channel, value, rating
         The column playing each role; recognised from names and data when not given.
         ``timestamp`` may be a ``(date_column, time_column)`` pair; ``customer`` and

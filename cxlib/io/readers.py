@@ -1,7 +1,8 @@
 """Readers: turn whatever a user brings into one table, whatever its format.
 
 :func:`read` accepts a path (``str`` or ``Path``), ``bytes``, a binary or text file
-object, or a frame (Polars, pandas, DuckDB relation, PySpark). The format comes from the
+object, a frame (Polars, pandas, DuckDB relation, PySpark), or a :class:`Table` read
+already (a Parquet scan of files checked elsewhere: read as the Parquet it is). The format comes from the
 file's first bytes, else its name (:func:`cxlib.io.sniff.detect_file_format`): delimited
 or whitespace-aligned text (separator, title lines, header and encoding found out, see
 :mod:`cxlib.io.sniff`), Parquet (a file or a folder, scanned lazily), JSON and JSON lines
@@ -129,6 +130,8 @@ def read(
     >>> t.file_format, t.frame.columns, t.layout.separator
     ('csv', ['user', 'event', 'time'], ';')
     """
+    if isinstance(source, Table):  # read already (its reading options were those used then)
+        return _sanitized(source)
     options = _Options(separator, encoding, sheet, header)
     frame = _as_frame(source, table)
     if frame is not None:

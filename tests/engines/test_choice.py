@@ -1,27 +1,44 @@
-"""The engine picked for a Parquet log: Polars while it fits in half the free memory."""
+"""The engine picked for a Parquet log: Polars while it fits in half the free memory, read or scanned."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from cxlib.engines import BYTES_PER_EVENT, EngineChoice, choose_engine, free_memory, parquet_events
+from cxlib.engines import (
+    BYTES_PER_EVENT,
+    SCANNED_BYTES_PER_EVENT,
+    EngineChoice,
+    choose_engine,
+    free_memory,
+    parquet_events,
+)
 
 GIB = 2**30
 
 
 def test_polars_up_to_half_the_free_memory_then_duckdb():
-    fits = 12 * GIB // BYTES_PER_EVENT  # the most events half of 24 GiB holds
+    fits = 12 * GIB // BYTES_PER_EVENT  # the most events half of 24 GiB holds in memory
     assert choose_engine(fits, memory=24 * GIB) == EngineChoice(
-        "polars", f"{fits:,} events fit in memory"
+        "polars", f"{fits:,} events fit in memory", in_memory=True
     )
+    scanned = 12 * GIB // SCANNED_BYTES_PER_EVENT  # the most it holds from scanned files
     assert choose_engine(fits + 1, memory=24 * GIB) == EngineChoice(
-        "duckdb", f"{fits + 1:,} events need about 12.0 GiB, 24.0 GiB is free"
+        "polars", f"{fits + 1:,} events fit in memory, scanned from the files"
     )
+    assert choose_engine(scanned, memory=24 * GIB).engine == "polars"
+    assert choose_engine(scanned + 1, memory=24 * GIB) == EngineChoice(
+        "duckdb", f"{scanned + 1:,} events need about 12.0 GiB, 24.0 GiB is free"
+    )
+    # 300 bytes an event read into memory (2.8 GB measured at 10M): 12 GiB holds 40M, not
+    # 45M; 140 scanned (12.5 GB at 100M): 90M, not 100M (DuckDB on 24 GiB).
+    assert choose_engine(40_000_000, memory=24 * GIB).in_memory
+    assert not choose_engine(45_000_000, memory=24 * GIB).in_memory
+    assert choose_engine(90_000_000, memory=24 * GIB).engine == "polars"
     assert choose_engine(100_000_000, memory=24 * GIB).engine == "duckdb"
-    assert choose_engine(10_000_000, memory=24 * GIB).engine == "polars"
-    # 300 bytes an event (2.8 GB measured at 10M): 12 GiB holds 40M events, not 45M.
-    assert choose_engine(40_000_000, memory=24 * GIB).engine == "polars"
-    assert choose_engine(45_000_000, memory=24 * GIB).engine == "duckdb"
+    # On 32 GiB free, 100M events go to Polars, scanned.
+    assert choose_engine(100_000_000, memory=32 * GIB) == EngineChoice(
+        "polars", "100,000,000 events fit in memory, scanned from the files"
+    )
 
 
 def test_the_free_memory_is_this_machines():

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxlib import CxError, EventLog, LoadError, MappingError, load
+from cxlib.io.readers import Table
 from tests.io.test_readers import XES
 
 D = dt.datetime
@@ -485,6 +486,25 @@ def test_report_figures_of_parquet_are_read_a_column_per_pass(
     assert calls == []
     assert log.report.customers == 2
     assert calls == [{"by_column": by_column}]
+
+
+def test_a_parquet_scan_given_as_a_table_is_read_as_the_file(monkeypatch, tmp_path):
+    """A Parquet scan of files checked elsewhere (the dashboard's Connect) loads as the file does."""
+    loader = importlib.import_module("cxlib.io.loader")
+    calls = []
+    real = loader.log_stats
+    monkeypatch.setattr(
+        loader, "log_stats", lambda frame, **kw: calls.append(kw) or real(frame, **kw)
+    )
+    frame = pl.DataFrame({"user_id": ["a", "b"], "event": ["x", "y"], "ts": [D(2024, 1, 1)] * 2})
+    frame.write_parquet(tmp_path / "a.parquet")
+    frame.write_parquet(tmp_path / "b.parquet")
+    scan = pl.scan_parquet([tmp_path / "a.parquet", tmp_path / "b.parquet"])
+    log = load(Table("events", scan, "parquet"))
+    assert calls == []  # the figures wait until read, a column per pass
+    assert (log.report.rows_read, log.report.customers, log.report.duplicates) == (4, 2, 2)
+    assert calls == [{"by_column": True}]
+    assert log.mapping["customer_id"].column == "user_id"
 
 
 def test_a_parquet_file_with_rows_dropped_is_read_in_one_pass(monkeypatch, tmp_path):
