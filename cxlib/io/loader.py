@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import itertools
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,9 +28,9 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.engines import with_epoch_us
-from cxlib.engines.loading import FORMAT_INDEX, RolePlan, map_roles, parsed_counts
+from cxlib.engines.loading import FORMAT_INDEX, map_roles, parsed_counts
 from cxlib.errors import CxError, LoadError
-from cxlib.io.numbers import number_expr
+from cxlib.io.columns import INDEX_TMP, polars_columns, role_plan, with_row_index
 from cxlib.io.orders import one_row_per_order, order_column
 from cxlib.io.readers import Table, read, sanitize_names
 from cxlib.io.recognize import (
@@ -53,11 +52,8 @@ from cxlib.io.report import (
     log_stats,
     null_counts,
 )
-from cxlib.io.timestamps import TimestampFormat, detect_format, format_parsers, parse_expr
+from cxlib.io.timestamps import TimestampFormat, detect_format, parse_expr
 from cxlib.log import (
-    INTERNAL_COLUMNS,
-    OPTIONAL_ROLES,
-    REQUIRED_ROLES,
     EventLog,
     LoadReport,
     RoleMatch,
@@ -68,8 +64,6 @@ __all__ = ["DROP_REASONS", "foreign_errors", "load", "load_table", "sample_of"]
 _SAMPLE = 1000
 #: Distinct unparsed timestamps looked at again for a form the sample missed.
 _SECOND_LOOK = 2000
-_INDEX_TMP = "__cx_event_index"
-_RESERVED = {*REQUIRED_ROLES, *OPTIONAL_ROLES, *INTERNAL_COLUMNS}
 Role = str | Sequence[str] | None
 
 
@@ -389,13 +383,13 @@ def _map(
     second_look: bool,
 ) -> _Part:
     """Canonical columns, drop counts and the kept events of one source."""
-    plan = _plan(sample, rec, merged=merged)
+    plan = role_plan(sample, rec, merged=merged)
     if isinstance(tab.frame, pl.DataFrame | pl.LazyFrame):
         source = tab.name if merged else None
-        exprs = _polars_columns(sample, rec, plan, source)
+        exprs = polars_columns(sample, rec, plan, source)
         if plan.event_index is None:
-            index = pl.col(_INDEX_TMP).alias("event_index")
-            frame = nw.from_native(_with_row_index(tab.frame, offset).select(*exprs, index))
+            index = pl.col(INDEX_TMP).alias("event_index")
+            frame = nw.from_native(with_row_index(tab.frame, offset).select(*exprs, index))
         else:
             index = pl.col(plan.event_index).cast(pl.Int64).alias("event_index")
             frame = nw.from_native(tab.frame.select(*exprs, index))
@@ -433,126 +427,6 @@ def _map(
     if rec.timestamp_format is not None and rec.timestamp_format.note:
         notes.append(rec.timestamp_format.note)
     return _Part(tab.name, frame, rec, counts["rows"], dropped, formats, notes)
-
-
-def _with_row_index(frame: pl.DataFrame | pl.LazyFrame, offset: int) -> pl.DataFrame | pl.LazyFrame:
-    """Add the source row number, chunked like the other columns of an eager frame.
-
-    A CSV is read in chunks; a single-chunk index next to them would make Polars
-    realign, i.e. copy, every column at the next step.
-    """
-    if isinstance(frame, pl.LazyFrame):
-        return frame.with_columns(
-            (pl.int_range(pl.len(), dtype=pl.Int64) + offset).alias(_INDEX_TMP)
-        )
-    index = pl.int_range(offset, offset + frame.height, dtype=pl.Int64, eager=True).alias(
-        _INDEX_TMP
-    )
-    if frame.width and frame.n_chunks() > 1:
-        lengths = [len(chunk) for chunk in frame.to_series(0).get_chunks()]
-        starts = itertools.accumulate(lengths[:-1], initial=0)
-        index = pl.concat(
-            [index.slice(s, n) for s, n in zip(starts, lengths, strict=True)], rechunk=False
-        )
-    return frame.hstack([index])
-
-
-def _attributes(
-    columns: list[str], rec: Recognition, *, merged: bool, index: str | None
-) -> dict[str, str]:
-    """Source columns kept as attributes, and their names in the log (never a canonical name).
-
-    A column named like a canonical one but not mapped to it (``channel`` when another
-    column was given as ``channel=``) gets a suffix: ``channel_2``. A ``source`` column
-    stays the log's ``source`` unless sources are merged (then ``source`` is the file).
-    """
-    used = rec.used() | ({index} if index else set())
-    reserved = _RESERVED if merged else _RESERVED - {"source"}
-    taken = set(columns) | reserved
-    out: dict[str, str] = {}
-    for col in columns:
-        if col in used:
-            continue
-        name, n = col, 1
-        while col in reserved and name in taken:
-            n += 1
-            name = f"{col}_{n}"
-        taken.add(name)
-        out[col] = name
-    return out
-
-
-def _plan(sample: pl.DataFrame, rec: Recognition, *, merged: bool) -> RolePlan:
-    """The recognition as a :class:`RolePlan` (the same plan on every engine)."""
-    index = sample.schema.get("event_index")
-    honoured = "event_index" if index is not None and index.is_integer() and not merged else None
-    if honoured in rec.used():
-        honoured = None
-    src = rec.sources
-    assert rec.timestamp_format is not None  # recognize raised otherwise
-    return RolePlan(
-        customer=src["customer_id"],
-        timestamp=src["timestamp"],
-        timestamp_format=rec.timestamp_format,
-        touchpoint=src.get("touchpoint", ()),
-        touchpoint_constant=None if "touchpoint" in src else rec.mapping["touchpoint"].column,
-        channel=src["channel"][0] if "channel" in src else None,
-        value=src.get("value", ()),
-        rating=src["rating"][0] if "rating" in src else None,
-        attributes=_attributes(sample.columns, rec, merged=merged, index=honoured),
-        event_index=honoured,
-    )
-
-
-def _text(columns: tuple[str, ...], sample: pl.DataFrame) -> pl.Expr:
-    """One column as text, or the first filled of several."""
-    texts = [
-        pl.col(c) if sample.schema[c] == pl.String else pl.col(c).cast(pl.String) for c in columns
-    ]
-    if len(texts) == 1:
-        return texts[0]
-    return pl.coalesce([pl.when(t.str.strip_chars() != "").then(t) for t in texts])
-
-
-def _polars_columns(
-    sample: pl.DataFrame, rec: Recognition, plan: RolePlan, source: str | None
-) -> list[pl.Expr]:
-    fmt = rec.timestamp_format
-    assert fmt is not None  # recognize raised otherwise
-    ts_text = timestamp_source(sample, plan.timestamp)
-    ts_dtype = sample.select(ts_text).to_series().dtype
-    touchpoint = (
-        _text(plan.touchpoint, sample)
-        if plan.touchpoint
-        else pl.lit(plan.touchpoint_constant, pl.String)
-    )
-    exprs = [
-        _text(plan.customer, sample).alias("customer_id"),
-        parse_expr(ts_text, fmt, ts_dtype).alias("timestamp"),
-        touchpoint.alias("touchpoint"),
-        ts_text.alias(TS_TEXT),
-    ]
-    if fmt.kind == "text" and len(fmt.formats) > 1:
-        parsers = format_parsers(ts_text, fmt, ts_dtype)
-        which = [pl.when(p.is_not_null()).then(pl.lit(i, pl.Int8)) for i, p in enumerate(parsers)]
-        exprs.append(pl.coalesce(which).alias(FORMAT_INDEX))
-    if plan.channel is not None:
-        exprs.append(_text((plan.channel,), sample).alias("channel"))
-    if len(plan.value) > 1:  # quantity times unit price
-        product = [number_expr(c, sample[c]) for c in plan.value]
-        exprs.append((product[0] * product[1]).alias("value"))
-    for role, text, column in (
-        ("value", VALUE_TEXT, plan.value[0] if len(plan.value) == 1 else None),
-        ("rating", RATING_TEXT, plan.rating),
-    ):
-        if column is None:
-            continue
-        exprs.append(number_expr(column, sample[column]).alias(role))
-        if sample.schema[column] == pl.String:
-            exprs.append(pl.col(column).alias(text))
-    if source is not None:
-        exprs.append(pl.lit(source, dtype=pl.String).alias("source"))
-    return exprs + [pl.col(c).alias(name) for c, name in plan.attributes.items()]
 
 
 def _concat(frames: list[Any], names: Sequence[str]) -> pl.DataFrame | pl.LazyFrame:
