@@ -465,16 +465,20 @@ def test_report_figures_are_computed_once_when_first_read(monkeypatch):
     assert calls == [1]
 
 
-@pytest.mark.parametrize(("name", "by_column"), [("log.parquet", True), ("log.csv", False)])
-def test_report_figures_of_parquet_are_read_a_column_per_pass(
-    monkeypatch, tmp_path, name, by_column
-):
+@pytest.fixture
+def calls(monkeypatch):
+    """The keywords of each computation of a load report's figures, as it happens."""
     loader = importlib.import_module("cxlib.io.loader")
-    calls = []
+    seen: list[dict] = []
     real = loader.log_stats
     monkeypatch.setattr(
-        loader, "log_stats", lambda frame, **kw: calls.append(kw) or real(frame, **kw)
+        loader, "log_stats", lambda frame, **kw: seen.append(kw) or real(frame, **kw)
     )
+    return seen
+
+
+@pytest.mark.parametrize(("name", "by_column"), [("log.parquet", True), ("log.csv", False)])
+def test_report_figures_of_parquet_are_read_a_column_per_pass(calls, tmp_path, name, by_column):
     frame = pl.DataFrame({"user_id": ["a", "b"], "event": ["x", "y"], "ts": [D(2024, 1, 1)] * 2})
     if name.endswith(".parquet"):
         frame.write_parquet(tmp_path / name)
@@ -488,14 +492,8 @@ def test_report_figures_of_parquet_are_read_a_column_per_pass(
     assert calls == [{"by_column": by_column}]
 
 
-def test_a_parquet_scan_given_as_a_table_is_read_as_the_file(monkeypatch, tmp_path):
+def test_a_parquet_scan_given_as_a_table_is_read_as_the_file(calls, tmp_path):
     """A Parquet scan of files checked elsewhere (the dashboard's Connect) loads as the file does."""
-    loader = importlib.import_module("cxlib.io.loader")
-    calls = []
-    real = loader.log_stats
-    monkeypatch.setattr(
-        loader, "log_stats", lambda frame, **kw: calls.append(kw) or real(frame, **kw)
-    )
     frame = pl.DataFrame({"user_id": ["a", "b"], "event": ["x", "y"], "ts": [D(2024, 1, 1)] * 2})
     frame.write_parquet(tmp_path / "a.parquet")
     frame.write_parquet(tmp_path / "b.parquet")
@@ -507,13 +505,7 @@ def test_a_parquet_scan_given_as_a_table_is_read_as_the_file(monkeypatch, tmp_pa
     assert log.mapping["customer_id"].column == "user_id"
 
 
-def test_a_parquet_file_with_rows_dropped_is_read_in_one_pass(monkeypatch, tmp_path):
-    loader = importlib.import_module("cxlib.io.loader")
-    calls = []
-    real = loader.log_stats
-    monkeypatch.setattr(
-        loader, "log_stats", lambda frame, **kw: calls.append(kw) or real(frame, **kw)
-    )
+def test_a_parquet_file_with_rows_dropped_is_read_in_one_pass(calls, tmp_path):
     frame = pl.DataFrame({"user_id": ["a", None], "event": ["x", "y"], "ts": [D(2024, 1, 1)] * 2})
     frame.write_parquet(tmp_path / "log.parquet")
     assert load(tmp_path / "log.parquet").report.rows_kept == 1
