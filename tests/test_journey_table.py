@@ -20,7 +20,7 @@ from cxlib import (
     transitions,
 )
 from cxlib.analyses.compare import segment_log
-from cxlib.engines import polars_journeys, to_engine
+from cxlib.engines import polars_sort, to_engine
 from cxlib.errors import AnalysisError
 from cxlib.journeys import journey_steps, journey_table, sessionize
 from tests.conftest import T0, approx_rows, make_log, random_log_frames
@@ -69,7 +69,7 @@ def test_polars_table_equals_portable_steps(frame, by):
 
 def test_hash_clash_falls_back_to_sorting_by_text(monkeypatch):
     # Every customer hashing alike is the worst clash: journeys must still not mix.
-    monkeypatch.setattr(polars_journeys, "CUSTOMER_HASH", pl.col("customer_id").hash(0) * 0)
+    monkeypatch.setattr(polars_sort, "CUSTOMER_HASH", pl.col("customer_id").hash(0) * 0)
     log = make_log({"b": "x y", "a": "y z x", "c": "z"})
     check_against_portable(log, "customer")
     assert journey_table(log).frame.collect()["_journey"].n_unique() == 3
@@ -328,7 +328,7 @@ def test_sorted_journeys_in_any_row_order_equal_a_python_sort(events):
             events, schema=["customer_id", "epoch_us", "event_index"], orient="row"
         ).with_columns(touchpoint=pl.col("customer_id"))
     )
-    out = polars_journeys.sort_journeys(
+    out = polars_sort.sort_journeys(
         lf,
         ["customer_id"],
         ["epoch_us", "event_index"],

@@ -9,7 +9,7 @@ lives in this package and nowhere else:
   (:func:`to_engine`, for tests and benchmarks);
 - :mod:`~cxlib.engines.expressions`: the few expressions with one implementation per
   engine (integer microseconds, row order, ordered string join, grouped median, ...);
-- :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_funnel` and
+- :mod:`~cxlib.engines.polars_sort` (the sort, once per log), :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_funnel` and
   :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
 - :mod:`~cxlib.engines.connections`: DuckDB and Spark sessions set up for cxlib;
 - :mod:`~cxlib.engines.choice`: Polars or DuckDB for a Parquet log, from its size and the
@@ -49,7 +49,6 @@ from cxlib.engines.frames import (
 from cxlib.engines.polars_differences import polars_values_had
 from cxlib.engines.polars_funnel import polars_any_order_levels, polars_funnel_levels
 from cxlib.engines.polars_journeys import (
-    SortedJourneys,
     customers_where,
     cut_sessions,
     gathered,
@@ -58,13 +57,13 @@ from cxlib.engines.polars_journeys import (
     repeated_rows,
     rows_where,
     running_sums,
-    sort_journeys,
     steps_in_order,
     with_event_columns,
     with_first_step,
     with_revisits,
     with_touchpoint,
 )
+from cxlib.engines.polars_sort import SortedJourneys, sort_journeys
 
 __all__ = [
     "BYTES_PER_EVENT",
