@@ -38,6 +38,7 @@ import polars as pl
 from cxlib.analyses.overview import customers_per_value
 from cxlib.analyses.transitions import transitions
 from cxlib.checks import check_known
+from cxlib.engines import collected
 from cxlib.errors import AnalysisError
 from cxlib.filters import filter_touchpoints
 from cxlib.journeys import JourneyBy, journey_table
@@ -258,10 +259,17 @@ def _customers_per_touchpoint(log: EventLog) -> dict[str, int]:
 
 def _sessions_per_touchpoint(log: EventLog) -> dict[str, int]:
     """Session journeys reaching each touchpoint, and under ENTRY and EXIT all of them."""
-    steps, keys, _, _ = journey_table(log, by="session")
-    reached = steps.group_by(*keys, "touchpoint").agg().group_by("touchpoint").agg(n=nw.len())
-    counts = dict(reached.collect("polars").to_native().iter_rows())
-    total = steps.filter(nw.col("step") == 1).select(nw.len()).collect("polars").item()
+    events, keys, _, _ = journey_table(log, by="session", steps=False)
+    if len(keys) == 1:
+        # One column numbers the journeys (in memory, Polars): counted distinct per
+        # touchpoint, 0.14 CPU-s at 10M events against 1.8 for the distinct pairs below.
+        reached = events.group_by("touchpoint").agg(n=nw.col(*keys).n_unique())
+        journeys = events.select(n=nw.col(*keys).n_unique())
+    else:
+        reached = events.group_by(*keys, "touchpoint").agg().group_by("touchpoint").agg(n=nw.len())
+        journeys = events.select(*keys).unique().select(n=nw.len())
+    counts = dict(collected(reached).to_native().iter_rows())
+    total = collected(journeys).item()
     return {**counts, ENTRY: total, EXIT: total}
 
 

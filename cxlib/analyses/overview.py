@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import narwhals as nw
 import polars as pl
 
+from cxlib.engines import collected
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import EventLog
@@ -153,16 +154,13 @@ def customers_per_value(log: EventLog, column: str) -> tuple[pl.DataFrame, int]:
 def _customers_per_value(log: EventLog, column: str) -> tuple[pl.DataFrame, int]:
     table = journey_table(log, columns=[column], steps=False)
     events, customer = table.frame, table.customer
-    counts: pl.DataFrame = (
-        events.group_by(column)
-        .agg(events=nw.len(), customers=nw.col(customer).n_unique())
-        .collect("polars")
-        .to_native()
-        .with_columns(pl.col("events", "customers").cast(pl.Int64))
+    grouped = events.group_by(column).agg(events=nw.len(), customers=nw.col(customer).n_unique())
+    counts = (
+        collected(grouped).to_native().with_columns(pl.col("events", "customers").cast(pl.Int64))
     )
     if column == "touchpoint":  # categories on Polars (the sorted journeys): as text
         counts = counts.with_columns(pl.col(column).cast(pl.String))
-    total = events.select(nw.col(customer).n_unique()).collect("polars").item()
+    total = collected(events.select(nw.col(customer).n_unique())).item()
     return counts, int(total)
 
 

@@ -40,6 +40,7 @@ from cxlib.engines.expressions import (
 )
 from cxlib.engines.frames import (
     Engine,
+    collected,
     engine_of,
     keeps_journeys_in_memory,
     page_rows,
@@ -72,6 +73,7 @@ __all__ = [
     "EngineChoice",
     "SortedJourneys",
     "choose_engine",
+    "collected",
     "customers_where",
     "cut_sessions",
     "duckdb_connect",

@@ -11,6 +11,7 @@ from cxlib.errors import AnalysisError
 
 __all__ = [
     "Engine",
+    "collected",
     "engine_of",
     "keeps_journeys_in_memory",
     "page_rows",
@@ -39,6 +40,28 @@ def engine_of(frame: nw.LazyFrame[Any]) -> Engine:
         return "pyspark"
     msg = f"engine {impl!r} is not supported; use Polars, DuckDB or PySpark"
     raise TypeError(msg)
+
+
+def collected(frame: nw.LazyFrame[Any]) -> nw.DataFrame[Any]:
+    """Run the query ``frame`` and bring its result into Polars.
+
+    Polars runs a lazy query with its streaming engine unless told otherwise: right for
+    a query that reads files (it reads them in batches), but over frames already in
+    memory, such as the sorted journeys, its in-memory engine is faster at grouping
+    (10M events, distinct customers per touchpoint: 0.13 CPU-s instead of 0.71; the
+    transitions: 0.65 instead of 0.97). So a Polars query that scans no file runs in
+    memory; every other query, and every other engine, runs as the engine chooses.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"a": [1, 1, 2]}))
+    >>> collected(lf.group_by("a").agg(n=nw.len()).sort("a")).rows()
+    [(1, 2), (2, 1)]
+    """
+    if engine_of(frame) == "polars" and " SCAN [" not in frame.to_native().explain(optimized=False):
+        return frame.collect("polars", engine="in-memory")
+    return frame.collect("polars")
 
 
 def keeps_journeys_in_memory(frame: nw.LazyFrame[Any]) -> bool:

@@ -125,9 +125,9 @@ def test_graph_from_transitions_table_matches_the_log_except_node_reach(shop):
     ] == without
 
 
-def test_session_journeys_reaching_a_touchpoint():
+def test_session_journeys_reaching_a_touchpoint(on_engine):
     # x y x an hour apart: three session journeys, two reach x (both end there), one y.
-    g = journey_graph(make_log({"a": "x y x"}, minutes=60), by="session")
+    g = journey_graph(on_engine(make_log({"a": "x y x"}, minutes=60)), by="session")
     assert (g.nodes["x"]["journeys"], g.nodes["x"]["journeys_ending_share"]) == (2, 1.0)
     assert (g.nodes["y"]["journeys"], g.nodes["y"]["journeys_ending_share"]) == (1, 1.0)
     assert g.nodes["x"]["customers"] == 1

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxlib import journey_steps, sessionize
-from cxlib.engines import grouped_median, to_engine
+from cxlib.engines import collected, grouped_median, to_engine
 from tests.conftest import make_log
 
 
@@ -62,3 +62,23 @@ def test_grouped_median_on_spark(spark):
     out = ranked.group_by("k").agg(median.alias("m")).collect("polars").to_native()
     # a: median of 1, 1, 4 = 1; b: 7; c: no values
     assert dict(out.sort("k").rows()) == {"a": 1.0, "b": 7.0, "c": None}
+
+
+def test_collected_runs_frames_in_memory_and_streams_files(tmp_path, monkeypatch):
+    engines: list[str] = []
+    collect = pl.LazyFrame.collect
+
+    def recorded(self, *args, engine="auto", **kwargs):
+        engines.append(engine)
+        return collect(self, *args, engine=engine, **kwargs)
+
+    monkeypatch.setattr(pl.LazyFrame, "collect", recorded)
+    frame = pl.DataFrame({"a": [1, 1, 2]})
+    frame.write_parquet(tmp_path / "a.parquet")
+    counted = [
+        collected(nw.from_native(lazy).group_by("a").agg(n=nw.len()).sort("a")).rows()
+        for lazy in (frame.lazy(), pl.scan_parquet(tmp_path / "a.parquet"))
+    ]
+    # The same counts; the frame in memory by Polars' in-memory engine, the file as Polars chooses.
+    assert counted == [[(1, 2), (2, 1)]] * 2
+    assert engines == ["in-memory", "auto"]
