@@ -38,7 +38,7 @@ import polars as pl
 from cxlib.analyses.overview import customers_per_value
 from cxlib.analyses.transitions import transitions
 from cxlib.checks import check_known
-from cxlib.engines import collected
+from cxlib.engines import collected_in_memory
 from cxlib.errors import AnalysisError
 from cxlib.filters import filter_touchpoints
 from cxlib.journeys import JourneyBy, journey_table
@@ -268,8 +268,8 @@ def _sessions_per_touchpoint(log: EventLog) -> dict[str, int]:
     else:
         reached = events.group_by(*keys, "touchpoint").agg().group_by("touchpoint").agg(n=nw.len())
         journeys = events.select(*keys).unique().select(n=nw.len())
-    counts = dict(collected(reached).to_native().iter_rows())
-    total = collected(journeys).item()
+    counts = dict(collected_in_memory(reached).to_native().iter_rows())
+    total = collected_in_memory(journeys).item()
     return {**counts, ENTRY: total, EXIT: total}
 
 

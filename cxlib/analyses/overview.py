@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import narwhals as nw
 import polars as pl
 
-from cxlib.engines import collected
+from cxlib.engines import collected_in_memory
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import EventLog
@@ -81,11 +81,14 @@ def summary(log: EventLog, *, by: JourneyBy = "customer", goal: str | None = Non
         customers=nw.len(), converted=(nw.col("goal") > 0).cast(nw.Int64).sum()
     )
     touchpoints = events.select(touchpoints=nw.col("touchpoint").n_unique())
-    row = {
-        **journeys.collect("polars").to_native().row(0, named=True),
-        **customers.collect("polars").to_native().row(0, named=True),
-        **touchpoints.collect("polars").to_native().row(0, named=True),
-    }
+    # One query: the journeys are grouped once for both their figures and the customers'.
+    row = (
+        journeys.join(customers, how="cross")
+        .join(touchpoints, how="cross")
+        .collect("polars")
+        .to_native()
+        .row(0, named=True)
+    )
     n = int(row["customers"] or 0)
     converted = int(row["converted"] or 0) if goal is not None else None
     return Summary(
@@ -156,11 +159,13 @@ def _customers_per_value(log: EventLog, column: str) -> tuple[pl.DataFrame, int]
     events, customer = table.frame, table.customer
     grouped = events.group_by(column).agg(events=nw.len(), customers=nw.col(customer).n_unique())
     counts = (
-        collected(grouped).to_native().with_columns(pl.col("events", "customers").cast(pl.Int64))
+        collected_in_memory(grouped)
+        .to_native()
+        .with_columns(pl.col("events", "customers").cast(pl.Int64))
     )
     if column == "touchpoint":  # categories on Polars (the sorted journeys): as text
         counts = counts.with_columns(pl.col(column).cast(pl.String))
-    total = collected(events.select(nw.col(customer).n_unique())).item()
+    total = collected_in_memory(events.select(nw.col(customer).n_unique())).item()
     return counts, int(total)
 
 

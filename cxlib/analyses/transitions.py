@@ -17,7 +17,7 @@ from __future__ import annotations
 import narwhals as nw
 import polars as pl
 
-from cxlib.engines import collected, grouped_by_pair, grouped_median
+from cxlib.engines import collected_in_memory, grouped_by_pair, grouped_median
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
@@ -133,7 +133,7 @@ def _transitions(log: EventLog, by: JourneyBy) -> pl.DataFrame:
     table = nw.concat([followed.select(columns), entered.select(columns)], how="vertical").sort(
         ["transitions", "source", "target"], descending=[True, False, False]
     )
-    result: pl.DataFrame = collected(table).to_native().cast(_SCHEMA)
+    result: pl.DataFrame = collected_in_memory(table).to_native().cast(_SCHEMA)
     _check_reserved_names(result)
     return result
 

@@ -40,7 +40,7 @@ from cxlib.engines.expressions import (
 )
 from cxlib.engines.frames import (
     Engine,
-    collected,
+    collected_in_memory,
     engine_of,
     keeps_journeys_in_memory,
     page_rows,
@@ -73,7 +73,7 @@ __all__ = [
     "EngineChoice",
     "SortedJourneys",
     "choose_engine",
-    "collected",
+    "collected_in_memory",
     "customers_where",
     "cut_sessions",
     "duckdb_connect",

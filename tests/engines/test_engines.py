@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cxlib import journey_steps, sessionize
-from cxlib.engines import collected, grouped_median, to_engine
+from cxlib.engines import collected_in_memory, grouped_median, to_engine
 from tests.conftest import make_log
 
 
@@ -76,7 +76,7 @@ def test_collected_runs_frames_in_memory_and_streams_files(tmp_path, monkeypatch
     frame = pl.DataFrame({"a": [1, 1, 2]})
     frame.write_parquet(tmp_path / "a.parquet")
     counted = [
-        collected(nw.from_native(lazy).group_by("a").agg(n=nw.len()).sort("a")).rows()
+        collected_in_memory(nw.from_native(lazy).group_by("a").agg(n=nw.len()).sort("a")).rows()
         for lazy in (frame.lazy(), pl.scan_parquet(tmp_path / "a.parquet"))
     ]
     # The same counts; the frame in memory by Polars' in-memory engine, the file as Polars chooses.
