@@ -175,7 +175,9 @@ def _events(
 ) -> pl.DataFrame:
     """The journeys' events of the ``relevant`` touchpoints, numbered ``_r``, with ``columns``.
 
-    ``_end`` is the row of the journey's last such event.
+    ``_end`` is the row of the journey's last such event. Run by Polars' in-memory
+    engine: the streaming default took 1.0 CPU-s for a 4-step funnel at 10M events,
+    this 0.6-0.8 (strict order 0.8 -> 0.55, any order 2.0-3.7 -> 1.3-2.6).
     """
     ends = (pl.col(journey) != pl.col(journey).shift(-1)).fill_null(True)
     nxt = ["next_touchpoint"] if with_next else []
@@ -185,7 +187,7 @@ def _events(
         .select(*dict.fromkeys([*keys, journey]), "touchpoint", "epoch_us", "timestamp", *nxt)
         .with_columns(_r=pl.int_range(pl.len(), dtype=pl.Int64))
         .with_columns(_end=pl.when(ends).then(pl.col("_r")).backward_fill(), **columns)
-        .collect()
+        .collect(engine="in-memory")
     )
 
 
