@@ -28,6 +28,7 @@ import polars as pl
 from cxlib.analyses.dropoffs import Z95, dropoffs, wilson_interval
 from cxlib.checks import require_touchpoints
 from cxlib.conversion.markov import journeys_to_conversion, removal_effects
+from cxlib.engines import collected_in_memory
 from cxlib.errors import check_choice
 from cxlib.journeys import journey_table
 from cxlib.log import EventLog
@@ -43,26 +44,22 @@ def _reach(log: EventLog, goal: str) -> pl.DataFrame:
     journeys = journeys_to_conversion(log, goal=goal)
     steps, customer = journeys.frame, journeys.customer
     # A customer converts or not: distinct customers per touchpoint and outcome, summed.
-    reached: pl.DataFrame = (
+    reached: pl.DataFrame = collected_in_memory(
         steps.filter(nw.col("conv_step").is_null() | (nw.col("step") < nw.col("conv_step")))
         .with_columns(_converted=~nw.col("conv_step").is_null())
         .group_by("touchpoint", "_converted")
         .agg(customers=nw.col(customer).n_unique().cast(nw.Int64))
-        .collect("polars")
-        .to_native()
-    )
+    ).to_native()
     table = reached.group_by(pl.col("touchpoint").cast(pl.String)).agg(
         customers=pl.col("customers").sum().cast(pl.Int64),
         conversions=pl.col("customers").filter("_converted").sum().cast(pl.Int64),
     )
-    totals: pl.DataFrame = (
+    totals: pl.DataFrame = collected_in_memory(
         steps.select(
             customers=nw.col(customer).n_unique().cast(nw.Int64),
             conversions=(nw.col("step") == nw.col("conv_step")).cast(nw.Int64).sum().cast(nw.Int64),
         )
-        .collect("polars")
-        .to_native()
-    )
+    ).to_native()
     all_customers, all_conversions = totals.row(0)
     if not all_conversions:
         require_touchpoints(log, [goal])
@@ -92,14 +89,15 @@ def _rating_performance(log: EventLog, rating: str) -> pl.DataFrame:
     score = nw.col(rating).cast(nw.Float64)
     events = journey_table(log, columns=[rating], steps=False).frame
     table: pl.DataFrame = (
-        events.filter(~score.is_null())
-        .group_by("touchpoint")
-        .agg(
-            performance_n=nw.len().cast(nw.Int64),
-            performance=score.mean().cast(nw.Float64),
-            _std=score.std().cast(nw.Float64),
+        collected_in_memory(
+            events.filter(~score.is_null())
+            .group_by("touchpoint")
+            .agg(
+                performance_n=nw.len().cast(nw.Int64),
+                performance=score.mean().cast(nw.Float64),
+                _std=score.std().cast(nw.Float64),
+            )
         )
-        .collect("polars")
         .to_native()
         .with_columns(pl.col("touchpoint").cast(pl.String))
     )
