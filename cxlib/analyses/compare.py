@@ -39,7 +39,7 @@ from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
 from cxlib.analyses.paths import PATH_SEP, most_common_paths
 from cxlib.analyses.transitions import grouped_edges
 from cxlib.checks import require_column, require_touchpoints
-from cxlib.engines import counted_paths
+from cxlib.engines import collected_in_memory, counted_paths
 from cxlib.errors import AnalysisError
 from cxlib.journeys import Journeys, journey_table, kept
 from cxlib.log import ORDER, EventLog, Kept
@@ -171,7 +171,7 @@ def _segments(
     frame = table.frame
     firsts = frame.filter(nw.col("step") == 1).select("customer_id", *flags)
     in_segment = {f: nw.col(f).cast(nw.Int64).sum().cast(nw.Int64) for f in flags}
-    sizes = firsts.select(**in_segment).collect("polars").row(0)
+    sizes = collected_in_memory(firsts.select(**in_segment)).row(0)
     at: dict[str, int] = {}
     if levels is not None:
         reached = levels.join(firsts, on="customer_id").select(
@@ -179,8 +179,8 @@ def _segments(
             for f in flags
             for k in range(1, steps + 1)
         )
-        at = reached.collect("polars").to_native().row(0, named=True)
-    edges: pl.DataFrame = grouped_edges(frame, in_segment).collect("polars").to_native()
+        at = collected_in_memory(reached).to_native().row(0, named=True)
+    edges: pl.DataFrame = collected_in_memory(grouped_edges(frame, in_segment)).to_native()
     order = [] if table.ordered else ORDER
     counts = counted_paths(
         frame,
