@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import narwhals as nw
 import polars as pl
 
 __all__ = ["polars_any_order_levels", "polars_funnel_levels"]
+
+#: A frame in memory (grouped at once) or a lazy query.
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def polars_funnel_levels(
@@ -203,17 +206,17 @@ def _best(
     """
     if not every_attempt:
         picked = _best_of(
-            attempts.select(_j=df[journey].gather(attempts["_start"]).set_sorted(), level="level")
-            .with_row_index("_i")
-            .lazy(),
+            attempts.select(
+                _j=df[journey].gather(attempts["_start"]).set_sorted(), level="level"
+            ).with_row_index("_i"),
             "_j",
             "_i",
         )
-        attempts = attempts[picked.collect()["_i"]]
+        attempts = attempts[picked["_i"]]
     return _named(df, attempts, keys, n, with_next)
 
 
-def _best_of(attempts: pl.LazyFrame, journey: str, row: str) -> pl.LazyFrame:
+def _best_of(attempts: Frame, journey: str, row: str) -> Frame:
     """``row`` and ``level`` of each journey's best attempt: the highest level, then the lowest ``row``.
 
     The journeys are runs of sorted numbers, so grouping slices them (10M events:
