@@ -21,10 +21,10 @@ import narwhals as nw
 
 from cxlib.engines import (
     SortedJourneys,
-    customers_where,
     cut_sessions,
     gathered,
     keeps_journeys_in_memory,
+    kept_mask,
     kept_rows,
     relabel_events,
     repeated_rows,
@@ -241,6 +241,7 @@ def journey_table(
     next_of: Sequence[str] = (),
     steps: bool = True,
     labels: Sequence[tuple[str, nw.Expr]] = (),
+    flags: Sequence[tuple[str, Kept]] = (),
 ) -> Journeys:
     """:func:`journey_steps` of the core columns and ``columns``, with the keys to group journeys by.
 
@@ -266,6 +267,11 @@ def journey_table(
     the sorted journeys are kept and the matching events found by their ``event_index``
     (unique per event, as :func:`cxlib.load` makes it), so a condition costs no new sort.
 
+    ``flags`` adds a Boolean column per ``(name, how)``: whether :func:`kept` with that
+    condition and scope keeps the event (segments compared in one pass over the log's
+    journeys, :func:`cxlib.compare_segments`). In memory the kept order is reused, as
+    for a derived log: no new sort, no second table.
+
     Examples
     --------
     >>> import datetime as dt, polars as pl
@@ -278,14 +284,18 @@ def journey_table(
     >>> out.select("customer_id", "step", "touchpoint", "next_touchpoint").rows()
     [('a', 1, 'y', None), ('b', 1, 'x', 'z'), ('b', 2, 'z', None)]
     """
-    named = dict.fromkeys([*columns, *next_of])
+    read = [c for _, how in flags for c in how.columns]
+    named = dict.fromkeys([*columns, *next_of, *read])
     extra = [c for c in named if c not in (*journey_keys(log, by), *CORE)]
     following = [f"next_{c}" for c in next_of]
+    flagged = [name for name, _ in flags]
     if not keeps_journeys_in_memory(log.frame):
         log = with_sessions(log, by)
         if labels:
             log = log.with_frame(log.frame.with_columns(touchpoint=relabelled_touchpoint(labels)))
-        keys = journey_keys(log, by)
+        if flags:
+            log = log.with_frame(log.frame.with_columns(_kept(how).alias(n) for n, how in flags))
+        keys, extra = journey_keys(log, by), [*extra, *flagged]
         if not steps:
             return Journeys(log.frame.select(*keys, *CORE, *extra), keys, "customer_id", False)
         table = journey_steps(log, by=by)
@@ -296,6 +306,10 @@ def journey_table(
         core = [*keys, *CORE, *extra, "step", "next_touchpoint", "next_epoch_us", *following]
         return Journeys(table.select(*core), keys, "customer_id", ordered=False)
     journeys = _sorted_journeys(log, by, extra)
+    if flags:
+        journeys = journeys.with_columns(
+            kept_mask(journeys, how.condition, how.scope).alias(name) for name, how in flags
+        )
     if labels:
         marked = [
             (label, log.frame.filter(condition).select("event_index").collect("polars"))
@@ -304,10 +318,22 @@ def journey_table(
         relabelled = relabel_events(journeys, [(label, m["event_index"]) for label, m in marked])
         if relabelled is None:  # event indexes shared by several events: relabel, sort anew
             other = log.with_frame(log.frame.with_columns(touchpoint=relabelled_touchpoint(labels)))
-            return journey_table(other, by=by, columns=columns, next_of=next_of, steps=steps)
+            return journey_table(
+                other, by=by, columns=columns, next_of=next_of, steps=steps, flags=flags
+            )
         journeys = relabelled
     table = steps_in_order(journeys, next_of) if steps else nw.from_native(journeys.lazy())
     return Journeys(table, ["_journey"], "_customer", ordered=True)
+
+
+def _kept(how: Kept) -> nw.Expr:
+    """Whether :func:`kept` with ``how``'s condition and scope keeps an event (a window per customer)."""
+    hit = how.condition.fill_null(False)
+    if how.scope == "events":
+        return hit
+    # The customer's largest flag: whether any of their events meets the condition.
+    anywhere = hit.cast(nw.Int8).max().over("customer_id") == 1
+    return anywhere if how.scope == "customers" else ~anywhere
 
 
 def named_journeys(table: Journeys, frame: nw.LazyFrame[Any], keys: list[str]) -> nw.LazyFrame[Any]:
@@ -380,11 +406,7 @@ def _derived_journeys(
     table = _sorted_journeys(parent, by, [*how.columns, *columns])
     if isinstance(how, Relabelled):
         return with_touchpoint(table, rows_where(table, how.touchpoint))
-    mask = rows_where(table, how.condition)
-    if how.scope != "events":
-        mask = customers_where(table, mask)
-        mask = mask if how.scope == "customers" else mask.not_()
-    return kept_rows(table, mask)
+    return kept_rows(table, kept_mask(table, how.condition, how.scope))
 
 
 def collapse_repeats(log: EventLog, *, by: JourneyBy = "customer") -> EventLog:

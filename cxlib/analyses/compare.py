@@ -29,19 +29,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, NamedTuple, cast
 
 import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.drilldown.customers import Cohort
-from cxlib.analyses.funnels.funnel import FunnelOrder, funnel
-from cxlib.analyses.paths import top_paths
-from cxlib.analyses.transitions import transitions
+from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
+from cxlib.analyses.paths import PATH_SEP, most_common_paths
+from cxlib.analyses.transitions import grouped_edges
 from cxlib.checks import require_column, require_touchpoints
+from cxlib.engines import collected_in_memory, counted_paths
 from cxlib.errors import AnalysisError
-from cxlib.journeys import journey_table, kept
-from cxlib.log import EventLog
+from cxlib.journeys import Journeys, journey_table, kept
+from cxlib.log import ORDER, EventLog, Kept
 
 __all__ = [
     "Segment",
@@ -94,24 +95,31 @@ def _condition(log: EventLog, segment: nw.Expr | tuple[str, Any]) -> tuple[nw.Ex
     return condition, columns
 
 
-def _members(log: EventLog, segment: Segment, *, rest: bool = False) -> EventLog:
+def _kept_as(log: EventLog, segment: Segment, *, rest: bool = False) -> Kept | None:
+    """The segment's customers (or the others) as :func:`cxlib.journeys.kept` takes them.
+
+    ``None`` for a cohort or a function, whose customers are found another way.
+    """
     if isinstance(segment, Cohort) or (callable(segment) and not isinstance(segment, nw.Expr)):
-        members = (
-            log.with_frame(log.frame.join(segment.customers(log), on="customer_id", how="semi"))
-            if isinstance(segment, Cohort)
-            else segment(log)
-        )
-        if not rest:
-            return members
-        chosen = members.frame.select("customer_id").unique()
-        return log.with_frame(log.frame.join(chosen, on="customer_id", how="anti"))
+        return None
     condition, columns = _condition(log, segment)
-    return kept(
-        log,
-        condition.fill_null(False),
-        columns=columns,
-        scope="other customers" if rest else "customers",
+    scope: Literal["customers", "other customers"] = "other customers" if rest else "customers"
+    return Kept(condition.fill_null(False), tuple(columns), scope)
+
+
+def _members(log: EventLog, segment: Segment, *, rest: bool = False) -> EventLog:
+    how = _kept_as(log, segment, rest=rest)
+    if how is not None:
+        return kept(log, how.condition, columns=how.columns, scope=how.scope)
+    members = (
+        log.with_frame(log.frame.join(segment.customers(log), on="customer_id", how="semi"))
+        if isinstance(segment, Cohort)
+        else cast("Callable[[EventLog], EventLog]", segment)(log)
     )
+    if not rest:
+        return members
+    chosen = members.frame.select("customer_id").unique()
+    return log.with_frame(log.frame.join(chosen, on="customer_id", how="anti"))
 
 
 def segment_log(log: EventLog, segment: Segment, *, rest: bool = False) -> EventLog:
@@ -142,35 +150,97 @@ class SegmentComparison:
     paths_b: pl.DataFrame
 
 
-def _customers(log: EventLog) -> int:
-    events = journey_table(log, steps=False)
-    return int(events.frame.select(nw.col(events.customer).n_unique()).collect("polars").item())
+class _Segment(NamedTuple):
+    """What a comparison counts in one segment."""
+
+    customers: int
+    at: list[int]  # customers at each funnel step
+    edges: pl.DataFrame  # source, target, transitions
+    paths: pl.DataFrame  # as top_paths gives them
 
 
-def _funnels(
-    log: EventLog,
-    segments: tuple[EventLog, EventLog],
-    steps: Sequence[str],
-    window: str,
-    order: FunnelOrder,
-) -> tuple[list[int], list[int]]:
-    """Customers at each step in A and in B: each segment's own funnel, on its journeys.
+def _segments(
+    table: Journeys, levels: nw.LazyFrame[Any] | None, flags: list[str], *, steps: int, paths: int
+) -> list[_Segment]:
+    """The segments flagged in a journey table by customer: one Boolean column each.
 
-    A step is a touchpoint of the log; where a segment never meets step k, nobody of
-    it reaches step k or later, and the funnel of the steps before k gives the others.
+    ``levels`` are the funnel levels of the table's journeys (by customer; ``None``
+    where nobody meets step 1). Every count is one grouped pass over the journeys, a
+    column per segment: the segments' customers need not be set apart first.
     """
-    require_touchpoints(log, steps)
+    frame = table.frame
+    firsts = frame.filter(nw.col("step") == 1).select("customer_id", *flags)
+    in_segment = {f: nw.col(f).cast(nw.Int64).sum().cast(nw.Int64) for f in flags}
+    sizes = collected_in_memory(firsts.select(**in_segment)).row(0)
+    at: dict[str, int] = {}
+    if levels is not None:
+        reached = levels.join(firsts, on="customer_id").select(
+            ((nw.col("level") >= k) & nw.col(f)).cast(nw.Int64).sum().alias(f"{f}_{k}")
+            for f in flags
+            for k in range(1, steps + 1)
+        )
+        at = collected_in_memory(reached).to_native().row(0, named=True)
+    edges: pl.DataFrame = collected_in_memory(grouped_edges(frame, in_segment)).to_native()
+    order = [] if table.ordered else ORDER
+    counts = counted_paths(
+        frame,
+        table.keys,
+        value="touchpoint",
+        order=order,
+        separator=PATH_SEP,
+        flags=flags,
+        top=paths,
+    )
+    counted = nw.from_native(counts.collect("polars").to_native().lazy())
+    return [
+        _Segment(
+            customers=int(size or 0),
+            at=[int(at.get(f"{f}_{k}") or 0) for k in range(1, steps + 1)],
+            edges=edges.filter(pl.col(f) > 0).select("source", "target", transitions=f),
+            paths=most_common_paths(counted, f, n=paths, total=int(size or 0)),
+        )
+        for f, size in zip(flags, sizes, strict=True)
+    ]
 
-    def counts(segment: EventLog) -> list[int]:
-        events = journey_table(segment, steps=False).frame
-        present = set(events.select("touchpoint").unique().collect("polars")["touchpoint"])
-        met = next((k for k, step in enumerate(steps) if step not in present), len(steps))
-        if met == 0:
-            return [0] * len(steps)
-        table = funnel(segment, steps[:met], window=window, order=order)
-        return [*table.sort("step")["customers"].to_list(), *[0] * (len(steps) - met)]
 
-    return counts(segments[0]), counts(segments[1])
+class _Asked(NamedTuple):
+    """What the comparison counts: the funnel and how many paths."""
+
+    steps: list[str]
+    window: str
+    order: FunnelOrder
+    paths: int
+
+    def levels(self, log: EventLog, steps: int) -> nw.LazyFrame[Any]:
+        """The levels of the funnel of the first ``steps`` steps in ``log``."""
+        return funnel_levels(log, self.steps[:steps], window=self.window, order=self.order)
+
+
+def _one_pass(log: EventLog, how_a: Kept, how_b: Kept, asked: _Asked) -> list[_Segment]:
+    """Both segments of customers kept by a condition, counted in one pass over the log's journeys.
+
+    The funnel is the log's: a segment's journeys are its customers' whole journeys.
+    """
+    table = journey_table(log, flags=[("_in_a", how_a), ("_in_b", how_b)])
+    levels = asked.levels(log, len(asked.steps))
+    return _segments(table, levels, ["_in_a", "_in_b"], steps=len(asked.steps), paths=asked.paths)
+
+
+def _each_log(log: EventLog, asked: _Asked) -> _Segment:
+    """A segment given as a log of its own (a function's, a cohort's), counted on it.
+
+    A step is a touchpoint of the compared log; where the segment never meets step k,
+    nobody of it reaches step k or later, and the funnel of the steps before k gives
+    the others.
+    """
+    table = journey_table(log)
+    events = table.frame.select("touchpoint").unique().collect("polars")
+    present = set(events.to_native()["touchpoint"].cast(pl.String))
+    steps = asked.steps
+    met = next((k for k, step in enumerate(steps) if step not in present), len(steps))
+    levels = asked.levels(log, met) if met else None
+    whole = Journeys(table.frame.with_columns(_in=nw.lit(True)), *table[1:])
+    return _segments(whole, levels, ["_in"], steps=len(steps), paths=asked.paths)[0]
 
 
 def _funnel_test(
@@ -211,9 +281,8 @@ def _funnel_test(
     return out.with_columns(difference=pl.col("step_rate_a") - pl.col("step_rate_b"))
 
 
-def _edge_shares(log: EventLog) -> pl.DataFrame:
-    table = transitions(log)
-    return table.select(
+def _edge_shares(edges: pl.DataFrame) -> pl.DataFrame:
+    return edges.select(
         "source",
         "target",
         "transitions",
@@ -221,8 +290,8 @@ def _edge_shares(log: EventLog) -> pl.DataFrame:
     )
 
 
-def _graph_diff(log_a: EventLog, log_b: EventLog) -> pl.DataFrame:
-    a, b = _edge_shares(log_a), _edge_shares(log_b)
+def _graph_diff(edges_a: pl.DataFrame, edges_b: pl.DataFrame) -> pl.DataFrame:
+    a, b = _edge_shares(edges_a), _edge_shares(edges_b)
     joined = a.join(b, on=["source", "target"], how="full", coalesce=True, suffix="_b")
     sources_a, sources_b = set(a["source"]), set(b["source"])
     # An edge missing from a segment where its source exists has share 0 there;
@@ -313,17 +382,25 @@ def compare_segments(
     if isinstance(paths, bool) or not isinstance(paths, int) or paths < 1:
         msg = f"paths={paths!r} must be a whole number of at least 1 (how many paths to list)"
         raise AnalysisError(msg)
-    log_a = segment_log(log, segment_a)
-    log_b = (
-        segment_log(log, segment_a, rest=True) if segment_b is None else segment_log(log, segment_b)
-    )
-    size_a, size_b = _customers(log_a), _customers(log_b)
-    at_a, at_b = _funnels(log, (log_a, log_b), steps, window, order)
+    require_touchpoints(log, steps)
+    asked = _Asked(list(steps), window, order, paths)
+    how_a = _kept_as(log, segment_a)
+    how_b = _kept_as(log, segment_a, rest=True) if segment_b is None else _kept_as(log, segment_b)
+    if how_a is not None and how_b is not None:
+        a, b = _one_pass(log, how_a, how_b, asked)
+    else:
+        log_a = segment_log(log, segment_a)
+        log_b = (
+            segment_log(log, segment_a, rest=True)
+            if segment_b is None
+            else segment_log(log, segment_b)
+        )
+        a, b = _each_log(log_a, asked), _each_log(log_b, asked)
     return SegmentComparison(
-        customers_a=size_a,
-        customers_b=size_b,
-        funnel=_funnel_test(steps, at_a, at_b, size_a, size_b),
-        edges=_graph_diff(log_a, log_b),
-        paths_a=top_paths(log_a, n=paths),
-        paths_b=top_paths(log_b, n=paths),
+        customers_a=a.customers,
+        customers_b=b.customers,
+        funnel=_funnel_test(steps, a.at, b.at, a.customers, b.customers),
+        edges=_graph_diff(a.edges, b.edges),
+        paths_a=a.paths,
+        paths_b=b.paths,
     )

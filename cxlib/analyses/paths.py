@@ -18,7 +18,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.checks import require_touchpoints
-from cxlib.engines import ordered_join
+from cxlib.engines import counted_paths, ordered_join
 from cxlib.errors import AnalysisError
 from cxlib.journeys import (
     JourneyBy,
@@ -31,7 +31,14 @@ from cxlib.journeys import (
 from cxlib.journeys import collapse_repeats as collapse
 from cxlib.log import ENTRY, EXIT, ORDER, EventLog
 
-__all__ = ["PATH_SEP", "TRUNCATED", "journey_paths", "step_matrix", "top_paths"]
+__all__ = [
+    "PATH_SEP",
+    "TRUNCATED",
+    "journey_paths",
+    "most_common_paths",
+    "step_matrix",
+    "top_paths",
+]
 
 #: What separates touchpoints in a path string.
 PATH_SEP = " → "
@@ -85,22 +92,44 @@ def top_paths(
     [('home → buy', 2, 1.0)]
     """
     _positive(n, "n")
-    _, paths = _paths(log, max_steps, start_at, end_at, collapse_repeats, by)
-    counts = paths.group_by("path").agg(customers=nw.len().cast(nw.Int64))
+    table, frame, order = _path_rows(log, max_steps, start_at, end_at, collapse_repeats, by)
+    counts = counted_paths(frame, table.keys, value="touchpoint", order=order, separator=PATH_SEP)
+    return most_common_paths(counts, "journeys", n=n)
+
+
+def most_common_paths(
+    counts: nw.LazyFrame[Any], column: str, *, n: int, total: int | None = None
+) -> pl.DataFrame:
+    """The ``n`` paths of ``counts`` with the most ``column``: ``path``, ``customers``, ``share``.
+
+    ``counts`` has one row per path (:func:`cxlib.engines.counted_paths`); ``share`` is
+    ``customers`` / ``total`` (default: the total of ``column`` over ``counts``). Paths
+    of none are left out. Sorted as :func:`top_paths` sorts them.
+
+    Examples
+    --------
+    >>> counts = nw.from_native(pl.LazyFrame({"path": ["a", "b", "c"], "n": [1, 3, 0]}))
+    >>> most_common_paths(counts, "n", n=5).rows()
+    [('b', 3, 0.75), ('a', 1, 0.25)]
+    >>> most_common_paths(counts, "n", n=1, total=6).rows()
+    [('b', 3, 0.5)]
+    """
     # The total as a window over one constant partition: a cross join with a separate
     # total would compute the paths twice.
+    whole = nw.col(column).sum().over("_all") if total is None else nw.lit(total)
     top: pl.DataFrame = (
-        counts.with_columns(_all=nw.lit(1))
-        .with_columns(journeys=nw.col("customers").sum().over("_all").cast(nw.Int64))
-        .sort(["customers", "path"], descending=[True, False])
+        counts.filter(nw.col(column) > 0)
+        .with_columns(_all=nw.lit(1))
+        .with_columns(_total=whole.cast(nw.Int64))
+        .sort([column, "path"], descending=[True, False])
         .head(n)
         .collect("polars")
         .to_native()
     )
     return top.select(
         pl.col("path").cast(pl.String),
-        pl.col("customers").cast(pl.Int64),
-        (pl.col("customers") / pl.col("journeys")).cast(pl.Float64).alias("share"),
+        pl.col(column).cast(pl.Int64).alias("customers"),
+        (pl.col(column) / pl.col("_total")).cast(pl.Float64).alias("share"),
     ).sort(["customers", "path"], descending=[True, False])
 
 
@@ -140,6 +169,20 @@ def _paths(
     by: JourneyBy,
 ) -> tuple[Journeys, nw.LazyFrame[Any]]:
     """The journey table the paths come from, and the paths keyed by its journey keys."""
+    table, frame, order = _path_rows(log, max_steps, start_at, end_at, collapse_repeats, by)
+    paths = ordered_join(frame, table.keys, value="touchpoint", order=order, separator=PATH_SEP)
+    return table, paths
+
+
+def _path_rows(
+    log: EventLog,
+    max_steps: int | None,
+    start_at: str | None,
+    end_at: str | None,
+    collapse_repeats: bool,
+    by: JourneyBy,
+) -> tuple[Journeys, nw.LazyFrame[Any], list[str]]:
+    """The journey table, the rows of the paths (cut) and the columns that order them."""
     _positive(max_steps, "max_steps")
     require_touchpoints(log, [t for t in (start_at, end_at) if t is not None])
     log = collapse(log, by=by) if collapse_repeats else with_sessions(log, by)
@@ -150,9 +193,7 @@ def _paths(
     elif not table.ordered:
         frame = log.frame  # no cutting: the positions in the journey are not needed
     # Rows already in journey order (Polars) are joined as they come, without a sort.
-    order = [] if table.ordered else ORDER
-    paths = ordered_join(frame, table.keys, value="touchpoint", order=order, separator=PATH_SEP)
-    return table, paths
+    return table, frame, [] if table.ordered else ORDER
 
 
 def _cut(

@@ -30,6 +30,7 @@ from cxlib.engines.choice import (
 )
 from cxlib.engines.connections import duckdb_connect, spark_connect, spark_session
 from cxlib.engines.expressions import (
+    counted_paths,
     grouped_by_pair,
     grouped_median,
     ordered_join,
@@ -53,6 +54,7 @@ from cxlib.engines.polars_journeys import (
     customers_where,
     cut_sessions,
     gathered,
+    kept_mask,
     kept_rows,
     relabel_events,
     repeated_rows,
@@ -74,6 +76,7 @@ __all__ = [
     "SortedJourneys",
     "choose_engine",
     "collected_in_memory",
+    "counted_paths",
     "customers_where",
     "cut_sessions",
     "duckdb_connect",
@@ -83,6 +86,7 @@ __all__ = [
     "grouped_by_pair",
     "grouped_median",
     "keeps_journeys_in_memory",
+    "kept_mask",
     "kept_rows",
     "ordered_join",
     "page_rows",

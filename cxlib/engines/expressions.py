@@ -1,12 +1,13 @@
 """Expressions narwhals cannot write once for every engine: one implementation per engine.
 
 The timestamp as integer microseconds, a row-order tie-breaker, an ordered string
-aggregation, an exact grouped median, a lean grouping by two categories, and a frame read several times by one query.
+aggregation and the counts of its distinct values, an exact grouped median, a lean grouping by two categories, and a frame read several times by one query.
 Everything else in cxlib is written once against narwhals.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
 __all__ = [
+    "counted_paths",
     "grouped_by_pair",
     "grouped_median",
     "ordered_join",
@@ -126,6 +128,75 @@ def ordered_join(
         )
     lazy: nw.LazyFrame[Any] = nw.from_native(out)
     return lazy
+
+
+def counted_paths(
+    frame: nw.LazyFrame[Any],
+    keys: list[str],
+    *,
+    value: str,
+    order: list[str],
+    separator: str,
+    flags: Sequence[str] = (),
+    top: int | None = None,
+) -> nw.LazyFrame[Any]:
+    """How many groups of ``keys`` have each path (:func:`ordered_join`): ``path``, ``journeys``.
+
+    For each Boolean column of ``flags``, constant within each group (a flag of the
+    journey), the path also counts the groups flagged (under the flag's name). With
+    ``top``, paths that cannot be among the ``top`` most common by one of those counts
+    may be left out (fewer than the ``top``-th largest count, or none).
+
+    On Polars, rows in order already and ``value`` Categorical
+    (:func:`cxlib.journeys.journey_table`), each group's path is the list of its
+    category codes, grouped without any text; only the paths kept by ``top`` are then
+    written out (10M events, 400k distinct paths: 0.4 CPU-s, where joining each
+    journey's names took 1.0).
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"k": [1, 1, 2, 3, 4], "v": list("xyxxz"),
+    ...     "f": [True, True, True, False, False]}, schema_overrides={"v": pl.Categorical}))
+    >>> out = counted_paths(lf, ["k"], value="v", order=[], separator="-", flags=["f"])
+    >>> out.sort("path").collect().rows()
+    [('x', 2, 1), ('x-y', 1, 1), ('z', 1, 0)]
+    >>> counted_paths(lf, ["k"], value="v", order=[], separator="-", top=1).collect().rows()
+    [('x', 2)]
+    """
+    native = frame.to_native()
+    counts = ["journeys", *flags]
+    if (
+        engine_of(frame) != "polars"
+        or order
+        or not isinstance(native.collect_schema()[value], pl.Categorical)
+    ):
+        paths = ordered_join(frame, keys, value=value, order=order, separator=separator)
+        if flags:
+            of_journey = [nw.col(f).cast(nw.Int64).max().alias(f) for f in flags]
+            paths = paths.join(frame.group_by(*keys).agg(*of_journey), on=keys)
+        return paths.group_by("path").agg(
+            nw.len().cast(nw.Int64).alias("journeys"),
+            *(nw.col(f).sum().cast(nw.Int64).alias(f) for f in flags),
+        )
+    codes = native.group_by(keys).agg(
+        pl.col(value).to_physical().alias("_codes"), *(pl.col(f).first() for f in flags)
+    )
+    grouped = codes.group_by("_codes").agg(
+        pl.len().cast(pl.Int64).alias("journeys"), *(pl.col(f).cast(pl.Int64).sum() for f in flags)
+    )
+    if top is not None:
+        grouped = grouped.filter(pl.any_horizontal(_among_top(pl.col(c), top) for c in counts))
+    names = native.select(pl.col(value).unique()).collect().to_series()
+    name = pl.element().replace_strict(names.to_physical(), names.cast(pl.String))
+    path = pl.col("_codes").list.eval(name).list.join(separator)
+    out: nw.LazyFrame[Any] = nw.from_native(grouped.select(path.alias("path"), *counts))
+    return out
+
+
+def _among_top(count: pl.Expr, top: int) -> pl.Expr:
+    """Whether a path's ``count`` may be among the ``top`` largest: at least the ``top``-th, not 0."""
+    return (count > 0) & (count >= count.top_k(top).min())
 
 
 def grouped_median(

@@ -31,6 +31,7 @@ __all__ = [
     "customers_where",
     "cut_sessions",
     "gathered",
+    "kept_mask",
     "kept_rows",
     "relabel_events",
     "repeated_rows",
@@ -113,6 +114,28 @@ def customers_where(journeys: SortedJourneys, mask: pl.Series) -> pl.Series:
     flags = np.zeros((last or 0) + 1, dtype=np.bool_)
     flags[customer.filter(mask.fill_null(False)).to_numpy()] = True
     return pl.Series(flags[customer.to_numpy()])
+
+
+def kept_mask(journeys: SortedJourneys, condition: nw.Expr, scope: str) -> pl.Series:
+    """Whether each row of sorted journeys is kept by ``condition`` (narwhals) in ``scope``.
+
+    ``scope`` as :func:`cxlib.journeys.kept` takes it: the rows where the condition
+    holds (``"events"``; null counts as false), every row of the customers with one
+    (``"customers"``), or of the others (``"other customers"``).
+
+    Examples
+    --------
+    >>> table = pl.DataFrame({"_customer": [1, 1, 2], "a": [0, 1, 0]})
+    >>> kept_mask(table, nw.col("a") == 1, "customers").to_list()
+    [True, True, False]
+    >>> kept_mask(table, nw.col("a") == 1, "other customers").to_list()
+    [False, False, True]
+    """
+    mask = rows_where(journeys, condition).fill_null(False)
+    if scope == "events":
+        return mask
+    mask = customers_where(journeys, mask)
+    return mask if scope == "customers" else mask.not_()
 
 
 def repeated_rows(journeys: SortedJourneys) -> pl.Series:
