@@ -37,7 +37,7 @@ import polars as pl
 from cxlib.analyses.drilldown.customers import Cohort
 from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
 from cxlib.analyses.paths import PATH_SEP, most_common_paths
-from cxlib.analyses.transitions import grouped_edges
+from cxlib.analyses.transitions import check_reserved_names, grouped_edges
 from cxlib.checks import require_column, require_touchpoints
 from cxlib.engines import collected_in_memory, counted_paths
 from cxlib.errors import AnalysisError
@@ -181,6 +181,7 @@ def _segments(
         )
         at = collected_in_memory(reached).to_native().row(0, named=True)
     edges: pl.DataFrame = collected_in_memory(grouped_edges(frame, in_segment)).to_native()
+    check_reserved_names(edges)
     order = [] if table.ordered else ORDER
     counts = counted_paths(
         frame,

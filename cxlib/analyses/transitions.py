@@ -25,7 +25,7 @@ from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
 from cxlib.units import SECOND_US
 
-__all__ = ["grouped_edges", "transitions"]
+__all__ = ["check_reserved_names", "grouped_edges", "transitions"]
 
 _SCHEMA = {
     "source": pl.String,
@@ -110,7 +110,7 @@ def _transitions(log: EventLog, by: JourneyBy) -> pl.DataFrame:
     )
     ordered = table.sort(["transitions", "source", "target"], descending=[True, False, False])
     result: pl.DataFrame = collected_in_memory(ordered).to_native().cast(_SCHEMA)
-    _check_reserved_names(result)
+    check_reserved_names(result)
     return result
 
 
@@ -159,7 +159,7 @@ def grouped_edges(
     return nw.concat([pairs.select(columns), firsts.select(columns)], how="vertical")
 
 
-def _check_reserved_names(table: pl.DataFrame) -> None:
+def check_reserved_names(table: pl.DataFrame) -> None:
     """Refuse a log whose touchpoints are named like ENTRY or EXIT: the table would be ambiguous.
 
     Every real event is the target of one transition and the source of one, so a

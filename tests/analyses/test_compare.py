@@ -6,7 +6,7 @@ from statistics import NormalDist
 import narwhals as nw
 import pytest
 
-from cxlib import EXIT, AnalysisError, filter_channels
+from cxlib import ENTRY, EXIT, AnalysisError, filter_channels
 from cxlib.analyses.compare import compare_segments, segment_log, two_proportion_z_test
 from tests.conftest import make_log
 
@@ -180,3 +180,10 @@ def test_bad_number_of_paths_is_refused(paths):
         AnalysisError, match=rf"paths={paths!r} must be a whole number of at least 1"
     ):
         compare_segments(log_(), ("channel", "web"), steps=["home"], paths=paths)
+
+
+@pytest.mark.parametrize("name", [ENTRY, EXIT])
+def test_touchpoints_named_like_entry_or_exit_are_refused(name):
+    log = make_log({"a": ["x", name, "y"], "b": ["x"]})
+    with pytest.raises(AnalysisError, match=r"touchpoint named .*, which cxlib reserves"):
+        compare_segments(log, ("customer_id", "a"), steps=["x", "y"])
