@@ -7,7 +7,8 @@ events the four core analyses took 3.6 s on Polars with a 2.8 GB peak, at 100M e
 expected peak is at most half the free memory: :data:`BYTES_PER_EVENT` per event with
 the log read into memory, else :data:`SCANNED_BYTES_PER_EVENT` with the files scanned
 (at 100M events the four core analyses took 60.2 s, 1.77x the NumPy floor, at a 12.5 GB
-peak, where DuckDB took 492.9 s); past both, DuckDB.
+peak, where DuckDB took 492.9 s; 9.5 GB since the sorted journeys share one buffer
+for both times and the funnel and drop-offs stopped copying per event); past both, DuckDB.
 """
 
 from __future__ import annotations
@@ -30,16 +31,19 @@ __all__ = [
 ]
 
 #: Polars' peak memory per event with the pages' analyses on a loaded log, the Parquet
-#: read into memory as the Data page does (ui/connect.py): 2,825 MiB at 10M events of
-#: the retail log's 10 columns, 296 bytes an event (bench/scale.py, the four core
-#: analyses in one process, 2026-12-05), rounded up. Was 200 (1.8 GB at 10M) while the
-#: page scanned the files lazily.
-BYTES_PER_EVENT = 300
+#: read into memory as the Data page does (ui/connect.py): 2,493 MiB at 10M events of
+#: the retail log's 10 columns, 261 bytes an event (bench/scale.py, the four core
+#: analyses in one process, 2026-12-05 02:26), rounded up. Was 300 (296 measured) before
+#: the sorted journeys shared one buffer for ``timestamp`` and ``epoch_us``, 200 (1.8 GB
+#: at 10M) while the page scanned the files lazily.
+BYTES_PER_EVENT = 270
 #: The same with the Parquet files scanned lazily instead (the journeys sorted from the
-#: columns they need): 12,504 MiB at 100M events, 131 bytes an event (bench/scale.py,
-#: 2026-12-05), rounded up.
-SCANNED_BYTES_PER_EVENT = 140
-
+#: columns they need): 9,543 MiB at 100M events, 100 bytes an event, and 117 at 10M
+#: (1,111 MiB; bench/scale.py, 2026-12-05 02:23-02:27), rounded up from the 100M figure,
+#: the size this tier is for. Was 140 (131 measured: 12,504 MiB at 100M) before the
+#: sorted journeys shared one buffer for both times and the funnel and drop-offs
+#: stopped copying the customer ids and the events per journey and touchpoint.
+SCANNED_BYTES_PER_EVENT = 105
 
 @dataclass(frozen=True)
 class EngineChoice:
@@ -79,7 +83,9 @@ def choose_engine(events: int, *, memory: int | None = None) -> EngineChoice:
     EngineChoice(engine='polars', reason='10,000,000 events fit in memory', in_memory=True)
     >>> choose_engine(60_000_000, memory=24 * 2**30).reason
     '60,000,000 events fit in memory, scanned from the files'
-    >>> choose_engine(100_000_000, memory=24 * 2**30).engine
+    >>> choose_engine(100_000_000, memory=24 * 2**30).reason
+    '100,000,000 events fit in memory, scanned from the files'
+    >>> choose_engine(150_000_000, memory=24 * 2**30).engine
     'duckdb'
     """
     free = free_memory() if memory is None else memory
