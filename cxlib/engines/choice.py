@@ -45,6 +45,7 @@ BYTES_PER_EVENT = 270
 #: stopped copying the customer ids and the events per journey and touchpoint.
 SCANNED_BYTES_PER_EVENT = 105
 
+
 @dataclass(frozen=True)
 class EngineChoice:
     """The engine picked for a log, whether Polars reads it into memory, and why in words."""

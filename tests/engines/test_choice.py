@@ -42,6 +42,7 @@ def test_polars_up_to_half_the_free_memory_then_duckdb():
     )
     assert choose_engine(100_000_000, memory=19 * GIB).engine == "duckdb"
 
+
 def test_the_free_memory_is_this_machines():
     assert free_memory() > 0
     assert choose_engine(1).engine == "polars"
