@@ -38,8 +38,8 @@ __all__ = [
 #: at 10M) while the page scanned the files lazily.
 BYTES_PER_EVENT = 270
 #: The same with the Parquet files scanned lazily instead (the journeys sorted from the
-#: columns they need): 9,543 MiB at 100M events, 100 bytes an event, and 117 at 10M
-#: (1,111 MiB; bench/scale.py, 2026-12-05 02:23-02:27), rounded up from the 100M figure,
+#: columns they need): 9,461-9,638 MiB at 100M events, 99-101 bytes an event, and 117 at
+#: 10M (1,111 MiB; bench/scale.py, 2026-12-05 02:27-02:50), rounded up from the 100M figure,
 #: the size this tier is for. Was 140 (131 measured: 12,504 MiB at 100M) before the
 #: sorted journeys shared one buffer for both times and the funnel and drop-offs
 #: stopped copying the customer ids and the events per journey and touchpoint.

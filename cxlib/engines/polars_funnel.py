@@ -10,6 +10,11 @@ import polars as pl
 
 __all__ = ["polars_any_order_levels", "polars_funnel_levels"]
 
+#: Row numbers and every position derived from them (``_r``, ``_end``, the next events,
+#: the attempts' steps): Polars' own index type, 32 bits where Int64 took twice the
+#: memory (100M events, the four core analyses: peak 10,884 -> 9,638 MiB, the funnel's).
+ROW = pl.get_index_type()
+
 #: A frame in memory (grouped at once) or a lazy query.
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -60,7 +65,7 @@ def polars_funnel_levels(
         **{f"_to_{i}": to[t] for i, t in enumerate(later)},
     )
     time = df["epoch_us"]
-    start = df.select(pl.arg_where(pl.col("_first"))).to_series().cast(pl.Int64)
+    start = df.select(pl.arg_where(pl.col("_first"))).to_series()
     start_us, end = time.gather(start), df["_end"].gather(start)
     cur, last, times = start, start, {"at_1": start_us}
     for k in range(1, len(steps)):
@@ -116,7 +121,7 @@ def polars_any_order_levels(
         [*steps, *exclude],
         with_next=with_next,
         _index=index,
-        _limit=_next_at(tp.is_in(list(exclude))) if exclude else pl.lit(None, pl.Int64),
+        _limit=_next_at(tp.is_in(list(exclude))) if exclude else pl.lit(None, ROW),
         **{f"_to_{j}": _next_at(tp == s) for j, s in enumerate(steps, 1)},
     )
     time, limit = pl.col("epoch_us"), pl.col("_limit")
@@ -182,10 +187,10 @@ def _events(
     nxt = ["next_touchpoint"] if with_next else []
     return (
         frame.to_native()
-        .with_columns(_src=pl.int_range(pl.len(), dtype=pl.get_index_type()))
+        .with_columns(_src=pl.int_range(pl.len(), dtype=ROW))
         .filter(pl.col("touchpoint").is_in(relevant))
         .select(journey, "touchpoint", "epoch_us", "_src", *nxt)
-        .with_columns(_r=pl.int_range(pl.len(), dtype=pl.Int64))
+        .with_columns(_r=pl.int_range(pl.len(), dtype=ROW))
         .with_columns(_end=pl.when(ends).then(pl.col("_r")).backward_fill(), **columns)
         .collect(engine="in-memory")
     )
