@@ -251,7 +251,7 @@ class LogCache:
         window, order, exclude, by, count)``. A funnel page asks for the same funnel
         several times (its figures, the time to convert, the conversion over time, what
         dropped journeys did next); another funnel replaces it.
-    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"``, ``"customers per <column>"``, ``"values of <column>"`` or ``"few-valued attributes"``
+    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"``, ``"customers per <column>"``, ``"values of <column>"``, ``"few-valued attributes"`` or ``"funnel walk"``
         The last log made from this one by :func:`cxlib.to_stages` or
         :func:`cxlib.collapse_repeats` (with its own sorted journeys, made from this
         log's: the Stages page draws three analyses of the same stages), and the last
@@ -262,7 +262,10 @@ class LogCache:
         journey graph and the what-if of the journey graph page both count them), the
         values of a column a check looked for (:func:`cxlib.checks.require_values`: each
         funnel analysis checks its steps) and the attributes what converters do
-        differently compares (:func:`cxlib.converter_differences`).
+        differently compares (:func:`cxlib.converter_differences`), and the last funnel's
+        walk without a window in sequential or strict order
+        (:mod:`cxlib.engines.polars_funnel`: one row per attempt), from which
+        :func:`cxlib.funnel_levels` stops the attempts at another window.
 
     Examples
     --------

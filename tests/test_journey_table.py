@@ -235,25 +235,32 @@ def with_every_touchpoint(frame: pl.DataFrame) -> pl.DataFrame:
 @given(
     frame=random_log_frames(),
     steps=st.lists(st.sampled_from(["x", "y", "ü"]), min_size=1, max_size=3, unique=True),
-    window=st.sampled_from(["1m", "2h"]),
+    windows=st.permutations(["1m", "2h", "1d"]),
     order=st.sampled_from(["sequential", "strict", "any"]),
     exclude=st.sampled_from([[], ["z"]]),
     by=st.sampled_from(["customer", "session"]),
+    count=st.sampled_from(["journeys", "attempts"]),
     with_next=st.booleans(),
 )
 def test_polars_funnel_levels_equal_the_portable_path(
-    frame, steps, window, order, exclude, by, with_next
+    frame, steps, windows, order, exclude, by, count, with_next
 ):
-    # Every order and with_next: on Polars the walk runs on journey_table's integer codes.
+    # Every order and with_next: on Polars the walk runs on journey_table's integer codes,
+    # in order once without a window, each window in turn reusing it.
     log = EventLog.from_frame(with_every_touchpoint(frame))
     portable = EventLog.from_frame(to_engine(log.frame.collect().to_native(), "duckdb"))
-    options = {"window": window, "order": order, "exclude": exclude, "by": by}
-    fast = funnel_levels(log, steps, with_next=with_next, **options).collect().to_native()
-    slow = funnel_levels(portable, steps, with_next=with_next, **options)
-    slow = slow.collect("polars").to_native()
     keys = ["customer_id", "session_id"] if by == "session" else ["customer_id"]
-    assert fast.schema == slow.schema
-    assert fast.sort(keys).equals(slow.sort(keys))
+    for window in windows:
+        options = {"window": window, "order": order, "exclude": exclude, "by": by, "count": count}
+        fast = funnel_levels(log, steps, with_next=with_next, **options).collect().to_native()
+        slow = funnel_levels(portable, steps, with_next=with_next, **options)
+        slow = slow.collect("polars").to_native()
+        assert fast.schema == slow.schema
+        order_by = [*keys, "start_us"]
+        assert fast.sort(order_by).equals(slow.sort(order_by))
+    # In order the walk is kept for another window; any order computes each window at once.
+    walks = [entry[:2] for entry in log.cache.entries()].count(("reused", "funnel walk"))
+    assert walks == (order != "any")
 
 
 @settings(max_examples=60, deadline=None)

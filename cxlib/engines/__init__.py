@@ -49,7 +49,11 @@ from cxlib.engines.frames import (
     to_engine,
 )
 from cxlib.engines.polars_differences import polars_values_had
-from cxlib.engines.polars_funnel import polars_any_order_levels, polars_funnel_levels
+from cxlib.engines.polars_funnel import (
+    polars_any_order_levels,
+    polars_funnel_walk,
+    polars_walk_levels,
+)
 from cxlib.engines.polars_journeys import (
     customers_where,
     cut_sessions,
@@ -92,8 +96,9 @@ __all__ = [
     "page_rows",
     "parquet_events",
     "polars_any_order_levels",
-    "polars_funnel_levels",
+    "polars_funnel_walk",
     "polars_values_had",
+    "polars_walk_levels",
     "relabel_events",
     "repeated_rows",
     "require_polars",

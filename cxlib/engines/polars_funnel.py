@@ -1,4 +1,17 @@
-"""The Polars fast paths of funnels: one pass over journeys already in order."""
+"""The Polars fast paths of funnels: one pass over journeys already in order.
+
+A funnel in sequential or strict order is walked in two parts. The **walk**
+(:func:`polars_funnel_walk`) follows every attempt as far as it goes with no window:
+the path an attempt takes does not depend on the window, only where it stops does
+(the times of its steps only grow). The **window** (:func:`polars_walk_levels`) then
+stops each attempt at its first step past the window and keeps each journey's best
+attempt: a change of the window alone redoes that part only (10M events, 4 steps: the
+walk and window 0.5-0.9 CPU-s, the window alone 0.25-0.5). A funnel in any order
+(:func:`polars_any_order_levels`) is computed for its window at once: its walk would
+need every attempt's times, where the window's levels need them for each journey's
+best attempt only (first computation 0.65-1.05 CPU-s, where walk and window took
+1.2-1.35; a window change 0.6-1.1, where the window alone took 0.35-0.45).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +21,7 @@ from typing import Any, Literal, TypeVar
 import narwhals as nw
 import polars as pl
 
-__all__ = ["polars_any_order_levels", "polars_funnel_levels"]
+__all__ = ["polars_any_order_levels", "polars_funnel_walk", "polars_walk_levels"]
 
 #: Row numbers and every position derived from them (``_r``, ``_end``, the next events,
 #: the attempts' steps): Polars' own index type, 32 bits where Int64 took twice the
@@ -19,38 +32,35 @@ ROW = pl.get_index_type()
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
-def polars_funnel_levels(
+def polars_funnel_walk(
     frame: nw.LazyFrame[pl.LazyFrame],
-    keys: list[str],
     steps: list[str],
     *,
-    window_us: int,
     excluded: Sequence[Sequence[str]],
     journey: str,
     order: Literal["sequential", "strict"] = "sequential",
-    every_attempt: bool = False,
-    with_next: bool = False,
-) -> nw.LazyFrame[Any]:
-    """Polars fast path of :func:`cxlib.funnel_levels` for ``order="sequential"`` and ``"strict"``.
+) -> pl.DataFrame:
+    """The walk of :func:`cxlib.funnel_levels` for ``order="sequential"`` and ``"strict"``, no window.
 
     ``frame`` is a Polars journey table with its rows in journey order
-    (:func:`cxlib.journeys.journey_table` with ``ordered=True``, with ``next_touchpoint``);
-    ``journey`` names its column numbering the journeys, ``keys`` the journey keys the
-    result carries; ``excluded[k]`` the touchpoints excluded on the way to step k+1. Same
-    result, same columns as the portable path (every attempt with ``every_attempt``;
-    ``after_last``, as a category, with ``with_next``), which spends most of its time in
-    window functions grouped by a journey key and in joins. Here every "next event of
-    touchpoint t" is a backward fill over the whole frame (in strict order: the next
-    row, when the journey's next event is t), checked against the attempt's journey;
-    attempts walk by ``gather`` (10M events, 4 steps: 1.1 -> 0.7 CPU-s; with
-    ``with_next`` 2.0 -> 0.8). Tests check it against the portable path and a brute force.
+    (:func:`cxlib.journeys.journey_table` with ``ordered=True``); ``journey`` names its
+    column numbering the journeys; ``excluded[k]`` the touchpoints excluded on the way
+    to step k+1. One row per attempt (every event of step 1), in the frame's order:
+    ``_start`` (the row in ``frame`` of its first event), ``journey``, ``start_us``,
+    ``at_1`` ... ``at_<n>`` (``epoch_us`` of the step's event, null beyond the last step
+    reached) and ``_src_1`` ... ``_src_<n>`` (the event's row in ``frame``). The
+    portable path spends most of its time in window functions grouped by a journey key
+    and in joins; here every "next event of touchpoint t" is a backward fill over the
+    whole frame (in strict order: the next row, when the journey's next event is t),
+    checked against the attempt's journey, and attempts walk by ``gather``. Tests check
+    it against the portable path and a brute force.
     """
     tp = pl.col("touchpoint")
     later = sorted(set(steps[1:]))
     gaps = sorted({tuple(gap) for gap in excluded if gap})
     to: dict[str, pl.Expr] = {
         # strict: the next row, when it is the journey's next event and of touchpoint t
-        t: pl.when(pl.col("next_touchpoint") == t).then(pl.col("_r") + 1)
+        t: pl.when(_next_event() & (tp.shift(-1) == t)).then(pl.col("_r") + 1)
         if order == "strict"
         else _next_at(tp == t)
         for t in later
@@ -59,34 +69,35 @@ def polars_funnel_levels(
         frame,
         journey,
         [*steps, *(t for gap in gaps for t in gap)],
-        with_next=order == "strict" or with_next,
         _first=tp == steps[0],
         **{f"_lim_{i}": _next_at(tp.is_in(list(gap))) for i, gap in enumerate(gaps)},
         **{f"_to_{i}": to[t] for i, t in enumerate(later)},
     )
     time = df["epoch_us"]
-    start = df.select(pl.arg_where(pl.col("_first"))).to_series()
+    start = df.filter(pl.col("_first"))["_r"]
     start_us, end = time.gather(start), df["_end"].gather(start)
-    cur, last, times = start, start, {"at_1": start_us}
+    cur, rows = start, [start]
     for k in range(1, len(steps)):
         to_k = df[f"_to_{later.index(steps[k])}"]
         # In sequential order a step repeating the previous touchpoint needs a strictly later event.
         repeat = order == "sequential" and steps[k] == steps[k - 1]
         cand = (to_k.shift(-1) if repeat else to_k).gather(cur)
-        ok = (cand <= end) & (time.gather(cand) - start_us <= window_us)
+        ok = cand <= end
         if excluded[k]:
             # The next excluded event after the previous step's event must come after cand.
             limit = df[f"_lim_{gaps.index(tuple(excluded[k]))}"].gather(cur)
             ok = ok & (limit.is_null() | (cand < limit))
         cur = pl.select(pl.when(ok.fill_null(False)).then(cand)).to_series()
-        last = cur.fill_null(last)
-        times[f"at_{k + 1}"] = time.gather(cur)
-    attempts = pl.DataFrame({"_start": start, "start_us": start_us, **times}).with_columns(
-        level=pl.sum_horizontal([pl.col(c).is_not_null() for c in times]).cast(pl.Int64)
+        rows.append(cur)
+    return pl.DataFrame(
+        {
+            "_start": df["_src"].gather(start),
+            journey: df[journey].gather(start).set_sorted(),
+            "start_us": start_us,
+            **{f"at_{k}": time.gather(r) for k, r in enumerate(rows, 1)},
+            **{f"_src_{k}": df["_src"].gather(r) for k, r in enumerate(rows, 1)},
+        }
     )
-    if with_next:
-        attempts = attempts.with_columns(after_last=df["next_touchpoint"].gather(last))
-    return _best(frame, df, attempts, keys, journey, len(steps), every_attempt, with_next)
 
 
 def polars_any_order_levels(
@@ -102,14 +113,14 @@ def polars_any_order_levels(
 ) -> nw.LazyFrame[Any]:
     """Polars fast path of :func:`cxlib.funnel_levels` for ``order="any"`` (distinct ``steps``).
 
-    Arguments as :func:`polars_funnel_levels`; ``exclude`` applies to the whole funnel.
-    Every event of a step starts an attempt; from it, the next event of each step is a
-    backward fill over the whole frame checked against the attempt's journey, where
-    the portable path fills within windows over each journey. Each attempt's level is
-    one lazy query over those rows; the times (and what came next) are then taken for
-    each journey's best attempt only (10M events, 4 steps, with what came next as the
-    Funnels page asks: 1.8 -> 1.0 CPU-s, where each step was an eager pass over every
-    attempt).
+    Arguments and result as :func:`polars_walk_levels`; ``exclude`` applies to the whole
+    funnel. Every event of a step starts an attempt; from it, the next event of each
+    step is a backward fill over the whole frame checked against the attempt's journey,
+    where the portable path fills within windows over each journey. Each attempt's
+    level is one lazy query over those rows; the times (and what came next) are then
+    taken for each journey's best attempt only (10M events, 4 steps, with what came
+    next as the Funnels page asks: 1.8 -> 1.0 CPU-s, where each step was an eager pass
+    over every attempt).
     """
     tp = pl.col("touchpoint")
     index: pl.Expr = pl.when(tp == steps[0]).then(1)
@@ -119,46 +130,81 @@ def polars_any_order_levels(
         frame,
         journey,
         [*steps, *exclude],
-        with_next=with_next,
         _index=index,
         _limit=_next_at(tp.is_in(list(exclude))) if exclude else pl.lit(None, ROW),
         **{f"_to_{j}": _next_at(tp == s) for j, s in enumerate(steps, 1)},
     )
-    time, limit = pl.col("epoch_us"), pl.col("_limit")
-    reach = [pl.col(f"_to_{j}") for j in range(1, len(steps) + 1)]
+    n, time, limit = len(steps), pl.col("epoch_us"), pl.col("_limit")
     # ok_j: step j has an event after the start, in its journey, within the window, before
     # any exclusion; steps 1..k all ok and the start one of them: level k.
     prefix, ok = [], pl.lit(True)
-    for p in reach:
+    for j in range(1, n + 1):
+        p = pl.col(f"_to_{j}")
         in_time = time.gather(p) - time <= window_us
         ok = ok & (p <= pl.col("_end")) & in_time & (limit.is_null() | (p < limit))
         prefix.append(ok.fill_null(False))
     level: pl.Expr = pl.lit(0, pl.Int64)
-    for k in range(1, len(steps) + 1):
+    for k in range(1, n + 1):
         level = pl.when(prefix[k - 1] & (pl.col("_index") <= k)).then(k).otherwise(level)
     starts = (
-        df.lazy()
-        .select(journey, _start=pl.int_range(pl.len(), dtype=pl.Int64), level=level.cast(pl.Int64))
-        .filter(pl.col("level") >= 1)
+        df.lazy().select(journey, "_r", level=level.cast(pl.Int64)).filter(pl.col("level") >= 1)
     )
     if not every_attempt:
-        starts = _best_of(starts, journey, "_start")
-    # at_k: when steps 1..k were all done, the latest of their events; after_last: what
-    # followed the latest reached event.
-    chosen = starts.select("_start", "level").collect()
-    picked, reached = df[chosen["_start"]], pl.col("level")
-    at = [df["epoch_us"].gather(picked[f"_to_{j}"]) for j in range(1, len(steps) + 1)]
-    attempts = chosen.select("_start", "level", start_us=picked["epoch_us"]).with_columns(
-        pl.when(reached >= k).then(pl.max_horizontal(at[:k])).alias(f"at_{k}")
-        for k in range(1, len(steps) + 1)
+        starts = _best_of(starts, journey, "_r")
+    chosen = starts.select("_r", "level").collect()
+    picked = df[chosen["_r"]]
+    # at_k: when steps 1..k were all done, the latest of their events; _last: the latest
+    # reached event.
+    at = [df["epoch_us"].gather(picked[f"_to_{j}"]) for j in range(1, n + 1)]
+    attempts = chosen.select(
+        "level",
+        _start=picked["_src"],
+        start_us=picked["epoch_us"],
+        **{f"at_{k}": pl.max_horizontal(at[:k]) for k in range(1, n + 1)},
     )
     if with_next:
         latest = pl.max_horizontal(
-            pl.when(reached >= j).then(picked[f"_to_{j}"]) for j in range(1, len(steps) + 1)
+            pl.when(pl.col("level") >= j).then(picked[f"_to_{j}"]) for j in range(1, n + 1)
         )
-        last = attempts.select(latest).to_series()
-        attempts = attempts.with_columns(after_last=df["next_touchpoint"].gather(last))
-    return _named(frame, df, attempts, keys, len(steps), with_next)
+        attempts = attempts.with_columns(_last=df["_src"].gather(chosen.select(latest).to_series()))
+    return _named(frame, attempts, keys, journey, n, with_next)
+
+
+def polars_walk_levels(
+    walk: pl.DataFrame,
+    frame: nw.LazyFrame[pl.LazyFrame],
+    keys: list[str],
+    *,
+    window_us: int,
+    journey: str,
+    every_attempt: bool = False,
+    with_next: bool = False,
+) -> nw.LazyFrame[Any]:
+    """:func:`cxlib.funnel_levels` of a ``walk`` under a window (Polars fast path).
+
+    ``walk`` is :func:`polars_funnel_walk`'s on the journey table ``frame``. An attempt
+    reaches the steps it reached without a window up to the first done more than
+    ``window_us`` after its start. Of each journey's attempts, the one reaching the
+    highest level; among those, the earliest (every attempt with ``every_attempt``).
+    Same result, same columns as the portable path (``after_last``, as a category, with
+    ``with_next``).
+    """
+    n = sum(c.startswith("at_") for c in walk.columns)
+    within = [
+        pl.col(f"at_{k}").is_not_null() & (pl.col(f"at_{k}") - pl.col("start_us") <= window_us)
+        for k in range(1, n + 1)
+    ]
+    # Step 1 is the attempt's start, always within the window: every attempt counts.
+    attempts = walk.with_columns(level=pl.sum_horizontal(within).cast(pl.Int64))
+    if not every_attempt:
+        picked = _best_of(attempts.select(journey, "level").with_row_index("_i"), journey, "_i")
+        attempts = attempts[picked["_i"]]
+    if with_next:
+        last = pl.coalesce(
+            pl.when(pl.col("level") == k).then(pl.col(f"_src_{k}")) for k in range(1, n + 1)
+        )
+        attempts = attempts.with_columns(_last=last)
+    return _named(frame, attempts, keys, journey, n, with_next)
 
 
 def _next_at(cond: pl.Expr) -> pl.Expr:
@@ -166,61 +212,35 @@ def _next_at(cond: pl.Expr) -> pl.Expr:
     return pl.when(cond).then(pl.col("_r")).backward_fill()
 
 
+def _next_event() -> pl.Expr:
+    """Whether the next row is the journey's next event (``_src``: rows of the journey table)."""
+    return pl.col("_src").shift(-1) == pl.col("_src") + 1
+
+
 def _events(
-    frame: nw.LazyFrame[pl.LazyFrame],
-    journey: str,
-    relevant: list[str],
-    *,
-    with_next: bool,
-    **columns: pl.Expr,
+    frame: nw.LazyFrame[pl.LazyFrame], journey: str, relevant: list[str], **columns: pl.Expr
 ) -> pl.DataFrame:
     """The journeys' events of the ``relevant`` touchpoints, numbered ``_r``, with ``columns``.
 
-    ``_end`` is the row of the journey's last such event; ``_src`` each event's row in
-    ``frame``, where :func:`_named` finds the journey keys and the timestamp of the few
-    events it names (carried along for every such event, they took 620 MB over the
-    journeys at the 4-step funnel's peak at 10M events, 410 MB without). Run by Polars' in-memory
-    engine: the streaming default took 1.0 CPU-s for a 4-step funnel at 10M events,
-    this 0.6-0.8 (strict order 0.8 -> 0.55, any order 2.0-3.7 -> 1.3-2.6).
+    ``_src`` is the event's row in ``frame`` (the journey table), ``_end`` the row of
+    the journey's last such event. Only numbers and the touchpoint: the journey keys and
+    timestamps of the attempts that count are read from ``frame`` at the end (carried
+    along for every such event, they took 620 MB over the journeys at the 4-step
+    funnel's peak at 10M events, 410 MB without). Run by Polars' in-memory engine: the
+    streaming default took 1.0 CPU-s for a 4-step funnel at 10M events, this 0.6-0.8
+    (strict order 0.8 -> 0.55, any order 2.0-3.7 -> 1.3-2.6).
     """
     ends = (pl.col(journey) != pl.col(journey).shift(-1)).fill_null(True)
-    nxt = ["next_touchpoint"] if with_next else []
     return (
         frame.to_native()
-        .with_columns(_src=pl.int_range(pl.len(), dtype=ROW))
+        .select(journey, "touchpoint", "epoch_us")
+        .with_row_index("_src")
         .filter(pl.col("touchpoint").is_in(relevant))
-        .select(journey, "touchpoint", "epoch_us", "_src", *nxt)
         .with_columns(_r=pl.int_range(pl.len(), dtype=ROW))
         .with_columns(_end=pl.when(ends).then(pl.col("_r")).backward_fill(), **columns)
         .collect(engine="in-memory")
+        .rechunk()  # gathers from one chunk
     )
-
-
-def _best(
-    frame: nw.LazyFrame[pl.LazyFrame],
-    df: pl.DataFrame,
-    attempts: pl.DataFrame,
-    keys: list[str],
-    journey: str,
-    n: int,
-    every_attempt: bool,
-    with_next: bool,
-) -> nw.LazyFrame[Any]:
-    """The levels frame of ``attempts`` (``_start``: their first event's row of ``df``).
-
-    Of each journey's attempts, the earliest of those reaching the furthest level
-    (every attempt with ``every_attempt``).
-    """
-    if not every_attempt:
-        picked = _best_of(
-            attempts.select(
-                _j=df[journey].gather(attempts["_start"]).set_sorted(), level="level"
-            ).with_row_index("_i"),
-            "_j",
-            "_i",
-        )
-        attempts = attempts[picked["_i"]]
-    return _named(frame, df, attempts, keys, n, with_next)
 
 
 def _best_of(attempts: Frame, journey: str, row: str) -> Frame:
@@ -237,22 +257,37 @@ def _best_of(attempts: Frame, journey: str, row: str) -> Frame:
 
 def _named(
     frame: nw.LazyFrame[pl.LazyFrame],
-    df: pl.DataFrame,
     attempts: pl.DataFrame,
     keys: list[str],
+    journey: str,
     n: int,
     with_next: bool,
 ) -> nw.LazyFrame[Any]:
-    """The levels frame of ``attempts``: their journey ``keys`` and first event's time from ``frame``.
+    """The levels frame of ``attempts``, with their journey ``keys`` and first event's time.
 
-    ``frame``'s columns as they are in memory (no copies: its rows are in journey order),
-    at the rows of ``df`` (``_src``) where the attempts start.
+    ``attempts`` has ``_start`` (the row in the journey table ``frame`` of the attempt's
+    first event), ``level``, ``start_us``, ``at_1`` ... ``at_<n>`` (kept up to ``level``)
+    and, with ``with_next``, ``_last`` (the row of its latest reached event).
     """
-    named = frame.to_native().select(*keys, start_timestamp="timestamp").collect(engine="in-memory")
-    named = named[df["_src"].gather(attempts["_start"])]
+    columns = [*dict.fromkeys([*keys, journey]), "timestamp", "touchpoint"]
+    table = frame.to_native().select(columns).collect(engine="in-memory")
+    named = table.select(*keys, start_timestamp="timestamp")[attempts["_start"]]
     best = pl.concat([named, attempts], how="horizontal")
-    at = [pl.col(f"at_{k}").cast(pl.Int64) for k in range(1, n + 1)]
-    extra = ["after_last"] if with_next else []
+    at = [pl.when(pl.col("level") >= k).then(pl.col(f"at_{k}")) for k in range(1, n + 1)]
+    extra: dict[str, pl.Expr] = {}
+    if with_next:
+        last = attempts["_last"]
+        # The journey's next event: the table's next row, when of the same journey.
+        after = (last + 1).clip(upper_bound=max(table.height - 1, 0))
+        same = (after > last) & (table[journey].gather(after) == table[journey].gather(last))
+        extra["after_last"] = pl.when(pl.lit(same)).then(pl.lit(table["touchpoint"].gather(after)))
     return nw.from_native(
-        best.select(*keys, "level", "start_us", "start_timestamp", *at, *extra).lazy()
+        best.select(
+            *keys,
+            "level",
+            "start_us",
+            "start_timestamp",
+            *(a.cast(pl.Int64).alias(f"at_{k}") for k, a in enumerate(at, 1)),
+            **extra,
+        ).lazy()
     )

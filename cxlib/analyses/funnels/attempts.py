@@ -35,13 +35,14 @@ The computation is portable narwhals: each event gets its position in the journe
 a backward fill over the journey order gives, on every row, the position of the next
 event of each step's touchpoint (and of the next excluded event); attempts then walk
 from step to step with equi-joins on (journey, position). Where journeys are kept in
-memory, in order (Polars), :func:`cxlib.engines.polars_funnel_levels` and
-:func:`cxlib.engines.polars_any_order_levels` walk the same way over the kept order.
+memory, in order (Polars), :func:`cxlib.engines.polars_funnel_walk` walks the same way
+over the kept order with no window and :func:`cxlib.engines.polars_walk_levels` applies
+the window; :func:`cxlib.engines.polars_any_order_levels` does both at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any, Literal, NamedTuple, get_args
 
 import narwhals as nw
@@ -53,7 +54,12 @@ from cxlib.analyses.funnels.steps import (
     Step,
     funnel_definition,
 )
-from cxlib.engines import polars_any_order_levels, polars_funnel_levels, shared
+from cxlib.engines import (
+    polars_any_order_levels,
+    polars_funnel_walk,
+    polars_walk_levels,
+    shared,
+)
 from cxlib.errors import AnalysisError, check_choice
 from cxlib.journeys import (
     JourneyBy,
@@ -126,18 +132,23 @@ def funnel_levels(
     definition, window_us = _check(log, steps, window, order, exclude, count)
     journeys = journey_table(log, by=by, labels=definition.relabel)
 
-    def levels(next_too: bool) -> nw.LazyFrame[Any]:
-        funnel = _Funnel(definition, window_us, order, count == "attempts", next_too)
-        return _levels(log, journeys, funnel, by)
-
     if not journeys.ordered:
-        return levels(with_next)
+        funnel = _Funnel(definition, window_us, order, count == "attempts", with_next)
+        return _levels(log, journeys, funnel, by)
     # Journeys kept in memory: so are the levels. The Funnels page asks for the same
     # funnel several times (figures, time to convert, cohorts, what dropped journeys did
     # next), one funnel at a time: one walk, with what came next, serves every call
-    # (10M events: 0.05 CPU-s more than without it, where a second walk took 0.7).
+    # (10M events: 0.05 CPU-s more than without it, where a second walk took 0.7). In
+    # order, the walk without a window is kept too: another window only stops attempts
+    # earlier.
     key = (tuple(steps), window, order, tuple(exclude), by, count)
-    kept = log.cache.funnel_levels(key, lambda: levels(True).collect())
+    funnel = _Funnel(definition, window_us, order, count == "attempts", True)
+    walk_key = (tuple(steps), order, tuple(exclude), by)
+
+    def levels() -> nw.DataFrame[Any]:
+        return _kept_levels(log, journeys, funnel, by, walk_key).collect()
+
+    kept = log.cache.funnel_levels(key, levels)
     return kept.lazy() if with_next else kept.lazy().drop("after_last")
 
 
@@ -161,37 +172,53 @@ class _Funnel(NamedTuple):
         return self.definition.excluded
 
 
+def _kept_levels(
+    log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy, walk_key: Hashable
+) -> nw.LazyFrame[Any]:
+    """The levels on journeys kept in order (:mod:`cxlib.engines.polars_funnel`), with what came next.
+
+    In sequential and strict order the walk without a window is kept in ``log.cache``
+    (the last funnel's): another window only re-applies the window to it.
+    """
+    keys, frame, every = journey_keys(log, by), journeys.frame, funnel.every_attempt
+    if funnel.order == "any":
+        best = polars_any_order_levels(
+            frame,
+            keys,
+            funnel.steps,
+            window_us=funnel.window_us,
+            exclude=funnel.definition.exclude,
+            journey="_journey",
+            every_attempt=every,
+            with_next=True,
+        )
+        return _named_next(best, funnel)
+    order: Literal["sequential", "strict"] = "strict" if funnel.order == "strict" else "sequential"
+    walk = log.cache.reused(
+        "funnel walk",
+        walk_key,
+        lambda: polars_funnel_walk(
+            frame, funnel.steps, excluded=funnel.excluded(), journey="_journey", order=order
+        ),
+    )
+    best = polars_walk_levels(
+        walk,
+        frame,
+        keys,
+        window_us=funnel.window_us,
+        journey="_journey",
+        every_attempt=every,
+        with_next=True,
+    )
+    return _named_next(best, funnel)
+
+
 def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -> nw.LazyFrame[Any]:
-    """:func:`funnel_levels` of a checked funnel definition on the log's journey table."""
+    """:func:`funnel_levels` of a checked funnel definition on a journey table not kept in order."""
     keys = journey_keys(log, by)
     steps, order, with_next = funnel.steps, funnel.order, funnel.with_next
     relevant = sorted(set(steps) | set(funnel.definition.exclude))
     tp = nw.col("touchpoint")
-    if journeys.ordered:  # journeys in memory, in order: the Polars fast paths
-        if order == "any":
-            best = polars_any_order_levels(
-                journeys.frame,
-                keys,
-                steps,
-                window_us=funnel.window_us,
-                exclude=funnel.definition.exclude,
-                journey="_journey",
-                every_attempt=funnel.every_attempt,
-                with_next=with_next,
-            )
-        else:
-            best = polars_funnel_levels(
-                journeys.frame,
-                keys,
-                steps,
-                window_us=funnel.window_us,
-                excluded=funnel.excluded(),
-                journey="_journey",
-                order="strict" if order == "strict" else "sequential",
-                every_attempt=funnel.every_attempt,
-                with_next=with_next,
-            )
-        return _named_next(best, funnel) if with_next else best
     if order == "strict" or with_next:
         # The walk needs positions that order a journey's events, consecutive ones for
         # strict order: the steps are (10M events, strict: 17 CPU-s with windows on text).

@@ -234,7 +234,7 @@ def test_exclusions_and_sessions_equal_brute_force(frame, order, window, by):
 def test_polars_fast_path_equals_the_portable_path(
     frame, steps, window, exclude, by, order, with_next
 ):
-    # Funnels in order on Polars take engines.polars_funnel_levels; DuckDB the portable path.
+    # Funnels in order on Polars take engines.polars_funnel_walk; DuckDB the portable path.
     log = EventLog.from_frame(with_every_touchpoint(frame))
     portable = EventLog.from_frame(to_engine(log.frame.collect().to_native(), "duckdb"))
     options = {"window": window, "exclude": exclude, "by": by, "order": order}
