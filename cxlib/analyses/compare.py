@@ -171,15 +171,18 @@ def _segments(
     frame = table.frame
     firsts = frame.filter(nw.col("step") == 1).select("customer_id", *flags)
     in_segment = {f: nw.col(f).cast(nw.Int64).sum().cast(nw.Int64) for f in flags}
-    sizes = collected_in_memory(firsts.select(**in_segment)).row(0)
-    at: dict[str, int] = {}
     if levels is not None:
-        reached = levels.join(firsts, on="customer_id").select(
-            ((nw.col("level") >= k) & nw.col(f)).cast(nw.Int64).sum().alias(f"{f}_{k}")
-            for f in flags
-            for k in range(1, steps + 1)
-        )
-        at = collected_in_memory(reached).to_native().row(0, named=True)
+        # The segments' sizes and funnel counts in one query: the journeys' first steps once.
+        firsts = firsts.join(levels.select("customer_id", "level"), on="customer_id", how="left")
+    reached = [
+        ((nw.col("level") >= k) & nw.col(f)).fill_null(False).cast(nw.Int64).sum().alias(f"{f}_{k}")
+        for f in flags
+        for k in range(1, steps + 1)
+        if levels is not None
+    ]
+    counted = collected_in_memory(firsts.select(*reached, **in_segment)).to_native()
+    sizes = counted.select(flags).row(0)
+    at: dict[str, int] = counted.drop(flags).row(0, named=True) if reached else {}
     edges: pl.DataFrame = collected_in_memory(grouped_edges(frame, in_segment)).to_native()
     check_reserved_names(edges)
     order = [] if table.ordered else ORDER
@@ -192,13 +195,13 @@ def _segments(
         flags=flags,
         top=paths,
     )
-    counted = nw.from_native(counts.collect("polars").to_native().lazy())
+    paths_of = nw.from_native(counts.collect("polars").to_native().lazy())
     return [
         _Segment(
             customers=int(size or 0),
             at=[int(at.get(f"{f}_{k}") or 0) for k in range(1, steps + 1)],
             edges=edges.filter(pl.col(f) > 0).select("source", "target", transitions=f),
-            paths=most_common_paths(counted, f, n=paths, total=int(size or 0)),
+            paths=most_common_paths(paths_of, f, n=paths, total=int(size or 0)),
         )
         for f, size in zip(flags, sizes, strict=True)
     ]
