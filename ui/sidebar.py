@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from cxlib.analyses.overview import summary, value_counts
+from cxlib.analyses.overview import time_range, value_counts
 from cxlib.units import DEFAULT_SESSION_GAP
 from ui import cache, segments, state
 from ui.filters import GAPS, MAX_OPTIONS, Filters
@@ -39,14 +39,14 @@ def _date_range(lo: dt.date, hi: dt.date) -> tuple[dt.date | None, dt.date | Non
 
 def sidebar(loaded: Loaded) -> Filters:
     """Draw the filters for this data in the sidebar and return them."""
-    facts = cache.run(summary, loaded, None)  # the whole log's time range
+    first, last = cache.run(time_range, loaded, None)  # the whole log's
     log = loaded.log
     url: dict[str, Any] = {"bind": "query-params"}
     with st.sidebar:
         st.caption(f"Data: {md(loaded.label)}")
         start = end = None
-        if facts.time_min is not None and facts.time_max is not None:
-            start, end = _date_range(facts.time_min.date(), facts.time_max.date())
+        if first is not None and last is not None:
+            start, end = _date_range(first.date(), last.date())
         channels = []
         if log.has("channel"):
             options = state.keep_valid("channels", _values(loaded, "channel"))

@@ -19,7 +19,7 @@ from cxlib.journeys import JourneyBy, journey_table
 from cxlib.log import EventLog
 from cxlib.units import SECOND_US
 
-__all__ = ["Summary", "customers_per_value", "preview", "summary", "value_counts"]
+__all__ = ["Summary", "customers_per_value", "preview", "summary", "time_range", "value_counts"]
 
 _EPOCH = dt.datetime(1970, 1, 1)
 
@@ -103,6 +103,25 @@ def summary(log: EventLog, *, by: JourneyBy = "customer", goal: str | None = Non
         time_min=_from_epoch_us(row["time_min"]),
         time_max=_from_epoch_us(row["time_max"]),
     )
+
+
+def time_range(log: EventLog) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The first and the last event's timestamps, ``(None, None)`` for a log without events.
+
+    What the sidebar's date range needs, without :func:`summary`'s grouping by journey
+    (10M events: one column's minimum and maximum against 0.2-0.3 s).
+
+    Examples
+    --------
+    >>> t = [dt.datetime(2024, 1, 1, 9, m) for m in (5, 0, 10)]
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": t, "touchpoint": ["visit", "buy", "visit"]}))
+    >>> time_range(log)
+    (datetime.datetime(2024, 1, 1, 9, 0), datetime.datetime(2024, 1, 1, 9, 10))
+    """
+    ends = log.frame.select(first=nw.col("epoch_us").min(), last=nw.col("epoch_us").max())
+    first, last = ends.collect("polars").row(0)
+    return _from_epoch_us(first), _from_epoch_us(last)
 
 
 def _from_epoch_us(value: int | None) -> dt.datetime | None:

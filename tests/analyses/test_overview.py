@@ -4,7 +4,7 @@ import polars as pl
 import pytest
 
 from cxlib import AnalysisError, EventLog
-from cxlib.analyses.overview import summary, value_counts
+from cxlib.analyses.overview import summary, time_range, value_counts
 from tests.conftest import make_log
 
 JOURNEYS = {"a": "visit view buy", "b": "visit", "c": "visit view"}
@@ -48,6 +48,21 @@ def test_summary_of_an_empty_log():
         None,
         None,
     )
+
+
+def test_time_range(on_engine):
+    # make_log's journeys start at 2024-01-01 00:00, one event a minute: a's third is the last.
+    assert time_range(on_engine(make_log(JOURNEYS))) == (
+        dt.datetime(2024, 1, 1),
+        dt.datetime(2024, 1, 1, 0, 2),
+    )
+
+
+def test_time_range_of_an_empty_log():
+    empty = pl.DataFrame(
+        schema={"customer_id": pl.String, "timestamp": pl.Datetime("us"), "touchpoint": pl.String}
+    )
+    assert time_range(EventLog.from_frame(empty)) == (None, None)
 
 
 def test_value_counts(on_engine):
