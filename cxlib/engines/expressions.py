@@ -187,8 +187,8 @@ def counted_paths(
     )
     if top is not None:
         grouped = grouped.filter(pl.any_horizontal(_among_top(pl.col(c), top) for c in counts))
-    names = native.select(pl.col(value).unique()).collect().to_series()
-    name = pl.element().replace_strict(names.to_physical(), names.cast(pl.String))
+    # Each code back to its name, as grouped_by_pair does: no pass over the events for them.
+    name = pl.element().cat.to(native.collect_schema()[value]).cast(pl.String)
     path = pl.col("_codes").list.eval(name).list.join(separator)
     out: nw.LazyFrame[Any] = nw.from_native(grouped.select(path.alias("path"), *counts))
     return out
