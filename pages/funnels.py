@@ -31,40 +31,53 @@ if spec is None:
 steps, options = list(spec.steps), spec.options()
 with state.errors_shown():
     result = cache.run(cxlib.funnel, loaded, filters, steps, breakdown=spec.breakdown, **options)
-    times = cache.run(cxlib.time_to_convert, loaded, filters, steps, **options)
-    over_time = cache.run(cxlib.conversion_over_time, loaded, filters, steps, **options)
     dropped = cache.run(cxlib.dropped_next, loaded, filters, steps, **options)
 
-export.chart(
-    charts_funnel.funnel_chart,
-    result,
-    breakdown=spec.breakdown,
-    title="Funnel",
-    key="funnel_bars",
-    name="funnel",
+# One view at a time, as funnel tools show them: a hidden view is neither computed nor
+# drawn (each drawn chart costs the browser a redraw on every change of the funnel).
+bars, timing, trend = st.tabs(
+    ["Steps", "Time to convert", "Conversion over time"],
+    key="funnel_view",
+    on_change="rerun",
+    bind="query-params",
 )
-export.table(result, key="funnel_table", name="funnel")
-left, right = st.columns(2)
-with left:
-    if times["customers"].sum() == 0:
-        st.info("No journey went through every step within the window: no time to convert.")
-    else:
+if bars.open:
+    with bars:
         export.chart(
-            charts_funnel.time_to_convert_chart,
-            times,
-            title="Time to convert",
-            key="funnel_time",
-            name="time_to_convert",
+            charts_funnel.funnel_chart,
+            result,
+            breakdown=spec.breakdown,
+            title="Funnel",
+            key="funnel_bars",
+            name="funnel",
         )
-with right:
-    export.chart(
-        charts_funnel.conversion_over_time_chart,
-        over_time,
-        period="period_start",
-        title="Conversion by week of the first step",
-        key="funnel_over_time",
-        name="conversion_over_time",
-    )
+        export.table(result, key="funnel_table", name="funnel")
+if timing.open:
+    with state.errors_shown():
+        times = cache.run(cxlib.time_to_convert, loaded, filters, steps, **options)
+    with timing:
+        if times["customers"].sum() == 0:
+            st.info("No journey went through every step within the window: no time to convert.")
+        else:
+            export.chart(
+                charts_funnel.time_to_convert_chart,
+                times,
+                title="Time to convert",
+                key="funnel_time",
+                name="time_to_convert",
+            )
+if trend.open:
+    with state.errors_shown():
+        over_time = cache.run(cxlib.conversion_over_time, loaded, filters, steps, **options)
+    with trend:
+        export.chart(
+            charts_funnel.conversion_over_time_chart,
+            over_time,
+            period="period_start",
+            title="Conversion by week of the first step",
+            key="funnel_over_time",
+            name="conversion_over_time",
+        )
 st.subheader("What dropped customers did next")
 export.table(dropped, key="funnel_dropped", name="funnel_dropped_next")
 

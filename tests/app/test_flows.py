@@ -23,6 +23,7 @@ from tests.app.conftest import (
     plain,
     upload,
 )
+from ui import cache
 
 STEPS = ["product_page", "add_to_cart", "checkout"]
 
@@ -95,6 +96,38 @@ def test_a_funnel_defined_with_the_widgets_shows_cxlib_numbers(app):
     expected = cxlib.funnel(cxlib.load(sample.path("retail")), STEPS, window="7d", order="strict")
     assert funnel_table(at).equals(expected)
     assert expected["customers"][0] > expected["customers"][2] > 0
+
+
+def test_the_funnel_views_are_tabs_and_only_the_open_one_is_computed(app):
+    at = open_page(app, "pages/funnels.py")
+    at.multiselect(key="funnel_steps").set_value(STEPS)
+    at.selectbox(key="funnel_window").set_value("7d").run()
+    assert [t.label for t in at.tabs] == ["Steps", "Time to convert", "Conversion over time"]
+    assert len(at.get("vega_lite_chart")) == 1  # the funnel's bars only
+    held = cache.RESULTS.keys()  # the results computed so far, all sessions
+    computed = [str(k[0]) for k in held]
+    assert not [k for k in computed if k.endswith(("time_to_convert", "conversion_over_time"))]
+    at.session_state["funnel_view"] = "Time to convert"  # what a click on the tab sets
+    at.run()
+    assert_clean(at, "Funnels")
+    (chart,) = at.get("vega_lite_chart")
+    (shown,) = (pl.read_ipc_stream(ds.data.data) for ds in chart.proto.datasets)
+    log = cxlib.load(sample.path("retail"))
+    expected = cxlib.time_to_convert(log, STEPS, window="7d")
+    assert shown.select(expected.columns).equals(expected)
+    assert "step_conversion" not in at.dataframe[0].value.columns  # no funnel table
+
+
+def test_a_link_opens_the_funnel_view_it_names():
+    params = {"funnel_steps": STEPS, "funnel_view": "Conversion over time"}
+    at = open_page(new_app(params).run(), "pages/funnels.py")
+    assert_clean(at, "Funnels")
+    (chart,) = at.get("vega_lite_chart")
+    frames = [pl.read_ipc_stream(ds.data.data) for ds in chart.proto.datasets]
+    shown = next(f for f in frames if "converted" in f.columns)
+    expected = cxlib.conversion_over_time(cxlib.load(sample.path("retail")), STEPS)
+    assert shown["converted"].to_list() == expected["converted"].to_list()
+    assert expected["converted"].sum() > 0
 
 
 def test_a_funnel_breakdown_and_exclusion_through_the_widgets(app):
