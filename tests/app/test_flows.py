@@ -99,6 +99,7 @@ def test_a_funnel_defined_with_the_widgets_shows_cxlib_numbers(app):
 
 
 def test_the_funnel_views_are_tabs_and_only_the_open_one_is_computed(app):
+    cache.RESULTS.clear()  # what other tests of this process computed
     at = open_page(app, "pages/funnels.py")
     at.multiselect(key="funnel_steps").set_value(STEPS)
     at.selectbox(key="funnel_window").set_value("7d").run()
