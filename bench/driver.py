@@ -77,6 +77,10 @@ class Runs:
         if message.WhichOneof("type") == "script_finished":
             self.finished.append(time.monotonic())
 
+    def ran(self, since: float) -> float:
+        """Seconds from ``since`` to the end of the first script run after it."""
+        return min(t for t in self.finished if t > since) - since
+
     def settled(self, page, since: float, ready: Callable[[], bool], timeout: float) -> float:
         """Seconds from ``since`` until a run ended after it, the page is idle and ``ready()``."""
         deadline = since + timeout
