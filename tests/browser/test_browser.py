@@ -162,6 +162,14 @@ def test_sample_graph_and_funnel(browser_page, server: str) -> None:
     page.locator(".vega-embed").first.wait_for(timeout=60_000)
     assert not page.get_by_test_id("stException").count()
     page.screenshot(path=ARTIFACTS / "sample_funnels.png", full_page=True)
+    # A view's tab reruns the page with that view drawn, and names it in the link.
+    tab = page.get_by_role("tab", name="Time to convert")
+    tab.click()
+    page.wait_for_url("**funnel_view=Time+to+convert**", timeout=60_000)
+    settle(page)
+    assert tab.get_attribute("aria-selected") == "true"
+    assert page.locator(".vega-embed").count() == 1  # the open view's chart only
+    assert not page.get_by_test_id("stException").count()
 
 
 def test_hostile_touchpoint_names_never_execute(browser_page, server: str, tmp_path: Path) -> None:
