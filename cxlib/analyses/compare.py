@@ -35,11 +35,11 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.drilldown.customers import Cohort
-from cxlib.analyses.funnels.attempts import FunnelOrder, funnel_levels
+from cxlib.analyses.funnels.attempts import FunnelOrder, journey_levels
 from cxlib.analyses.paths import PATH_SEP, most_common_paths
 from cxlib.analyses.transitions import check_reserved_names, grouped_edges
 from cxlib.checks import require_column, require_touchpoints
-from cxlib.engines import collected_in_memory, counted_paths
+from cxlib.engines import collected_together, counted_paths
 from cxlib.errors import AnalysisError
 from cxlib.journeys import Journeys, journey_table, kept
 from cxlib.log import ORDER, EventLog, Kept
@@ -164,38 +164,41 @@ def _segments(
 ) -> list[_Segment]:
     """The segments flagged in a journey table by customer: one Boolean column each.
 
-    ``levels`` are the funnel levels of the table's journeys (by customer; ``None``
-    where nobody meets step 1). Every count is one grouped pass over the journeys, a
-    column per segment: the segments' customers need not be set apart first.
+    ``levels`` are the funnel levels of the table's journeys (:func:`journey_levels`;
+    ``None`` where nobody meets step 1). Every count is one grouped pass over the
+    journeys, a column per segment: the segments' customers need not be set apart
+    first. The three passes (sizes and funnel, edges, paths) run together.
     """
     frame = table.frame
-    firsts = frame.filter(nw.col("step") == 1).select("customer_id", *flags)
+    firsts = frame.filter(nw.col("step") == 1).select(*table.keys, *flags)
     in_segment = {f: nw.col(f).cast(nw.Int64).sum().cast(nw.Int64) for f in flags}
     if levels is not None:
         # The segments' sizes and funnel counts in one query: the journeys' first steps once.
-        firsts = firsts.join(levels.select("customer_id", "level"), on="customer_id", how="left")
+        firsts = firsts.join(levels, on=table.keys, how="left")
     reached = [
         ((nw.col("level") >= k) & nw.col(f)).fill_null(False).cast(nw.Int64).sum().alias(f"{f}_{k}")
         for f in flags
         for k in range(1, steps + 1)
         if levels is not None
     ]
-    counted = collected_in_memory(firsts.select(*reached, **in_segment)).to_native()
+    order = [] if table.ordered else ORDER
+    counted, edges, counts = collected_together(
+        firsts.select(*reached, **in_segment),
+        grouped_edges(frame, in_segment),
+        counted_paths(
+            frame,
+            table.keys,
+            value="touchpoint",
+            order=order,
+            separator=PATH_SEP,
+            flags=flags,
+            top=paths,
+        ),
+    )
     sizes = counted.select(flags).row(0)
     at: dict[str, int] = counted.drop(flags).row(0, named=True) if reached else {}
-    edges: pl.DataFrame = collected_in_memory(grouped_edges(frame, in_segment)).to_native()
     check_reserved_names(edges)
-    order = [] if table.ordered else ORDER
-    counts = counted_paths(
-        frame,
-        table.keys,
-        value="touchpoint",
-        order=order,
-        separator=PATH_SEP,
-        flags=flags,
-        top=paths,
-    )
-    paths_of = nw.from_native(counts.collect("polars").to_native().lazy())
+    paths_of = nw.from_native(counts.lazy())
     return [
         _Segment(
             customers=int(size or 0),
@@ -215,9 +218,9 @@ class _Asked(NamedTuple):
     order: FunnelOrder
     paths: int
 
-    def levels(self, log: EventLog, steps: int) -> nw.LazyFrame[Any]:
-        """The levels of the funnel of the first ``steps`` steps in ``log``."""
-        return funnel_levels(log, self.steps[:steps], window=self.window, order=self.order)
+    def levels(self, log: EventLog, table: Journeys, steps: int) -> nw.LazyFrame[Any]:
+        """The levels of the funnel of the first ``steps`` steps in ``log``'s journey ``table``."""
+        return journey_levels(log, table, self.steps[:steps], window=self.window, order=self.order)
 
 
 def _one_pass(log: EventLog, how_a: Kept, how_b: Kept, asked: _Asked) -> list[_Segment]:
@@ -226,7 +229,7 @@ def _one_pass(log: EventLog, how_a: Kept, how_b: Kept, asked: _Asked) -> list[_S
     The funnel is the log's: a segment's journeys are its customers' whole journeys.
     """
     table = journey_table(log, flags=[("_in_a", how_a), ("_in_b", how_b)])
-    levels = asked.levels(log, len(asked.steps))
+    levels = asked.levels(log, table, len(asked.steps))
     return _segments(table, levels, ["_in_a", "_in_b"], steps=len(asked.steps), paths=asked.paths)
 
 
@@ -242,7 +245,7 @@ def _each_log(log: EventLog, asked: _Asked) -> _Segment:
     present = set(events.to_native()["touchpoint"].cast(pl.String))
     steps = asked.steps
     met = next((k for k, step in enumerate(steps) if step not in present), len(steps))
-    levels = asked.levels(log, met) if met else None
+    levels = asked.levels(log, table, met) if met else None
     whole = Journeys(table.frame.with_columns(_in=nw.lit(True)), *table[1:])
     return _segments(whole, levels, ["_in"], steps=len(steps), paths=asked.paths)[0]
 

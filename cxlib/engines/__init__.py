@@ -42,6 +42,7 @@ from cxlib.engines.expressions import (
 from cxlib.engines.frames import (
     Engine,
     collected_in_memory,
+    collected_together,
     engine_of,
     keeps_journeys_in_memory,
     page_rows,
@@ -53,6 +54,7 @@ from cxlib.engines.polars_funnel import (
     polars_any_order_levels,
     polars_funnel_walk,
     polars_walk_levels,
+    polars_walk_reached,
 )
 from cxlib.engines.polars_journeys import (
     customers_where,
@@ -80,6 +82,7 @@ __all__ = [
     "SortedJourneys",
     "choose_engine",
     "collected_in_memory",
+    "collected_together",
     "counted_paths",
     "customers_where",
     "cut_sessions",
@@ -99,6 +102,7 @@ __all__ = [
     "polars_funnel_walk",
     "polars_values_had",
     "polars_walk_levels",
+    "polars_walk_reached",
     "relabel_events",
     "repeated_rows",
     "require_polars",

