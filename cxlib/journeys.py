@@ -25,6 +25,7 @@ from cxlib.engines import (
     gathered,
     keeps_journeys_in_memory,
     kept_mask,
+    kept_masks,
     kept_rows,
     relabel_events,
     repeated_rows,
@@ -307,8 +308,9 @@ def journey_table(
         return Journeys(table.select(*core), keys, "customer_id", ordered=False)
     journeys = _sorted_journeys(log, by, extra)
     if flags:
+        masks = kept_masks(journeys, [(how.condition, how.scope) for _, how in flags])
         journeys = journeys.with_columns(
-            kept_mask(journeys, how.condition, how.scope).alias(name) for name, how in flags
+            mask.alias(name) for (name, _), mask in zip(flags, masks, strict=True)
         )
     if labels:
         marked = [

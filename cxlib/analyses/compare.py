@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple, cast
 
 import narwhals as nw
@@ -392,7 +392,10 @@ def compare_segments(
     require_touchpoints(log, steps)
     asked = _Asked(list(steps), window, order, paths)
     how_a = _kept_as(log, segment_a)
-    how_b = _kept_as(log, segment_a, rest=True) if segment_b is None else _kept_as(log, segment_b)
+    if segment_b is not None:
+        how_b = _kept_as(log, segment_b)
+    else:  # The rest: the same condition, so that its customers are found once.
+        how_b = None if how_a is None else replace(how_a, scope="other customers")
     if how_a is not None and how_b is not None:
         a, b = _one_pass(log, how_a, how_b, asked)
     else:

@@ -32,6 +32,7 @@ __all__ = [
     "cut_sessions",
     "gathered",
     "kept_mask",
+    "kept_masks",
     "kept_rows",
     "relabel_events",
     "repeated_rows",
@@ -131,11 +132,36 @@ def kept_mask(journeys: SortedJourneys, condition: nw.Expr, scope: str) -> pl.Se
     >>> kept_mask(table, nw.col("a") == 1, "other customers").to_list()
     [False, False, True]
     """
-    mask = rows_where(journeys, condition).fill_null(False)
-    if scope == "events":
-        return mask
-    mask = customers_where(journeys, mask)
-    return mask if scope == "customers" else mask.not_()
+    return kept_masks(journeys, [(condition, scope)])[0]
+
+
+def kept_masks(journeys: SortedJourneys, kept: Sequence[tuple[nw.Expr, str]]) -> list[pl.Series]:
+    """:func:`kept_mask` of each ``(condition, scope)``, a condition given twice read once.
+
+    A segment and the rest of the customers (:func:`cxlib.compare_segments`) give the
+    same condition object in the scopes ``"customers"`` and ``"other customers"``: its
+    customers are found once, the rest is their negation (10M events: 0.06 CPU-s
+    spared).
+
+    Examples
+    --------
+    >>> table = pl.DataFrame({"_customer": [1, 1, 2], "a": [0, 1, 0]})
+    >>> hit = nw.col("a") == 1
+    >>> [m.to_list() for m in kept_masks(table, [(hit, "customers"), (hit, "other customers")])]
+    [[True, True, False], [False, False, True]]
+    """
+    customers: dict[int, pl.Series] = {}
+    masks = []
+    for condition, scope in kept:
+        if scope == "events":
+            masks.append(rows_where(journeys, condition).fill_null(False))
+            continue
+        if id(condition) not in customers:
+            rows = rows_where(journeys, condition).fill_null(False)
+            customers[id(condition)] = customers_where(journeys, rows)
+        mask = customers[id(condition)]
+        masks.append(mask if scope == "customers" else mask.not_())
+    return masks
 
 
 def repeated_rows(journeys: SortedJourneys) -> pl.Series:
