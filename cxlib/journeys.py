@@ -21,6 +21,7 @@ import narwhals as nw
 
 from cxlib.engines import (
     SortedJourneys,
+    category_column,
     cut_sessions,
     gathered,
     keeps_journeys_in_memory,
@@ -243,6 +244,7 @@ def journey_table(
     steps: bool = True,
     labels: Sequence[tuple[str, nw.Expr]] = (),
     flags: Sequence[tuple[str, Kept]] = (),
+    categories: Sequence[str] = (),
 ) -> Journeys:
     """:func:`journey_steps` of the core columns and ``columns``, with the keys to group journeys by.
 
@@ -273,6 +275,12 @@ def journey_table(
     journeys, :func:`cxlib.compare_segments`). In memory the kept order is reused, as
     for a derived log: no new sort, no second table.
 
+    ``categories`` are columns the analysis counts by value: in memory each comes as the
+    categories of its values as text (Categorical, as ``touchpoint``), its codes put in
+    journey order once per log and kept (:func:`cxlib.engines.gathered`), so counting
+    by value groups integers, not text; elsewhere as it is. A column both in
+    ``columns`` and ``categories`` comes as categories.
+
     Examples
     --------
     >>> import datetime as dt, polars as pl
@@ -288,6 +296,7 @@ def journey_table(
     read = [c for _, how in flags for c in how.columns]
     named = dict.fromkeys([*columns, *next_of, *read])
     extra = [c for c in named if c not in (*journey_keys(log, by), *CORE)]
+    coded = [c for c in dict.fromkeys(categories) if c not in (*journey_keys(log, by), *CORE)]
     following = [f"next_{c}" for c in next_of]
     flagged = [name for name, _ in flags]
     if not keeps_journeys_in_memory(log.frame):
@@ -296,7 +305,8 @@ def journey_table(
             log = log.with_frame(log.frame.with_columns(touchpoint=relabelled_touchpoint(labels)))
         if flags:
             log = log.with_frame(log.frame.with_columns(_kept(how).alias(n) for n, how in flags))
-        keys, extra = journey_keys(log, by), [*extra, *flagged]
+        keys = journey_keys(log, by)
+        extra = [*extra, *(c for c in coded if c not in extra), *flagged]
         if not steps:
             return Journeys(log.frame.select(*keys, *CORE, *extra), keys, "customer_id", False)
         table = journey_steps(log, by=by)
@@ -306,7 +316,7 @@ def journey_table(
             )
         core = [*keys, *CORE, *extra, "step", "next_touchpoint", "next_epoch_us", *following]
         return Journeys(table.select(*core), keys, "customer_id", ordered=False)
-    journeys = _sorted_journeys(log, by, extra)
+    journeys = _sorted_journeys(log, by, extra, coded)
     if flags:
         masks = kept_masks(journeys, [(how.condition, how.scope) for _, how in flags])
         journeys = journeys.with_columns(
@@ -321,10 +331,18 @@ def journey_table(
         if relabelled is None:  # event indexes shared by several events: relabel, sort anew
             other = log.with_frame(log.frame.with_columns(touchpoint=relabelled_touchpoint(labels)))
             return journey_table(
-                other, by=by, columns=columns, next_of=next_of, steps=steps, flags=flags
+                other,
+                by=by,
+                columns=columns,
+                next_of=next_of,
+                steps=steps,
+                flags=flags,
+                categories=categories,
             )
         journeys = relabelled
     table = steps_in_order(journeys, next_of) if steps else nw.from_native(journeys.lazy())
+    if coded:
+        table = table.with_columns(nw.col(category_column(c)).alias(c) for c in coded)
     return Journeys(table, ["_journey"], "_customer", ordered=True)
 
 
@@ -362,17 +380,23 @@ def named_journeys(table: Journeys, frame: nw.LazyFrame[Any], keys: list[str]) -
     return frame.join(names, on=table.keys).select(*keys, *rest)
 
 
-def _sorted_journeys(log: EventLog, by: JourneyBy, columns: Sequence[str] = ()) -> SortedJourneys:
-    """The core columns and ``columns`` of ``log`` in journey order ``by``, kept in ``log.cache``."""
+def _sorted_journeys(
+    log: EventLog, by: JourneyBy, columns: Sequence[str] = (), categories: Sequence[str] = ()
+) -> SortedJourneys:
+    """The core columns, ``columns`` and ``categories`` of ``log`` in journey order ``by``, kept in ``log.cache``.
+
+    Each of ``categories`` is kept as :func:`cxlib.engines.category_column`.
+    """
     columns = list(dict.fromkeys(columns))
     table = log.cache.journeys(by, lambda: _journeys_of(log, by, columns))
     missing = [c for c in columns if c not in table.columns]
-    if not missing:
+    coded = [c for c in categories if category_column(c) not in table.columns]
+    if not missing and not coded:
         return table
-    more = gathered(table, (log.cache.origin or log).frame, missing)
+    more = gathered(table, (log.cache.origin or log).frame, missing, categories=coded)
     if more is None:  # its rows came back in another order than when sorted: sort again
         log.cache.forget_journeys()
-        return _sorted_journeys(log, by, [*columns])
+        return _sorted_journeys(log, by, columns, categories)
     log.cache.keep_journeys(by, more)
     return more
 

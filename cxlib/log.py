@@ -243,8 +243,9 @@ class LogCache:
         The log's core columns sorted in journey order
         (:data:`cxlib.engines.SortedJourneys`, made by :func:`cxlib.journeys.journey_table`),
         about 45 MiB per million events, and the other columns analyses asked for
-        (gathered in journey order when first asked for). Both share the sort: sessions
-        are cut from the customers' journeys.
+        (gathered in journey order when first asked for; those counted by value, as
+        their category codes: :func:`cxlib.engines.category_column`). Both share the
+        sort: sessions are cut from the customers' journeys.
     ``("funnel_levels", definition)``
         The last funnel's :func:`cxlib.funnel_levels` with what came next (a small
         frame, one row per journey reaching step 1) and its definition ``(steps,

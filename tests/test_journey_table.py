@@ -128,12 +128,14 @@ DERIVED = {
     frame=random_log_frames(),
     made=st.lists(st.sampled_from(sorted(DERIVED)), min_size=1, max_size=3),
     by=st.sampled_from(["customer", "session"]),
+    coded_first=st.booleans(),
 )
-def test_derived_logs_reuse_the_order_of_the_log_they_come_from(frame, made, by):
+def test_derived_logs_reuse_the_order_of_the_log_they_come_from(frame, made, by, coded_first):
     # A chain of filters, renamings, collapsed repeats and segments sorts the first log
-    # once; each later log's journeys (with a gathered column) equal DuckDB's own.
+    # once; each later log's journeys (with a gathered column, and the same as categories,
+    # kept from the first log's or gathered for the last) equal DuckDB's own.
     log = EventLog.from_frame(with_channel(frame))
-    journey_table(log)
+    journey_table(log, categories=["channel"] if coded_first else [])
     sorts = []
     original = journeys.sort_journeys
 
@@ -155,6 +157,12 @@ def test_derived_logs_reuse_the_order_of_the_log_they_come_from(frame, made, by)
         slow = journey_table(portable, by=by, columns=["channel"]).frame.select(pick)
         fast_rows = fast.collect("polars").to_native().cast({"touchpoint": pl.String}).rows()
         assert sorted(fast_rows) == sorted(slow.collect("polars").to_native().rows())
+        coded = journey_table(log, by=by, categories=["channel"]).frame.select(pick)
+        coded_rows = coded.collect("polars").to_native()
+        assert coded_rows.schema["channel"] == pl.Categorical
+        assert sorted(coded_rows.cast({"touchpoint": pl.String, "channel": pl.String}).rows()) == (
+            sorted(slow.collect("polars").to_native().rows())
+        )
     assert sorts == []
 
 
@@ -166,11 +174,14 @@ def test_a_frame_giving_its_rows_in_another_order_is_sorted_again():
     shuffled = log.with_frame(log.frame.sort("event_index", descending=True))
     shuffled.cache.keep_journeys("customer", log.cache.journeys("customer", never))
     out = journey_table(shuffled, columns=["channel"]).frame.collect()
-    assert sorted(out.select("customer_id", "touchpoint", "channel").rows()) == [
-        ("a", "x", "web"),
-        ("a", "z", "app"),
-        ("b", "y", "web"),
-    ]
+    expected = [("a", "x", "web"), ("a", "z", "app"), ("b", "y", "web")]
+    assert sorted(out.select("customer_id", "touchpoint", "channel").rows()) == expected
+    # So do the columns gathered as categories.
+    shuffled = log.with_frame(log.frame.sort("event_index", descending=True))
+    shuffled.cache.keep_journeys("customer", log.cache.journeys("customer", never))
+    coded = journey_table(shuffled, categories=["channel"]).frame.collect().to_native()
+    assert coded["channel"].dtype == pl.Categorical
+    assert sorted(coded.select("customer_id", "touchpoint", "channel").rows()) == expected
 
 
 @pytest.mark.parametrize("by", ["customer", "session"])

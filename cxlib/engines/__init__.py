@@ -57,6 +57,7 @@ from cxlib.engines.polars_funnel import (
     polars_walk_reached,
 )
 from cxlib.engines.polars_journeys import (
+    category_column,
     customers_where,
     cut_sessions,
     gathered,
@@ -81,6 +82,7 @@ __all__ = [
     "Engine",
     "EngineChoice",
     "SortedJourneys",
+    "category_column",
     "choose_engine",
     "collected_in_memory",
     "collected_together",

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then
 
 __all__ = [
+    "category_column",
     "customers_where",
     "cut_sessions",
     "gathered",
@@ -47,13 +48,23 @@ __all__ = [
 
 
 def gathered(
-    journeys: SortedJourneys, frame: nw.LazyFrame[Any], names: list[str]
+    journeys: SortedJourneys,
+    frame: nw.LazyFrame[Any],
+    names: list[str],
+    *,
+    categories: Sequence[str] = (),
 ) -> SortedJourneys | None:
     """``journeys`` with the columns ``names`` of ``frame`` (the frame they were sorted from) added.
 
     Only those columns are read, then put in journey order by ``_row`` (10M events: 0.1-0.2
-    CPU-s a column). ``None`` when ``frame`` gives its rows in another order than when
-    it was sorted (its ``event_index`` is checked): then sort again with the columns.
+    CPU-s a text column). Each column of ``categories`` is added as the categories of its
+    values as text (Categorical, as ``touchpoint``), named :func:`category_column`: cast
+    as it is read, only its 32-bit codes are put in order (10M events: 0.17 CPU-s a
+    column, once), and an analysis counting by value groups integers every time after
+    (casting the text of the 5.5M events what converters do differently counts took
+    0.07 CPU-s a column, each time). ``None`` when ``frame`` gives its rows in another
+    order than when it was sorted (its ``event_index`` is checked): then sort again with
+    the columns.
 
     Examples
     --------
@@ -64,15 +75,45 @@ def gathered(
     ...     columns=["customer_id", "touchpoint", "epoch_us", "event_index"])
     >>> gathered(table, lf, ["channel"]).select("customer_id", "channel").sort("customer_id").rows()
     [('a', 'app'), ('b', 'web')]
+    >>> coded = gathered(table, lf, [], categories=["channel"])
+    >>> coded.select("customer_id", category_column("channel")).sort("customer_id").rows()
+    [('a', 'app'), ('b', 'web')]
+    >>> coded[category_column("channel")].dtype
+    Categorical
     """
-    data = frame.to_native().select(*names, "event_index").collect()
+    native = frame.to_native()
+    schema = native.collect_schema()
+    data = native.select(
+        *names,
+        *(_as_categories(c, schema[c]).alias(category_column(c)) for c in categories),
+        "event_index",
+    ).collect()
     rows = journeys["_row"]
     if rows.len() and (
         data.height <= rows.max()
         or not (data["event_index"].rechunk().gather(rows) == journeys["event_index"]).all()
     ):
         return None
-    return journeys.with_columns(data[name].rechunk().gather(rows) for name in names)
+    added = data.drop("event_index")
+    return journeys.with_columns(added[name].rechunk().gather(rows) for name in added.columns)
+
+
+def category_column(name: str) -> str:
+    """The column of sorted journeys holding the column ``name`` as categories (:func:`gathered`).
+
+    Examples
+    --------
+    >>> category_column("channel")
+    '_categories:channel'
+    """
+    return f"_categories:{name}"
+
+
+def _as_categories(name: str, dtype: pl.DataType) -> pl.Expr:
+    """The column ``name`` as categories of its values as text; categories already are kept."""
+    if isinstance(dtype, pl.Categorical | pl.Enum):
+        return pl.col(name)
+    return pl.col(name).cast(pl.String).cast(pl.Categorical)
 
 
 def kept_rows(journeys: SortedJourneys, mask: pl.Series) -> SortedJourneys:

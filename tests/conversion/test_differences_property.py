@@ -9,21 +9,31 @@ touchpoints aside. On Polars the counts take the kept journey order
 (engines.polars_values_had); DuckDB the portable joins.
 """
 
+import datetime as dt
+
+import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxlib import EventLog, converter_differences
-from cxlib.engines import to_engine
+from cxlib import EventLog, converter_differences, filters
+from cxlib.engines import category_column, to_engine
 from cxlib.units import parse_duration
 from tests.analyses.funnels.test_funnel_property import (
     WINDOWS,
     attributed_frames,
     brute_attempt,
 )
-from tests.conftest import brute_journeys
+from tests.conftest import T0, brute_journeys
 
 CELLS = ["converted_with", "dropped_with", "converted_without", "dropped_without"]
 COLUMNS = ["touchpoint", "channel", "value"]
+OUTCOMES = [("y", None), (None, ["x"]), (None, ["x", "y"]), (None, ["x", "ü", "y"])]
+#: Logs made from another by a filter (on Polars: its kept journeys' rows, codes included).
+FILTERED = {
+    "web": lambda log: filters.filter_channels(log, "web"),
+    "values": lambda log: filters.filter_attribute(log, "value", [0.0]),
+    "later": lambda log: filters.filter_time(log, start=T0 + dt.timedelta(minutes=2)),
+}
 
 
 def brute_outcome(events, goal, steps, window):
@@ -79,9 +89,7 @@ def tables(log, **options):
 @settings(max_examples=100, deadline=None)
 @given(
     frame=attributed_frames(),
-    outcome=st.sampled_from(
-        [("y", None), (None, ["x"]), (None, ["x", "y"]), (None, ["x", "ü", "y"])]
-    ),
+    outcome=st.sampled_from(OUTCOMES),
     window=st.sampled_from(WINDOWS),
     by=st.sampled_from(["customer", "session"]),
 )
@@ -94,3 +102,26 @@ def test_contingency_tables_equal_brute_force_on_both_paths(frame, outcome, wind
     assert {k: tuple(v) for k, v in tables(log, **options).items()} == expected
     portable = EventLog.from_frame(to_engine(canonical, "duckdb"))
     assert {k: tuple(v) for k, v in tables(portable, **options).items()} == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    frame=attributed_frames(),
+    outcome=st.sampled_from(OUTCOMES),
+    window=st.sampled_from(WINDOWS),
+    by=st.sampled_from(["customer", "session"]),
+    made=st.sampled_from(sorted(FILTERED)),
+)
+def test_later_logs_count_their_own_values(frame, outcome, window, by, made):
+    # On Polars a log's journeys keep each column's category codes once counted: a log
+    # filtered from it takes its kept rows, codes included, and another log with other
+    # values in the same columns has its own. Each must count the values of its events.
+    goal, steps = outcome
+    options = {"goal": goal, "steps": steps, "window": window, "by": by}
+    log = EventLog.from_frame(frame)
+    tables(log, **options)
+    assert category_column("channel") in log.cache.journeys(by, lambda: pl.DataFrame()).columns
+    renamed = frame.with_columns(channel=pl.col("channel") + " 2", value=pl.col("value") + 1)
+    for later in [FILTERED[made](log), EventLog.from_frame(renamed)]:
+        expected = brute_tables(later.frame.collect().to_native(), goal, steps, window, by)
+        assert {k: tuple(v) for k, v in tables(later, **options).items()} == expected
