@@ -11,6 +11,7 @@ from statsmodels.stats.multitest import multipletests
 
 import cxlib
 from cxlib import AnalysisError, Outcome, WithValue, converter_differences, customers_at, sample
+from cxlib.conversion import differences
 from cxlib.conversion.differences import adjust_p_values, odds_ratio_test
 from tests.conftest import make_log
 
@@ -131,6 +132,22 @@ def test_the_same_table_on_every_engine(on_engine):
     for options in [{"goal": "buy"}, {"steps": ["ad", "buy"]}]:
         expected = converter_differences(GOAL_LOG, min_journeys=1, **options)
         assert converter_differences(moved, min_journeys=1, **options).equals(expected)
+
+
+def test_by_default_the_attributes_with_few_values_are_compared(on_engine, monkeypatch):
+    # At most 2 values: plan has 2 and ratio 2 numbers (0.0 and -0.0 are one; as text,
+    # two); ident has 3 among the first 3 events, ref its third value after them.
+    monkeypatch.setattr(differences, "MAX_VALUES", 2)
+    monkeypatch.setattr(differences, "_FIRST_EVENTS", 3)
+    log = make_log(
+        {"a": "ad buy", "b": "ad", "c": "home", "d": "home"},
+        plan=["free", "pro", "pro", "free", "free"],
+        ratio=[0.0, -0.0, 1.0, 1.0, 0.0],
+        ident=["i1", "i2", "i3", "i4", "i5"],
+        ref=["r1", "r1", "r1", "r2", "r3"],
+    )
+    out = converter_differences(on_engine(log), goal="buy", min_journeys=1)
+    assert sorted(set(out["column"])) == ["plan", "ratio", "touchpoint"]
 
 
 @pytest.mark.parametrize(
