@@ -94,8 +94,11 @@ def gathered(
         or not (data["event_index"].rechunk().gather(rows) == journeys["event_index"]).all()
     ):
         return None
-    added = data.drop("event_index")
-    return journeys.with_columns(added[name].rechunk().gather(rows) for name in added.columns)
+    added = [data[name].rechunk().gather(rows) for name in names]
+    if categories:  # 32-bit codes, small: rechunked and gathered together, in parallel
+        coded = data.select(category_column(c) for c in categories).rechunk()[rows]
+        added += coded.get_columns()
+    return journeys.with_columns(added)
 
 
 def category_column(name: str) -> str:
