@@ -9,7 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, preload  # noqa: F401  (preload: before any page, see its docstring)
+# allocator: before Polars is imported; preload: before any page (see their docstrings).
+from ui import allocator, auth, preload  # noqa: F401
 from ui.pages import DEFAULT_PAGE, PAGES
 
 HERE = Path(__file__).resolve().parent
