@@ -252,7 +252,7 @@ class LogCache:
         window, order, exclude, by, count)``. A funnel page asks for the same funnel
         several times (its figures, the time to convert, the conversion over time, what
         dropped journeys did next); another funnel replaces it.
-    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"``, ``"customers per <column>"``, ``"values of <column>"``, ``"few-valued attributes"`` or ``"funnel walk"``
+    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"``, ``"customers per <column>"``, ``"values of <column>"``, ``"few-valued attributes"``, ``"funnel walk"`` or ``"reach"``
         The last log made from this one by :func:`cxlib.to_stages` or
         :func:`cxlib.collapse_repeats` (with its own sorted journeys, made from this
         log's: the Stages page draws three analyses of the same stages), and the last
@@ -266,7 +266,9 @@ class LogCache:
         differently compares (:func:`cxlib.converter_differences`), and the last funnel's
         walk without a window in sequential or strict order
         (:mod:`cxlib.engines.polars_funnel`: one row per attempt), from which
-        :func:`cxlib.funnel_levels` stops the attempts at another window.
+        :func:`cxlib.funnel_levels` stops the attempts at another window, and who
+        reached each touchpoint before converting to the last goal asked
+        (:func:`cxlib.conversion.goal.reach`: touchpoint importance and the story).
 
     Examples
     --------

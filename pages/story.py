@@ -16,7 +16,9 @@ loaded, filters = page.start(
 )
 goal = customer.pick_goal(loaded, filters, container=st.columns(3)[0])
 with state.errors_shown():
-    story = cache.run(cxlib.findings, loaded, filters, goal=goal)
+    story = cache.run_in_steps(
+        cxlib.findings, loaded, filters, goal=goal, label="Reading the story"
+    )
     whole = cache.run(
         cxlib.journey_graph, loaded, filters, max_touchpoints=graph_page.MAX_GRAPH_TOUCHPOINTS
     )

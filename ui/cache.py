@@ -35,6 +35,7 @@ filtering and sorting anew; ``cx_anonymised_log`` the pseudonymised log while
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -43,7 +44,7 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import altair as alt
@@ -54,6 +55,7 @@ import streamlit as st
 import cxlib
 from cxlib.anonymise import anonymise
 from ui.filters import Filters
+from ui.progress import progress
 
 if TYPE_CHECKING:  # ui.state loads the bundled samples through RESULTS
     from ui.state import Loaded
@@ -212,15 +214,60 @@ def run(
     --------
     In a page: ``cache.run(cxlib.funnel, loaded, filters, steps, window="7d")``.
     """
-    if filters is not None and "by" not in kwargs and _takes_by(analysis):
-        kwargs["by"] = filters.by
-    name = f"{analysis.__module__}.{analysis.__qualname__}"
-    key = (name, loaded.key, filters, _frozen(args), _frozen(kwargs))
+    key, given = _key(analysis, loaded, filters, args, kwargs)
     return RESULTS.get_or_compute(
         key,
-        lambda: analysis(filtered(loaded, filters), *args, **kwargs),
+        lambda: analysis(filtered(loaded, filters), *args, **given),
         on_miss=lambda: st.spinner(f"Computing {_named(analysis)}…"),
     )
+
+
+def run_in_steps(
+    analysis: Callable[..., R],
+    loaded: Loaded,
+    filters: Filters | None,
+    /,
+    *args: Any,
+    label: str,
+    **kwargs: Any,
+) -> R:
+    """:func:`run` for an analysis that names its steps as it goes (its ``progress`` keyword).
+
+    While it computes, a status box ``label`` shows each step and the seconds since it
+    began (:func:`ui.progress.progress`) instead of a spinner.
+
+    Examples
+    --------
+    In a page: ``cache.run_in_steps(cxlib.findings, loaded, filters, goal=goal, label="…")``.
+    """
+    key, given = _key(analysis, loaded, filters, args, kwargs)
+    steps: list[Callable[[str], None]] = []
+
+    @contextlib.contextmanager
+    def shown() -> Iterator[None]:
+        with progress(label) as step:
+            steps.append(step)
+            yield
+
+    return RESULTS.get_or_compute(
+        key,
+        lambda: analysis(filtered(loaded, filters), *args, progress=steps[0], **given),
+        on_miss=shown,
+    )
+
+
+def _key(
+    analysis: Callable[..., Any],
+    loaded: Loaded,
+    filters: Filters | None,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> tuple[Hashable, dict[str, Any]]:
+    """The key of a result (see the module docstring), and the keywords the call gets."""
+    if filters is not None and "by" not in kwargs and _takes_by(analysis):
+        kwargs = {**kwargs, "by": filters.by}
+    name = f"{analysis.__module__}.{analysis.__qualname__}"
+    return (name, loaded.key, filters, _frozen(args), _frozen(kwargs)), kwargs
 
 
 def _named(analysis: Callable[..., Any]) -> str:

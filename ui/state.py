@@ -19,7 +19,6 @@ import dataclasses
 import functools
 import hashlib
 import io
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +32,7 @@ from cxlib.views.format import format_bytes
 from ui import auth, cache, views
 from ui.connect import Connection
 from ui.pages import PAGES
+from ui.progress import progress
 from ui.text import md
 from ui.workspace import LogEntry, StorageError, workspace
 
@@ -252,30 +252,6 @@ def load_connection(
         )
     loaded = Loaded(log, key, chosen.label, roles=roles, connection=connection, log_id=log_id)
     return _store(loaded)
-
-
-@contextlib.contextmanager
-def progress(label: str) -> Iterator[Callable[[str], None]]:
-    """A status box that names each step of a long load and the seconds since it began.
-
-    The step's text is written as plain text (``st.text``): it may hold names from the data.
-    """
-    start = time.perf_counter()
-    with st.status(f"{label}…", expanded=True) as status:
-        try:
-
-            def step(text: str) -> None:
-                status.text(f"{time.perf_counter() - start:.1f} s: {text}")
-
-            yield step
-        except BaseException:
-            status.update(label=f"{label}: failed", state="error")
-            raise
-        status.update(
-            label=f"{label}: done in {time.perf_counter() - start:.1f} s",
-            state="complete",
-            expanded=False,
-        )
 
 
 def _kept(label: str, keep: Callable[[], LogEntry]) -> str | None:

@@ -27,7 +27,8 @@ import polars as pl
 
 from cxlib.analyses.dropoffs import Z95, dropoffs, wilson_interval
 from cxlib.checks import require_touchpoints
-from cxlib.conversion.markov import journeys_to_conversion, removal_effects
+from cxlib.conversion.goal import reach
+from cxlib.conversion.markov import removal_effects
 from cxlib.engines import collected_in_memory
 from cxlib.errors import check_choice
 from cxlib.journeys import journey_table
@@ -41,26 +42,9 @@ Importance = Literal["removal_effect", "lift"]
 
 def _reach(log: EventLog, goal: str) -> pl.DataFrame:
     """Customers whose journey reaches each touchpoint before converting, and how many convert."""
-    journeys = journeys_to_conversion(log, goal=goal)
-    steps, customer = journeys.frame, journeys.customer
-    # A customer converts or not: distinct customers per touchpoint and outcome, summed.
-    reached: pl.DataFrame = collected_in_memory(
-        steps.filter(nw.col("conv_step").is_null() | (nw.col("step") < nw.col("conv_step")))
-        .with_columns(_converted=~nw.col("conv_step").is_null())
-        .group_by("touchpoint", "_converted")
-        .agg(customers=nw.col(customer).n_unique().cast(nw.Int64))
-    ).to_native()
-    table = reached.group_by(pl.col("touchpoint").cast(pl.String)).agg(
-        customers=pl.col("customers").sum().cast(pl.Int64),
-        conversions=pl.col("customers").filter("_converted").sum().cast(pl.Int64),
-    )
-    totals: pl.DataFrame = collected_in_memory(
-        steps.select(
-            customers=nw.col(customer).n_unique().cast(nw.Int64),
-            conversions=(nw.col("step") == nw.col("conv_step")).cast(nw.Int64).sum().cast(nw.Int64),
-        )
-    ).to_native()
-    all_customers, all_conversions = totals.row(0)
+    counted = reach(log, goal)
+    table = counted.table.select("touchpoint", "customers", "conversions")
+    all_customers, all_conversions = counted.customers, counted.conversions
     if not all_conversions:
         require_touchpoints(log, [goal])
     others = all_customers - pl.col("customers")

@@ -22,12 +22,13 @@ with a note saying why, never made up.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
+from functools import partial
 
 from cxlib.checks import require_touchpoints
 from cxlib.log import EventLog
 from cxlib.story import groups, paths
-from cxlib.story.model import Finding, Kind, Story
+from cxlib.story.model import HEADINGS, Finding, Kind, Story
 
 __all__ = ["MIN_CUSTOMERS", "Finding", "Kind", "Story", "findings"]
 
@@ -36,7 +37,12 @@ MIN_CUSTOMERS = 30
 
 
 def findings(
-    log: EventLog, *, goal: str | None, max_findings: int = 8, min_customers: int = MIN_CUSTOMERS
+    log: EventLog,
+    *,
+    goal: str | None,
+    max_findings: int = 8,
+    min_customers: int = MIN_CUSTOMERS,
+    progress: Callable[[str], None] | None = None,
 ) -> Story:
     """The story of a log: its findings about reaching ``goal``, most impact first.
 
@@ -51,6 +57,9 @@ def findings(
         Most findings kept, those of largest impact.
     min_customers
         Fewest customers a compared group may have (see :data:`MIN_CUSTOMERS`).
+    progress
+        Called before each finding with what is looked at next, in words ("2 of 7:
+        what the conversions depend on"): at 10M events the story takes seconds.
 
     Returns
     -------
@@ -69,7 +78,14 @@ def findings(
     ...         for m, tp in enumerate(["home", "cart"] + (["buy"] if i < 10 else []))]
     >>> log = EventLog.from_frame(pl.DataFrame(rows, orient="row",
     ...     schema=["customer_id", "timestamp", "touchpoint"]))
-    >>> story = findings(log, goal="buy")
+    >>> story = findings(log, goal="buy", progress=print)
+    1 of 7: where customers drop
+    2 of 7: what the conversions depend on
+    3 of 7: a moment of truth
+    4 of 7: a channel hand-off that loses customers
+    5 of 7: the way in that converts best
+    6 of 7: what the most valuable customers do
+    7 of 7: a segment that converts differently
     >>> print(story.findings[0].sentence)  # doctest: +NORMALIZE_WHITESPACE
     The largest drop-off is at cart: 30 of the 40 customers who reached it (75%, 95%
     interval 60–86%) left there without reaching buy.
@@ -80,24 +96,35 @@ def findings(
         require_touchpoints(log, [goal])
     told: list[Finding] = []
     notes: list[str] = []
-    for result in _results(log, goal, min_customers):
+    asked = _asked(goal, min_customers)
+    for number, (kind, ask) in enumerate(asked, 1):
+        if progress is not None:
+            progress(f"{number} of {len(asked)}: {HEADINGS[kind].lower()}")
+        result = ask(log)
         if isinstance(result, Finding):
             told.append(result)
         else:
             notes.append(result)
+    if goal is None:
+        notes.append("No conversion goal is set: the findings about reaching it cannot be told.")
     ranked = sorted(told, key=lambda f: (-f.impact, f.kind))
     customers, converted = paths.conversion_counts(log, goal)
     return Story(tuple(ranked[:max_findings]), tuple(notes), customers, converted)
 
 
-def _results(log: EventLog, goal: str | None, min_customers: int) -> Iterator[Finding | str]:
-    yield paths.dropoff(log, goal=goal, min_customers=min_customers)
+def _asked(goal: str | None, least: int) -> list[tuple[Kind, Callable[[EventLog], Finding | str]]]:
+    """Each finding looked for, in the order of the module docstring (only the drop-off without a goal)."""
+    dropoff: Callable[[EventLog], Finding | str] = partial(
+        paths.dropoff, goal=goal, min_customers=least
+    )
     if goal is None:
-        yield "No conversion goal is set: the findings about reaching it cannot be told."
-        return
-    yield paths.removal(log, goal=goal, min_conversions=min_customers)
-    yield paths.moment_of_truth(log, goal=goal, min_ratings=min_customers)
-    yield groups.handoff(log, goal=goal, min_customers=min_customers)
-    yield paths.opening(log, goal=goal, min_customers=min_customers)
-    yield groups.valuable_customers(log, goal=goal, min_customers=min_customers)
-    yield groups.segment(log, goal=goal, min_customers=min_customers)
+        return [("dropoff", dropoff)]
+    return [
+        ("dropoff", dropoff),
+        ("removal", partial(paths.removal, goal=goal, min_conversions=least)),
+        ("moment_of_truth", partial(paths.moment_of_truth, goal=goal, min_ratings=least)),
+        ("handoff", partial(groups.handoff, goal=goal, min_customers=least)),
+        ("opening", partial(paths.opening, goal=goal, min_customers=least)),
+        ("valuable_customers", partial(groups.valuable_customers, goal=goal, min_customers=least)),
+        ("segment", partial(groups.segment, goal=goal, min_customers=least)),
+    ]

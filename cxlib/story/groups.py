@@ -14,9 +14,11 @@ import polars as pl
 
 from cxlib.analyses.compare import two_proportion_z_test
 from cxlib.analyses.dropoffs import wilson_interval
+from cxlib.conversion.goal import with_conversion_step
+from cxlib.journeys import journey_table
 from cxlib.log import EventLog
 from cxlib.story.model import Finding, estimates, estimates_of, interval_text, percent
-from cxlib.story.paths import CHART_ROWS, conversion_steps
+from cxlib.story.paths import CHART_ROWS
 
 __all__ = ["MAX_SEGMENT_VALUES", "TOP_SHARE", "handoff", "segment", "valuable_customers"]
 
@@ -41,10 +43,9 @@ def handoff(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
     if not log.has("channel"):
         return "This log has no channel column: channel hand-offs cannot be told."
     # A move to a next event that ends the journey: no event after that one.
-    last_step = nw.col("step").max().over("customer_id")
-    steps = conversion_steps(log, goal, next_of=["channel"]).with_columns(
-        ended=(nw.col("step") + 1 >= last_step).cast(nw.Int64)
-    )
+    table = with_conversion_step(log, goal, next_of=["channel"])
+    last_step = nw.col("step").max().over(table.customer)
+    steps = table.frame.with_columns(ended=(nw.col("step") + 1 >= last_step).cast(nw.Int64))
     moved = steps.filter(
         (nw.col("conv_step").is_null() | (nw.col("step") + 1 < nw.col("conv_step")))
         & ~nw.col("channel").is_null()
@@ -55,7 +56,7 @@ def handoff(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
         moved.group_by(
             nw.col("channel").cast(nw.String).alias("from_channel"),
             nw.col("next_channel").cast(nw.String).alias("to_channel"),
-            "customer_id",
+            table.customer,
         )
         .agg(lost=nw.col("ended").max())
         .group_by("from_channel", "to_channel")
@@ -113,12 +114,19 @@ def valuable_customers(log: EventLog, *, goal: str, min_customers: int) -> Findi
     if not log.has("value"):
         return "This log has no value column: the most valuable customers cannot be told."
     value = nw.col("value").cast(nw.Float64)
+    table = journey_table(log, columns=["value"], steps=False)
+    customer = nw.col(table.customer)
+    # On Polars customers are grouped by their integer codes, their ids taken along.
+    ids = [] if table.customer == "customer_id" else [nw.col("customer_id").min()]
     totals = (
-        log.frame.group_by("customer_id")
-        .agg(total=nw.when(value > 0).then(value).sum())
+        table.frame.group_by(table.customer)
+        .agg(*ids, total=nw.when(value > 0).then(value).sum())
         .filter(nw.col("total") > 0)
         .collect("polars")
         .to_native()
+        # Rounded: a sum's last digits depend on the order it adds up in (engines differ),
+        # and customers of equal value are ranked by id.
+        .with_columns(pl.col("total").round(6))
         .sort(["total", "customer_id"], descending=[True, False])
     )
     top_n = int(TOP_SHARE * totals.height)
@@ -128,13 +136,14 @@ def valuable_customers(log: EventLog, *, goal: str, min_customers: int) -> Findi
             f"{TOP_SHARE:.0%} of them are too few ({top_n:,}) to compare (at least "
             f"{min_customers:,} are needed)."
         )
-    top_ids = totals.head(top_n)["customer_id"]
+    top_ids = totals.head(top_n)[table.customer].to_list()
     value_share = float(totals.head(top_n)["total"].sum() / totals["total"].sum())
-    buyers = log.frame.filter(nw.col("customer_id").is_in(totals["customer_id"].to_list()))
+    touchpoint = nw.col("touchpoint").cast(nw.String)
     reach = (
-        buyers.filter(nw.col("touchpoint").cast(nw.String) != goal)
-        .group_by(nw.col("touchpoint").cast(nw.String), "customer_id")
-        .agg(top=nw.col("customer_id").is_in(top_ids.to_list()).cast(nw.Int64).max())
+        table.frame.filter(customer.is_in(totals[table.customer].to_list()) & (touchpoint != goal))
+        .select(touchpoint, customer)
+        .unique()
+        .with_columns(top=customer.is_in(top_ids).cast(nw.Int64))
         .group_by("touchpoint")
         .agg(top=nw.col("top").sum().cast(nw.Int64), rest=(1 - nw.col("top")).sum().cast(nw.Int64))
         .collect("polars")
@@ -202,14 +211,18 @@ def segment(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
     attributes = log.attributes
     if not attributes:
         return "This log has no customer attributes (segment, region, ...): no segment to compare."
-    first_event = nw.col("step") == 1
-    steps = conversion_steps(log, goal, columns=attributes)
-    per_customer = steps.group_by("customer_id").agg(
-        (~nw.col("conv_step").is_null()).cast(nw.Int64).max().alias("converted"),
-        nw.when(first_event).then(nw.col("touchpoint").cast(nw.String)).max().alias("_first"),
-        *(nw.when(first_event).then(nw.col(a).cast(nw.String)).max().alias(a) for a in attributes),
+    # A customer's first step holds their conversion and the attributes told.
+    steps = with_conversion_step(log, goal, categories=attributes).frame
+    table = (
+        steps.filter(nw.col("step") == 1)
+        .select(
+            (~nw.col("conv_step").is_null()).cast(nw.Int64).alias("converted"),
+            nw.col("touchpoint").cast(nw.String).alias("_first"),
+            *(nw.col(a).cast(nw.String) for a in attributes),
+        )
+        .collect("polars")
+        .to_native()
     )
-    table = per_customer.collect("polars").to_native()
     customers, converted = table.height, int(table["converted"].sum())
     tests = []
     for attribute in attributes:

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Sequence
 from typing import Any
 
 import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.dropoffs import wilson_interval
-from cxlib.conversion.goal import with_conversion_step
+from cxlib.conversion.goal import reach, with_conversion_step
 from cxlib.conversion.importance import touchpoint_importance
-from cxlib.conversion.markov import conversion_chains, removal_effects, removal_effects_of
-from cxlib.journeys import collapse_repeats, journey_table
+from cxlib.conversion.markov import (
+    Chain,
+    conversion_chains,
+    removal_effects,
+    removal_effects_of,
+)
+from cxlib.journeys import collapse_repeats, kept
 from cxlib.log import EventLog
 from cxlib.story.model import Finding, estimates, estimates_of, interval_text, percent
 
@@ -28,7 +32,6 @@ __all__ = [
     "GROUPS",
     "STEP_OF_PROCESS",
     "conversion_counts",
-    "conversion_steps",
     "dropoff",
     "moment_of_truth",
     "opening",
@@ -45,37 +48,14 @@ STEP_OF_PROCESS = 0.95
 CHART_ROWS = 8
 
 
-def conversion_steps(
-    log: EventLog, goal: str | None, *, columns: Sequence[str] = (), next_of: Sequence[str] = ()
-) -> nw.LazyFrame[Any]:
-    """Every event with its ``step`` and ``conv_step`` (the first goal's step; null: none).
-
-    ``columns`` and ``next_of``: other columns the steps hold (see
-    :func:`cxlib.journeys.journey_table`).
-    """
-    if goal is None:
-        table = journey_table(log, columns=columns, next_of=next_of)
-        steps = table.frame.with_columns(conv_step=nw.lit(None, nw.Int64))
-    else:
-        steps = with_conversion_step(log, goal, columns=columns, next_of=next_of).frame
-    return steps.with_columns(nw.col("touchpoint", "next_touchpoint").cast(nw.String))
-
-
 def conversion_counts(log: EventLog, goal: str | None) -> tuple[int, int | None]:
     """Customers of the log, and those who reached ``goal`` (``None`` without a goal)."""
-    reached = (nw.col("touchpoint").cast(nw.String) == goal).cast(nw.Int64)
-    row = (
-        log.frame.group_by("customer_id")
-        .agg(converted=reached.max())
-        .select(customers=nw.len(), converted=nw.col("converted").sum())
-        .collect("polars")
-        .row(0)
-    )
-    return int(row[0]), None if goal is None else int(row[1])
+    counted = reach(log, goal)
+    return counted.customers, None if goal is None else counted.conversions
 
 
-#: Events before the customer's first conversion (all events of one who never converts).
-_BEFORE = nw.col("conv_step").is_null() | (nw.col("step") < nw.col("conv_step"))
+#: The touchpoint as text, in a count's result.
+_TEXT = nw.col("touchpoint").cast(nw.String)
 
 
 def _wilson_rows(table: pl.DataFrame, hits: str, trials: str) -> pl.DataFrame:
@@ -96,15 +76,15 @@ def dropoff(log: EventLog, *, goal: str | None, min_customers: int) -> Finding |
     touchpoint that ends every journey reaching it (an end marker such as ``lost``) is not
     a place to go on from: its journeys count where they were before it.
     """
-    table = _exits(log, goal)
+    table = reach(log, goal).table
     markers = table.filter(
         pl.col("exits") == pl.col("customers"), pl.col("customers") >= min_customers
     )["touchpoint"].to_list()
     if markers:
-        unmarked = log.with_frame(
-            log.frame.filter(~nw.col("touchpoint").cast(nw.String).is_in(markers))
+        unmarked = kept(
+            log, ~nw.col("touchpoint").cast(nw.String).is_in(markers), columns=["touchpoint"]
         )
-        table = _exits(unmarked, goal)
+        table = reach(unmarked, goal).table
     table = table.filter(pl.col("customers") >= min_customers, pl.col("exits") > 0).sort(
         ["exits", "touchpoint"], descending=[True, False]
     )
@@ -132,28 +112,6 @@ def dropoff(log: EventLog, *, goal: str | None, min_customers: int) -> Finding |
     )
 
 
-def _exits(log: EventLog, goal: str | None) -> pl.DataFrame:
-    """Per touchpoint: customers who reached it before converting, and those who left there."""
-    steps = conversion_steps(log, goal)
-    reached = (
-        steps.filter(_BEFORE)
-        .group_by(nw.col("touchpoint").cast(nw.String))
-        .agg(customers=nw.col("customer_id").n_unique().cast(nw.Int64))
-    )
-    left = (
-        steps.filter(nw.col("conv_step").is_null() & nw.col("next_touchpoint").is_null())
-        .group_by(nw.col("touchpoint").cast(nw.String))
-        .agg(exits=nw.len().cast(nw.Int64))
-    )
-    table: pl.DataFrame = (
-        reached.join(left, on="touchpoint", how="left")
-        .with_columns(nw.col("exits").fill_null(0))
-        .collect("polars")
-        .to_native()
-    )
-    return table
-
-
 def removal(log: EventLog, *, goal: str, min_conversions: int) -> Finding | str:
     """The touchpoint whose removal from the journeys loses the most conversions.
 
@@ -163,22 +121,19 @@ def removal(log: EventLog, *, goal: str, min_conversions: int) -> Finding | str:
     / √GROUPS. Touchpoints met by :data:`STEP_OF_PROCESS` of the converting customers or
     more are left aside. Impact: the conversions lost (effect × conversions).
     """
-    steps = conversion_steps(log, goal)
-    converted = (
-        steps.filter(nw.col("step") == nw.col("conv_step"))
-        .select(nw.len())
-        .collect("polars")
-        .item()
-    )
+    counted = reach(log, goal)
+    converted = counted.conversions
     if converted < min_conversions:
         return (
             f"Only {converted:,} customers reached {goal}: too few to tell which touchpoint "
             f"the conversions depend on (at least {min_conversions:,} are needed)."
         )
-    met = _met_by_converters(steps)
+    met = dict(counted.table.select("touchpoint", "conversions").iter_rows())
     # A touchpoint (nearly) every converting customer meets is a step of the process: its
     # removal loses (nearly) everything, which says nothing a facilitator can act on.
     steps_of_process = {n for n, c in met.items() if c >= STEP_OF_PROCESS * converted}
+    # The groups' chains first: the whole log's is their sum, kept for removal_effects.
+    chains = conversion_chains(log, goal=goal, groups=GROUPS)
     effects = removal_effects(log, goal=goal).filter(
         ~pl.col("touchpoint").is_in(list(steps_of_process)), pl.col("removal_effect") > 0
     )
@@ -188,7 +143,7 @@ def removal(log: EventLog, *, goal: str, min_conversions: int) -> Finding | str:
             "(those every converting customer meets are steps of the process)."
         )
     shown = effects.head(CHART_ROWS)
-    spread = _group_effects(log, goal, shown["touchpoint"].to_list())
+    spread = None if chains is None else _group_effects(chains, shown["touchpoint"].to_list())
     if spread is None:
         return f"Too few customers reached {goal} in each random group to bound the removal effect."
     rows = []
@@ -215,23 +170,8 @@ def removal(log: EventLog, *, goal: str, min_conversions: int) -> Finding | str:
     )
 
 
-def _met_by_converters(steps: nw.LazyFrame[Any]) -> dict[str, int]:
-    """Converting customers who met each touchpoint before their first conversion."""
-    table = (
-        steps.filter(nw.col("step") < nw.col("conv_step"))
-        .group_by(nw.col("touchpoint").cast(nw.String))
-        .agg(customers=nw.col("customer_id").n_unique().cast(nw.Int64))
-        .collect("polars")
-        .to_native()
-    )
-    return dict(table.iter_rows())
-
-
-def _group_effects(log: EventLog, goal: str, names: list[str]) -> dict[str, list[float]] | None:
+def _group_effects(chains: list[Chain], names: list[str]) -> dict[str, list[float]] | None:
     """Each touchpoint's removal effect in each random group of customers (None: too few)."""
-    chains = conversion_chains(log, goal=goal, groups=GROUPS)
-    if chains is None:  # nobody of a group reached the goal
-        return None
     spread: dict[str, list[float]] = {name: [] for name in names}
     for chain in chains:
         effects = dict(removal_effects_of(chain.counts).iter_rows())
@@ -310,15 +250,18 @@ def opening(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
     above the most common (its interval above the other's). Impact: the conversions the
     most common opening would gain converting as well as the best.
     """
-    steps = conversion_steps(collapse_repeats(log), goal).filter((nw.col("step") <= 2) & _BEFORE)
+    # One row per customer, their first step: the second is the touchpoint after it.
+    conv_step = nw.col("conv_step")
     per_customer = (
-        steps.group_by("customer_id")
-        .agg(
-            first=nw.when(nw.col("step") == 1).then(nw.col("touchpoint").cast(nw.String)).max(),
-            second=nw.when(nw.col("step") == 2).then(nw.col("touchpoint").cast(nw.String)).max(),
-            converted=(~nw.col("conv_step").is_null()).cast(nw.Int64).max(),
+        with_conversion_step(collapse_repeats(log), goal)
+        .frame.filter((nw.col("step") == 1) & (conv_step.is_null() | (conv_step > 1)))
+        .select(
+            first=_TEXT,
+            second=nw.when(conv_step.is_null() | (conv_step > 2)).then(
+                nw.col("next_touchpoint").cast(nw.String)
+            ),
+            converted=(~conv_step.is_null()).cast(nw.Int64),
         )
-        .filter(~nw.col("first").is_null())
     )
     firsts = _openings(per_customer, nw.col("first"))
     total = int(firsts["customers"].sum())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl
 
 import cxlib
 from cxlib import sample
 from cxlib.story.model import HEADINGS
 from tests.app.conftest import assert_clean, new_app, open_page
+from ui import cache
 from ui.text import md
 
 
@@ -28,6 +30,19 @@ def test_the_story_of_the_retail_sample():
         assert md(found.sentence) in sentences  # escaped: touchpoint names are data
     assert [m.value for m in at.metric] == [f.headline for f in expected.findings]
     assert len(at.get("vega_lite_chart")) == len(expected.findings)
+
+
+def test_the_story_names_each_finding_while_it_is_looked_for():
+    cache.RESULTS.clear()  # a story computed by another test of this process shows at once
+    at = _story()
+    [status] = at.status
+    steps = [re.sub(r"^\d+\.\d s: ", "", t.value) for t in status.text]
+    assert steps == [
+        f"{i} of 7: {heading.lower()}" for i, heading in enumerate(HEADINGS.values(), 1)
+    ]
+    assert re.fullmatch(r"Reading the story: done in \d+\.\d s", status.label)
+    # Computed once: the next run of the page reads it from the cache, with no box.
+    assert len(at.run().status) == 0
 
 
 def test_each_finding_links_to_its_view_with_the_data_and_the_goal():

@@ -279,6 +279,22 @@ def test_what_the_most_valuable_customers_do_differently():
     assert "against 10% of the other buyers" in found.sentence
 
 
+def test_customers_of_equal_value_are_ranked_by_id_whatever_order_their_values_add_up_in():
+    # 150 buyers, the top 20% are 30: the 29 who spend 500, then one of two who spent 0.3
+    # each. c0029 (in the club) paid it at once, c0030 (not) as 0.1 + 0.2, which adds up
+    # to 0.30000000000000004: equal values, so the first id is in the top, and all 30 of
+    # the top are in the club.
+    log = _log(
+        (29, "club buy", {"value": [None, 500.0]}),
+        (1, "club buy", {"value": [None, 0.3]}),
+        (1, "home gift buy", {"value": [None, 0.1, 0.2]}),
+        (119, "home buy", {"value": [None, 0.05]}),
+    )
+    found = _one(cxlib.findings(log, goal="buy"), "valuable_customers")
+    assert found.number == 1.0
+    assert "meet club far more: 100% of them" in found.sentence
+
+
 def test_too_few_buyers_to_tell_the_most_valuable():
     log = _log(
         (20, "club buy", {"value": [None, 500.0]}), (80, "home buy", {"value": [None, 50.0]})
