@@ -138,7 +138,8 @@ def conversion_chains(log: EventLog, *, goal: str, groups: int) -> list[Chain] |
 
     Customers are numbered by their id in text order and grouped by that number modulo
     ``groups``: groups of nearly equal size, each a spread of the whole log. ``None``
-    when a group has no conversion.
+    when a group has no conversion. The whole log's chain is the groups' summed: it is
+    kept as :func:`conversion_chain`'s (the story asks for both).
 
     Examples
     --------
@@ -149,8 +150,7 @@ def conversion_chains(log: EventLog, *, goal: str, groups: int) -> list[Chain] |
     [1, 1]
     """
     moves = _moves(log, goal, "touchpoint", groups=groups)
-    # The whole log's moves are the groups' summed: its chain is kept for the removal
-    # effects asked next (the story asks for both; 10M events: 0.6 s saved).
+    # 10M events: 0.6 s saved on the story, which asks for the whole chain next.
     whole = moves.group_by(_MOVE_KEYS).agg(pl.col("transitions", "value").sum())
     log.cache.reused("chain", (goal, "touchpoint"), lambda: _chain_of(whole, log, goal))
     parts = [moves.filter(pl.col("_group") == g) for g in range(groups)]

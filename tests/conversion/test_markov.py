@@ -8,7 +8,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cxlib import ENTRY, EXIT, AnalysisError
-from cxlib.conversion.markov import CONVERSION, conversion_chain, removal_effects
+from cxlib.conversion.markov import (
+    CONVERSION,
+    conversion_chain,
+    conversion_chains,
+    removal_effects,
+)
 from tests.conftest import make_log
 
 
@@ -147,6 +152,37 @@ def test_removal_effects_match_exact_solver_on_random_logs(paths):
     assert set(got) == set(expected)
     for state, effect in expected.items():
         assert got[state] == pytest.approx(float(effect), abs=1e-9)
+
+
+def _counted(chain):
+    return {(source, target): n for source, target, n in chain.counts.rows()}
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["x", "y", "z", "buy"]), min_size=1, max_size=6),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(1, 3),
+)
+def test_the_groups_chains_add_up_to_the_whole_chain_they_leave_for_the_next_ask(paths, groups):
+    assume(any("buy" in p for p in paths))
+    log = make_log({f"c{i}": " ".join(p) for i, p in enumerate(paths)})
+    chains = conversion_chains(log, goal="buy", groups=groups)
+    assert ("reused", "chain", ("buy", "touchpoint")) in log.cache.entries()
+    kept = conversion_chain(log, goal="buy")  # made from the groups': no count of its own
+    fresh = make_log({f"c{i}": " ".join(p) for i, p in enumerate(paths)})
+    alone = conversion_chain(fresh, goal="buy")
+    assert _counted(kept) == chain_counts(paths, "buy")
+    assert kept.counts.equals(alone.counts)
+    assert (kept.conversions, kept.direct) == (alone.conversions, alone.direct)
+    if chains is not None:  # every group has a conversion
+        summed = Counter()
+        for chain in chains:
+            summed.update(_counted(chain))
+        assert summed == chain_counts(paths, "buy")
 
 
 def test_unknown_conversion_is_refused_with_suggestion():
