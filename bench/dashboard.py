@@ -11,6 +11,8 @@ Playwright in Debian's chromium (never a downloaded browser):
     customers or sessions; funnels: steps, order, window): the median and 95th
     percentile of the seconds from the change to the page drawn again, and to the end of
     the script run the change started (the server's part: the rest is the browser's);
+(d) story: in that session, the Story page opened: seconds to every finding drawn, and
+    the longest stretch in which the page showed no progress;
 (b) upload: a fresh session puts the log's CSV in the file uploader, then opens the
     Journey graph page: seconds to the first graph, with what the page showed of the
     load every 0.5 s and the longest stretch in which it showed no progress.
@@ -50,43 +52,72 @@ TIMEOUT = 900.0
 APP = ("status", "spinner", "uploader")
 #: A control's name, the seconds of each rerun, of each rerun's script run, a note.
 Row = tuple[str, list[float], list[float], str]
-#: What can be measured (``--parts``): the connect, the controls of each kind, the upload.
-PARTS = frozenset({"connect", "graph", "sidebar", "funnels", "upload"})
+#: What can be measured (``--parts``): the connect, the controls of each kind, the Story
+#: page, the upload.
+PARTS = frozenset({"connect", "graph", "sidebar", "funnels", "story", "upload"})
 
 
 def _open(page, title: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
 
 
-def _load(page, runs: driver.Runs, start: Callable[[], None], name: str) -> dict[str, float]:
+def _watched(page, start: Callable[[], None], done: Callable[[float], bool]):
+    """Start something, then sample what the page shows every 0.5 s until ``done(seconds)``.
+
+    Returns the seconds it took and the samples: ``(seconds, driver.progress_seen)``.
+    """
+    seen: list[tuple[float, dict[str, object]]] = []
+    t0 = time.monotonic()
+    start()
+    while True:
+        now = time.monotonic() - t0
+        if now > TIMEOUT:
+            raise TimeoutError(f"not done after {TIMEOUT:.0f} s")
+        seen.append((now, driver.progress_seen(page)))
+        if done(now):
+            return time.monotonic() - t0, seen
+        page.wait_for_timeout(500)
+
+
+def _gaps(seen, end: float) -> dict[str, Any]:
+    """The longest time the page showed no progress of the app, and none at all."""
+    return {
+        "no app progress": _longest_gap(seen, end, lambda s: any(s[k] for k in APP)),
+        "no progress": _longest_gap(seen, end, lambda s: any(s.values())),
+        # Each kind of progress as last shown (the status box lists every step with its time).
+        "texts": [next((str(s[k]) for _, s in reversed(seen) if s[k]), "") for k in APP],
+    }
+
+
+def _load(page, runs: driver.Runs, start: Callable[[], None], name: str) -> dict[str, Any]:
     """Start a load, then open the Journey graph page once loaded; sample the page every 0.5 s.
 
     Returns the seconds to the data loaded and to the first graph, and the longest time
     the page showed no progress of the app (and none at all, running indicator included).
     """
-    seen: list[tuple[float, dict[str, object]]] = []
-    t0 = time.monotonic()
-    start()
-    loaded = graph = 0.0
-    while not graph:
-        now = time.monotonic() - t0
-        if now > TIMEOUT:
-            raise TimeoutError(f"no graph after {TIMEOUT:.0f} s")
-        seen.append((now, driver.progress_seen(page)))
+    loaded = 0.0
+
+    def drawn(now: float) -> bool:
+        nonlocal loaded
         if not loaded and page.get_by_text(f"Loaded: {name}").count():
             loaded = now
             _open(page, "Journey graph")
-        elif loaded and page.evaluate(driver.IDLE) and driver.graph_frames(page):
-            graph = time.monotonic() - t0
-        page.wait_for_timeout(500)
-    return {
-        "loaded": loaded,
-        "graph": graph,
-        "no app progress": _longest_gap(seen, graph, lambda s: any(s[k] for k in APP)),
-        "no progress": _longest_gap(seen, graph, lambda s: any(s.values())),
-        # Each kind of progress as last shown (the status box lists every step with its time).
-        "texts": [next((str(s[k]) for _, s in reversed(seen) if s[k]), "") for k in APP],
-    }
+            return False
+        return bool(loaded and page.evaluate(driver.IDLE) and driver.graph_frames(page))
+
+    graph, seen = _watched(page, start, drawn)
+    return {"loaded": loaded, "graph": graph, **_gaps(seen, graph)}
+
+
+def story(page) -> dict[str, Any]:
+    """(d) In the connected session, the Story page: seconds to every finding drawn."""
+    report = page.get_by_text("Download the story (HTML)")
+
+    def drawn(now: float) -> bool:
+        return bool(page.evaluate(driver.IDLE) and report.count())
+
+    told, seen = _watched(page, lambda: _open(page, "Story"), drawn)
+    return {"told": told, **_gaps(seen, told)}
 
 
 def _longest_gap(seen, end: float, shown: Callable[[dict[str, object]], bool]) -> str:
@@ -258,6 +289,15 @@ def _load_rows(what: str, measured: dict[str, float]) -> list[str]:
     ]
 
 
+def _story_rows(told: dict[str, Any]) -> list[str]:
+    if not told:
+        return []
+    return [
+        f"| open the Story page: every finding drawn | {told['told']:.1f} |",
+        f"| open the Story page: longest stretch with no progress shown by the app | {told['no app progress']} |",
+    ]
+
+
 def _shown(uploaded: dict[str, Any]) -> list[str]:
     if not uploaded:
         return []
@@ -273,19 +313,23 @@ def _page(browser):
 
 
 def _drive(browser, base: str, parquet: Path, csv: Path, n: int, parts: set[str]):
-    """(a), (c), then (b) in a fresh session; a failure leaves the page's picture in results.
+    """(a), (c), (d), then (b) in a fresh session; a failure leaves the page's picture in results.
 
-    The controls need the connection: asking for any of them connects first.
+    The controls and the Story page need the connection: asking for any of them connects first.
     """
     page, runs = _page(browser)
-    connected: dict[str, float] = {}
+    connected: dict[str, Any] = {}
+    told: dict[str, Any] = {}
     rows: list[Row] = []
-    uploaded: dict[str, float] = {}
+    uploaded: dict[str, Any] = {}
     try:
         if parts - {"upload"}:
             connected = connect(page, runs, parquet, base)
             print(f"  connect: {connected}", flush=True)
             rows = controls(page, runs, n, parts)
+            if "story" in parts:
+                told = story(page)
+                print(f"  story: {told}", flush=True)
         if "upload" in parts:
             page.context.close()
             page, runs = _page(browser)
@@ -298,7 +342,7 @@ def _drive(browser, base: str, parquet: Path, csv: Path, n: int, parts: set[str]
         raise
     finally:
         browser.close()
-    return connected, rows, uploaded
+    return connected, rows, told, uploaded
 
 
 def main() -> None:
@@ -329,7 +373,7 @@ def main() -> None:
         server = Server(folder / "data", folder / "server.log", env).start()
         try:
             with sync_playwright() as p:
-                connected, rows, uploaded = _drive(
+                connected, rows, told, uploaded = _drive(
                     launch(p), server.url, parquet, csv, args.runs, parts
                 )
         except Exception:
@@ -347,6 +391,7 @@ def main() -> None:
         "| first graph | seconds |",
         "|---|--:|",
         *_load_rows("connect to the Parquet file", connected),
+        *_story_rows(told),
         *_load_rows("upload the CSV", uploaded),
         "",
         *_shown(uploaded),

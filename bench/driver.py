@@ -33,9 +33,10 @@ __all__ = [
 #: No run going: no running indicator, no element left stale from the run before.
 IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
     && !document.querySelector('[data-stale="true"]')"""
-#: What a page shows of a load going on: the app's status box and spinners, the uploader's
-#: spinning file chip (Streamlit 1.67 shows no bytes sent) or progress bar, and Streamlit's
-#: own running indicator (listed apart: it says no more than "running").
+#: What a page shows of a load going on: the app's status box (a load, the story) and
+#: spinners, the uploader's spinning file chip (Streamlit 1.67 shows no bytes sent) or
+#: progress bar, and Streamlit's own running indicator (listed apart: it says no more
+#: than "running").
 PROGRESS = """() => {
   const text = (sel) => [...document.querySelectorAll(sel)]
       .map(e => e.innerText.replace(/\\s+/g, ' ').trim()).filter(t => t).join(' / ');
@@ -44,7 +45,7 @@ PROGRESS = """() => {
   return {
     status: [...document.querySelectorAll('[data-testid="stExpander"]')]
         .map(e => e.innerText.replace(/\\s+/g, ' ').trim())
-        .filter(t => /^(Loading|Connecting|Opening)/.test(t)).join(' / '),
+        .filter(t => /^(Loading|Connecting|Opening|Reading the story)/.test(t)).join(' / '),
     spinner: text('[data-testid="stSpinner"]'),
     uploader: [...document.querySelectorAll('[data-testid="stFileChip"]')]
         .filter(c => c.querySelector('[data-testid="stFileChipIconSpinner"]'))
