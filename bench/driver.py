@@ -36,7 +36,8 @@ IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
 #: What a page shows of a load going on: the app's status box (a load, the story) and
 #: spinners, the uploader's spinning file chip (Streamlit 1.67 shows no bytes sent) or
 #: progress bar, and Streamlit's own running indicator (listed apart: it says no more
-#: than "running").
+#: than "running"). A status box's text starts with its icon's name once it has one
+#: (``keyboard_arrow_down`` while it runs with steps shown, ``check`` when done).
 PROGRESS = """() => {
   const text = (sel) => [...document.querySelectorAll(sel)]
       .map(e => e.innerText.replace(/\\s+/g, ' ').trim()).filter(t => t).join(' / ');
@@ -45,7 +46,7 @@ PROGRESS = """() => {
   return {
     status: [...document.querySelectorAll('[data-testid="stExpander"]')]
         .map(e => e.innerText.replace(/\\s+/g, ' ').trim())
-        .filter(t => /^(Loading|Connecting|Opening|Reading the story)/.test(t)).join(' / '),
+        .filter(t => /^(?:[a-z_]+ )?(Loading|Connecting|Opening|Reading the story)/.test(t)).join(' / '),
     spinner: text('[data-testid="stSpinner"]'),
     uploader: [...document.querySelectorAll('[data-testid="stFileChip"]')]
         .filter(c => c.querySelector('[data-testid="stFileChipIconSpinner"]'))
