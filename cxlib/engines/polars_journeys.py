@@ -37,6 +37,7 @@ __all__ = [
     "kept_rows",
     "relabel_events",
     "repeated_rows",
+    "rows_of_customers",
     "rows_where",
     "running_sums",
     "steps_in_order",
@@ -159,6 +160,30 @@ def customers_where(journeys: SortedJourneys, mask: pl.Series) -> pl.Series:
     flags = np.zeros((last or 0) + 1, dtype=np.bool_)
     flags[customer.filter(mask.fill_null(False)).to_numpy()] = True
     return pl.Series(flags[customer.to_numpy()])
+
+
+def rows_of_customers(journeys: SortedJourneys, ids: Sequence[str]) -> SortedJourneys:
+    """The rows of the customers ``ids`` in sorted journeys, each customer's rows in order.
+
+    A customer's rows are one run of the sorted journeys: the runs are found among the
+    customers' first rows (one id compared per customer, not per event) and sliced out.
+    A drill-down's page of 50 customers at 10M events (``bench/warm.py``, 2026-12-05):
+    the list of those who ended at checkout in 0.13 s instead of 0.36-0.44 s, where
+    every event was filtered by its customer id.
+
+    Examples
+    --------
+    >>> table = pl.DataFrame({"customer_id": ["b", "b", "a", "c"], "_customer": [1, 1, 2, 3],
+    ...     "touchpoint": ["x", "y", "z", "w"]})
+    >>> rows_of_customers(table, ["c", "b"])["touchpoint"].to_list()
+    ['x', 'y', 'w']
+    """
+    customer = journeys["_customer"]
+    starts = (customer != customer.shift(1)).fill_null(True).arg_true()
+    ends = starts.shift(-1, fill_value=journeys.height)
+    hit = journeys["customer_id"].gather(starts).is_in(list(ids))
+    runs = zip(starts.filter(hit), ends.filter(hit), strict=True)
+    return pl.concat([journeys.clear(), *(journeys.slice(a, b - a) for a, b in runs)])
 
 
 def kept_mask(journeys: SortedJourneys, condition: nw.Expr, scope: str) -> pl.Series:

@@ -11,9 +11,9 @@ import polars as pl
 
 from cxlib.analyses.drilldown.figures import Figure, check_figure
 from cxlib.analyses.drilldown.members import Members, Unit
-from cxlib.engines import page_rows
+from cxlib.engines import page_rows, rows_of_customers
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, with_sessions
+from cxlib.journeys import JourneyBy, journey_table, with_sessions
 from cxlib.log import ORDER, EventLog
 from cxlib.units import SECOND_US
 
@@ -157,17 +157,20 @@ def _summaries(log: EventLog, keys: pl.DataFrame, members: Members) -> pl.DataFr
     )
     journey = [k for k in members.keys if k in key_types]
     ids = keys["customer_id"].unique().to_list()
-    source = log.with_frame(log.frame.filter(nw.col("customer_id").is_in(ids)))
-    if "session_id" in journey:
-        source = with_sessions(source, "session")  # sessions of these customers' events only
     columns = [*journey, "touchpoint", *ORDER]
-    extra = [c for c in ("channel", "value") if source.has(c)]
-    events = (
-        source.frame.select(*columns, *extra)
-        .collect("polars")
-        .to_native()
-        .with_columns(pl.col(k).cast(key_types[k]) for k in journey)
-        .sort([*journey, *ORDER])
+    extra = [c for c in ("channel", "value") if log.has(c)]
+    by: JourneyBy = "session" if "session_id" in journey else "customer"
+    table = journey_table(log, by=by, columns=extra, steps=False)
+    if table.ordered:  # in memory: the page's customers' rows sliced out of the journeys
+        sorted_journeys = table.frame.to_native().collect()
+        events = rows_of_customers(sorted_journeys, ids).select(*columns, *extra)
+    else:
+        source = log.with_frame(log.frame.filter(nw.col("customer_id").is_in(ids)))
+        if by == "session":
+            source = with_sessions(source, "session")  # sessions of these customers' events only
+        events = source.frame.select(*columns, *extra).collect("polars").to_native()
+    events = events.with_columns(pl.col(k).cast(key_types[k]) for k in journey).sort(
+        [*journey, *ORDER]
     )
     epoch = pl.col("epoch_us")
     channels = (

@@ -4,6 +4,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxlib import (
     ENTRY,
@@ -25,7 +27,8 @@ from cxlib import (
     customers_at,
     customers_in,
 )
-from tests.conftest import T0
+from cxlib.engines import to_engine
+from tests.conftest import T0, random_log_frames
 
 
 def timed(rows):
@@ -142,6 +145,26 @@ def test_each_kind_of_figure_on_every_engine(on_engine, figure, customers):
     assert found.total == len(customers)
     assert found.rows.equals(customers_at(LOG, figure).rows)
     assert found.figure == figure
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    frame=random_log_frames(),
+    listed=st.sets(st.sampled_from(["a", "b", "c", "d", "zz"])),
+    touchpoint=st.sampled_from(["x", "y", "ü"]),
+)
+def test_the_polars_rows_of_a_page_equal_the_portable_filter(frame, listed, touchpoint):
+    # On Polars a page's customers are sliced out of the sorted journeys; DuckDB filters
+    # every event by its customer id. Customers (listed) and sessions (a drop-off).
+    log = EventLog.from_frame(frame)
+    portable = EventLog.from_frame(to_engine(frame, "duckdb"))
+    for figure, by in (
+        (Listed(tuple(sorted(listed))), "customer"),
+        (DropOff(touchpoint), "session"),
+    ):
+        here, there = customers_at(log, figure, by=by), customers_at(portable, figure, by=by)
+        assert here.total == there.total
+        assert here.rows.equals(there.rows)
 
 
 def test_only_the_page_is_read_on_duckdb():
