@@ -234,7 +234,8 @@ def run_in_steps(
     """:func:`run` for an analysis that names its steps as it goes (its ``progress`` keyword).
 
     While it computes, a status box ``label`` shows each step and the seconds since it
-    began (:func:`ui.progress.progress`) instead of a spinner.
+    began (:func:`ui.progress.progress`) instead of a spinner; done, the box goes and the
+    results take its place (a failure leaves it, marked failed).
 
     Examples
     --------
@@ -245,9 +246,11 @@ def run_in_steps(
 
     @contextlib.contextmanager
     def shown() -> Iterator[None]:
-        with progress(label) as step:
+        slot = st.empty()
+        with slot.container(), progress(label) as step:
             steps.append(step)
             yield
+        slot.empty()
 
     return RESULTS.get_or_compute(
         key,
