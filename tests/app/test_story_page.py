@@ -9,7 +9,7 @@ import cxlib
 from cxlib import sample
 from cxlib.story.model import HEADINGS
 from tests.app.conftest import assert_clean, new_app, open_page
-from ui import cache
+from ui import cache, report
 from ui.text import md
 
 
@@ -50,6 +50,20 @@ def test_the_story_names_each_finding_while_it_is_looked_for(monkeypatch):
     # Computed once: the next run of the page reads it from the cache, with no box.
     at.run()
     assert shown == ["Reading the story", *told]
+
+
+def test_the_report_holds_the_journey_graph_and_every_finding(monkeypatch):
+    asked = {}
+    monkeypatch.setattr(report, "download", lambda title, sections, **_: asked.update(
+        title=title, sections=sections))  # fmt: skip
+    _story()
+    sections = asked["sections"]()  # what a click on the button writes, drawn only then
+    expected = cxlib.findings(cxlib.load(sample.path("retail")), goal="purchase")
+    told = [f"{i}. {HEADINGS[f.kind]}" for i, f in enumerate(expected.findings, 1)]
+    assert asked["title"] == "The story of sample: retail"
+    assert [s.heading for s in sections] == ["The journey graph", *told]
+    assert "vis-network" in sections[0].graph
+    assert [s.text for s in sections[1:]] == [f.sentence for f in expected.findings]
 
 
 def test_each_finding_links_to_its_view_with_the_data_and_the_goal():
