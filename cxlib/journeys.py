@@ -61,7 +61,6 @@ __all__ = [
     "relabelled",
     "relabelled_touchpoint",
     "sessionize",
-    "sorted_journeys",
     "with_sessions",
 ]
 
@@ -345,30 +344,6 @@ def journey_table(
     if coded:
         table = table.with_columns(nw.col(category_column(c)).alias(c) for c in coded)
     return Journeys(table, ["_journey"], "_customer", ordered=True)
-
-
-def sorted_journeys(
-    log: EventLog, *, by: JourneyBy = "customer", columns: Sequence[str] = ()
-) -> SortedJourneys | None:
-    """The log's journeys as kept sorted in memory, with ``columns``; ``None`` where they are not.
-
-    For the fast paths of :mod:`cxlib.engines` that work on the sorted rows themselves
-    (:func:`journey_table` with ``steps=False``, as a Polars frame).
-
-    Examples
-    --------
-    >>> import datetime as dt, polars as pl
-    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["b", "a"],
-    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2, "touchpoint": ["x", "y"]}))
-    >>> out = sorted_journeys(log)  # customers numbered in their sorted order
-    >>> out["_customer"].to_list(), sorted(out["customer_id"].to_list())
-    ([1, 2], ['a', 'b'])
-    """
-    table = journey_table(log, by=by, columns=columns, steps=False)
-    if not table.ordered:
-        return None
-    journeys: SortedJourneys = table.frame.to_native().collect()
-    return journeys
 
 
 def _kept(how: Kept) -> nw.Expr:

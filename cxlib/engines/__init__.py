@@ -9,7 +9,7 @@ lives in this package and nowhere else:
   (:func:`to_engine`, for tests and benchmarks);
 - :mod:`~cxlib.engines.expressions`: the few expressions with one implementation per
   engine (integer microseconds, row order, ordered string join, grouped median, ...);
-- :mod:`~cxlib.engines.polars_sort` (the sort, once per log), :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_funnel` and
+- :mod:`~cxlib.engines.polars_sort` (the sort, once per log), :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_rows`, :mod:`~cxlib.engines.polars_funnel` and
   :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
 - :mod:`~cxlib.engines.connections`: DuckDB and Spark sessions set up for cxlib;
 - :mod:`~cxlib.engines.choice`: Polars or DuckDB for a Parquet log, from its size and the
@@ -58,22 +58,24 @@ from cxlib.engines.polars_funnel import (
 )
 from cxlib.engines.polars_journeys import (
     category_column,
-    customers_where,
     cut_sessions,
     gathered,
-    kept_mask,
-    kept_masks,
-    kept_rows,
     relabel_events,
-    repeated_rows,
-    rows_of_customers,
-    rows_where,
     running_sums,
     steps_in_order,
     with_event_columns,
     with_first_step,
     with_revisits,
     with_touchpoint,
+)
+from cxlib.engines.polars_rows import (
+    customers_where,
+    kept_mask,
+    kept_masks,
+    kept_rows,
+    repeated_rows,
+    rows_of_customers,
+    rows_where,
 )
 from cxlib.engines.polars_sort import SortedJourneys, sort_journeys
 

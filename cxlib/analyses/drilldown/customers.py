@@ -13,7 +13,7 @@ from cxlib.analyses.drilldown.figures import Figure, check_figure
 from cxlib.analyses.drilldown.members import Members, Unit
 from cxlib.engines import page_rows, rows_of_customers
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, sorted_journeys, with_sessions
+from cxlib.journeys import JourneyBy, journey_table, with_sessions
 from cxlib.log import ORDER, EventLog
 from cxlib.units import SECOND_US
 
@@ -160,8 +160,9 @@ def _summaries(log: EventLog, keys: pl.DataFrame, members: Members) -> pl.DataFr
     columns = [*journey, "touchpoint", *ORDER]
     extra = [c for c in ("channel", "value") if log.has(c)]
     by: JourneyBy = "session" if "session_id" in journey else "customer"
-    journeys = sorted_journeys(log, by=by, columns=extra)
-    if journeys is not None:  # in memory: the page's customers' rows sliced out of them
+    table = journey_table(log, by=by, columns=extra, steps=False)
+    if table.ordered:  # in memory: the page's customers' rows sliced out of the journeys
+        journeys = table.frame.to_native().collect()
         events = rows_of_customers(journeys, ids).select(*columns, *extra)
     else:
         source = log.with_frame(log.frame.filter(nw.col("customer_id").is_in(ids)))
