@@ -1,3 +1,5 @@
+# First, before Polars loads: a link to this page can run it before the app script.
+from ui import allocator  # noqa: F401  # isort: skip
 import streamlit as st
 
 import cxlib

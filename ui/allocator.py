@@ -1,4 +1,4 @@
-"""How long the server keeps memory it freed: set before Polars is imported, by the app script first.
+"""How long the server keeps memory it freed: set before Polars is imported, by the app script and every page first.
 
 Polars sets its allocator (jemalloc) to hand freed memory back to the system within half
 a second to a second (``dirty_decay_ms:500,muzzy_decay_ms:1000``, in ``polars/__init__``),
@@ -11,7 +11,16 @@ jemalloc's own 10 s kept here; the median change took 0.55-0.69 s against 0.47
 back within about 10 s of its last use instead of one.
 
 Polars appends this setting to its own (the last one of a name wins). An operator's
-``_RJEM_MALLOC_CONF`` is kept as it is.
+``_RJEM_MALLOC_CONF`` is kept as it is. Polars' own setting is not an operator's: Polars
+writes it into the environment of any Python process that imports it, and a server
+started from such a process (a benchmark, a test) inherits it.
+
+The app script and every page import this module first. Until ``st.navigation`` has run
+once in the process, a link to a page runs that page alone (``ui/page.py``): its
+imports loaded Polars first, and the whole server kept Polars' setting. Both slips hid
+this setting from the server of ``bench/dashboard.py``: at 10M events a funnel's new
+window then faulted in 100,000-230,000 pages and took 0.5-0.86 s in the server, and
+2,000-48,000 pages and 0.36-0.58 s with the setting in force (2026-12-05).
 """
 
 import os
@@ -21,6 +30,13 @@ __all__ = ["DECAY"]
 
 #: jemalloc's own decay times (milliseconds), instead of Polars' 500 and 1000.
 DECAY = "dirty_decay_ms:10000,muzzy_decay_ms:10000"
+#: What Polars' ``__init__`` puts in the environment when nobody set it (without POLARS_THP).
+POLARS_OWN = "dirty_decay_ms:500,muzzy_decay_ms:1000"
+_VAR = "_RJEM_MALLOC_CONF"
 
 if "polars" not in sys.modules:  # too late otherwise: jemalloc reads it once, at start
-    os.environ.setdefault("_RJEM_MALLOC_CONF", DECAY)
+    inherited = os.environ.get(_VAR, "")
+    if not inherited:
+        os.environ[_VAR] = DECAY
+    elif inherited.removesuffix(",thp:always,metadata_thp:always") == POLARS_OWN:
+        os.environ[_VAR] = f"{inherited},{DECAY}"
