@@ -198,7 +198,9 @@ def _few_valued(log: EventLog, by: JourneyBy) -> list[str]:
     candidates = [c for c in attributes if first[c] <= MAX_VALUES]
     schema = log.frame.collect_schema()
     text = [c for c in candidates if schema[c] in (nw.String, nw.Categorical, nw.Enum)]
-    table = journey_table(log, by=by, categories=text, steps=False)
+    # The channel too: the counts that follow read it as categories (one gathering).
+    coded = [*(["channel"] if log.has("channel") else []), *text]
+    table = journey_table(log, by=by, categories=coded, steps=False)
     # Other types as they are: as text, 0.0 and -0.0 would be two values.
     others = [c for c in candidates if c not in text]
     counts = {**_distinct(table.frame, text), **_distinct(log.frame, others)}
