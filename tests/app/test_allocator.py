@@ -21,7 +21,7 @@ def _told(env: dict[str, str]) -> str:
     return done.stdout.strip()
 
 
-def test_polars_is_told_to_keep_freed_memory_10_s():
+def test_polars_is_told_to_keep_freed_memory_for_the_next_rerun():
     env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
     told = _told(env)
     # Polars puts its own 500 ms first; the last setting of a name wins.
