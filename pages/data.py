@@ -25,15 +25,14 @@ def sample_section(loaded: state.Loaded) -> None:
 
 def upload_section() -> None:
     """Upload files: loaded at once, or handed to the import assistant."""
-    files = st.file_uploader(
+    st.file_uploader(
         "Or upload one or several files (merged into one log)",
         accept_multiple_files=True,
-        key="data_upload",
+        key=assistant.uploader_key(),
+        on_change=assistant.take,
     )
     if auth.required():
         st.toggle("Share new uploads with the team", value=False, key="data_share")
-    if assistant.take(files):
-        st.rerun()
 
 
 def connect_section(loaded: state.Loaded) -> None:

@@ -36,9 +36,8 @@ def assert_clean(at: AppTest, title: str) -> None:
 
 def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
     """Put files in the Data page's uploader and run (the app is on the Data page)."""
-    at.file_uploader(key="data_upload").set_value(
-        [(name, data, "application/octet-stream") for name, data in files]
-    )
+    (uploader,) = at.file_uploader  # a new, empty one after each upload
+    uploader.set_value([(name, data, "application/octet-stream") for name, data in files])
     return at.run()
 
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 import cxlib
 from cxlib import sample
 from cxlib.story.model import HEADINGS
-from tests.app.conftest import assert_clean, new_app, open_page
+from tests.app.conftest import assert_clean, new_app, open_page, upload
 from ui import cache, report
 from ui.text import md
 
@@ -80,9 +80,7 @@ def test_each_finding_links_to_its_view_with_the_data_and_the_goal():
 
 def test_a_log_without_a_goal_asks_for_one():
     at = open_page(new_app().run(), "pages/data.py")
-    at.file_uploader(key="data_upload").set_value(
-        [("log.csv", b"user,time,event\na,2024-01-01,home\na,2024-01-02,cart\n", "text/csv")]
-    ).run()
+    upload(at, ("log.csv", b"user,time,event\na,2024-01-01,home\na,2024-01-02,cart\n"))
     open_page(at, "pages/story.py")
     assert [e.value for e in at.exception] == []
     assert [i.value for i in at.info] == [
