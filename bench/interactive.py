@@ -59,7 +59,7 @@ def main() -> None:
     timed(rows, "open the app (retail sample)", at.run)
     at.switch_page("pages/data.py")
     at.run()
-    uploader = at.file_uploader(key="data_upload")
+    (uploader,) = at.file_uploader
     uploader.set_value([("events.parquet", data, "application/octet-stream")])
     timed(rows, f"upload and load {args.events} events", at.run)
     loaded = at.session_state["cx_loaded"]
