@@ -50,7 +50,7 @@ __all__ = [
 PENDING = state.UPLOAD
 #: How many uploads the session took: the uploader's key (see uploader_key).
 _UPLOADER = "cx_uploads_taken"
-_READ = "cx_upload_read"
+_READ = state.UPLOAD_READ
 #: Widget keys of the assistant, reset when another file is uploaded.
 _WIDGETS = ("data_sep", "data_encoding", "data_header", "data_sheet", "data_ts_format",
             "data_role_time", "data_remember", *(f"data_role_{r}" for r in ROLES))  # fmt: skip
@@ -207,8 +207,7 @@ def _forget_in_streamlit(file_ids: Iterable[str]) -> None:
 
 def forget() -> None:
     """Callback of "Set this file aside": the upload is no longer worked on, nor asked for."""
-    st.session_state.pop(_READ, None)  # the file as read: 1.6 GB for a 757 MB CSV
-    if st.session_state.pop(PENDING, None) is not None:
+    if state.set_upload_aside():
         state.not_loaded(None)
 
 

@@ -161,6 +161,17 @@ def test_an_upload_leaves_the_uploader_empty_and_streamlit_without_the_file(monk
     assert [s.value for s in at.success] == ["All 3 rows parse."]
 
 
+def test_opening_a_sample_lets_go_of_the_upload_and_the_file_as_read():
+    at = _failed_upload()
+    assert "cx_upload" in at.session_state
+    assert "cx_upload_read" in at.session_state
+    at.selectbox(key="data_scenario").set_value("bank")
+    at.button(key="data_open_sample").click().run()
+    assert data_label(at) == "sample: bank"
+    assert "cx_upload" not in at.session_state
+    assert "cx_upload_read" not in at.session_state
+
+
 def test_setting_the_failed_file_aside_removes_the_banner():
     at = _failed_upload()
     at.button(key="data_forget").click().run()
@@ -168,6 +179,7 @@ def test_setting_the_failed_file_aside_removes_the_banner():
     assert errors(at) == []
     assert data_label(at) == "sample: retail"
     assert at.subheader[1].value == "Columns"  # the assistant is closed
+    assert "cx_upload_read" not in at.session_state  # and lets go of the file as read
 
 
 def test_a_ticketing_export_makes_an_event_per_date_column():
