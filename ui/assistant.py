@@ -337,24 +337,28 @@ def _read_controls(found: Inspection | None, settings: Settings) -> None:
     text = table is None or table.file_format == "csv"
     cols = st.columns(4)
     if text:
+        # Streamlit shows a None choice as the placeholder: it says what was found out.
         sep = table.layout.separator if table is not None and table.layout else None
+        found_sep = f"found out ({_SEPARATORS.get(sep or '', sep)})"
         separators = [None, *_SEPARATORS]
         state.choose("data_sep", separators, settings.separator)
         cols[0].selectbox(
-            "Separator", separators, key="data_sep",
-            format_func=lambda s: f"found out ({_SEPARATORS.get(sep or '', sep)})" if s is None else _SEPARATORS[s],
+            "Separator", separators, key="data_sep", placeholder=found_sep,
+            format_func=lambda s: found_sep if s is None else _SEPARATORS[s],
         )  # fmt: skip
         used = table.encoding if table is not None else None
+        found_encoding = f"found out ({_ENCODINGS.get(used or '', used)})"
         state.choose("data_encoding", list(ENCODINGS), settings.encoding)
         cols[1].selectbox(
-            "Encoding", list(ENCODINGS), key="data_encoding",
-            format_func=lambda e: f"found out ({_ENCODINGS.get(used or '', used)})" if e is None else _ENCODINGS.get(e, e),
+            "Encoding", list(ENCODINGS), key="data_encoding", placeholder=found_encoding,
+            format_func=lambda e: found_encoding if e is None else _ENCODINGS.get(e, e),
         )  # fmt: skip
         has_header = table.layout.header if table is not None and table.layout else True
+        found_header = f"found out ({'yes' if has_header else 'none'})"
         state.choose("data_header", [None, True, False], settings.header)
         cols[2].selectbox(
-            "Header line", [None, True, False], key="data_header",
-            format_func=lambda h: f"found out ({'yes' if has_header else 'none'})" if h is None
+            "Header line", [None, True, False], key="data_header", placeholder=found_header,
+            format_func=lambda h: found_header if h is None
             else "the first line names the columns" if h else "no header line",
         )  # fmt: skip
     if table is not None and len(table.sheets) > 1:

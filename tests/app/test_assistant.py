@@ -49,6 +49,12 @@ def test_upload_fix_the_separator_and_the_format_then_load(data_dir):
     # The previous data stays, and every page says so.
     assert data_label(at) == "sample: retail"
     assert plain(at.warning[0].value).startswith("Showing **sample: retail**, not **export.txt**")
+    # What was found out shows in the reading controls (Streamlit shows a None choice
+    # as the placeholder: "Choose an option" before).
+    shown = [
+        at.selectbox(key=k).proto.placeholder for k in ("data_sep", "data_encoding", "data_header")
+    ]
+    assert shown == ["found out (comma ,)", "found out (UTF-8)", "found out (yes)"]
     # The pickers show the new file's columns, not the sample's.
     assert at.selectbox(key="data_role_customer_id").options == ["user;event", "kind", "x;when"]
     at = _fix(at)
