@@ -43,6 +43,11 @@ class Inspection:
     preview: pl.DataFrame
     rows: int | None
     recognition: Recognition
+    #: :meth:`parsed`'s counts by columns and format: the assistant asks on every run of
+    #: its page (10M events: 0.4 s a count).
+    _counted: dict[tuple[tuple[str, ...], str | None], tuple[int, int]] = dataclasses.field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def columns(self) -> list[str]:
@@ -55,8 +60,8 @@ class Inspection:
         r"""How many of the rows with a value in ``timestamp`` parse as ``timestamp_format``.
 
         The format is detected when ``None``; counted on the whole source when it is in
-        memory, else on its sample. Raises :class:`~cxlib.errors.MappingError` for a
-        format that cannot be used.
+        memory, else on its sample, once per column and format. Raises
+        :class:`~cxlib.errors.MappingError` for a format that cannot be used.
 
         Examples
         --------
@@ -64,7 +69,12 @@ class Inspection:
         >>> found.parsed("when", "%d.%m.%Y %H:%M"), found.parsed("when", None)
         ((1, 2), (1, 2))
         """
-        columns = (timestamp,) if isinstance(timestamp, str) else tuple(timestamp)
+        key = ((timestamp,) if isinstance(timestamp, str) else tuple(timestamp), timestamp_format)
+        if (known := self._counted.get(key)) is None:
+            known = self._counted[key] = self._count(*key)
+        return known
+
+    def _count(self, columns: tuple[str, ...], timestamp_format: str | None) -> tuple[int, int]:
         frame = self.table.frame
         scope = frame if isinstance(frame, pl.DataFrame) else loader.sample_of(frame)
         sample = loader.sample_of(scope)
