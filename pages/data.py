@@ -26,7 +26,7 @@ def sample_section(loaded: state.Loaded) -> None:
 def upload_section() -> None:
     """Upload files: loaded at once, or handed to the import assistant."""
     st.file_uploader(
-        "Or upload one or several files (merged into one log)",
+        "Or upload a file, or several at once (merged into one log)",
         accept_multiple_files=True,
         key=assistant.uploader_key(),
         on_change=assistant.take,

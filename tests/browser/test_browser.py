@@ -243,6 +243,31 @@ def test_an_upload_fixed_in_the_import_assistant(browser_page, server: str, tmp_
     assert not page.get_by_text("Showing sample: retail").count()
 
 
+def test_files_dropped_together_load_as_one_log(browser_page, server: str, tmp_path: Path) -> None:
+    """Several files picked at once are one upload, merged; the uploader then stands empty."""
+    page = browser_page
+    page.goto(server)
+    page.get_by_role("heading", name="Overview", exact=True).wait_for(timeout=90_000)
+    open_page(page, "Data")
+    files = []
+    for month, customers in (("jan", 30), ("feb", 3_000)):  # one file finishes uploading first
+        file = tmp_path / f"{month}.csv"
+        file.write_text("user,time,event\n" + "".join(
+            f"{month}{c},2024-03-01 10:0{i},{event}\n"
+            for c in range(customers) for i, event in enumerate(("home", "cart"))
+        ))  # fmt: skip
+        files.append(file)
+    page.locator("input[type=file]").first.set_input_files(files)
+    page.get_by_text("Loaded: jan.csv, feb.csv").wait_for(timeout=60_000)
+    settle(page)
+    assert not page.get_by_test_id("stException").count()
+    assert page.get_by_test_id("stMetricValue").first.inner_text() == "6,060"  # rows read
+    assert not page.get_by_test_id("stFileChip").count()  # the uploader is empty
+    page.get_by_role("button", name="Set this file aside").click()
+    page.get_by_role("heading", name="Columns").wait_for(timeout=60_000)
+    assert page.get_by_text("Loaded: jan.csv, feb.csv").count()  # the data stays
+
+
 def _graph_frame(page):
     """The frame of the journey graph's iframe, once vis-network has drawn in it."""
     page.locator("iframe").first.wait_for(timeout=90_000)
