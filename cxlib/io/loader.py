@@ -4,9 +4,9 @@
 plays which role (see :mod:`cxlib.io.recognize`), parses the timestamps with the
 format detected on a sample (see :mod:`cxlib.io.timestamps`; a day/month order the
 sample leaves open is settled on the whole column, and values no format read are
-looked at again for a form the sample missed), casts the canonical columns, drops the
-events that cannot be placed in a journey and says how many and why in a
-:class:`~cxlib.log.LoadReport`.
+looked at again for a form the sample missed: :mod:`cxlib.io.settle`), casts the
+canonical columns, drops the events that cannot be placed in a journey and says how
+many and why in a :class:`~cxlib.log.LoadReport`.
 
 A file is read once into one Polars frame, transformed in place of its columns and
 wrapped lazily, so analyses never re-read it. Parquet stays lazy; DuckDB and
@@ -28,8 +28,9 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.engines import with_epoch_us
-from cxlib.engines.loading import FORMAT_INDEX, map_roles, parsed_counts
+from cxlib.engines.loading import FORMAT_INDEX, map_roles
 from cxlib.errors import CxError, LoadError
+from cxlib.io import settle
 from cxlib.io.columns import INDEX_TMP, polars_columns, role_plan, with_row_index
 from cxlib.io.orders import one_row_per_order, order_column
 from cxlib.io.readers import Table, read, sanitize_names
@@ -38,7 +39,6 @@ from cxlib.io.recognize import (
     Recognition,
     recognize,
     shown_columns,
-    timestamp_source,
 )
 from cxlib.io.report import (
     DROP_REASONS,
@@ -52,7 +52,6 @@ from cxlib.io.report import (
     log_stats,
     null_counts,
 )
-from cxlib.io.timestamps import TimestampFormat, detect_format, parse_expr
 from cxlib.log import (
     EventLog,
     LoadReport,
@@ -62,8 +61,6 @@ from cxlib.log import (
 __all__ = ["DROP_REASONS", "foreign_errors", "load", "load_table", "sample_of"]
 
 _SAMPLE = 1000
-#: Distinct unparsed timestamps looked at again for a form the sample missed.
-_SECOND_LOOK = 2000
 Role = str | Sequence[str] | None
 
 
@@ -261,7 +258,7 @@ def _prepare(
     if polars and (order := order_column(sample, rec)) is not None:
         tab, rec = one_row_per_order(tab, rec, order)
         sample = sample_of(tab.frame)
-    rec = _settle_day_order(tab, sample, rec)
+    rec = settle.settle_day_order(tab, sample, rec)
     part = _map(tab, sample, rec, offset=offset, merged=merged, second_look=not timestamp_format)
     part.columnar = tab is read and tab.file_format == "parquet" and not part.dropped
     return part
@@ -307,72 +304,6 @@ def dated_rows(
     return out, dataclasses.replace(again, layout="dated_columns", dated_columns=tuple(dated))
 
 
-def _parsed_counts(
-    tab: Table, sample: pl.DataFrame, rec: Recognition, formats: list[TimestampFormat]
-) -> list[int]:
-    """How many values of the whole timestamp column each format parses."""
-    columns = rec.timestamp_columns
-    if isinstance(tab.frame, pl.DataFrame | pl.LazyFrame):
-        source = timestamp_source(sample, columns)
-        dtype = sample.select(source).to_series().dtype
-        counts = tab.frame.lazy().select(
-            parse_expr(source, fmt, dtype).is_not_null().sum().alias(str(i))
-            for i, fmt in enumerate(formats)
-        )
-        return list(counts.collect().row(0))
-    return parsed_counts(tab.frame, columns, formats)
-
-
-def _settle_day_order(tab: Table, sample: pl.DataFrame, rec: Recognition) -> Recognition:
-    """Day-first or month-first, decided on the whole column when the sample cannot tell.
-
-    A value whose first field is above 12 only parses day-first: the order parsing more
-    values wins; a tie (no day above 12 anywhere) reads day-first and says so.
-    """
-    fmt = rec.timestamp_format
-    if fmt is None or not fmt.other_order:
-        return rec
-    first, second = _parsed_counts(tab, sample, rec, [fmt, fmt.swapped()])
-    column = rec.mapping["timestamp"].column
-    if second > first:
-        fmt = fmt.swapped()
-    if first == second:
-        note = (
-            f"column {column!r} has no day above 12: its dates were read day-first "
-            f"({fmt.formats[0]}); give the timestamp format if they are month-first"
-        )
-    else:
-        note = None
-    settled = dataclasses.replace(fmt, other_order=(), note=note)
-    return dataclasses.replace(rec, timestamp_format=settled)
-
-
-def _second_look(
-    frame: nw.DataFrame[Any] | nw.LazyFrame[Any], rec: Recognition
-) -> Recognition | None:
-    """The recognition with the forms of the timestamps no format parsed, if any are found."""
-    fmt = rec.timestamp_format
-    if fmt is None or fmt.kind != "text":
-        return None
-    failed = frame.filter(~nw.col(TS_TEXT).is_null() & nw.col("timestamp").is_null())
-    values = failed.select(nw.col(TS_TEXT).cast(nw.String)).unique().head(_SECOND_LOOK)
-    values = values.collect("polars") if isinstance(values, nw.LazyFrame) else values
-    found = detect_format(values.to_native().to_series())
-    if found is None or found.kind != "text" or found.months != fmt.months:
-        return None
-    orders = {f[:2] for f in fmt.formats if f[:2] in ("%d", "%m")}
-    extra = tuple(
-        f
-        for f in found.formats
-        if f not in fmt.formats and (f[:2] not in ("%d", "%m") or not orders or f[:2] in orders)
-    )
-    if not extra:
-        return None
-    return dataclasses.replace(
-        rec, timestamp_format=dataclasses.replace(fmt, formats=fmt.formats + extra)
-    )
-
-
 def _map(
     tab: Table,
     sample: pl.DataFrame,
@@ -399,7 +330,7 @@ def _map(
         frame = map_roles(tab.frame, plan, zoned=zoned)
     counts = null_counts(frame) or collect_row(frame.select(**drop_counts(frame.columns)))
     if second_look and counts["timestamps bad"]:
-        wider = _second_look(frame, rec)
+        wider = settle.second_look(frame, rec)
         if wider is not None:
             return _map(tab, sample, wider, offset=offset, merged=merged, second_look=False)
     notes = list(tab.notes) + list(rec.notes)
