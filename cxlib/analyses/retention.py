@@ -25,6 +25,7 @@ import narwhals as nw
 import polars as pl
 
 from cxlib.checks import require_touchpoints
+from cxlib.engines import active_periods, with_neighbour_periods
 from cxlib.errors import check_choice
 from cxlib.journeys import journey_table
 from cxlib.log import EventLog
@@ -65,20 +66,32 @@ def _complete(log: EventLog, period: Period) -> pl.Expr:
     return following <= pl.lit(last.date() + dt.timedelta(days=1))
 
 
-def _active(log: EventLog, period: Period, touchpoint: str | None) -> nw.LazyFrame[Any]:
-    """One row per customer (``_c``) and active period, ``hit`` = 1 when they did ``touchpoint`` then."""
+def _active(
+    log: EventLog, period: Period, touchpoint: str | None
+) -> tuple[nw.LazyFrame[Any], bool]:
+    """One row per customer (``_c``) and active period (``_p``), and whether they are in journey order.
+
+    ``hit`` is 1 when the customer did ``touchpoint`` in the period (always without one),
+    ``_first`` is the customer's first period. In journey order (Polars in memory) the
+    rows are read off the sorted events (:func:`cxlib.engines.active_periods`), a
+    customer's periods in order; elsewhere they are grouped.
+    """
     hit = (
         (nw.col("touchpoint") == touchpoint).cast(nw.Int64)
         if touchpoint is not None
         else nw.lit(1, nw.Int64)
     )
     events = journey_table(log, steps=False)
-    return (
-        events.frame.with_columns(_p=_period_index(period).cast(nw.Int64), _hit=hit)
-        .group_by(events.customer, "_p")
+    frame = events.frame.with_columns(_p=_period_index(period).cast(nw.Int64), _hit=hit)
+    if events.ordered:
+        return active_periods(frame, events.customer), True
+    active = (
+        frame.group_by(events.customer, "_p")
         .agg(hit=nw.col("_hit").max())
         .rename({events.customer: "_c"})
+        .with_columns(_first=nw.col("_p").min().over("_c"))
     )
+    return active, False
 
 
 def retention(
@@ -115,9 +128,10 @@ def retention(
     >>> retention(log).rows()  # the log ends on Monday 8 January: that week is not over
     [(datetime.date(2024, 1, 1), 0, 2, 2, 1.0, True), (datetime.date(2024, 1, 1), 1, 2, 1, 0.5, False)]
     """
-    active = _active(log, period, touchpoint).with_columns(cohort=nw.col("_p").min().over("_c"))
+    active, _ = _active(log, period, touchpoint)
     table: pl.DataFrame = (
-        active.group_by("cohort", "_p")
+        active.rename({"_first": "cohort"})
+        .group_by("cohort", "_p")
         .agg(active=nw.len().cast(nw.Int64), hits=nw.col("hit").sum().cast(nw.Int64))
         .collect("polars")
         .to_native()
@@ -179,17 +193,16 @@ def lifecycle(log: EventLog, *, period: Period = "week") -> pl.DataFrame:
     >>> out.filter(pl.col("customers") > 0)["complete"].to_list()  # it ends on the 15th
     [True, True, True, False, False]
     """
-    active = _active(log, period, None)
-    # Whether the customer was active the period before and is the period after: two
-    # joins on (customer, period), cheaper than windows ordered within each customer.
-    periods = active.select("_c", "_p")
-    before = periods.with_columns(_p=nw.col("_p") + 1, _before=nw.lit(1))
-    after = periods.with_columns(_p=nw.col("_p") - 1, _after=nw.lit(1))
-    active = (
-        active.join(before, on=["_c", "_p"], how="left")
-        .join(after, on=["_c", "_p"], how="left")
-        .with_columns(_first=nw.col("_p").min().over("_c"))
-    )
+    active, ordered = _active(log, period, None)
+    if ordered:  # the periods before and after are the rows beside
+        active = with_neighbour_periods(active)
+    else:  # two joins on (customer, period), cheaper than windows ordered within each customer
+        periods = active.select("_c", "_p")
+        before = periods.with_columns(_p=nw.col("_p") + 1, _before=nw.lit(1))
+        after = periods.with_columns(_p=nw.col("_p") - 1, _after=nw.lit(1))
+        active = active.join(before, on=["_c", "_p"], how="left").join(
+            after, on=["_c", "_p"], how="left"
+        )
     state = (
         nw.when(nw.col("_p") == nw.col("_first"))
         .then(nw.lit("new"))

@@ -9,8 +9,8 @@ lives in this package and nowhere else:
   (:func:`to_engine`, for tests and benchmarks);
 - :mod:`~cxlib.engines.expressions`: the few expressions with one implementation per
   engine (integer microseconds, row order, ordered string join, grouped median, ...);
-- :mod:`~cxlib.engines.polars_sort` (the sort, once per log), :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_rows`, :mod:`~cxlib.engines.polars_funnel` and
-  :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
+- :mod:`~cxlib.engines.polars_sort` (the sort, once per log), :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_rows`, :mod:`~cxlib.engines.polars_funnel`,
+  :mod:`~cxlib.engines.polars_periods` and :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
 - :mod:`~cxlib.engines.connections`: DuckDB and Spark sessions set up for cxlib;
 - :mod:`~cxlib.engines.choice`: Polars or DuckDB for a Parquet log, from its size and the
   free memory (:func:`choose_engine`);
@@ -68,6 +68,7 @@ from cxlib.engines.polars_journeys import (
     with_revisits,
     with_touchpoint,
 )
+from cxlib.engines.polars_periods import active_periods, with_neighbour_periods
 from cxlib.engines.polars_rows import (
     customers_where,
     kept_mask,
@@ -85,6 +86,7 @@ __all__ = [
     "Engine",
     "EngineChoice",
     "SortedJourneys",
+    "active_periods",
     "category_column",
     "choose_engine",
     "collected_in_memory",
@@ -127,6 +129,7 @@ __all__ = [
     "with_event_columns",
     "with_event_index",
     "with_first_step",
+    "with_neighbour_periods",
     "with_revisits",
     "with_touchpoint",
 ]

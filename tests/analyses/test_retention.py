@@ -132,20 +132,27 @@ def test_unknown_touchpoint_is_refused():
         retention(log_of(WEEKS), touchpoint="bye")
 
 
-def brute_force(events):
-    """Cohort retention and lifecycle counts from (customer, day offset) pairs, week by week."""
-    weeks = {}
-    for customer, offset in events:
+def brute_force(events, touchpoint=None):
+    """Cohort retention and lifecycle counts from (customer, day offset, touchpoint), week by week.
+
+    With ``touchpoint``, a cohort's customers count in a week only when they did it then.
+    """
+    weeks, hits = {}, {}
+    for customer, offset, name in events:
         weeks.setdefault(customer, set()).add(offset // 7)  # 2024-01-01 is a Monday
+        if name == touchpoint:
+            hits.setdefault(customer, set()).add(offset // 7)
     last = max(w for ws in weeks.values() for w in ws)
     first = min(w for ws in weeks.values() for w in ws)
     cohorts = {}
     for customer, ws in weeks.items():
         cohorts.setdefault(min(ws), []).append(customer)
+    counted = weeks if touchpoint is None else hits
     table = {}
     for cohort, members in cohorts.items():
         for k in range(last - cohort + 1):
-            table[cohort, k] = (len(members), sum(cohort + k in weeks[c] for c in members))
+            came = sum(cohort + k in counted.get(c, ()) for c in members)
+            table[cohort, k] = (len(members), came)
     states = {}
     for w in range(first, last + 1):
         count = dict.fromkeys(("new", "returning", "resurrecting", "dormant"), 0)
@@ -163,25 +170,32 @@ def brute_force(events):
     return table, states
 
 
+def _by_week(out):
+    monday = dt.date(2024, 1, 1)
+    return {((cohort - monday).days // 7, k): (size, n) for cohort, k, size, n, *_ in out.rows()}
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["a", "b", "c", "d", "e"]), st.integers(0, 60)),
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d", "e"]),
+            st.integers(0, 60),
+            st.sampled_from(["x", "buy"]),
+        ),
         min_size=1,
         max_size=20,
     )
 )
 def test_retention_and_lifecycle_match_brute_force(events):
     log = log_of(
-        [(c, dt.datetime(2024, 1, 1) + dt.timedelta(days=d, hours=9), "x") for c, d in events]
+        [(c, dt.datetime(2024, 1, 1) + dt.timedelta(days=d, hours=9), t) for c, d, t in events]
     )
     table, states = brute_force(events)
+    assert _by_week(retention(log)) == table
+    if any(t == "buy" for *_, t in events):
+        assert _by_week(retention(log, touchpoint="buy")) == brute_force(events, "buy")[0]
     monday = dt.date(2024, 1, 1)
-    got = {
-        ((cohort - monday).days // 7, k): (size, n)
-        for cohort, k, size, n, *_ in retention(log).rows()
-    }
-    assert got == table
     got_states = {}
     for period, state, n, _ in lifecycle(log).rows():
         got_states.setdefault((period - monday).days // 7, {})[state] = n
