@@ -318,17 +318,29 @@ def test_sessionized_log_reuses_its_parents_journeys(frame, gap):
 
 
 @settings(max_examples=80, deadline=None)
-@given(frame=random_log_frames(), goal=st.sampled_from(["x", "y", "q"]))
-def test_polars_conversion_steps_equal_the_portable_window(frame, goal):
-    # The Polars path finds each customer's first goal by fills over ordered rows.
+@given(
+    frame=random_log_frames(),
+    goal=st.sampled_from(["x", "y", "q"]),
+    other=st.sampled_from(["x", "y", "q"]),
+)
+def test_polars_conversion_steps_equal_the_portable_window(frame, goal, other):
+    # The Polars path finds each customer's first goal by fills over ordered rows, kept
+    # per log and goal: asked again with other columns, or after another goal, the same.
     from cxlib.conversion.goal import with_conversion_step
 
-    log = EventLog.from_frame(frame)
-    portable = EventLog.from_frame(to_engine(frame, "duckdb"))
+    log = EventLog.from_frame(frame.with_columns(tag=pl.col("touchpoint").str.to_uppercase()))
+    portable = EventLog.from_frame(to_engine(log.frame.collect("polars").to_native(), "duckdb"))
     pick = ["customer_id", "event_index", "step", "conv_step"]
-    fast = with_conversion_step(log, goal).frame.select(pick).collect("polars").to_native()
-    slow = with_conversion_step(portable, goal).frame.select(pick).collect("polars").to_native()
-    assert sorted(fast.rows()) == sorted(slow.rows())
+
+    def rows(of: EventLog, goal: str, **columns) -> list[tuple]:
+        steps = with_conversion_step(of, goal, **columns).frame
+        return sorted(steps.select(*pick, *columns.get("columns", ())).collect("polars").rows())
+
+    slow = rows(portable, goal, columns=["tag"])
+    assert rows(log, goal, columns=["tag"]) == slow
+    assert rows(log, goal, columns=["tag"], next_of=["tag"]) == slow
+    assert rows(log, other) == rows(portable, other)
+    assert rows(log, goal, columns=["tag"], categories=["tag"]) == slow
 
 
 @settings(max_examples=150, deadline=None)

@@ -202,6 +202,14 @@ def start_and_conversion_channels(log: EventLog, *, goal: str) -> pl.DataFrame:
 
 
 def _by_channel_count(log: EventLog, goal: str) -> pl.DataFrame:
+    """Customers, conversions and value by the number of channels used, counted once per log and goal.
+
+    :func:`channels_used` and :func:`omnichannel_summary` (one page) read the same table.
+    """
+    return log.cache.reused("channel counts", goal, lambda: _channel_counts(log, goal))
+
+
+def _channel_counts(log: EventLog, goal: str) -> pl.DataFrame:
     valued = log.has("value")
     value = nw.col("value").cast(nw.Float64) if valued else nw.lit(None, nw.Float64)
     _require_channel(log, "an omnichannel analysis")

@@ -12,7 +12,7 @@ from typing import NamedTuple
 import narwhals as nw
 import polars as pl
 
-from cxlib.engines import collected_together, with_first_step
+from cxlib.engines import collected_together, with_column, with_first_step
 from cxlib.journeys import Journeys, journey_table
 from cxlib.log import EventLog
 
@@ -51,9 +51,18 @@ def with_conversion_step(
     if goal is None:
         return table._replace(frame=table.frame.with_columns(conv_step=nw.lit(None, nw.Int64)))
     converts = nw.col("touchpoint") == goal
-    if table.ordered:  # journeys in order: found by fills over the rows, no grouping
-        marked = table.frame.with_columns(_converts=converts)
-        return table._replace(frame=with_first_step(marked, "_converts", "conv_step"))
+    if table.ordered:
+        # Journeys in order: found by fills over the rows, no grouping, once per log and goal
+        # (the rows are the log's sorted journeys whatever the columns): the channel page's
+        # three analyses, attribution's models and the story's findings read the same steps.
+        def first_steps() -> pl.Series:
+            marked = table.frame.with_columns(_converts=converts)
+            found = with_first_step(marked, "_converts", "conv_step").select("conv_step")
+            column: pl.Series = found.collect("polars").to_native().to_series()
+            return column
+
+        steps = log.cache.reused("conversion steps", goal, first_steps)
+        return table._replace(frame=with_column(table.frame, "conv_step", steps))
     first = nw.when(converts).then(nw.col("step")).min().over(table.customer)
     return table._replace(frame=table.frame.with_columns(conv_step=first))
 

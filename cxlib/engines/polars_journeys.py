@@ -34,6 +34,7 @@ __all__ = [
     "relabel_events",
     "running_sums",
     "steps_in_order",
+    "with_column",
     "with_event_columns",
     "with_first_step",
     "with_revisits",
@@ -141,6 +142,24 @@ def with_first_step(steps: nw.LazyFrame[Any], condition: str, name: str) -> nw.L
         pl.when(first_hit <= pl.col("_end_row")).then(step).alias(name)
     ).drop("_start_row", "_end_row", "_next_hit")
     return nw.from_native(native)
+
+
+def with_column(steps: nw.LazyFrame[Any], name: str, values: pl.Series) -> nw.LazyFrame[Any]:
+    """``steps`` with ``values`` as the column ``name``: one value per row, in the rows' order.
+
+    For a column computed once on a log's sorted journeys and kept: every table of
+    journey steps of that log has the same rows in the same order.
+
+    Examples
+    --------
+    >>> steps = nw.from_native(pl.LazyFrame({"step": [1, 2, 1]}))
+    >>> with_column(steps, "seen", pl.Series([True, False, True])).collect()["seen"].to_list()
+    [True, False, True]
+    """
+    out: nw.LazyFrame[Any] = nw.from_native(
+        steps.to_native().with_columns(pl.lit(values).alias(name))
+    )
+    return out
 
 
 def with_revisits(steps: nw.LazyFrame[Any]) -> nw.LazyFrame[Any]:

@@ -84,6 +84,15 @@ def test_omnichannel_summary():
     assert out.row(0) == (5, 3, pytest.approx(3 / 5), 3, 1, pytest.approx(1 / 3))
 
 
+def test_one_log_asked_for_two_goals_counts_each():
+    # Counted once per log and goal: the page's second analysis reads the first's counts.
+    log = log_()
+    assert omnichannel_summary(log, goal="buy").row(0)[3:5] == (3, 1)
+    assert omnichannel_summary(log, goal="z").row(0)[3:5] == (1, 1)  # a: web, store, phone
+    assert channels_used(log, goal="buy")["conversions"].to_list() == [0, 1, 1, 1]
+    assert channels_used(log, goal="z")["conversions"].to_list() == [0, 0, 0, 1]
+
+
 def test_channels_used_without_value_column():
     out = channels_used(make_log({"a": "x buy"}, channel=["web", "app"]), goal="buy")
     assert out.select("channels", "conversions").rows() == [(2, 1)]
