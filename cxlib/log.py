@@ -298,6 +298,10 @@ class LogCache:
             self._journeys[by] = compute()
         return self._journeys[by]
 
+    def kept_journeys(self, by: JourneyBy) -> SortedJourneys | None:
+        """The sorted journeys ``by`` customer or session if kept (nothing is computed)."""
+        return self._journeys.get(by)
+
     def keep_journeys(self, by: JourneyBy, journeys: SortedJourneys) -> None:
         """Keep ``journeys`` (the same rows with more columns) in place of the sorted journeys ``by``."""
         self._journeys[by] = journeys

@@ -28,6 +28,7 @@ import streamlit as st
 import cxlib
 from cxlib import sample
 from cxlib.io import Inspection
+from cxlib.journeys import journey_table
 from cxlib.views.format import format_bytes
 from ui import auth, cache, views
 from ui.connect import Connection
@@ -218,7 +219,11 @@ def load_uploads(
         # Each file's content hash is computed once (Upload.digest): hundreds of megabytes.
         key = _key([f"{u.name}\0{u.digest}".encode() for u in uploads], roles, options)
         events = f"{log.report.rows_kept:,} events read. " if log.report else ""
-        step(f"{events}Saving them in the workspace…")
+        # The pages need them next, and the report's figures, saved with the log, are
+        # then counted on them (10M events: 0.15 s instead of 0.6).
+        step(f"{events}Sorting them into journeys…")
+        journey_table(log)
+        step("Saving them in the workspace…")
         log_id = _kept(
             label,
             lambda: workspace().add(

@@ -10,7 +10,8 @@ lives in this package and nowhere else:
 - :mod:`~cxlib.engines.expressions`: the few expressions with one implementation per
   engine (integer microseconds, row order, ordered string join, grouped median, ...);
 - :mod:`~cxlib.engines.polars_sort` (the sort, once per log), :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_rows`, :mod:`~cxlib.engines.polars_funnel`,
-  :mod:`~cxlib.engines.polars_periods` and :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
+  :mod:`~cxlib.engines.polars_periods`, :mod:`~cxlib.engines.polars_stats` and
+  :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
 - :mod:`~cxlib.engines.connections`: DuckDB and Spark sessions set up for cxlib;
 - :mod:`~cxlib.engines.choice`: Polars or DuckDB for a Parquet log, from its size and the
   free memory (:func:`choose_engine`);
@@ -80,6 +81,7 @@ from cxlib.engines.polars_rows import (
     rows_where,
 )
 from cxlib.engines.polars_sort import SortedJourneys, sort_journeys
+from cxlib.engines.polars_stats import sorted_log_stats
 
 __all__ = [
     "BYTES_PER_EVENT",
@@ -121,6 +123,7 @@ __all__ = [
     "running_sums",
     "shared",
     "sort_journeys",
+    "sorted_log_stats",
     "spark_connect",
     "spark_functions",
     "spark_session",

@@ -20,7 +20,8 @@ import contextlib
 import dataclasses
 import functools
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -395,9 +396,20 @@ def _merged_mapping(parts: list[_Part]) -> dict[str, RoleMatch]:
     return out
 
 
-def _figures(frame: pl.DataFrame | pl.LazyFrame | Any, *, by_column: bool) -> dict[str, Any]:
-    """The report's figures about the kept events (computed when the report is first read)."""
-    row = log_stats(frame, by_column=by_column)
+def _figures(
+    frame: pl.DataFrame | pl.LazyFrame | Any,
+    *,
+    by_column: bool,
+    log: Callable[[], EventLog | None] = lambda: None,
+) -> dict[str, Any]:
+    """The report's figures about the kept events (computed when the report is first read).
+
+    Counted on the sorted journeys of ``log()`` (the log of ``frame``) where they are
+    kept already: the Data page reads them after the sidebar's touchpoints sorted them.
+    """
+    of = log()
+    journeys = of.cache.kept_journeys("customer") if of is not None else None
+    row = log_stats(frame, by_column=by_column, journeys=journeys)
     return {
         "duplicates": row["rows"] - row["distinct"],
         **{k: row[k] for k in ("time_min", "time_max", "customers", "touchpoints")},
@@ -415,7 +427,11 @@ def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> Eve
     notes = [note if len(parts) == 1 else f"{p.name}: {note}" for p in parts for note in p.notes]
     rows_read = sum(p.rows_read for p in parts)
     columnar = all(p.columnar for p in parts)
-    figures = functools.partial(_figures, frame, by_column=columnar)
+    # The log, once made, without holding it: a report outliving its log counts on the frame.
+    made: list[weakref.ref[EventLog]] = []
+    figures = functools.partial(
+        _figures, frame, by_column=columnar, log=lambda: made[0]() if made else None
+    )
     if not isinstance(frame, pl.DataFrame) and not columnar:
         # A lazy source (DuckDB, Spark, reshaped Parquet) is read through only by this
         # pass: run it now, so a value failing to cast deep in the source fails the load,
@@ -435,4 +451,6 @@ def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> Eve
     )
     mapping = parts[0].recognition.mapping if len(parts) == 1 else _merged_mapping(parts)
     native = frame.lazy() if isinstance(frame, pl.DataFrame) else frame
-    return EventLog.from_frame(native, mapping=mapping, report=report)
+    log = EventLog.from_frame(native, mapping=mapping, report=report)
+    made.append(weakref.ref(log))
+    return log

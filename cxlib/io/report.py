@@ -13,6 +13,7 @@ from typing import Any
 import narwhals as nw
 import polars as pl
 
+from cxlib.engines import SortedJourneys, sorted_log_stats
 from cxlib.engines.loading import FORMAT_INDEX, RATING_TEXT, TS_TEXT, VALUE_TEXT
 from cxlib.errors import MappingError
 from cxlib.io.recognize import Recognition
@@ -135,15 +136,22 @@ def check_timestamps(
     notes.append(f"{what}: those events were dropped")
 
 
-def log_stats(frame: Any, *, by_column: bool = False) -> dict[str, Any]:
+def log_stats(
+    frame: Any, *, by_column: bool = False, journeys: SortedJourneys | None = None
+) -> dict[str, Any]:
     """Rows, customers, touchpoints, time range and distinct events (to count duplicates).
 
     ``by_column``: a lazy Polars frame whose columns are cheap to read one at a time
     (Parquet) is read a column per pass, which holds far less at once (see
-    :func:`_stats_by_column`).
+    :func:`_stats_by_column`). ``journeys``: the events of a Polars frame in memory
+    sorted into journeys by customer (``_row`` numbering the frame's rows): counted on
+    them, only events tied in time with a neighbour are hashed
+    (:func:`cxlib.engines.sorted_log_stats`: 10M events, 0.67 s -> 0.1 s).
     """
     lazy = nw.from_native(frame.lazy() if isinstance(frame, pl.DataFrame) else frame)
     content = [c for c in lazy.collect_schema().names() if c not in ("event_index", "epoch_us")]
+    if isinstance(frame, pl.DataFrame) and journeys is not None:
+        return sorted_log_stats(journeys, frame, content)
     if isinstance(frame, pl.LazyFrame) and by_column:
         return _stats_by_column(frame, content)
     if isinstance(frame, pl.DataFrame | pl.LazyFrame):

@@ -489,7 +489,7 @@ def test_report_figures_of_parquet_are_read_a_column_per_pass(calls, tmp_path, n
     # is): the figures wait until the report is read.
     assert calls == []
     assert log.report.customers == 2
-    assert calls == [{"by_column": by_column}]
+    assert calls == [{"by_column": by_column, "journeys": None}]
 
 
 def test_a_parquet_scan_given_as_a_table_is_read_as_the_file(calls, tmp_path):
@@ -501,7 +501,7 @@ def test_a_parquet_scan_given_as_a_table_is_read_as_the_file(calls, tmp_path):
     log = load(Table("events", scan, "parquet"))
     assert calls == []  # the figures wait until read, a column per pass
     assert (log.report.rows_read, log.report.customers, log.report.duplicates) == (4, 2, 2)
-    assert calls == [{"by_column": True}]
+    assert calls == [{"by_column": True, "journeys": None}]
     assert log.mapping["customer_id"].column == "user_id"
 
 
@@ -510,7 +510,7 @@ def test_a_parquet_file_with_rows_dropped_is_read_in_one_pass(calls, tmp_path):
     frame.write_parquet(tmp_path / "log.parquet")
     assert load(tmp_path / "log.parquet").report.rows_kept == 1
     # Every pass would run the filter of the dropped rows again (and parse text timestamps).
-    assert calls == [{"by_column": False}]
+    assert calls == [{"by_column": False, "journeys": None}]
 
 
 def test_report_figures_of_a_lazy_source_are_computed_at_load(monkeypatch):
@@ -527,32 +527,57 @@ def test_report_figures_of_a_lazy_source_are_computed_at_load(monkeypatch):
     assert calls == [1]
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.sampled_from(["a", "b", "c"]),
-            st.sampled_from(["x", "y"]),
-            st.integers(0, 2),
-            st.sampled_from(["s1", "s2", None]),
-        ),
-        min_size=1,
-        max_size=12,
-    )
+#: Events (customer, touchpoint, day, shop) with copies, and ties in time between others.
+EVENT_ROWS = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c"]),
+        st.sampled_from(["x", "y"]),
+        st.integers(0, 2),
+        st.sampled_from(["s1", "s2", None]),
+    ),
+    min_size=1,
+    max_size=14,
 )
-def test_report_figures_by_column_are_those_of_one_pass(rows):
-    from cxlib.io.report import log_stats
 
-    frame = pl.LazyFrame(
+
+def _events(rows) -> pl.DataFrame:
+    return pl.DataFrame(
         [(c, t, D(2024, 1, 1 + d), s) for c, t, d, s in rows],
         schema=["customer_id", "touchpoint", "timestamp", "shop"],
         orient="row",
     )
+
+
+def _brute_force(rows) -> tuple[int, int, int]:
+    """Distinct events, customers and touchpoints of the rows."""
+    return len(set(rows)), len({r[0] for r in rows}), len({r[1] for r in rows})
+
+
+@settings(max_examples=60, deadline=None)
+@given(EVENT_ROWS)
+def test_report_figures_by_column_are_those_of_one_pass(rows):
+    from cxlib.io.report import log_stats
+
+    frame = _events(rows).lazy()
     by_column = log_stats(frame, by_column=True)
     assert by_column == log_stats(frame)
-    # Brute force: distinct tuples, customers, touchpoints.
-    assert by_column["distinct"] == len(set(rows))
-    assert (by_column["customers"], by_column["touchpoints"]) == (
-        len({r[0] for r in rows}),
-        len({r[1] for r in rows}),
+    assert (by_column["distinct"], by_column["customers"], by_column["touchpoints"]) == (
+        _brute_force(rows)
     )
+
+
+@settings(max_examples=80, deadline=None)
+@given(EVENT_ROWS)
+def test_report_figures_on_sorted_journeys_are_those_of_the_events(rows):
+    # Read once the journeys are sorted, only events tied in time with a neighbour are
+    # compared: copies interleaved with other events at the same time are still found.
+    from cxlib.journeys import journey_table
+
+    first, sorted_first = load(_events(rows)), load(_events(rows))
+    journey_table(sorted_first)
+    assert sorted_first.cache.kept_journeys("customer") is not None
+    figures = ("duplicates", "customers", "touchpoints", "time_min", "time_max")
+    expected = [getattr(first.report, f) for f in figures]
+    assert [getattr(sorted_first.report, f) for f in figures] == expected
+    distinct, customers, touchpoints = _brute_force(rows)
+    assert expected[:3] == [len(rows) - distinct, customers, touchpoints]
