@@ -252,7 +252,7 @@ class LogCache:
         window, order, exclude, by, count)``. A funnel page asks for the same funnel
         several times (its figures, the time to convert, the conversion over time, what
         dropped journeys did next); another funnel replaces it.
-    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"``, ``"customers per <column>"``, ``"values of <column>"``, ``"few-valued attributes"``, ``"funnel walk"`` or ``"reach"``
+    ``("reused", kind, definition)``, ``kind`` being ``"stages"``, ``"collapsed"``, ``"chain"``, ``"transitions"``, ``"customers per <column>"``, ``"values of <column>"``, ``"few-valued attributes"``, ``"funnel walk"``, ``"reach"``, ``"conversion steps"`` or ``"channel counts"``
         The last log made from this one by :func:`cxlib.to_stages` or
         :func:`cxlib.collapse_repeats` (with its own sorted journeys, made from this
         log's: the Stages page draws three analyses of the same stages), and the last
@@ -268,7 +268,11 @@ class LogCache:
         (:mod:`cxlib.engines.polars_funnel`: one row per attempt), from which
         :func:`cxlib.funnel_levels` stops the attempts at another window, and who
         reached each touchpoint before converting to the last goal asked
-        (:func:`cxlib.conversion.goal.reach`: touchpoint importance and the story).
+        (:func:`cxlib.conversion.goal.reach`: touchpoint importance and the story), each
+        customer's first conversion step to it (one column in journey order,
+        :func:`cxlib.conversion.goal.with_conversion_step`: every analysis of
+        conversions), and the customers by number of channels used
+        (:func:`cxlib.channels_used` and :func:`cxlib.omnichannel_summary`, one page).
 
     Examples
     --------
