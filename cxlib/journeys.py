@@ -428,11 +428,13 @@ def _derived_journeys(
     if isinstance(how, Collapsed):
         # Sessions are cut from the customers' rows in their order: a mask fits either.
         table = _sorted_journeys(parent, by, columns)
-        return kept_rows(table, repeated_rows(_sorted_journeys(parent, how.by)).not_())
+        repeats = repeated_rows(_sorted_journeys(parent, how.by))
+        return kept_rows(table, repeats.not_(), [*journey_keys(parent, by), *CORE, *columns])
     table = _sorted_journeys(parent, by, [*how.columns, *columns])
     if isinstance(how, Relabelled):
         return with_touchpoint(table, rows_where(table, how.touchpoint))
-    return kept_rows(table, kept_mask(table, how.condition, how.scope))
+    mask = kept_mask(table, how.condition, how.scope)
+    return kept_rows(table, mask, [*journey_keys(parent, by), *CORE, *columns])
 
 
 def collapse_repeats(log: EventLog, *, by: JourneyBy = "customer") -> EventLog:

@@ -20,7 +20,7 @@ from cxlib import (
     transitions,
 )
 from cxlib.analyses.compare import segment_log
-from cxlib.engines import polars_sort, to_engine
+from cxlib.engines import category_column, polars_sort, to_engine
 from cxlib.errors import AnalysisError
 from cxlib.journeys import journey_steps, journey_table, sessionize
 from tests.conftest import T0, approx_rows, make_log, random_log_frames
@@ -121,6 +121,23 @@ DERIVED = {
     "rest": lambda log: segment_log(log, ("channel", "web"), rest=True),
     "sessions": lambda log: sessionize(log, "1h"),
 }
+
+
+@pytest.mark.parametrize("made", ["dates", "collapsed"])
+def test_a_filtered_log_keeps_only_the_columns_asked_for(made):
+    # Columns other pages brought into the parent's journeys are not copied by a filter:
+    # asked for later, they come from the first log by _row.
+    log = make_log({"a": "x y y", "b": "y x"}, channel=["web", "app", "app", "store", "web"])
+    journey_table(log, columns=["channel"], categories=["channel"])
+    derived = DERIVED[made](log)
+    journey_table(derived)
+    assert "channel" in log.cache.kept_journeys("customer").columns
+    assert not {"channel", category_column("channel")} & set(
+        derived.cache.kept_journeys("customer").columns
+    )
+    asked = journey_table(derived, columns=["channel"]).frame.collect("polars").to_native()
+    expected = {"dates": ["app", "app", "web"], "collapsed": ["web", "app", "store", "web"]}
+    assert asked.sort("customer_id", "step")["channel"].to_list() == expected[made]
 
 
 @settings(max_examples=80, deadline=None)

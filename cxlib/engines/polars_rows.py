@@ -16,7 +16,7 @@ import narwhals as nw
 import numpy as np
 import polars as pl
 
-from cxlib.engines.polars_sort import SortedJourneys
+from cxlib.engines.polars_sort import SORTED, SortedJourneys
 
 __all__ = [
     "customers_where",
@@ -29,19 +29,30 @@ __all__ = [
 ]
 
 
-def kept_rows(journeys: SortedJourneys, mask: pl.Series) -> SortedJourneys:
+def kept_rows(
+    journeys: SortedJourneys, mask: pl.Series, columns: Sequence[str] | None = None
+) -> SortedJourneys:
     """The rows of sorted journeys where ``mask`` is true, their customers and journeys numbered again.
 
     A filter keeps the order: no sort (10M events: 0.2 CPU-s instead of 2.3). The new
-    codes count where the old ones change, so no text is compared.
+    codes count where the old ones change, so no text is compared. ``columns``: only
+    those are kept (with the codes and ``_row``), not every column other analyses
+    brought into ``journeys``: a filter copies what it keeps, and ``_row`` brings any
+    other column in later (10M events, five such columns: a new date range and the
+    graph took 0.80-1.07 s instead of 0.70-0.74 s, and 780 MB instead of 470).
 
     Examples
     --------
-    >>> table = pl.DataFrame({"_customer": [1, 2, 2], "_journey": [1, 2, 3]})
+    >>> table = pl.DataFrame({"_customer": [1, 2, 2], "_journey": [1, 2, 3], "_row": [0, 1, 2],
+    ...     "channel": ["web", "app", "app"]})
     >>> kept = kept_rows(table, pl.Series([False, True, True]))
     >>> kept["_customer"].to_list(), kept["_journey"].to_list()
     ([1, 1], [1, 2])
+    >>> kept_rows(table, pl.Series([True, True, False]), columns=[]).columns
+    ['_customer', '_journey', '_row']
     """
+    if columns is not None:
+        journeys = journeys.select(c for c in journeys.columns if c in {*columns, *SORTED})
     kept = journeys.filter(mask.fill_null(False))
 
     def renumbered(code: str) -> pl.Expr:

@@ -13,7 +13,7 @@ from typing import Any, TypeAlias
 import narwhals as nw
 import polars as pl
 
-__all__ = ["CUSTOMER_HASH", "SortedJourneys", "sort_journeys"]
+__all__ = ["CUSTOMER_HASH", "SORTED", "SortedJourneys", "sort_journeys"]
 
 #: A log's core columns in journey order, in memory: the journey keys, ``touchpoint``
 #: (Categorical), ``timestamp``, ``epoch_us``, ``event_index``, the integer codes
@@ -21,6 +21,9 @@ __all__ = ["CUSTOMER_HASH", "SortedJourneys", "sort_journeys"]
 #: ``_row`` (each event's row in the log it was sorted from) and any other column of
 #: that log brought in by :func:`gathered`.
 SortedJourneys: TypeAlias = pl.DataFrame
+
+#: The columns :func:`sort_journeys` adds: each row's in the frame sorted, and the codes.
+SORTED = ("_row", "_customer", "_journey")
 
 #: How :func:`sort_journeys` groups a customer's events before sorting them.
 CUSTOMER_HASH = pl.col("customer_id").hash(0)
