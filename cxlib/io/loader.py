@@ -21,7 +21,7 @@ import dataclasses
 import functools
 import sys
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,8 +50,8 @@ from cxlib.io.report import (
     collect_row,
     drop_counts,
     format_counts,
-    log_stats,
     null_counts,
+    report_figures,
 )
 from cxlib.log import (
     EventLog,
@@ -396,26 +396,6 @@ def _merged_mapping(parts: list[_Part]) -> dict[str, RoleMatch]:
     return out
 
 
-def _figures(
-    frame: pl.DataFrame | pl.LazyFrame | Any,
-    *,
-    by_column: bool,
-    log: Callable[[], EventLog | None] = lambda: None,
-) -> dict[str, Any]:
-    """The report's figures about the kept events (computed when the report is first read).
-
-    Counted on the sorted journeys of ``log()`` (the log of ``frame``) where they are
-    kept already: the Data page reads them after the sidebar's touchpoints sorted them.
-    """
-    of = log()
-    journeys = of.cache.kept_journeys("customer") if of is not None else None
-    row = log_stats(frame, by_column=by_column, journeys=journeys)
-    return {
-        "duplicates": row["rows"] - row["distinct"],
-        **{k: row[k] for k in ("time_min", "time_max", "customers", "touchpoints")},
-    }
-
-
 def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> EventLog:
     dropped: dict[str, int] = {}
     formats: dict[str, int] = {}
@@ -430,7 +410,7 @@ def _finish(frame: pl.DataFrame | pl.LazyFrame | Any, parts: list[_Part]) -> Eve
     # The log, once made, without holding it: a report outliving its log counts on the frame.
     made: list[weakref.ref[EventLog]] = []
     figures = functools.partial(
-        _figures, frame, by_column=columnar, log=lambda: made[0]() if made else None
+        report_figures, frame, by_column=columnar, log=lambda: made[0]() if made else None
     )
     if not isinstance(frame, pl.DataFrame) and not columnar:
         # A lazy source (DuckDB, Spark, reshaped Parquet) is read through only by this

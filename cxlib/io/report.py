@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import narwhals as nw
@@ -18,6 +19,7 @@ from cxlib.engines.loading import FORMAT_INDEX, RATING_TEXT, TS_TEXT, VALUE_TEXT
 from cxlib.errors import MappingError
 from cxlib.io.recognize import Recognition
 from cxlib.io.timestamps import TimestampFormat
+from cxlib.log import EventLog
 
 __all__ = [
     "DROP_REASONS",
@@ -31,6 +33,7 @@ __all__ = [
     "format_counts",
     "log_stats",
     "null_counts",
+    "report_figures",
 ]
 
 #: Why an event is dropped, in the order the reasons are checked (one reason per row).
@@ -134,6 +137,27 @@ def check_timestamps(
         )
         raise MappingError(msg)
     notes.append(f"{what}: those events were dropped")
+
+
+def report_figures(
+    frame: pl.DataFrame | pl.LazyFrame | Any,
+    *,
+    by_column: bool,
+    log: Callable[[], EventLog | None] = lambda: None,
+) -> dict[str, Any]:
+    """A :class:`~cxlib.log.LoadReport`'s figures about the kept events ``frame`` (counted when first read).
+
+    Counted on the sorted journeys of ``log()`` (the log of ``frame``) where they are
+    kept already: the Data page reads them after the sidebar's touchpoints sorted them.
+    ``by_column`` as :func:`log_stats` takes it.
+    """
+    of = log()
+    journeys = of.cache.kept_journeys("customer") if of is not None else None
+    row = log_stats(frame, by_column=by_column, journeys=journeys)
+    return {
+        "duplicates": row["rows"] - row["distinct"],
+        **{k: row[k] for k in ("time_min", "time_max", "customers", "touchpoints")},
+    }
 
 
 def log_stats(

@@ -452,11 +452,11 @@ def test_any_csv_shaped_text(header, body, sep):
 
 
 def test_report_figures_are_computed_once_when_first_read(monkeypatch):
-    loader = importlib.import_module("cxlib.io.loader")
+    report = importlib.import_module("cxlib.io.report")
     calls = []
-    real = loader.log_stats
+    real = report.log_stats
     monkeypatch.setattr(
-        loader, "log_stats", lambda frame, **kw: calls.append(1) or real(frame, **kw)
+        report, "log_stats", lambda frame, **kw: calls.append(1) or real(frame, **kw)
     )
     log = load(b"user_id,event,ts\na,x,2024-01-01 09:00\na,x,2024-01-01 09:00\nb,y,2024-01-02\n")
     assert calls == []  # a file read into memory: nothing left to validate, nothing paid yet
@@ -468,11 +468,11 @@ def test_report_figures_are_computed_once_when_first_read(monkeypatch):
 @pytest.fixture
 def calls(monkeypatch):
     """The keywords of each computation of a load report's figures, as it happens."""
-    loader = importlib.import_module("cxlib.io.loader")
+    report = importlib.import_module("cxlib.io.report")
     seen: list[dict] = []
-    real = loader.log_stats
+    real = report.log_stats
     monkeypatch.setattr(
-        loader, "log_stats", lambda frame, **kw: seen.append(kw) or real(frame, **kw)
+        report, "log_stats", lambda frame, **kw: seen.append(kw) or real(frame, **kw)
     )
     return seen
 
@@ -514,11 +514,11 @@ def test_a_parquet_file_with_rows_dropped_is_read_in_one_pass(calls, tmp_path):
 
 
 def test_report_figures_of_a_lazy_source_are_computed_at_load(monkeypatch):
-    loader = importlib.import_module("cxlib.io.loader")
+    report = importlib.import_module("cxlib.io.report")
     calls = []
-    real = loader.log_stats
+    real = report.log_stats
     monkeypatch.setattr(
-        loader, "log_stats", lambda frame, **kw: calls.append(1) or real(frame, **kw)
+        report, "log_stats", lambda frame, **kw: calls.append(1) or real(frame, **kw)
     )
     frame = pl.LazyFrame({"user_id": ["a", "b"], "event": ["x", "y"], "ts": [D(2024, 1, 1)] * 2})
     log = load(frame)
