@@ -170,7 +170,7 @@ def log_stats(
     :func:`_stats_by_column`). ``journeys``: the events of a Polars frame in memory
     sorted into journeys by customer (``_row`` numbering the frame's rows): counted on
     them, only events tied in time with a neighbour are hashed
-    (:func:`cxlib.engines.sorted_log_stats`: 10M events, 0.67 s -> 0.1 s).
+    (:func:`cxlib.engines.sorted_log_stats`: 10M events, 0.58-0.71 s -> 0.15 s).
     """
     lazy = nw.from_native(frame.lazy() if isinstance(frame, pl.DataFrame) else frame)
     content = [c for c in lazy.collect_schema().names() if c not in ("event_index", "epoch_us")]
