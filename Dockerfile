@@ -29,6 +29,7 @@ COPY --chown=cx:cx cxlib cxlib
 COPY --chown=cx:cx ui ui
 COPY --chown=cx:cx pages pages
 COPY --chown=cx:cx sample_data sample_data
+COPY --chown=cx:cx static static
 USER cx
 
 EXPOSE 8501
