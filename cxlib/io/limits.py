@@ -25,8 +25,10 @@ from typing import Literal
 from cxlib.errors import LoadError
 
 __all__ = [
+    "MAX_COLUMNS",
     "MIN_LIMIT",
     "check",
+    "check_width",
     "limit",
     "max_bytes",
     "max_expansion",
@@ -34,6 +36,8 @@ __all__ = [
     "xlsx_size",
 ]
 
+#: Most columns a source may have (recognising each column's role takes time).
+MAX_COLUMNS = 2_000
 #: A small file may always decode to this much.
 MIN_LIMIT = 64 * 1024**2
 _DEFAULT_RATIO, _DEFAULT_MB = 100, 4096
@@ -203,5 +207,15 @@ def check(raw: bytes, name: str, kind: Literal["parquet", "workbook"]) -> None:
             f"{name!r} would take about {size:,} bytes once read, from {len(raw):,} bytes: more "
             f"than the {most:,} allowed; a server raises the limit with CX_MAX_DECODED_MB and "
             "CX_MAX_EXPANSION"
+        )
+        raise LoadError(msg)
+
+
+def check_width(name: str, width: int) -> None:
+    """Refuse a source of more than :data:`MAX_COLUMNS` columns, saying what to do."""
+    if width > MAX_COLUMNS:
+        msg = (
+            f"{name!r} has {width:,} columns (or more); an event log has a handful, at most "
+            f"{MAX_COLUMNS:,}: choose another separator, or keep only the columns you need"
         )
         raise LoadError(msg)

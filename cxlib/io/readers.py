@@ -17,8 +17,6 @@ reader raises becomes a :class:`~cxlib.errors.LoadError` saying what to do.
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import io
 import json
 from collections import Counter
@@ -33,20 +31,17 @@ import polars as pl
 from cxlib.engines.tables import SPARK_CONNECT, duckdb_table, spark_table
 from cxlib.errors import LoadError
 from cxlib.io import inflate, limits, sniff
+from cxlib.io.limits import MAX_COLUMNS
 from cxlib.io.nested import flatten
-from cxlib.io.recognize import NAMES, normalize_name
-from cxlib.io.sniff import WHITESPACE, Layout
+from cxlib.io.sniff import Layout
+from cxlib.io.text import HEAD, read_text
 from cxlib.io.xes import read_xes
 
 __all__ = ["MAX_COLUMNS", "MAX_NAME", "Table", "read", "sanitize_names"]
 
 #: Longest column name kept (longer ones are cut, see :func:`sanitize_names`).
 MAX_NAME = 100
-#: Most columns a source may have (recognising each column's role takes time).
-MAX_COLUMNS = 2_000
-_HEAD = 65_536
 _PEEK_ROWS = 30
-_UTF8 = {"utf8", "utf-8", "utf-8-sig", "utf8-sig"}
 T = TypeVar("T")
 
 
@@ -152,7 +147,7 @@ def read(
             "or a Polars, pandas, DuckDB or PySpark frame"
         )
         raise LoadError(msg)
-    kind = sniff.detect_file_format(raw[:_HEAD], name)
+    kind = sniff.detect_file_format(raw[:HEAD], name)
     if kind == "duckdb":
         msg = f"{name!r} is a DuckDB database: open it by its path on the server, not as an upload"
         raise LoadError(msg)
@@ -166,7 +161,7 @@ def _read_path(path: Path, options: _Options, table: str | None) -> Table:
         msg = f"no such file: {str(path)!r}"
         raise LoadError(msg)
     with path.open("rb") as f:
-        head = f.read(_HEAD)
+        head = f.read(HEAD)
     kind = sniff.detect_file_format(head, path.name)
     if kind == "parquet":
         return Table(path.name, pl.scan_parquet(path), "parquet")
@@ -177,25 +172,16 @@ def _read_path(path: Path, options: _Options, table: str | None) -> Table:
     return _read_bytes(path.read_bytes(), path.name, kind, options)
 
 
-def _check_width(name: str, width: int) -> None:
-    if width > MAX_COLUMNS:
-        msg = (
-            f"{name!r} has {width:,} columns (or more); an event log has a handful, at most "
-            f"{MAX_COLUMNS:,}: choose another separator, or keep only the columns you need"
-        )
-        raise LoadError(msg)
-
-
 def _sanitized(tab: Table) -> Table:
     # A lazy source (Parquet) is opened here: its schema is the first thing read.
     names = _guard(tab.name, tab.file_format, lambda: tab.frame.collect_schema().names())
-    _check_width(tab.name, len(names))
+    limits.check_width(tab.name, len(names))
     frame = tab.frame
     if isinstance(frame, pl.DataFrame | pl.LazyFrame):
         tab.frame, nested = _guard(tab.name, tab.file_format, lambda: flatten(frame))
         if nested:
             names = tab.frame.collect_schema().names()
-            _check_width(tab.name, len(names))
+            limits.check_width(tab.name, len(names))
             tab.notes.append("nested fields flattened into columns (parent.child)")
     clean = sanitize_names(names)
     if clean != names:
@@ -230,11 +216,11 @@ def _as_frame(
 
 def _read_bytes(raw: bytes, name: str, kind: str, options: _Options) -> Table:
     if kind == "csv":
-        return _read_text(raw, raw[:_HEAD], name, options)
+        return _read_text(raw, raw[:HEAD], name, options)
     if kind == "gzip":
         inner = inflate.gunzip(raw, name)
         inner_name = name[:-3] if name.lower().endswith(".gz") else name
-        inner_kind = sniff.detect_file_format(inner[:_HEAD], inner_name)
+        inner_kind = sniff.detect_file_format(inner[:HEAD], inner_name)
         if inner_kind in ("gzip", "zip"):
             msg = f"{name!r} is an archive inside gzip: extract it yourself and load the files"
             raise LoadError(msg)
@@ -266,7 +252,7 @@ def _read_zip(raw: bytes, name: str, options: _Options) -> Table:
         raise LoadError(msg)
     tables = []
     for member, data in members:
-        kind = sniff.detect_file_format(data[:_HEAD], member)
+        kind = sniff.detect_file_format(data[:HEAD], member)
         if kind in ("zip", "duckdb"):
             msg = f"{name!r} holds {member!r}, another archive: extract it and load the files"
             raise LoadError(msg)
@@ -372,119 +358,14 @@ def _read_excel(raw: bytes, name: str, sheet: str | int | None) -> Table:
     return tab
 
 
-def _complete_lines(head: bytes, encoding: str | None) -> bytes:
-    """The first bytes up to the last line break (a cut character is no encoding error)."""
-    if (encoding or "").lower().startswith("utf-16") or sniff.is_utf16(head):
-        return head[: len(head) // 2 * 2]  # whole code units (a partial last line is dropped)
-    end = max(head.rfind(b"\n"), head.rfind(b"\r"))
-    return head[: end + 1] if end > 0 else head
-
-
 def _read_text(data: bytes | Path, head: bytes, name: str, options: _Options) -> Table:
-    # Polars would inflate these silently, without a limit: a zip bomb named ".csv".
-    if packed := inflate.compressed_kind(head):
-        msg = f"{name!r} is a {packed} archive, not text: extract the file inside and load it"
-        raise LoadError(msg)
-    head_text, note = sniff.decode(_complete_lines(head, options.encoding), name, options.encoding)
-    cr_only = b"\r" in head_text and b"\n" not in head_text
-    text_head = head_text.decode("utf8", errors="replace").replace("\r", "\n" if cr_only else "\r")
-    lay = sniff.layout(text_head, separator=options.separator, header=options.header)
-    utf8 = options.encoding is None or options.encoding.lower().replace("_", "-") in _UTF8
-    frame = None
-    if utf8 and note is None and not cr_only and lay.separator != WHITESPACE:
-        with contextlib.suppress(_NotUtf8Error):  # else a byte further down is not UTF-8
-            frame = _polars_csv(data, name, lay)  # the fast path: Polars reads the file itself
-    if frame is None:
-        raw = data if isinstance(data, bytes) else data.read_bytes()
-        text, note = sniff.decode(raw, name, options.encoding)
-        if cr_only:
-            text = text.replace(b"\r", b"\n")
-        read_as = lay
-        if lay.separator == WHITESPACE:
-            text = sniff.whitespace_to_tabs(text.decode("utf8")).encode("utf8")
-            read_as = Layout("\t", lay.skip_rows, lay.header)
-        frame = _polars_csv(text, name, read_as)
-    notes = [note] if note else []
-    if lay.skip_rows:
-        plural = "s" if lay.skip_rows > 1 else ""
-        notes.append(f"the first {lay.skip_rows} line{plural} (a title) skipped")
-    if not lay.header:
-        notes.append("no header line: the columns are named column_1, column_2, ...")
-    encoding = options.encoding or (
-        "utf-8" if note is None else "utf-16" if "UTF-16" in note else "cp1252"
+    """Delimited or aligned text (:func:`cxlib.io.text.read_text`) as a table."""
+    frame, notes, lay, encoding = read_text(
+        data,
+        head,
+        name,
+        separator=options.separator,
+        encoding=options.encoding,
+        header=options.header,
     )
     return Table(name, frame, "csv", notes, lay, encoding)
-
-
-class _NotUtf8Error(Exception):
-    """Polars met bytes that are not UTF-8: decode the file first."""
-
-
-def _polars_csv(data: bytes | Path, name: str, lay: Layout) -> pl.DataFrame:
-    sep = lay.separator
-    head = data[:_HEAD] if isinstance(data, bytes) else b""
-    if isinstance(data, Path):
-        with data.open("rb") as f:
-            head = f.read(_HEAD)
-    lines = head.split(b"\n", lay.skip_rows + 1)
-    first = lines[lay.skip_rows] if len(lines) > lay.skip_rows else b""
-    _check_width(name, first.count(sep.encode()) + 1)  # before parsing it
-    options: dict[str, Any] = {
-        "separator": sep,
-        "skip_rows": lay.skip_rows,
-        "has_header": lay.header,
-        "infer_schema_length": 10_000,
-        "schema_overrides": _id_columns(first, sep) if lay.header else None,
-    }
-    try:
-        try:
-            frame = pl.read_csv(data, **options)
-        except pl.exceptions.ComputeError as err:
-            text = str(err)
-            if "utf-8" in text.lower() or "utf8" in text.lower():
-                raise _NotUtf8Error from err
-            if "could not parse" not in text or "not properly escaped" in text:
-                raise
-            # A column whose type changes after the first rows: read all as text, cast later.
-            frame = pl.read_csv(data, **{**options, "infer_schema": False})
-    except pl.exceptions.NoDataError as err:
-        msg = f"{name!r} is empty: no header and no events"
-        raise LoadError(msg) from err
-    except pl.exceptions.PolarsError as err:
-        raise _csv_error(data, name, sep, err) from err
-    if not lay.header:
-        frame.columns = [f"column_{i + 1}" for i in range(frame.width)]
-    return frame
-
-
-def _id_columns(first: bytes, sep: str) -> dict[str, type[pl.DataType]]:
-    """Id-like columns of a CSV header, read as text: customer ``007`` must not become ``7``."""
-    line = first.decode("utf8", errors="replace").lstrip("\ufeff").rstrip("\r")
-    try:
-        names = next(csv.reader([line], delimiter=sep), [])
-    except csv.Error:  # a broken header: Polars will say what is wrong with it
-        return {}
-    known = set(NAMES["customer_id"])
-    return {
-        name: pl.String
-        for name in names
-        if normalize_name(name) in known or "id" in normalize_name(name).split("_")
-    }
-
-
-def _csv_error(data: bytes | Path, name: str, sep: str, err: Exception) -> LoadError:
-    """A readable error for a CSV Polars refused: the first line that breaks."""
-    raw = data.read_bytes() if isinstance(data, Path) else data
-    text = raw.decode("utf8", errors="replace")
-    reason = str(err).split("\n")[0][:200]
-    rows = csv.reader(io.StringIO(text), delimiter=sep)
-    try:
-        header = next(rows)
-        line = next((i for i, row in enumerate(rows, 2) if row and len(row) != len(header)), None)
-    except (csv.Error, StopIteration):
-        line = None
-    where = f" at line {line:,}" if line else ""
-    return LoadError(
-        f"cannot read {name!r} as a table with separator {sep!r}{where} ({reason}): "
-        "check that line or choose another separator"
-    )
