@@ -11,7 +11,8 @@ node, whose figure the node's label carries (``↻``). The layout is computed he
 the picture is the same on every rerun and for every viewer. The page embeds
 vis-network's JavaScript (no request leaves the machine) and can be saved as a file.
 
-Touchpoint names are untrusted: every label and tooltip is HTML-escaped, and nodes
+Touchpoint names are untrusted: every label and tooltip is HTML-escaped
+(:mod:`cxlib.views.graph_labels`), and nodes
 are identified by numbers, never by their names.
 """
 
@@ -30,8 +31,8 @@ import networkx as nx
 from pyvis.network import Network
 
 from cxlib.log import ENTRY, EXIT, OTHER
-from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE, TRANSITION_SHARE
-from cxlib.views.format import format_count, format_percent, format_seconds
+from cxlib.rates import EXIT_RATE
+from cxlib.views.graph_labels import EdgeWeight, edge_title, figure, node_label, node_title
 from cxlib.views.layout import Layout, NodeSize, Route, layered_layout
 
 __all__ = [
@@ -43,7 +44,6 @@ __all__ = [
     "graph_layout",
 ]
 
-EdgeWeight = Literal["count", "customers", "share", "median_seconds"]
 Palette = Literal["default", "colour-blind"]
 _LOW, _HIGH, _FIXED = (0x8E, 0xC9, 0xB8), (0xD9, 0x4F, 0x2B), "#9aa5b1"
 #: Node colour from a low to a high exit rate: green to red, or blue to orange (safe for
@@ -63,8 +63,6 @@ BACK_EDGE = "#b0b8c1"
 
 #: Font sizes of node and edge labels, in the drawing's pixels.
 NODE_FONT, EDGE_FONT = 20, 18
-#: Characters per line of a node label.
-LABEL_WIDTH = 16
 #: Height of the legend above the drawing, in pixels.
 LEGEND_HEIGHT = 52
 #: Smallest scale the drawing opens at: its labels stay legible (20 px text shows as 12.4 px).
@@ -100,88 +98,10 @@ def _colour(exit_rate: float, palette: Palette = "default") -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def _fmt(value: float | None, weight: str) -> str:
-    if weight == "share":
-        return format_percent(value, digits=0)
-    if weight == "median_seconds":
-        return format_seconds(value)
-    return format_count(value)
-
-
 def _text_size(text: str, font: float) -> tuple[float, float]:
     lines = text.split("\n")
     width = max(len(line) for line in lines) * _CHAR * font + 4
     return width, len(lines) * _LINE * font
-
-
-def wrap(name: str, width: int) -> list[str]:
-    """A name in lines of at most ``width`` characters, broken after ``_``, ``-`` or a space.
-
-    A word longer than a line is cut.
-
-    Examples
-    --------
-    >>> wrap("signup_email_visit_5", 16), wrap("Confirmation of receipt", 16)
-    (['signup_email_', 'visit_5'], ['Confirmation of', 'receipt'])
-    """
-    lines = [""]
-    for word in re.findall(r"[^_\- ]*[_\- ]?", name)[:-1] or [name]:
-        if len(lines[-1].rstrip() + word.rstrip()) > width and lines[-1]:
-            lines.append("")
-        lines[-1] += word
-        while len(lines[-1]) > width:
-            lines[-1:] = [lines[-1][:width], lines[-1][width:]]
-    return [line.rstrip() for line in lines]
-
-
-def _node_label(
-    graph: nx.DiGraph[str], node: str, weight: EdgeWeight, goal: str | None, *, details: bool = True
-) -> str:
-    data = graph.nodes[node]
-    if node in (ENTRY, EXIT):
-        journeys = data.get("visits")
-        if journeys is None or not details:
-            return node
-        return f"{node}\n{format_count(journeys)} journeys"
-    name = (
-        f"other ({format_count(len(data['members']))} touchpoints)" if node == OTHER else str(node)
-    )
-    lines = [html.escape(line) for line in wrap(name, LABEL_WIDTH)]
-    if not details:
-        return "\n".join(lines)
-    lines.append(f"{format_count(data.get('visits'))} visits")
-    figures = ["goal"] if node == goal else [f"{_fmt(data.get('exit_rate'), 'share')} exit"]
-    if graph.has_edge(node, node):
-        figures.append(f"↻ {_fmt(graph.edges[node, node].get(weight), weight)}")
-    lines.append(" · ".join(figures))
-    return "\n".join(lines)
-
-
-def _node_title(graph: nx.DiGraph[str], node: str) -> str:
-    data = graph.nodes[node]
-    lines = [html.escape(str(node))]
-    if node == OTHER:
-        lines.append("the rarest touchpoints together: " + ", ".join(map(str, data["members"])))
-    lines.append(f"visits: {format_count(data.get('visits'))}")
-    for rate in (EXIT_RATE, JOURNEYS_ENDING_SHARE):
-        if data.get(rate.name) is not None:
-            lines.append(f"{rate.definition} = {format_percent(data[rate.name])}")
-    for key in ("customers", "journeys", "entries", "exits"):
-        if data.get(key) is not None:
-            lines.append(f"{key}: {format_count(data[key])}")
-    return "\n".join(html.escape(line) if i else line for i, line in enumerate(lines))
-
-
-def _edge_title(source: str, target: str, data: dict[str, Any]) -> str:
-    return "\n".join(
-        [
-            f"{html.escape(str(source))} → {html.escape(str(target))}",
-            f"transitions: {format_count(data.get('count'))}",
-            f"customers: {format_count(data.get('customers'))}",
-            f"{TRANSITION_SHARE.definition} = {format_percent(data.get('share'))}",
-            f"median time: {format_seconds(data.get('median_seconds'))}",
-        ]
-    )
 
 
 def graph_layout(
@@ -207,11 +127,11 @@ def graph_layout(
     top = max((d.get("visits") or 0 for _, d in graph.nodes(data=True)), default=0) or 1
     sizes = {}
     for node, data in graph.nodes(data=True):
-        label = _node_label(graph, node, weight, goal, details=details)
+        label = node_label(graph, node, weight, goal, details=details)
         width, height = _text_size(label, NODE_FONT * scale)
         sizes[node] = NodeSize(_radius(data.get("visits") or 0, top) * scale, width, height)
     labels = {
-        (u, v): _text_size(_fmt(d.get(weight), weight), EDGE_FONT * scale)
+        (u, v): _text_size(figure(d.get(weight), weight), EDGE_FONT * scale)
         for u, v, d in graph.edges(data=True)
         if u != v
     }
@@ -295,8 +215,8 @@ def graph_html(
         x, y = layout.positions[node]
         net.add_node(
             ids[node],
-            label=_node_label(graph, node, weight, goal, details=details),
-            title=_node_title(graph, node),
+            label=node_label(graph, node, weight, goal, details=details),
+            title=node_title(graph, node),
             x=x,
             y=y,
             size=_radius(data.get("visits") or 0, top) * scale,
@@ -309,14 +229,14 @@ def graph_html(
     widest = max((d.get(key) or 0 for *_, d in graph.edges(data=True)), default=0) or 1
     for source, target, data in graph.edges(data=True):
         look = {
-            "title": _edge_title(source, target, data),
+            "title": edge_title(source, target, data),
             "width": (1 + 14 * (data.get(key) or 0) / widest) * scale,
             **(_HIGHLIGHTED if (source, target) in marked else {}),
         }
         route = layout.routes[source, target]
         if route.kind == "back" and (source, target) not in marked:
             look |= _BACK
-        _add_route(net, ids[source], ids[target], route, _fmt(data.get(weight), weight), look)
+        _add_route(net, ids[source], ids[target], route, figure(data.get(weight), weight), look)
     net.set_options(json.dumps(_options(scale)))
     page = _CDN.sub("", net.generate_html())
     page = page.replace("<body>", "<body>\n" + legend_html(weight, palette, goal, bool(marked)), 1)
