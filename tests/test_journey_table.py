@@ -22,7 +22,7 @@ from cxlib import (
 from cxlib.analyses.compare import segment_log
 from cxlib.engines import category_column, polars_sort, to_engine
 from cxlib.errors import AnalysisError
-from cxlib.journeys import journey_steps, journey_table, sessionize
+from cxlib.journeys import in_memory, journey_steps, journey_table, sessionize
 from tests.conftest import T0, approx_rows, make_log, random_log_frames
 
 COLUMNS = [
@@ -154,14 +154,14 @@ def test_derived_logs_reuse_the_order_of_the_log_they_come_from(frame, made, by,
     log = EventLog.from_frame(with_channel(frame))
     journey_table(log, categories=["channel"] if coded_first else [])
     sorts = []
-    original = journeys.sort_journeys
+    original = in_memory.sort_journeys
 
     def counted(*args, **kwargs):
         sorts.append(args)
         return original(*args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(journeys, "sort_journeys", counted)
+        patch.setattr(in_memory, "sort_journeys", counted)
         for name in made:
             try:
                 log = DERIVED[name](log)

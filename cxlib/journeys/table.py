@@ -1,180 +1,35 @@
-"""Journeys: events ordered within each customer (or session), the base of every analysis.
+"""The journey steps an analysis aggregates: :func:`journey_table`, on any engine.
 
-A **journey** is the ordered events of one customer (``by="customer"``) or of one
-session (``by="session"``: a run of a customer's events with no pause longer than
-the session gap, 30 minutes by default). Events are ordered by timestamp, ties by
-their position in the source.
-
-:func:`journey_steps` is a window function over the journey key ordered by
-``(epoch_us, event_index)``, so it runs unchanged on Polars, DuckDB and PySpark.
-:func:`journey_table`, the base of the analyses, is the same steps; where the engine
-keeps journeys in memory (Polars) they come from one sort per log, kept in the log's
-cache (:class:`~cxlib.log.LogCache`).
+Where the engine sorts within each query (DuckDB, PySpark) they are window functions
+(:func:`journey_steps`); where it keeps journeys in memory (Polars) they are derived
+with shifts from the log's sorted journeys (:mod:`cxlib.journeys.in_memory`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, NamedTuple, get_args
+from typing import Any, NamedTuple
 
 import narwhals as nw
 
 from cxlib.engines import (
-    SortedJourneys,
     category_column,
-    cut_sessions,
-    gathered,
     keeps_journeys_in_memory,
-    kept_mask,
     kept_masks,
-    kept_rows,
     relabel_events,
-    repeated_rows,
-    rows_where,
-    sort_journeys,
     steps_in_order,
-    with_touchpoint,
 )
-from cxlib.errors import check_choice
-from cxlib.log import (
-    ORDER,
-    Collapsed,
-    Derivation,
-    EventLog,
-    JourneyBy,
-    Kept,
-    Relabelled,
-    Sessions,
-)
-from cxlib.units import DEFAULT_SESSION_GAP, parse_duration
+from cxlib.journeys.in_memory import sorted_journeys
+from cxlib.journeys.logs import CORE, journey_keys, with_sessions
+from cxlib.log import ORDER, EventLog, JourneyBy, Kept
 
 __all__ = [
-    "JourneyBy",
     "Journeys",
-    "collapse_repeats",
-    "derived",
-    "journey_keys",
     "journey_steps",
     "journey_table",
-    "kept",
     "named_journeys",
-    "relabelled",
     "relabelled_touchpoint",
-    "sessionize",
-    "with_sessions",
 ]
-
-#: The columns every journey table has, after the journey keys.
-CORE = ["touchpoint", "timestamp", *ORDER]
-
-
-def sessionize(log: EventLog, gap: str = DEFAULT_SESSION_GAP) -> EventLog:
-    """Add ``session_id``: 1 for a customer's first session, 2 for the next, and so on.
-
-    A new session starts at a customer's first event and at every event that comes
-    more than ``gap`` after the previous one.
-
-    Examples
-    --------
-    >>> import datetime as dt, polars as pl
-    >>> t = [dt.datetime(2024, 1, 1, 9, m) for m in (0, 10, 50)]
-    >>> log = EventLog.from_frame(pl.DataFrame(
-    ...     {"customer_id": ["a"] * 3, "timestamp": t, "touchpoint": ["x", "y", "z"]}))
-    >>> sessionize(log, "30m").to_polars()["session_id"].to_list()
-    [1, 1, 2]
-    """
-    gap_us = parse_duration(gap)
-    frame = log.frame.drop("session_id") if log.has("session_id") else log.frame
-    prev = nw.col("epoch_us").shift(1).over("customer_id", order_by=ORDER)
-    # Two steps: narwhals cannot nest one window (the gap) inside another (the running count).
-    frame = frame.with_columns(
-        session_id=(prev.is_null() | ((nw.col("epoch_us") - prev) > gap_us)).cast(nw.Int64)
-    ).with_columns(
-        session_id=nw.col("session_id").cum_sum().over("customer_id", order_by=ORDER).cast(nw.Int64)
-    )
-    # journey_table cuts these sessions from the customers' sorted journeys of ``log``.
-    return derived(log, frame, Sessions(gap_us))
-
-
-def derived(log: EventLog, frame: nw.LazyFrame[Any], how: Derivation) -> EventLog:
-    """The log over ``frame``, made from ``log`` as ``how`` says (kept in its cache).
-
-    Where journeys are kept in memory, the new log's sorted journeys are then made from
-    ``log``'s instead of sorted again (see :class:`cxlib.log.LogCache`).
-    """
-    out = log.with_frame(frame)
-    out.cache.derived = (log, how)
-    return out
-
-
-def kept(
-    log: EventLog,
-    condition: nw.Expr,
-    *,
-    columns: Sequence[str],
-    scope: Literal["events", "customers", "other customers"] = "events",
-) -> EventLog:
-    """The events where ``condition`` holds, or all events of the customers with (or without) one.
-
-    ``columns`` are the columns ``condition`` reads. With ``scope="customers"`` every
-    event of a customer who has an event where it holds is kept, with ``"other
-    customers"`` every event of the others. The filters (:mod:`cxlib.filters`) and
-    segments are made with it, so that on Polars the result reuses the journey order of
-    ``log`` (no new sort).
-
-    Examples
-    --------
-    >>> import datetime as dt, polars as pl
-    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
-    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3, "touchpoint": ["x", "y", "x"]}))
-    >>> y = nw.col("touchpoint") == "y"
-    >>> kept(log, y, columns=["touchpoint"]).to_polars()["customer_id"].to_list()
-    ['a']
-    >>> kept(log, y, columns=["touchpoint"], scope="customers").to_polars()["touchpoint"].to_list()
-    ['x', 'y']
-    """
-    if scope == "events":
-        frame = log.frame.filter(condition)
-    else:
-        chosen = log.frame.filter(condition.fill_null(False)).select("customer_id").unique()
-        frame = log.frame.join(
-            chosen, on="customer_id", how="semi" if scope == "customers" else "anti"
-        )
-    return derived(log, frame, Kept(condition, tuple(columns), scope))
-
-
-def relabelled(log: EventLog, touchpoint: nw.Expr, *, columns: Sequence[str]) -> EventLog:
-    """The log with each event's touchpoint replaced by ``touchpoint``, an expression over ``columns``.
-
-    Renamings, channels and stages are made with it: on Polars the result reuses the
-    journey order of ``log`` (no new sort).
-
-    Examples
-    --------
-    >>> import datetime as dt, polars as pl
-    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a"],
-    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 2, "touchpoint": ["x", "y"]}))
-    >>> upper = nw.col("touchpoint").str.to_uppercase()
-    >>> relabelled(log, upper, columns=["touchpoint"]).to_polars()["touchpoint"].to_list()
-    ['X', 'Y']
-    """
-    frame = log.frame.with_columns(touchpoint=touchpoint)
-    return derived(log, frame, Relabelled(touchpoint, tuple(columns)))
-
-
-def journey_keys(log: EventLog, by: JourneyBy) -> list[str]:
-    """The columns that identify a journey: the customer, or the customer and the session.
-
-    ``by="session"`` on a log without ``session_id`` uses the default 30-minute gap;
-    call :func:`sessionize` first for another gap.
-    """
-    check_choice(by, get_args(JourneyBy), name="by", what="a journey")
-    return ["customer_id"] if by == "customer" else ["customer_id", "session_id"]
-
-
-def with_sessions(log: EventLog, by: JourneyBy) -> EventLog:
-    """The log ready for journeys ``by``: sessionized with the default gap when needed."""
-    return sessionize(log) if by == "session" and not log.has("session_id") else log
 
 
 def journey_steps(log: EventLog, *, by: JourneyBy = "customer") -> nw.LazyFrame[Any]:
@@ -316,7 +171,7 @@ def journey_table(
             )
         core = [*keys, *CORE, *extra, "step", "next_touchpoint", "next_epoch_us", *following]
         return Journeys(table.select(*core), keys, "customer_id", ordered=False)
-    journeys = _sorted_journeys(log, by, extra, coded)
+    journeys = sorted_journeys(log, by, extra, coded)
     if flags:
         masks = kept_masks(journeys, [(how.condition, how.scope) for _, how in flags])
         journeys = journeys.with_columns(
@@ -378,84 +233,3 @@ def named_journeys(table: Journeys, frame: nw.LazyFrame[Any], keys: list[str]) -
     names = table.frame.filter(nw.col("step") == 1).select(*table.keys, *keys)
     rest = [c for c in frame.columns if c not in table.keys]
     return frame.join(names, on=table.keys).select(*keys, *rest)
-
-
-def _sorted_journeys(
-    log: EventLog, by: JourneyBy, columns: Sequence[str] = (), categories: Sequence[str] = ()
-) -> SortedJourneys:
-    """The core columns, ``columns`` and ``categories`` of ``log`` in journey order ``by``, kept in ``log.cache``.
-
-    Each of ``categories`` is kept as :func:`cxlib.engines.category_column`.
-    """
-    columns = list(dict.fromkeys(columns))
-    table = log.cache.journeys(by, lambda: _journeys_of(log, by, columns))
-    missing = [c for c in columns if c not in table.columns]
-    coded = [c for c in categories if category_column(c) not in table.columns]
-    if not missing and not coded:
-        return table
-    more = gathered(table, (log.cache.origin or log).frame, missing, categories=coded)
-    if more is None:  # its rows came back in another order than when sorted: sort again
-        log.cache.forget_journeys()
-        return _sorted_journeys(log, by, columns, categories)
-    log.cache.keep_journeys(by, more)
-    return more
-
-
-def _journeys_of(log: EventLog, by: JourneyBy, columns: Sequence[str]) -> SortedJourneys:
-    """The sorted journeys of ``log`` ``by``: made from those of the log it came from, or sorted."""
-    if by == "session" and not log.has("session_id"):
-        # Default sessions cut the customers' sorted journeys: no second sort.
-        customers = _sorted_journeys(log, "customer", columns)
-        return cut_sessions(customers, parse_duration(DEFAULT_SESSION_GAP))
-    if log.cache.derived is None:
-        keys = journey_keys(log, by)
-        every = list(dict.fromkeys([*keys, *CORE, *columns]))
-        return sort_journeys(log.frame, keys, ORDER, columns=every)
-    parent, how = log.cache.derived
-    table = _derived_journeys(parent, how, by, columns)
-    # Made from the parent's rows: their _row numbers the rows of the parent's origin.
-    log.cache.origin = parent.cache.origin or parent
-    return table
-
-
-def _derived_journeys(
-    parent: EventLog, how: Derivation, by: JourneyBy, columns: Sequence[str]
-) -> SortedJourneys:
-    """The sorted journeys of the log made from ``parent`` as ``how`` says, from ``parent``'s."""
-    if isinstance(how, Sessions):
-        customers = _sorted_journeys(parent, "customer", columns)
-        return customers if by == "customer" else cut_sessions(customers, how.gap_us)
-    if isinstance(how, Collapsed):
-        # Sessions are cut from the customers' rows in their order: a mask fits either.
-        table = _sorted_journeys(parent, by, columns)
-        repeats = repeated_rows(_sorted_journeys(parent, how.by))
-        return kept_rows(table, repeats.not_(), [*journey_keys(parent, by), *CORE, *columns])
-    table = _sorted_journeys(parent, by, [*how.columns, *columns])
-    if isinstance(how, Relabelled):
-        return with_touchpoint(table, rows_where(table, how.touchpoint))
-    mask = kept_mask(table, how.condition, how.scope)
-    return kept_rows(table, mask, [*journey_keys(parent, by), *CORE, *columns])
-
-
-def collapse_repeats(log: EventLog, *, by: JourneyBy = "customer") -> EventLog:
-    """Drop every event whose touchpoint repeats the one just before it in the journey.
-
-    ``a a b a`` becomes ``a b a``: loops through other touchpoints are kept.
-
-    Examples
-    --------
-    >>> import datetime as dt, polars as pl
-    >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["c"] * 4,
-    ...     "timestamp": [dt.datetime(2024, 1, 1)] * 4, "touchpoint": list("aaba")}))
-    >>> collapse_repeats(log).to_polars()["touchpoint"].to_list()
-    ['a', 'b', 'a']
-    """
-
-    def collapsed() -> EventLog:
-        journeys = with_sessions(log, by)
-        keys = journey_keys(journeys, by)
-        prev = nw.col("touchpoint").shift(1).over(*keys, order_by=ORDER)
-        frame = journeys.frame.filter(prev.is_null() | (prev != nw.col("touchpoint")))
-        return derived(journeys, frame, Collapsed(by))
-
-    return log.cache.reused("collapsed", by, collapsed)
