@@ -52,6 +52,7 @@ from cxlib.engines.frames import (
 )
 from cxlib.engines.polars_differences import polars_values_had
 from cxlib.engines.polars_funnel import (
+    polars_any_order_events,
     polars_any_order_levels,
     polars_funnel_walk,
     polars_walk_levels,
@@ -110,6 +111,7 @@ __all__ = [
     "ordered_join",
     "page_rows",
     "parquet_events",
+    "polars_any_order_events",
     "polars_any_order_levels",
     "polars_funnel_walk",
     "polars_values_had",

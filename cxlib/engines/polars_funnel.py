@@ -7,10 +7,13 @@ the path an attempt takes does not depend on the window, only where it stops doe
 stops each attempt at its first step past the window and keeps each journey's best
 attempt: a change of the window alone redoes that part only (10M events, 4 steps: the
 walk and window 0.5-0.9 CPU-s, the window alone 0.25-0.5). A funnel in any order
-(:func:`polars_any_order_levels`) is computed for its window at once: its walk would
-need every attempt's times, where the window's levels need them for each journey's
-best attempt only (first computation 0.65-1.05 CPU-s, where walk and window took
-1.2-1.35; a window change 0.6-1.1, where the window alone took 0.35-0.45).
+finds, from every event of a step or an exclusion, the next event of each step
+(:func:`polars_any_order_events`, kept likewise), then the levels under the window
+(:func:`polars_any_order_levels`): an attempt's times are taken for each journey's best
+attempt only (first computation 0.65-1.05 CPU-s, where a walk of every attempt's times
+and the window took 1.2-1.35). A window change then reads the levels only: 10M
+events, 4 steps, the funnel and what dropped journeys did next 0.33-0.38 s wall
+(0.53-0.61 CPU-s) instead of 0.46-0.48 s (0.71-0.76), one process, 2026-12-05.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import narwhals as nw
 import polars as pl
 
 __all__ = [
+    "polars_any_order_events",
     "polars_any_order_levels",
     "polars_funnel_walk",
     "polars_walk_levels",
@@ -105,33 +109,29 @@ def polars_funnel_walk(
     )
 
 
-def polars_any_order_levels(
+def polars_any_order_events(
     frame: nw.LazyFrame[pl.LazyFrame],
-    keys: list[str],
     steps: list[str],
     *,
-    window_us: int,
     exclude: Sequence[str],
     journey: str,
-    every_attempt: bool = False,
-    with_next: bool = False,
-) -> nw.LazyFrame[Any]:
-    """Polars fast path of :func:`cxlib.funnel_levels` for ``order="any"`` (distinct ``steps``).
+) -> pl.DataFrame:
+    """The events of a funnel in any order (distinct ``steps``), for :func:`polars_any_order_levels`.
 
-    Arguments and result as :func:`polars_walk_levels`; ``exclude`` applies to the whole
-    funnel. Every event of a step starts an attempt; from it, the next event of each
-    step is a backward fill over the whole frame checked against the attempt's journey,
-    where the portable path fills within windows over each journey. Each attempt's
-    level is one lazy query over those rows; the times (and what came next) are then
-    taken for each journey's best attempt only (10M events, 4 steps, with what came
-    next as the Funnels page asks: 1.8 -> 1.0 CPU-s, where each step was an eager pass
-    over every attempt).
+    ``frame`` is a Polars journey table in journey order, ``journey`` names its column
+    numbering the journeys; ``exclude`` applies to the whole funnel. One row per event of
+    a step or an exclusion, in the frame's order: ``_index`` (which step it is, null for
+    an exclusion), ``_limit`` (the row of the next excluded event) and ``_to_1`` ...
+    ``_to_<n>`` (the row of the next event of each step, maybe in a later journey),
+    each a backward fill over the whole frame where the portable path fills within
+    windows over each journey. None of it depends on the window: kept, a new window
+    only reads the levels off it again.
     """
     tp = pl.col("touchpoint")
     index: pl.Expr = pl.when(tp == steps[0]).then(1)
     for j, s in enumerate(steps[1:], 2):
         index = pl.when(tp == s).then(j).otherwise(index)
-    df = _events(
+    return _events(
         frame,
         journey,
         [*steps, *exclude],
@@ -139,7 +139,29 @@ def polars_any_order_levels(
         _limit=_next_at(tp.is_in(list(exclude))) if exclude else pl.lit(None, ROW),
         **{f"_to_{j}": _next_at(tp == s) for j, s in enumerate(steps, 1)},
     )
-    n, time, limit = len(steps), pl.col("epoch_us"), pl.col("_limit")
+
+
+def polars_any_order_levels(
+    events: pl.DataFrame,
+    frame: nw.LazyFrame[pl.LazyFrame],
+    keys: list[str],
+    *,
+    window_us: int,
+    journey: str,
+    every_attempt: bool = False,
+    with_next: bool = False,
+) -> nw.LazyFrame[Any]:
+    """Polars fast path of :func:`cxlib.funnel_levels` for ``order="any"``.
+
+    ``events`` are :func:`polars_any_order_events`' on the journey table ``frame``;
+    other arguments and the result as :func:`polars_walk_levels`. Every event of a step
+    starts an attempt; each attempt's level is one lazy query over ``events``; the
+    times (and what came next) are then taken for each journey's best attempt only
+    (10M events, 4 steps, with what came next as the Funnels page asks: 1.8 -> 1.0
+    CPU-s, where each step was an eager pass over every attempt).
+    """
+    n = sum(c.startswith("_to_") for c in events.columns)
+    time, limit = pl.col("epoch_us"), pl.col("_limit")
     # ok_j: step j has an event after the start, in its journey, within the window, before
     # any exclusion; steps 1..k all ok and the start one of them: level k.
     prefix, ok = [], pl.lit(True)
@@ -152,15 +174,15 @@ def polars_any_order_levels(
     for k in range(1, n + 1):
         level = pl.when(prefix[k - 1] & (pl.col("_index") <= k)).then(k).otherwise(level)
     starts = (
-        df.lazy().select(journey, "_r", level=level.cast(pl.Int64)).filter(pl.col("level") >= 1)
+        events.lazy().select(journey, "_r", level=level.cast(pl.Int64)).filter(pl.col("level") >= 1)
     )
     if not every_attempt:
         starts = _best_of(starts, journey, "_r")
     chosen = starts.select("_r", "level").collect()
-    picked = df[chosen["_r"]]
+    picked = events[chosen["_r"]]
     # at_k: when steps 1..k were all done, the latest of their events; _last: the latest
     # reached event.
-    at = [df["epoch_us"].gather(picked[f"_to_{j}"]) for j in range(1, n + 1)]
+    at = [events["epoch_us"].gather(picked[f"_to_{j}"]) for j in range(1, n + 1)]
     attempts = chosen.select(
         "level",
         _start=picked["_src"],
@@ -171,7 +193,9 @@ def polars_any_order_levels(
         latest = pl.max_horizontal(
             pl.when(pl.col("level") >= j).then(picked[f"_to_{j}"]) for j in range(1, n + 1)
         )
-        attempts = attempts.with_columns(_last=df["_src"].gather(chosen.select(latest).to_series()))
+        attempts = attempts.with_columns(
+            _last=events["_src"].gather(chosen.select(latest).to_series())
+        )
     return _named(frame, attempts, keys, journey, n, with_next)
 
 

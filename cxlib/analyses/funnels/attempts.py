@@ -38,7 +38,10 @@ from step to step with equi-joins on (journey, position)
 (:mod:`cxlib.analyses.funnels.walks`). Where journeys are kept in
 memory, in order (Polars), :func:`cxlib.engines.polars_funnel_walk` walks the same way
 over the kept order with no window and :func:`cxlib.engines.polars_walk_levels` applies
-the window; :func:`cxlib.engines.polars_any_order_levels` does both at once.
+the window. In any order :func:`cxlib.engines.polars_any_order_events` finds the next
+event of each step from every event and :func:`cxlib.engines.polars_any_order_levels`
+reads the levels under the window off them. Either first part is kept for the next
+window.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from cxlib.analyses.funnels.steps import (
 )
 from cxlib.analyses.funnels.walks import Funnel, any_order, in_order
 from cxlib.engines import (
+    polars_any_order_events,
     polars_any_order_levels,
     polars_funnel_walk,
     polars_walk_levels,
@@ -191,11 +195,10 @@ def journey_levels(
         return _levels(log, table, funnel, "customer").select(*table.keys, "level")
     if order == "any":
         best = polars_any_order_levels(
+            _walk(log, table, funnel, (tuple(steps), order, (), "customer")),
             table.frame,
             table.keys,
-            funnel.steps,
             window_us=window_us,
-            exclude=(),
             journey="_journey",
         )
         return best.select(*table.keys, "level")
@@ -209,17 +212,16 @@ def _kept_levels(
 ) -> nw.LazyFrame[Any]:
     """The levels on journeys kept in order (:mod:`cxlib.engines.polars_funnel`), with what came next.
 
-    In sequential and strict order the walk without a window is kept in ``log.cache``
-    (the last funnel's): another window only re-applies the window to it.
+    What does not depend on the window (:func:`_walk`) is kept in ``log.cache`` (the
+    last funnel's): another window only reads the levels off it again.
     """
     keys, frame, every = journey_keys(log, by), journeys.frame, funnel.every_attempt
     if funnel.order == "any":
         best = polars_any_order_levels(
+            _walk(log, journeys, funnel, walk_key),
             frame,
             keys,
-            funnel.steps,
             window_us=funnel.window_us,
-            exclude=funnel.definition.exclude,
             journey="_journey",
             every_attempt=every,
             with_next=True,
@@ -238,7 +240,22 @@ def _kept_levels(
 
 
 def _walk(log: EventLog, journeys: Journeys, funnel: Funnel, walk_key: Hashable) -> pl.DataFrame:
-    """The walk without a window of a funnel in sequential or strict order, kept in ``log.cache``."""
+    """What a funnel's levels are read from under any window, kept in ``log.cache`` (the last funnel's).
+
+    In sequential and strict order the walk without a window; in any order the events
+    with the next event of each step (:func:`cxlib.engines.polars_any_order_events`).
+    """
+    if funnel.order == "any":
+        return log.cache.reused(
+            "funnel walk",
+            walk_key,
+            lambda: polars_any_order_events(
+                journeys.frame,
+                funnel.steps,
+                exclude=funnel.definition.exclude,
+                journey="_journey",
+            ),
+        )
     order: Literal["sequential", "strict"] = "strict" if funnel.order == "strict" else "sequential"
     return log.cache.reused(
         "funnel walk",
