@@ -266,7 +266,8 @@ class LogCache:
         differently compares (:func:`cxlib.converter_differences`), and the last funnel's
         walk without a window in sequential or strict order
         (:mod:`cxlib.engines.polars_funnel`: one row per attempt), from which
-        :func:`cxlib.funnel_levels` stops the attempts at another window, and who
+        :func:`cxlib.funnel_levels` stops the attempts at another window or walks on a
+        funnel sharing its first steps (in any order: the next event of each step), and who
         reached each touchpoint before converting to the last goal asked
         (:func:`cxlib.conversion.goal.reach`: touchpoint importance and the story), each
         customer's first conversion step to it (one column in journey order,
@@ -339,6 +340,10 @@ class LogCache:
             kept = (definition, compute())
             self._reused[kind] = kept
         return kept[1]
+
+    def last(self, kind: str) -> tuple[Hashable, Any] | None:
+        """The definition and value of ``kind`` kept by :meth:`reused`, if any."""
+        return self._reused.get(kind)
 
     def entries(self) -> list[tuple[Hashable, ...]]:
         """The keys of the entries present (see the class docstring)."""

@@ -55,6 +55,7 @@ from cxlib.engines.polars_funnel import (
     polars_any_order_events,
     polars_any_order_levels,
     polars_funnel_walk,
+    polars_walk_continued,
     polars_walk_levels,
     polars_walk_reached,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "polars_any_order_levels",
     "polars_funnel_walk",
     "polars_values_had",
+    "polars_walk_continued",
     "polars_walk_levels",
     "polars_walk_reached",
     "relabel_events",

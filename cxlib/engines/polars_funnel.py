@@ -28,6 +28,7 @@ __all__ = [
     "polars_any_order_events",
     "polars_any_order_levels",
     "polars_funnel_walk",
+    "polars_walk_continued",
     "polars_walk_levels",
     "polars_walk_reached",
 ]
@@ -107,6 +108,65 @@ def polars_funnel_walk(
             **{f"_src_{k}": df["_src"].gather(r) for k, r in enumerate(rows, 1)},
         }
     )
+
+
+def polars_walk_continued(
+    walk: pl.DataFrame,
+    frame: nw.LazyFrame[pl.LazyFrame],
+    steps: list[str],
+    *,
+    shared: int,
+    journey: str,
+    order: Literal["sequential", "strict"] = "sequential",
+) -> pl.DataFrame:
+    """:func:`polars_funnel_walk` of ``steps`` from the ``walk`` of a funnel whose first ``shared`` steps are theirs.
+
+    Both funnels exclude nothing and are walked on the journey table ``frame`` in the
+    same ``order``. An attempt goes from step to step whatever comes after, so the walk
+    of a funnel's first steps is the start of its own walk: the shared steps are kept,
+    and the others walked from the event of the step before. The next event of the
+    step's touchpoint is a backward fill over the frame (in strict order the next row),
+    checked against the attempt's journey. With exclusions, each gap's limit depends on
+    the steps around it: walk anew.
+
+    Examples
+    --------
+    >>> frame = nw.from_native(pl.LazyFrame({"j": [1, 1, 1, 2], "epoch_us": [0, 1, 2, 3],
+    ...     "touchpoint": ["a", "b", "c", "c"]}))
+    >>> walk = polars_funnel_walk(frame, ["a", "b"], excluded=[(), ()], journey="j")
+    >>> polars_walk_continued(walk, frame, ["a", "b", "c"], shared=2, journey="j")["_src_3"].to_list()
+    [2]
+    >>> polars_walk_continued(walk, frame, ["a", "c"], shared=1, journey="j")["_src_2"].to_list()
+    [2]
+    >>> polars_walk_continued(walk, frame, ["a"], shared=1, journey="j").columns
+    ['_start', 'j', 'start_us', 'at_1', '_src_1']
+    """
+    n, total = sum(c.startswith("at_") for c in walk.columns), len(steps)
+    walk = walk.drop(
+        f"{c}_{k}" for k in range(min(shared, total) + 1, n + 1) for c in ("at", "_src")
+    )
+    if total <= shared:
+        return walk
+    table = frame.to_native().select(journey, "touchpoint", "epoch_us").collect(engine="in-memory")
+    table = table.rechunk()  # gathers from one chunk
+    time, attempt = table["epoch_us"], walk[journey]
+    row = pl.int_range(pl.len(), dtype=ROW)
+    cur, added = walk[f"_src_{shared}"], {}
+    for k in range(shared + 1, total + 1):
+        hit = pl.col("touchpoint") == steps[k - 1]
+        if order == "strict":  # the next row, when it is the step's
+            nxt = pl.select(pl.when(cur + 1 < table.height).then(cur + 1)).to_series()
+            hits = table.select(hit).to_series().gather(nxt)
+            cand = pl.select(pl.when(hits).then(nxt)).to_series()
+        else:  # the first row after this one that is the step's
+            nxt = table.select(pl.when(hit).then(row).backward_fill().shift(-1)).to_series()
+            cand = nxt.gather(cur)
+        same = table[journey].gather(cand) == attempt
+        cur = pl.select(pl.when(same.fill_null(False)).then(cand).cast(ROW)).to_series()
+        added[f"at_{k}"], added[f"_src_{k}"] = time.gather(cur), cur
+    steps_at = [f"at_{k}" for k in range(1, total + 1)]
+    rows_at = [f"_src_{k}" for k in range(1, total + 1)]
+    return walk.with_columns(**added).select("_start", journey, "start_us", *steps_at, *rows_at)
 
 
 def polars_any_order_events(

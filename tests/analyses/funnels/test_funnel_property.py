@@ -251,6 +251,40 @@ def test_polars_fast_path_equals_the_portable_path(
     assert fast.sort(keys).equals(slow.sort(keys))
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    frame=random_log_frames(),
+    steps=st.lists(st.sampled_from(["x", "ü"]), min_size=2, max_size=4),
+    cut=st.sampled_from([1, 1, 2, 0]),
+    other=st.lists(st.sampled_from(["x", "y", "ü"]), max_size=2),
+    window=st.sampled_from(WINDOWS),
+    by=st.sampled_from(["customer", "session"]),
+    order=st.sampled_from(["sequential", "strict"]),
+    last_order=st.sampled_from([None, None, None, "sequential", "strict", "any"]),
+    exclude=st.sampled_from([[], [], [], ["z"]]),
+    last_exclude=st.sampled_from([[], [], [], ["z"]]),
+)
+def test_a_walk_continued_from_the_last_funnel_equals_the_portable_path(
+    frame, steps, cut, other, window, by, order, last_order, exclude, last_exclude
+):
+    # A funnel sharing its first steps with the last one walks only its other steps from
+    # the kept walk (engines.polars_walk_continued): steps added, removed or changed at
+    # the end, as a funnel is built. The last one is mostly in the same order (None) and
+    # excludes nothing, as is this one.
+    log = EventLog.from_frame(with_every_touchpoint(frame))
+    portable = EventLog.from_frame(to_engine(log.frame.collect().to_native(), "duckdb"))
+    options = {"window": window, "by": by, "order": order, "with_next": True}
+    last = [*steps[: max(1, len(steps) - cut)], *other]
+    last_order = last_order or order
+    funnel_levels(log, list(dict.fromkeys(last)) if last_order == "any" else last,
+                  **{**options, "order": last_order, "exclude": last_exclude})  # fmt: skip
+    options["exclude"] = exclude
+    fast = funnel_levels(log, steps, **options).collect().to_native()
+    slow = funnel_levels(portable, steps, **options).collect("polars").to_native()
+    keys = ["customer_id", "session_id"] if by == "session" else ["customer_id"]
+    assert fast.sort(keys).equals(slow.sort(keys))
+
+
 # --- Steps with conditions, exclusions between two steps, every attempt counted ---
 
 CHANNELS = ["web", "app", None]
