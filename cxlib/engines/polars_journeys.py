@@ -215,9 +215,14 @@ def cut_sessions(customers: SortedJourneys, gap_us: int) -> SortedJourneys:
     customer, epoch = pl.col("_customer"), pl.col("epoch_us")
     first = (customer != customer.shift(1)).fill_null(True)
     starts = first | ((epoch - epoch.shift(1)) > gap_us)
-    count = starts.cum_sum()
+    # The running count of sessions once, then the count before each customer's first
+    # (as expressions of one with_columns, both computed it: 0.24-0.26 s at 10M events
+    # instead of 0.16).
+    counted = customers.select(first=first, count=starts.cum_sum())
+    count = counted["count"]
+    before = counted.select(pl.when("first").then("count").forward_fill()).to_series()
     return customers.with_columns(
-        session_id=(count - pl.when(first).then(count).forward_fill() + 1).cast(pl.Int64),
+        session_id=(count - before + 1).cast(pl.Int64),
         _journey=count.cast(pl.UInt32).set_sorted(),
     )
 
