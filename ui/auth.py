@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 
 import streamlit as st
 
+from ui.ownership import Person
 from ui.text import md
-from ui.workspace import Person
 
 __all__ = ["gate", "person", "providers", "required"]
 

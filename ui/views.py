@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import cxlib
-from ui.workspace import NotFound, Owned, Person, Workspace, owned, ownership
+from ui.ownership import Owned, Person, owned, ownership
+from ui.workspace import NotFound, Workspace
 
 __all__ = ["MAX_STATE_BYTES", "View", "decode", "delete", "encode", "get", "save", "views"]
 

@@ -31,10 +31,8 @@ Parquet files no row names.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import os
-import secrets
 import sqlite3
 import sys
 import threading
@@ -47,25 +45,17 @@ import polars as pl
 
 import cxlib
 from ui import logfiles
+from ui.ownership import Owned, Person, clean_name, owned, ownership
 
 __all__ = [
-    "MAX_NAME",
     "LogEntry",
     "NotFound",
-    "Owned",
-    "Person",
     "StorageError",
     "Workspace",
-    "clean_name",
     "data_dir",
-    "now",
-    "owned",
-    "ownership",
     "workspace",
 ]
 
-#: Longest name a log or a view may have.
-MAX_NAME = 200
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS logs (
     id          TEXT PRIMARY KEY,
@@ -109,35 +99,6 @@ class StorageError(cxlib.LoadError):
 
 
 @dataclass(frozen=True)
-class Person:
-    """Who is using the dashboard: ``id`` (an e-mail) when signed in, ``None`` for the team."""
-
-    id: str | None = None
-    name: str | None = None
-
-    @property
-    def label(self) -> str:
-        """How the Data page names them."""
-        return self.name or self.id or "the team"
-
-
-@dataclass(frozen=True)
-class Owned:
-    """What every catalog row has: an id, a name, who added it and when, and who may see it."""
-
-    id: str
-    name: str
-    owner: str | None
-    owner_name: str | None
-    shared: bool
-    added_at: dt.datetime
-
-    def visible_to(self, who: Person) -> bool:
-        """Whether ``who`` may open it: shared with the team, or theirs."""
-        return self.shared or self.owner == who.id
-
-
-@dataclass(frozen=True)
 class LogEntry(Owned):
     """One log of the workspace, as the catalog records it."""
 
@@ -169,26 +130,12 @@ def workspace() -> Workspace:
     return Workspace(data_dir())
 
 
-def now() -> str:
-    """The time now, as the catalog writes it (ISO 8601, UTC)."""
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-
-
-def clean_name(name: str) -> str:
-    """A name on one line, at most :data:`MAX_NAME` characters (raises when empty)."""
-    cleaned = " ".join(str(name).split())[:MAX_NAME]
-    if not cleaned:
-        msg = "give it a name (the name is how the team finds it)"
-        raise cxlib.LoadError(msg)
-    return cleaned
-
-
 class Workspace:
     """The logs kept in one data folder (see the module docstring).
 
     Examples
     --------
-    >>> import tempfile
+    >>> import datetime as dt, tempfile
     >>> ws = Workspace(Path(tempfile.mkdtemp()))
     >>> log = cxlib.EventLog.from_frame(pl.DataFrame({
     ...     "customer_id": ["a", "a"],
@@ -451,30 +398,6 @@ class Workspace:
         ]
         problems += [f"{name}: no catalog row names it" for name in stray]
         return problems
-
-
-def owned(row: sqlite3.Row) -> dict[str, Any]:
-    """The fields every catalog row has: id, name, who added it, with whom it is shared, when."""
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "owner": row["owner"],
-        "owner_name": row["owner_name"],
-        "shared": bool(row["shared"]),
-        "added_at": dt.datetime.fromisoformat(row["added_at"]),
-    }
-
-
-def ownership(name: str, who: Person, shared: bool) -> dict[str, Any]:
-    """Those fields for a new row: a random id, ``who`` as owner, shared always without sign-in."""
-    return {
-        "id": secrets.token_urlsafe(16),
-        "name": clean_name(name),
-        "owner": who.id,
-        "owner_name": who.name,
-        "shared": int(shared or who.id is None),
-        "added_at": now(),
-    }
 
 
 def _entry(row: sqlite3.Row) -> LogEntry:

@@ -26,7 +26,8 @@ import datetime as dt, sys
 sys.path.insert(0, {root!r})
 import polars as pl
 import cxlib
-from ui.workspace import Person, Workspace
+from ui.ownership import Person
+from ui.workspace import Workspace
 ws = Workspace(__import__("pathlib").Path({folder!r}))
 n = {events}
 for i in range({count}):
@@ -44,7 +45,8 @@ for i in range({count}):
 CHECK = """
 import json, sys
 sys.path.insert(0, {root!r})
-from ui.workspace import Person, Workspace
+from ui.ownership import Person
+from ui.workspace import Workspace
 ws = Workspace(__import__("pathlib").Path({folder!r}))
 files = sorted(p.name for p in ws.files.iterdir())
 print(json.dumps({{"problems": ws.check(), "ids": [e.id for e in ws.logs(Person())],

@@ -9,7 +9,8 @@ import pytest
 import cxlib
 from tests.conftest import make_log
 from ui import views
-from ui.workspace import NotFound, Person, Workspace
+from ui.ownership import Person
+from ui.workspace import NotFound, Workspace
 
 ADA, BOB, TEAM = Person("ada@example.com", "Ada"), Person("bob@example.com", "Bob"), Person()
 FUNNEL = {

@@ -15,7 +15,8 @@ from cxlib import sample
 from tests.conftest import make_log
 from ui import logfiles
 from ui import workspace as ws_module
-from ui.workspace import NotFound, Person, Workspace, data_dir
+from ui.ownership import Person
+from ui.workspace import NotFound, Workspace, data_dir
 
 ADA, BOB = Person("ada@example.com", "Ada"), Person("bob@example.com", "Bob")
 TEAM = Person()

@@ -107,7 +107,8 @@ def _catalog(folder: Path) -> dict:
     """The workspace as a new process finds it (as a restarted server does)."""
     script = (
         f"import json, pathlib, sys; sys.path.insert(0, {str(ROOT)!r})\n"
-        "from ui.workspace import Person, Workspace\n"
+        "from ui.ownership import Person\n"
+        "from ui.workspace import Workspace\n"
         f"ws = Workspace(pathlib.Path({str(folder)!r}))\n"
         "print(json.dumps({'problems': ws.check(), 'names': [e.name for e in ws.logs(Person())],"
         " 'ids': [e.id for e in ws.logs(Person())]}))"
