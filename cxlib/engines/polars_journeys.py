@@ -17,6 +17,7 @@ column of that log can be brought in later, in journey order (:func:`gathered`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
@@ -40,6 +41,10 @@ __all__ = [
     "with_revisits",
     "with_touchpoint",
 ]
+
+
+#: Rows a thread gathers at least (:func:`_in_parallel`).
+_PER_THREAD = 500_000
 
 
 def gathered(
@@ -84,16 +89,75 @@ def gathered(
         "event_index",
     ).collect()
     rows = journeys["_row"]
-    if rows.len() and (
-        data.height <= rows.max()
-        or not (data["event_index"].rechunk().gather(rows) == journeys["event_index"]).all()
-    ):
+    if not _same_events(journeys, data):
         return None
-    added = [data[name].rechunk().gather(rows) for name in names]
+    added = [_in_parallel(data[name].rechunk(), rows) for name in names]
     if categories:  # 32-bit codes, small: rechunked and gathered together, in parallel
         coded = data.select(category_column(c) for c in categories).rechunk()[rows]
         added += coded.get_columns()
     return journeys.with_columns(added)
+
+
+def _in_parallel(column: pl.Series, rows: pl.Series, per_thread: int = _PER_THREAD) -> pl.Series:
+    """``column.gather(rows)``, a slice of ``rows`` per thread of Polars' pool, one chunk each.
+
+    A thread gathers ``per_thread`` rows at least: below, threads cost more than they save.
+
+    A gather runs on the thread that calls it, not Polars' pool, and releases the GIL:
+    two threads gather a text column in journey order in half the time (10M events:
+    0.065 s instead of 0.12 s). The chunks are not joined (a copy: 0.03 s for text).
+
+    Examples
+    --------
+    >>> _in_parallel(pl.Series(["a", "b", "c"]), pl.Series([2, 0, 1])).to_list()
+    ['c', 'a', 'b']
+    """
+    parts = min(pl.thread_pool_size(), rows.len() // per_thread)
+    if parts < 2:  # one thread needs no pool
+        return column.gather(rows)
+    size = -(-rows.len() // parts)
+    with ThreadPoolExecutor(parts) as pool:
+        chunks = list(pool.map(lambda i: column.gather(rows.slice(i * size, size)), range(parts)))
+    out = chunks[0]
+    for chunk in chunks[1:]:
+        out.append(chunk)
+    return out
+
+
+def _same_events(journeys: SortedJourneys, data: pl.DataFrame) -> bool:
+    """Whether row ``_row`` of ``data`` is each event of ``journeys``: their ``event_index`` match.
+
+    Where both number the rows (``data``'s ``event_index`` is its row number, as
+    :func:`cxlib.load` makes it, and each event's is its ``_row``) that is two scans in
+    order; else the indexes are gathered and compared (10M events: 0.03 s instead of
+    0.11 s).
+
+    Examples
+    --------
+    >>> journeys = pl.DataFrame({"_row": [1, 0], "event_index": [1, 0]})
+    >>> _same_events(journeys, pl.DataFrame({"event_index": [0, 1]}))
+    True
+    >>> _same_events(journeys, pl.DataFrame({"event_index": [1, 0]}))
+    False
+    >>> _same_events(journeys.with_columns(event_index=pl.Series([0, 1])),
+    ...     pl.DataFrame({"event_index": [0, 1]}))
+    False
+    >>> _same_events(journeys.with_columns(event_index=pl.Series([5, 7])),
+    ...     pl.DataFrame({"event_index": [7, 5]}))
+    True
+    """
+    rows = journeys["_row"]
+    if not rows.len():
+        return True
+    last = rows.max()
+    if not isinstance(last, int) or data.height <= last:
+        return False
+    if data.schema["event_index"].is_integer():
+        by_row = pl.col("event_index") == pl.int_range(pl.len(), dtype=pl.Int64)
+        by_event = pl.col("event_index") == pl.col("_row").cast(pl.Int64)
+        if data.select(by_row.all()).item() and journeys.select(by_event.all()).item():
+            return True
+    return bool((data["event_index"].rechunk().gather(rows) == journeys["event_index"]).all())
 
 
 def category_column(name: str) -> str:

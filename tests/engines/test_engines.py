@@ -82,3 +82,19 @@ def test_collected_runs_frames_in_memory_and_streams_files(tmp_path, monkeypatch
     # The same counts; the frame in memory by Polars' in-memory engine, the file as Polars chooses.
     assert counted == [[(1, 2), (2, 1)]] * 2
     assert engines == ["in-memory", "auto"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.text(max_size=20)), min_size=1, max_size=60),
+    data=st.data(),
+)
+def test_a_gather_in_parallel_equals_one_gather(values, data):
+    # As many threads as the pool has, down to one row each.
+    from cxlib.engines import polars_journeys
+
+    column = pl.Series(values, dtype=pl.String)
+    rows = pl.Series(data.draw(st.permutations(range(len(values)))), dtype=pl.UInt32)
+    out = polars_journeys._in_parallel(column, rows, per_thread=1)
+    assert out.to_list() == column.gather(rows).to_list()
+    assert out.n_chunks() == min(pl.thread_pool_size(), len(values))
