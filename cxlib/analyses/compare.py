@@ -170,7 +170,7 @@ def _segments(
     first. The three passes (sizes and funnel, edges, paths) run together.
     """
     frame = table.frame
-    firsts = frame.filter(nw.col("step") == 1).select(*table.keys, *flags)
+    firsts = table.first_steps().select(*table.keys, *flags)
     in_segment = {f: nw.col(f).cast(nw.Int64).sum().cast(nw.Int64) for f in flags}
     if levels is not None:
         # The segments' sizes and funnel counts in one query: the journeys' first steps once.
@@ -184,7 +184,7 @@ def _segments(
     order = [] if table.ordered else ORDER
     counted, edges, counts = collected_together(
         firsts.select(*reached, **in_segment),
-        grouped_edges(frame, in_segment),
+        grouped_edges(table, in_segment),
         counted_paths(
             frame,
             table.keys,

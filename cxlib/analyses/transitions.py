@@ -21,7 +21,7 @@ import polars as pl
 
 from cxlib.engines import collected_in_memory, grouped_by_pair, grouped_median
 from cxlib.errors import AnalysisError
-from cxlib.journeys import JourneyBy, journey_table
+from cxlib.journeys import JourneyBy, Journeys, journey_table
 from cxlib.log import ENTRY, EXIT, EventLog
 from cxlib.units import SECOND_US
 
@@ -91,7 +91,8 @@ def transitions(log: EventLog, *, by: JourneyBy = "customer") -> pl.DataFrame:
 
 
 def _transitions(log: EventLog, by: JourneyBy) -> pl.DataFrame:
-    steps, _, customer, _ = journey_table(log, by=by)
+    table = journey_table(log, by=by)
+    steps, customer = table.frame, table.customer
     # Grouped on the columns as they are and renamed after: a cast or fill_null before
     # the group_by copies the 10M-row text columns (measured +300 MB at 10M events).
     # The median of whole microseconds, in seconds after: a median of integers is
@@ -106,15 +107,15 @@ def _transitions(log: EventLog, by: JourneyBy) -> pl.DataFrame:
         "customers": nw.col(customer).n_unique().cast(nw.Int64),
     }
     seconds = (median.cast(nw.Float64) / SECOND_US).cast(nw.Float64)
-    table = grouped_edges(steps, {**counts, "median_seconds": seconds}, counts, followed=timed)
-    ordered = table.sort(["transitions", "source", "target"], descending=[True, False, False])
+    edges = grouped_edges(table, {**counts, "median_seconds": seconds}, counts, followed=timed)
+    ordered = edges.sort(["transitions", "source", "target"], descending=[True, False, False])
     result: pl.DataFrame = collected_in_memory(ordered).to_native().cast(_SCHEMA)
     check_reserved_names(result)
     return result
 
 
 def grouped_edges(
-    steps: nw.LazyFrame[Any],
+    table: Journeys,
     aggs: dict[str, nw.Expr],
     entered: dict[str, nw.Expr] | None = None,
     *,
@@ -122,11 +123,11 @@ def grouped_edges(
 ) -> nw.LazyFrame[Any]:
     """``aggs`` over the transitions of each edge of the journey graph: ``source``, ``target``, ...
 
-    ``steps`` is a journey table (:func:`cxlib.journeys.journey_table`). Each event is
+    ``table`` is a journey table (:func:`cxlib.journeys.journey_table`). Each event is
     the source of exactly one edge (to the next event, or to :data:`~cxlib.EXIT`), and
     each journey's first event also the target of one from :data:`~cxlib.ENTRY`: those
     are aggregated by ``entered`` (default ``aggs``; an aggregation it lacks is null),
-    the others by ``aggs`` over ``followed`` (default ``steps``; the same rows, perhaps
+    the others by ``aggs`` over ``followed`` (default the table's rows; the same rows, perhaps
     with more columns).
 
     Examples
@@ -135,21 +136,21 @@ def grouped_edges(
     >>> from cxlib.journeys import journey_table
     >>> log = EventLog.from_frame(pl.DataFrame({"customer_id": ["a", "a", "b"],
     ...     "timestamp": [dt.datetime(2024, 1, 1)] * 3, "touchpoint": ["x", "y", "x"]}))
-    >>> edges = grouped_edges(journey_table(log).frame, {"n": nw.len()})
+    >>> edges = grouped_edges(journey_table(log), {"n": nw.len()})
     >>> edges.sort("source", "target").collect().rows()
     [('(entry)', 'x', 2), ('x', '(exit)', 1), ('x', 'y', 1), ('y', '(exit)', 1)]
     """
     entered = aggs if entered is None else entered
     # Touchpoints are never null, so a null next one is the journey's end.
     pairs = grouped_by_pair(
-        steps if followed is None else followed, ["touchpoint", "next_touchpoint"], **aggs
+        table.frame if followed is None else followed, ["touchpoint", "next_touchpoint"], **aggs
     ).with_columns(
         source=nw.col("touchpoint").cast(nw.String),
         target=nw.col("next_touchpoint").cast(nw.String).fill_null(EXIT),
     )
     missing = {c: nw.lit(None, dtype=nw.Float64) for c in aggs if c not in entered}
     firsts = (
-        steps.filter(nw.col("step") == 1)
+        table.first_steps()
         .group_by("touchpoint")
         .agg(**entered)
         .with_columns(source=nw.lit(ENTRY), target=nw.col("touchpoint").cast(nw.String), **missing)

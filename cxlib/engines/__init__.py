@@ -62,6 +62,7 @@ from cxlib.engines.polars_funnel import (
 from cxlib.engines.polars_journeys import (
     category_column,
     cut_sessions,
+    first_rows,
     gathered,
     relabel_events,
     running_sums,
@@ -101,6 +102,7 @@ __all__ = [
     "cut_sessions",
     "duckdb_connect",
     "engine_of",
+    "first_rows",
     "free_memory",
     "gathered",
     "grouped_by_pair",

@@ -14,6 +14,7 @@ import narwhals as nw
 
 from cxlib.engines import (
     category_column,
+    first_rows,
     keeps_journeys_in_memory,
     kept_masks,
     relabel_events,
@@ -70,6 +71,14 @@ class Journeys(NamedTuple):
     #: Whether the rows are in journey order already (grouped by journey, then ORDER): an
     #: in-memory table (Polars), which the fast paths of :mod:`cxlib.engines` take.
     ordered: bool
+
+    def first_steps(self) -> nw.LazyFrame[Any]:
+        """Each journey's first step: the rows whose ``step`` is 1.
+
+        In journey order they are found where the journey changes, without a ``step``
+        per row (:func:`cxlib.engines.first_rows`).
+        """
+        return first_rows(self.frame) if self.ordered else self.frame.filter(nw.col("step") == 1)
 
 
 def relabelled_touchpoint(labels: Sequence[tuple[str, nw.Expr]]) -> nw.Expr:
@@ -230,6 +239,6 @@ def named_journeys(table: Journeys, frame: nw.LazyFrame[Any], keys: list[str]) -
     """
     if table.keys == keys:
         return frame
-    names = table.frame.filter(nw.col("step") == 1).select(*table.keys, *keys)
+    names = table.first_steps().select(*table.keys, *keys)
     rest = [c for c in frame.columns if c not in table.keys]
     return frame.join(names, on=table.keys).select(*keys, *rest)

@@ -212,9 +212,9 @@ def segment(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
     if not attributes:
         return "This log has no customer attributes (segment, region, ...): no segment to compare."
     # A customer's first step holds their conversion and the attributes told.
-    steps = with_conversion_step(log, goal, categories=attributes).frame
     table = (
-        steps.filter(nw.col("step") == 1)
+        with_conversion_step(log, goal, categories=attributes)
+        .first_steps()
         .select(
             (~nw.col("conv_step").is_null()).cast(nw.Int64).alias("converted"),
             nw.col("touchpoint").cast(nw.String).alias("_first"),

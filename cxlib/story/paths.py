@@ -254,7 +254,8 @@ def opening(log: EventLog, *, goal: str, min_customers: int) -> Finding | str:
     conv_step = nw.col("conv_step")
     per_customer = (
         with_conversion_step(collapse_repeats(log), goal)
-        .frame.filter((nw.col("step") == 1) & (conv_step.is_null() | (conv_step > 1)))
+        .first_steps()
+        .filter(conv_step.is_null() | (conv_step > 1))
         .select(
             first=_TEXT,
             second=nw.when(conv_step.is_null() | (conv_step > 2)).then(

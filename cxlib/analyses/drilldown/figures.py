@@ -158,7 +158,7 @@ class GraphEdge:
         table = journey_table(log, by=by)
         tp, following = nw.col("touchpoint"), nw.col("next_touchpoint")
         if self.source == ENTRY:
-            rows = table.frame.filter((nw.col("step") == 1) & (tp == self.target))
+            rows = table.first_steps().filter(tp == self.target)
         elif self.target == EXIT:
             rows = table.frame.filter((tp == self.source) & nw.col("next_epoch_us").is_null())
         else:
@@ -252,7 +252,7 @@ class StepAt:
             longest = steps.group_by(*table.keys).agg(_n=nw.col("step").max())
             rows = longest.filter(nw.col("_n") < self.step)
         elif self.touchpoint == ENTRY:
-            rows = steps.filter(nw.col("step") == 1)
+            rows = table.first_steps()
         else:
             at = (nw.col("step") == self.step) & (nw.col("touchpoint") == self.touchpoint)
             rows = steps.filter(at)

@@ -76,7 +76,7 @@ def funnel(
     if breakdown is not None:
         keys = journey_keys(with_sessions(log, by), by)
         table = journey_table(log, by=by, columns=[breakdown])
-        first = table.frame.filter(nw.col("step") == 1).select(*keys, breakdown)
+        first = table.first_steps().select(*keys, breakdown)
         levels = levels.join(first, on=keys, how="left")
         groups = [breakdown]
     aggs = [(nw.col("level") >= k).cast(nw.Int64).sum().alias(f"c{k}") for k in range(1, n + 1)]
