@@ -28,6 +28,7 @@ from tests.conftest import T0, approx_rows, make_log, random_log_frames
 COLUMNS = [
     "customer_id",
     "touchpoint",
+    "timestamp",
     "epoch_us",
     "event_index",
     "step",
@@ -387,3 +388,18 @@ def test_sorted_journeys_in_any_row_order_equal_a_python_sort(events):
     order = sorted(range(len(events)), key=lambda i: (rank[events[i][0]], *events[i][1:]))
     assert out.select("customer_id", "epoch_us", "event_index").rows() == [events[i] for i in order]
     assert out["_row"].to_list() == order
+
+
+def test_a_filtered_log_keeps_its_time_zone():
+    # The filtered journeys make timestamp again from epoch_us: same instants, same zone.
+    stamps = [dt.datetime(2024, 3, 1, h, tzinfo=dt.UTC) for h in (9, 10, 11, 12)]
+    frame = pl.DataFrame(
+        {"customer_id": ["a", "a", "b", "b"], "timestamp": stamps, "touchpoint": list("xyxz")}
+    ).with_columns(pl.col("timestamp").dt.convert_time_zone("Europe/Paris"))
+    log = EventLog.from_frame(frame)
+    journey_table(log)
+    later = filters.filter_time(log, start="2024-03-01T10:30:00+00:00")
+    out = journey_table(later).frame.collect("polars").to_native()
+    assert out.schema["timestamp"] == pl.Datetime("us", "Europe/Paris")
+    assert out.sort("timestamp")["timestamp"].to_list() == frame["timestamp"][2:].to_list()
+    assert out["_journey"].to_list() == out["_customer"].to_list() == [1, 1]

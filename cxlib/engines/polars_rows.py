@@ -51,17 +51,48 @@ def kept_rows(
     ([1, 1], [1, 2])
     >>> kept_rows(table, pl.Series([True, True, False]), columns=[]).columns
     ['_customer', '_journey', '_row']
+
+    A column holding another's values (``timestamp`` its ``epoch_us``, ``_journey`` its
+    ``_customer`` where journeys are customers) is not filtered but made again from that
+    one, sharing its memory as in ``journeys`` (:func:`cxlib.engines.sort_journeys`):
+    10M events, a new date range, 120 MB fewer to copy.
     """
     if columns is not None:
         journeys = journeys.select(c for c in journeys.columns if c in {*columns, *SORTED})
-    kept = journeys.filter(mask.fill_null(False))
+    again = _copies(journeys)
+    kept = journeys.drop(*again).filter(mask.fill_null(False))
 
     def renumbered(code: str) -> pl.Expr:
         return (pl.col(code) != pl.col(code).shift(1)).fill_null(True).cum_sum().cast(pl.UInt32)
 
-    return kept.with_columns(
-        _customer=renumbered("_customer").set_sorted(), _journey=renumbered("_journey").set_sorted()
-    )
+    codes = {c: renumbered(c).set_sorted() for c in ("_customer", "_journey") if c not in again}
+    return kept.with_columns(**codes).with_columns(**again).select(journeys.columns)
+
+
+def _copies(journeys: SortedJourneys) -> dict[str, pl.Expr]:
+    """Each column of sorted journeys holding the values of another, as made from that one.
+
+    ``timestamp`` in microseconds equal to ``epoch_us``; ``_journey`` equal to
+    ``_customer`` (journeys by customer). Checked value by value, not assumed.
+
+    Examples
+    --------
+    >>> table = pl.DataFrame({"_customer": [0, 1], "_journey": [0, 1], "epoch_us": [1, 2]})
+    >>> list(_copies(table)), list(_copies(table.with_columns(_journey=pl.Series([0, 2]))))
+    (['_journey'], [])
+    """
+    copies: dict[str, pl.Expr] = {}
+    stamp = journeys.schema.get("timestamp")
+    if (
+        isinstance(stamp, pl.Datetime)
+        and stamp.time_unit == "us"
+        and "epoch_us" in journeys.schema
+        and journeys["timestamp"].to_physical().eq_missing(journeys["epoch_us"]).all()
+    ):
+        copies["timestamp"] = pl.col("epoch_us").cast(stamp)
+    if (journeys["_journey"] == journeys["_customer"]).all():
+        copies["_journey"] = pl.col("_customer")
+    return copies
 
 
 def customers_where(journeys: SortedJourneys, mask: pl.Series) -> pl.Series:
