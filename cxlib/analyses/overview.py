@@ -16,7 +16,7 @@ import polars as pl
 from cxlib.engines import collected_in_memory
 from cxlib.errors import AnalysisError
 from cxlib.journeys import JourneyBy, journey_table
-from cxlib.log import EventLog
+from cxlib.log import EventLog, Sessions
 from cxlib.units import SECOND_US
 
 __all__ = ["Summary", "customers_per_value", "preview", "summary", "time_range", "value_counts"]
@@ -167,6 +167,11 @@ def customers_per_value(log: EventLog, column: str) -> tuple[pl.DataFrame, int]:
     >>> counts.sort("touchpoint").rows(), total
     ([('x', 2, 1), ('y', 1, 1)], 2)
     """
+    made = log.cache.derived
+    if made is not None and isinstance(made[1], Sessions) and made[0].has(column):
+        # Sessions cut from a log keep its events and customers: so are its counts
+        # (10M events, the first switch to sessions: 0.1-0.2 s spared).
+        return customers_per_value(made[0], column)
     # Every page lists the touchpoints and the journey graph counts their customers.
     return log.cache.reused(
         f"customers per {column}", column, lambda: _customers_per_value(log, column)

@@ -3,8 +3,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from cxlib import AnalysisError, EventLog
-from cxlib.analyses.overview import summary, time_range, value_counts
+from cxlib import AnalysisError, EventLog, sessionize
+from cxlib.analyses.overview import customers_per_value, summary, time_range, value_counts
 from tests.conftest import make_log
 
 JOURNEYS = {"a": "visit view buy", "b": "visit", "c": "visit view"}
@@ -70,6 +70,18 @@ def test_value_counts(on_engine):
     # visit: 3 events by all 3 customers; view: a and c; buy: a alone.
     assert out.rows() == [("visit", 3, 3, 1.0), ("view", 2, 2, 2 / 3), ("buy", 1, 1, 1 / 3)]
     assert value_counts(make_log(JOURNEYS), "touchpoint", n=1)["touchpoint"].to_list() == ["visit"]
+
+
+def test_value_counts_of_sessions_are_those_of_the_log_they_were_cut_from(on_engine):
+    # Cut into sessions, the log keeps its events and customers: its counts are the
+    # parent's, counted once.
+    log = on_engine(make_log(JOURNEYS))
+    counts, total = customers_per_value(log, "touchpoint")
+    sessions = sessionize(log, "1h")
+    assert value_counts(sessions, "touchpoint").rows() == value_counts(log, "touchpoint").rows()
+    again, customers = customers_per_value(sessions, "touchpoint")
+    assert again is counts
+    assert customers == total == 3
 
 
 def test_value_counts_of_a_missing_column():
