@@ -40,6 +40,10 @@ class Filters:
     #: A named segment: only the customers behind a figure (see :mod:`ui.segments`).
     cohort: cxlib.Cohort | None = None
 
+    def by_customer(self) -> Filters:
+        """The same events in journeys by customer: these filters before any sessions are cut."""
+        return dataclasses.replace(self, by="customer", gap=DEFAULT_SESSION_GAP)
+
     def without_dates(self) -> Filters:
         """The same filters over the whole time range (trends read the range before too)."""
         return dataclasses.replace(self, start=None, end=None)
@@ -76,9 +80,11 @@ class Filters:
         if self.cohort is not None:
             # Found in what the other filters left: the customers of the list it came from.
             log = segment_log(log, self.cohort)
-        if self.by == "session":
-            log = cxlib.sessionize(log, self.gap)
-        return log
+        return self.journeys_of(log)
+
+    def journeys_of(self, log: cxlib.EventLog) -> cxlib.EventLog:
+        """``log`` (filtered already) cut into sessions when these filters ask for them."""
+        return cxlib.sessionize(log, self.gap) if self.by == "session" else log
 
 
 NO_FILTERS = Filters()

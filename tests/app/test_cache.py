@@ -138,3 +138,32 @@ def test_a_new_filter_lets_the_last_filtered_log_go_before_computing():
     assert at.markdown[0].value == "last log alive: False"
     at.radio(key="channel").set_value("app").run()  # the same filters: the same log
     assert at.markdown[0].value == "last log alive: True"
+
+
+def _journeys_script():
+    import streamlit as st
+
+    from ui import cache, state
+    from ui.filters import Filters
+
+    loaded = state.scenario_data("retail")
+    by = st.radio("Journeys", ["customer", "session"], key="by")
+    gap = st.radio("Gap", ["30m", "1h"], key="gap")
+    log = cache.filtered(loaded, Filters(channels=("web",), by=by, gap=gap))
+    events = log if by == "customer" else log.cache.derived[0]
+    st.write(f"{id(events)} {log.has('session_id')}")
+
+
+def test_a_switch_to_sessions_cuts_them_from_the_events_kept():
+    # The channel filter runs once: sessions (of any gap) and back to customers reuse it.
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_journeys_script).run()
+    events, sessions = at.markdown[0].value.split()
+    assert sessions == "False"
+    at.radio(key="by").set_value("session").run()
+    assert at.markdown[0].value == f"{events} True"
+    at.radio(key="gap").set_value("1h").run()
+    assert at.markdown[0].value == f"{events} True"
+    at.radio(key="by").set_value("customer").run()
+    assert at.markdown[0].value == f"{events} False"
