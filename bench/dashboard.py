@@ -10,7 +10,9 @@ Playwright in Debian's chromium (never a downloaded browser):
     minimum share, focus, edge weight; sidebar: date range, channel, segment,
     customers or sessions; funnels: steps, order, window): the median and 95th
     percentile of the seconds from the change to the page drawn again, and to the end of
-    the script run the change started (the server's part: the rest is the browser's);
+    the script run the change started (the server's part: the rest is the browser's).
+    The order is tried in turn (strict, any, sequential, ...) and left as the last try
+    set it: the windows are tried in that order (any order with ``--runs 5``);
 (d) story: in that session, the Story page opened and its goal picked: seconds from the
     pick to every finding drawn, and the longest stretch in which the page showed no
     progress;
