@@ -49,6 +49,20 @@ def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def bench_log(size: str) -> Path:
+    """bench/data's Parquet log of ``size`` events, made when missing (100M: about 2 minutes).
+
+    Made by bench/datasets.py in its own process: the memory it takes is not this one's.
+    """
+    out = subprocess.run(
+        [sys.executable, str(BENCH / "datasets.py"), size],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return Path(json.loads(out.stdout.splitlines()[-1])["parquet"])
+
+
 def floor_seconds(path: Path) -> tuple[float, str]:
     """The NumPy floor's work seconds on ``path`` and its result, in a fresh process."""
     out = subprocess.run(
@@ -87,12 +101,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--size", default="100M", help="which bench/data log (1M, 10M, 100M)")
+    parser.add_argument(
+        "--size", default="100M", help="which bench/data log (1M, 10M, 100M; made if missing)"
+    )
     parser.add_argument("--file", type=Path, help="another Parquet log")
     parser.add_argument("--engine", choices=["auto", "polars", "duckdb"], default="auto")
     parser.add_argument("--floor", type=float, help="the NumPy floor's seconds, if known")
     args = parser.parse_args()
-    path = (args.file or BENCH / "data" / f"events-{args.size}-seed7.parquet").resolve()
+    path = (args.file or bench_log(args.size)).resolve()
     os.environ["CX_CONNECT_ROOTS"] = str(path.parent)  # the folder the app may open
     floor, floor_result = (args.floor, "given") if args.floor else floor_seconds(path)
     started = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {load_average()}"
