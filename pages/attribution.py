@@ -5,7 +5,7 @@ import streamlit as st
 import cxlib
 from cxlib.conversion.attribution import MODELS, compare_models
 from cxlib.views import charts_customer
-from ui import cache, customer, export, page, state
+from ui import cache, customer, export, page, widgets
 from ui.text import md
 
 loaded, filters = page.start(
@@ -47,7 +47,7 @@ value = cols[3].toggle(
 if not models:
     st.info("Pick at least one model.")
     st.stop()
-with state.errors_shown():
+with widgets.errors_shown():
     credit = cache.run(
         compare_models,
         loaded,
@@ -86,7 +86,7 @@ measures = ["rating", "1 - exit rate"] if log.has("rating") else ["1 - exit rate
 performance = cols[1].radio(
     "Performance", measures, key="importance_performance", bind="query-params", horizontal=True
 )
-with state.errors_shown():
+with widgets.errors_shown():
     table = cache.run(
         cxlib.touchpoint_importance,
         loaded,

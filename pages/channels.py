@@ -6,7 +6,7 @@ import streamlit as st
 
 import cxlib
 from cxlib.views import charts_customer, graph_page
-from ui import cache, customer, export, page, presentation, state
+from ui import cache, customer, export, page, presentation, widgets
 
 loaded, filters = page.start(
     "Channels",
@@ -15,7 +15,7 @@ loaded, filters = page.start(
 )
 customer.require_column(loaded, "channel", "the channel analyses need")
 goal = customer.pick_goal(loaded, filters)
-with state.errors_shown():
+with widgets.errors_shown():
     summary = cache.run(cxlib.omnichannel_summary, loaded, filters, goal=goal).row(0, named=True)
     switches = cache.run(cxlib.channel_switches, loaded, filters)
     used = cache.run(cxlib.channels_used, loaded, filters, goal=goal)
@@ -69,7 +69,7 @@ threshold = cols[1].slider(
 # Per customer, like switching_edges (the sidebar's session choice does not apply here).
 per_customer = dataclasses.replace(filters, by="customer")
 marked = cxlib.switching_pairs(edges, min_share=threshold)
-with state.errors_shown():
+with widgets.errors_shown():
     whole = cache.run(
         cxlib.journey_graph, loaded, per_customer, max_touchpoints=graph_page.MAX_GRAPH_TOUCHPOINTS
     )

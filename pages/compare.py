@@ -5,7 +5,7 @@ import streamlit as st
 import cxlib
 from cxlib.analyses.overview import value_counts
 from cxlib.views import charts_customer, charts_funnel
-from ui import cache, customer, export, page, segments, state
+from ui import cache, customer, export, page, segments, widgets
 from ui.filters import MAX_OPTIONS
 from ui.text import md
 
@@ -27,7 +27,7 @@ def segment(label: str, key: str, *, rest: bool) -> tuple[str, tuple] | cxlib.Co
     options = ["(the rest)", *choices] if rest else choices
     column = st.selectbox(
         "Customers with an event where, or a named segment",
-        state.keep_valid(f"{key}_column", options),
+        widgets.keep_valid(f"{key}_column", options),
         format_func=lambda o: named[o.removeprefix(NAMED)].name if o.startswith(NAMED) else o,
         key=f"{key}_column",
         bind="query-params",
@@ -36,11 +36,11 @@ def segment(label: str, key: str, *, rest: bool) -> tuple[str, tuple] | cxlib.Co
         return None
     if column.startswith(NAMED):
         return named[column.removeprefix(NAMED)].cohort
-    with state.errors_shown():
+    with widgets.errors_shown():
         values = cache.run(value_counts, loaded, filters, column, n=MAX_OPTIONS)[column].to_list()
     chosen = st.multiselect(
         "is one of",
-        state.keep_valid(f"{key}_values", values),
+        widgets.keep_valid(f"{key}_values", values),
         key=f"{key}_values",
         bind="query-params",
     )
@@ -57,7 +57,7 @@ with right:
     segment_b = segment("Segment B", "compare_b", rest=True)
 steps = st.multiselect(
     "Funnel steps, in order",
-    state.keep_valid("compare_steps", customer.touchpoints(loaded, filters)),
+    widgets.keep_valid("compare_steps", customer.touchpoints(loaded, filters)),
     key="compare_steps",
     bind="query-params",
     placeholder="pick two or more touchpoints",
@@ -65,7 +65,7 @@ steps = st.multiselect(
 if len(steps) < 2:
     st.info("Pick at least two funnel steps.")
     st.stop()
-with state.errors_shown():
+with widgets.errors_shown():
     comparison = cache.run(
         cxlib.compare_segments, loaded, filters, segment_a, segment_b, steps=steps
     )

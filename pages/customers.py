@@ -5,7 +5,7 @@ import streamlit as st
 import cxlib
 from cxlib.analyses.rfm import SEGMENTS
 from cxlib.views import charts_customer, charts_funnel
-from ui import cache, customer, drilldown, export, page, state
+from ui import cache, customer, drilldown, export, page, widgets
 from ui.text import md
 
 loaded, filters = page.start(
@@ -14,7 +14,7 @@ loaded, filters = page.start(
     "against the others; the segments; and the journeys of one segment against the rest.",
 )
 customer.require_column(loaded, "value", "RFM needs (revenue per event)")
-with state.errors_shown():
+with widgets.errors_shown():
     table = cache.run(cxlib.rfm, loaded, filters)
     segments = cxlib.rfm_segments(table)
 if table.height == 0:
@@ -35,7 +35,7 @@ export.chart(
 export.table(segments, key="customers_segments_table", name="rfm_segments")
 who = st.selectbox(
     "Who is in a segment",
-    state.keep_valid("customers_who", segments["segment"].to_list()),
+    widgets.keep_valid("customers_who", segments["segment"].to_list()),
     key="customers_who",
 )
 if who is not None:
@@ -48,13 +48,13 @@ present = [s for s in SEGMENTS if s in set(segments["segment"])]
 cols = st.columns(2)
 chosen = cols[0].selectbox(
     "Segment",
-    state.keep_valid("customers_segment", present),
+    widgets.keep_valid("customers_segment", present),
     key="customers_segment",
     bind="query-params",
 )
 steps = cols[1].multiselect(
     "Funnel steps, in order",
-    state.keep_valid("customers_steps", customer.touchpoints(loaded, filters)),
+    widgets.keep_valid("customers_steps", customer.touchpoints(loaded, filters)),
     key="customers_steps",
     bind="query-params",
     placeholder="pick two or more touchpoints",
@@ -65,7 +65,7 @@ if chosen is None or len(steps) < 2:
 members = tuple(
     row["customer_id"] for row in table.iter_rows(named=True) if row["segment"] == chosen
 )
-with state.errors_shown():
+with widgets.errors_shown():
     comparison = cache.run(
         cxlib.compare_segments, loaded, filters, ("customer_id", members), None, steps=steps
     )

@@ -5,7 +5,7 @@ import streamlit as st
 import cxlib
 from cxlib import sample
 from cxlib.analyses.overview import preview, value_counts
-from ui import assistant, auth, cache, connect, export, page, state, team
+from ui import assistant, auth, cache, connect, export, page, state, team, widgets
 from ui.filters import MAX_OPTIONS
 from ui.text import md
 
@@ -53,7 +53,7 @@ def connect_section(loaded: state.Loaded) -> None:
             + (f" Paths must be under {md(roots)}." if roots else "")
         )
         kind = st.radio(
-            "Source", state.keep_valid("data_connect_kind", kinds), key="data_connect_kind",
+            "Source", widgets.keep_valid("data_connect_kind", kinds), key="data_connect_kind",
             horizontal=True, format_func=connect.KINDS.get,
         )  # fmt: skip
         left, right = st.columns([3, 2])
@@ -91,7 +91,7 @@ def columns_section(loaded: state.Loaded) -> None:
         match = loaded.log.mapping.get(role)
         options = columns if role in cxlib.log.REQUIRED_ROLES else [None, *columns]
         current = match.column if match else None
-        state.choose(f"data_role_{role}", options, current)
+        widgets.choose(f"data_role_{role}", options, current)
         col.selectbox(
             role,
             options,
@@ -136,7 +136,7 @@ def report_section(loaded: state.Loaded) -> None:
 
 def contents_section(loaded: state.Loaded) -> None:
     """The touchpoints, the channels and the first events of the loaded data."""
-    with state.errors_shown():  # the most frequent only: 10^6 touchpoints would take 38 MB
+    with widgets.errors_shown():  # the most frequent only: 10^6 touchpoints would take 38 MB
         touchpoints = cache.run(value_counts, loaded, None, "touchpoint", n=MAX_OPTIONS)
         has_channel = loaded.log.has("channel")
         channels = (

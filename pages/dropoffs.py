@@ -8,7 +8,7 @@ from cxlib.analyses.dropoffs import MIN_JOURNEYS
 from cxlib.analyses.overview import value_counts
 from cxlib.rates import EXIT_RATE, JOURNEYS_ENDING_SHARE
 from cxlib.views import charts
-from ui import cache, drilldown, export, page, state
+from ui import cache, drilldown, export, page, widgets
 from ui.text import md
 
 loaded, filters = page.start(
@@ -17,9 +17,9 @@ loaded, filters = page.start(
     f"so small counts are not over-read; next to it the {EXIT_RATE.definition} (the journey "
     "graph's colour). The conversion goal is never a drop-off.",
 )
-with state.errors_shown():
+with widgets.errors_shown():
     touchpoints = cache.run(value_counts, loaded, filters, "touchpoint")
-names = state.keep_valid("goal", touchpoints["touchpoint"].to_list())
+names = widgets.keep_valid("goal", touchpoints["touchpoint"].to_list())
 default_goal = sample.GOALS.get(loaded.scenario or "")
 cols = st.columns(3)
 goal = cols[0].selectbox(
@@ -40,7 +40,7 @@ min_journeys = cols[1].number_input(
     help=f"From {MIN_JOURNEYS} journeys on, the 95% interval of a share is at most ±14 points.",
 )
 limit = cols[2].slider("Touchpoints shown", 5, 100, 30, key="dropoffs_limit", bind="query-params")
-with state.errors_shown():
+with widgets.errors_shown():
     table = cache.run(cxlib.dropoffs, loaded, filters, goal=goal)
 rows = charts.dropoff_rows(table, min_journeys=int(min_journeys), limit=limit)
 if rows.is_empty():
@@ -64,7 +64,7 @@ else:
     export.table(rows, key="dropoffs_table", name="dropoffs")
 cols = st.columns(2)
 ended = cols[0].selectbox(
-    "Who", state.keep_valid("dropoffs_who", table["touchpoint"].to_list()), key="dropoffs_who"
+    "Who", widgets.keep_valid("dropoffs_who", table["touchpoint"].to_list()), key="dropoffs_who"
 )
 outcome = cols[1].radio(
     "Journeys that", ["exited", "reached"], format_func={"exited": "ended there", "reached": "reached it"}.get,
@@ -76,12 +76,12 @@ if ended is not None:
 st.subheader("What journeys did next")
 after = st.selectbox(
     "After touchpoint",
-    state.keep_valid("dropoffs_after", table["touchpoint"].to_list()),
+    widgets.keep_valid("dropoffs_after", table["touchpoint"].to_list()),
     key="dropoffs_after",
     bind="query-params",
 )
 if after is not None:
-    with state.errors_shown():
+    with widgets.errors_shown():
         following = cache.run(cxlib.next_after, loaded, filters, after)
     st.caption(f"The moves out of {md(after)}, the exit included: their share of its visits.")
     export.table(following, key="dropoffs_next", name="next_after")

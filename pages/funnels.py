@@ -5,7 +5,7 @@ import streamlit as st
 import cxlib
 from cxlib.analyses.overview import value_counts
 from cxlib.views import charts_funnel, charts_trends
-from ui import cache, drilldown, export, funnel_builder, page, state
+from ui import cache, drilldown, export, funnel_builder, page, widgets
 from ui.filters import MAX_OPTIONS
 from ui.text import md
 
@@ -14,7 +14,7 @@ loaded, filters = page.start(
     "Pick the steps in order. A customer reaches step k when they did steps 1..k in that "
     "order, the k-th within the window of the first.",
 )
-with state.errors_shown():
+with widgets.errors_shown():
     touchpoints = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)[
         "touchpoint"
     ].to_list()
@@ -31,7 +31,7 @@ if spec is None:
     st.stop()
 
 steps, options = list(spec.steps), spec.options()
-with state.errors_shown():
+with widgets.errors_shown():
     result = cache.run(cxlib.funnel, loaded, filters, steps, breakdown=spec.breakdown, **options)
     dropped = cache.run(cxlib.dropped_next, loaded, filters, steps, **options)
 
@@ -55,7 +55,7 @@ if bars.open:
         )
         export.table(result, key="funnel_table", name="funnel")
 if timing.open:
-    with state.errors_shown():
+    with widgets.errors_shown():
         times = cache.run(cxlib.time_to_convert, loaded, filters, steps, **options)
     with timing:
         if times["customers"].sum() == 0:
@@ -69,7 +69,7 @@ if timing.open:
                 name="time_to_convert",
             )
 if trend.open:
-    with state.errors_shown():
+    with widgets.errors_shown():
         over_time = cache.run(cxlib.conversion_over_time, loaded, filters, steps, **options)
     with trend:
         export.chart(
@@ -88,7 +88,7 @@ names = result["touchpoint"].unique(maintain_order=True).to_list()
 cols = st.columns(3)
 step = cols[0].selectbox(
     "Step",
-    state.keep_valid("funnel_who_step", list(range(1, len(names) + 1))),
+    widgets.keep_valid("funnel_who_step", list(range(1, len(names) + 1))),
     format_func=lambda k: f"{k}. {names[k - 1]}",
     key="funnel_who_step",
 )
@@ -103,7 +103,7 @@ group = None
 if spec.breakdown:
     groups = result[spec.breakdown].unique(maintain_order=True).to_list()
     group = cols[2].selectbox(
-        md(spec.breakdown), state.keep_valid("funnel_who_group", groups), key="funnel_who_group"
+        md(spec.breakdown), widgets.keep_valid("funnel_who_group", groups), key="funnel_who_group"
     )
 if outcome == "dropped" and step == len(names):
     st.info("Nobody stops at the last step: pick an earlier one, or the journeys that reached it.")
@@ -129,7 +129,7 @@ if not st.toggle(
 ):
     st.stop()
 outcome_options = {k: v for k, v in options.items() if k != "count"}
-with state.errors_shown():
+with widgets.errors_shown():
     differences = cache.run(
         cxlib.converter_differences, loaded, filters, steps=steps, **outcome_options
     )
@@ -148,7 +148,7 @@ rows = differences.select("column", "value").rows()
 cols = st.columns(2)
 picked = cols[0].selectbox(
     "Row",
-    state.keep_valid("funnel_diff_row", list(range(len(rows)))),
+    widgets.keep_valid("funnel_diff_row", list(range(len(rows)))),
     format_func=lambda i: f"{rows[i][0]}: {rows[i][1]}",
     key="funnel_diff_row",
 )

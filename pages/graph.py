@@ -10,7 +10,7 @@ from cxlib.log import ENTRY, EXIT
 from cxlib.rates import EXIT_RATE
 from cxlib.views import graph_page
 from cxlib.views.format import format_percent
-from ui import cache, drilldown, export, page, presentation, state
+from ui import cache, drilldown, export, page, presentation, widgets
 from ui.filters import MAX_OPTIONS
 from ui.text import md
 
@@ -19,7 +19,7 @@ loaded, filters = page.start(
     "Touchpoints in columns from the entry (left) to the exit (right); the legend above the "
     "drawing says what colour, size and width mean. Hover for the figures, drag to pan.",
 )
-with state.errors_shown():
+with widgets.errors_shown():
     touchpoints = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)[
         "touchpoint"
     ].to_list()
@@ -59,13 +59,13 @@ max_nodes = cols[3].slider(
 )
 focus = cols[4].selectbox(
     "Focus on",
-    state.keep_valid("graph_focus", touchpoints),
+    widgets.keep_valid("graph_focus", touchpoints),
     key="graph_focus",
     bind="query-params",
     index=None,
     placeholder="the whole graph",
 )
-goals = state.keep_valid("goal", touchpoints)
+goals = widgets.keep_valid("goal", touchpoints)
 default_goal = sample.GOALS.get(loaded.scenario or "")
 goal = cols[5].selectbox(
     "Conversion goal",
@@ -75,7 +75,7 @@ goal = cols[5].selectbox(
     key="goal",
     bind="query-params",
 )
-with state.errors_shown():
+with widgets.errors_shown():
     whole = cache.run(
         cxlib.journey_graph, loaded, filters, max_touchpoints=graph_page.MAX_GRAPH_TOUCHPOINTS
     )
@@ -184,7 +184,7 @@ kind = cols[0].radio(
 )  # fmt: skip
 nodes = list(whole.nodes)
 source = cols[1].selectbox(
-    "Touchpoint" if kind == "node" else "From", state.keep_valid("graph_who_node", nodes),
+    "Touchpoint" if kind == "node" else "From", widgets.keep_valid("graph_who_node", nodes),
     key="graph_who_node",
 )  # fmt: skip
 if kind == "node":
@@ -192,7 +192,7 @@ if kind == "node":
 else:
     targets = sorted(whole.successors(source))
     target = cols[2].selectbox(
-        "To", state.keep_valid("graph_who_target", targets), key="graph_who_target"
+        "To", widgets.keep_valid("graph_who_target", targets), key="graph_who_target"
     )
     figure = cxlib.GraphEdge(source, target) if target is not None else None
 if figure is not None:

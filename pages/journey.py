@@ -7,7 +7,7 @@ from cxlib import predict, sample
 from cxlib.analyses.customer_journey import customer_propensity, customer_rfm
 from cxlib.views import charts, charts_journey
 from cxlib.views.format import format_seconds
-from ui import cache, customer, drilldown, export, page, state
+from ui import cache, customer, drilldown, export, page, widgets
 from ui.text import md
 
 loaded, filters = page.start(
@@ -25,7 +25,7 @@ text = st.text_input(
 if not text:
     st.info("Type a customer id, or a part of it, to find a customer.")
     st.stop()
-with state.errors_shown():
+with widgets.errors_shown():
     found = cache.run(cxlib.find_customers, loaded, filters, text)
 if text not in found:
     if not found:
@@ -37,7 +37,7 @@ if text not in found:
 
 touchpoints = customer.touchpoints(loaded, filters)
 stages = sample.STAGES.get(loaded.scenario or "") or cxlib.default_stages(touchpoints)
-with state.errors_shown():
+with widgets.errors_shown():
     journey = cache.run(cxlib.customer_journey, loaded, filters, text, stages=stages)
 events = journey.events
 cols = st.columns(5)
@@ -71,7 +71,7 @@ with left:
     if not loaded.log.has("value"):
         st.info("This log has no value column, which RFM needs.")
     else:
-        with state.errors_shown():
+        with widgets.errors_shown():
             score = customer_rfm(cache.run(cxlib.rfm, loaded, filters), text)
         if score is None:
             st.info("Not a buying customer: no event with a positive value.")
@@ -88,7 +88,7 @@ with right:
         st.info("Train the models on the Predict page to see their likely next touchpoints.")
         st.stop()
     horizon = st.session_state.get("predict_horizon", "any")
-    with state.errors_shown():
+    with widgets.errors_shown():
         model, in_flight = cache.run(
             predict.rank_in_flight,
             loaded,

@@ -11,7 +11,7 @@ from cxlib.analyses.overview import value_counts
 from cxlib.sample.problems import Outage
 from cxlib.views import charts_funnel, graph_page
 from cxlib.views.format import format_seconds
-from ui import cache, export, live, page, presentation, state
+from ui import cache, export, live, page, presentation, state, widgets
 from ui.filters import MAX_OPTIONS
 from ui.text import md
 
@@ -53,7 +53,7 @@ with st.expander("Controls", expanded=not presentation.presenter()):
         "Latest events analysed", WINDOWS, value=2_000, format_func="{:,}".format, key="live_window"
     )
     goal = sample.GOALS.get(data.scenario or "")
-    with state.errors_shown():
+    with widgets.errors_shown():
         touchpoints = cache.run(value_counts, data, None, "touchpoint", n=MAX_OPTIONS)[
             "touchpoint"
         ].to_list()
@@ -97,7 +97,7 @@ with st.expander("Controls", expanded=not presentation.presenter()):
 
     feed: live.Feed | None = st.session_state.get("live_feed")
     if feed is None or st.session_state.get("live_config") != config:
-        with state.errors_shown():
+        with widgets.errors_shown():
             feed = live.generated(scenario) if scenario else live.replay(loaded.log)
         st.session_state["live_feed"], st.session_state["live_config"] = feed, config
     if scenario:

@@ -8,14 +8,14 @@ from cxlib.analyses.overview import summary, value_counts
 from cxlib.rates import CONVERSION
 from cxlib.views import charts, charts_trends
 from cxlib.views.format import format_seconds
-from ui import cache, export, page, state
+from ui import cache, export, page, widgets
 from ui.filters import MAX_OPTIONS
 from ui.text import md
 
 loaded, filters = page.start("Overview", "Headline figures of the journeys the sidebar selects.")
-with state.errors_shown():
+with widgets.errors_shown():
     touchpoints = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)
-    goals = state.keep_valid("goal", touchpoints["touchpoint"].to_list())
+    goals = widgets.keep_valid("goal", touchpoints["touchpoint"].to_list())
     default = sample.GOALS.get(loaded.scenario or "")
     goal = st.selectbox(
         "Conversion goal",
@@ -81,11 +81,11 @@ unit = cols[0].selectbox(
 )  # fmt: skip
 breakdowns = [*(["channel"] if log.has("channel") else []), *log.attributes]
 breakdown = cols[1].selectbox(
-    "Breakdown", state.keep_valid("trends_breakdown", breakdowns), index=None,
+    "Breakdown", widgets.keep_valid("trends_breakdown", breakdowns), index=None,
     placeholder="none", key="trends_breakdown", bind="query-params",
 )  # fmt: skip
 start, end = filters.trend_range(figures.time_min, figures.time_max)
-with state.errors_shown():
+with widgets.errors_shown():
     trends = cache.run(
         cxlib.trends, loaded, filters.without_dates(), start=start, end=end,
         unit=None if unit == "auto" else unit, goal=goal, breakdown=breakdown,

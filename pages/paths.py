@@ -7,7 +7,7 @@ import streamlit as st
 import cxlib
 from cxlib.analyses.overview import value_counts
 from cxlib.views import charts, flow_chart
-from ui import cache, drilldown, export, page, state
+from ui import cache, drilldown, export, page, widgets
 from ui.filters import MAX_OPTIONS
 from ui.text import md
 
@@ -16,17 +16,17 @@ loaded, filters = page.start(
     "Where journeys go step by step, the most common paths, and the share of journeys at each "
     "touchpoint at each step.",
 )
-with state.errors_shown():
+with widgets.errors_shown():
     touchpoints = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)[
         "touchpoint"
     ].to_list()
 any_one = {"index": None, "placeholder": "any", "bind": "query-params"}
 cols = st.columns(3)
 start_at = cols[0].selectbox(
-    "From touchpoint", state.keep_valid("paths_from", touchpoints), key="paths_from", **any_one
+    "From touchpoint", widgets.keep_valid("paths_from", touchpoints), key="paths_from", **any_one
 )
 end_at = cols[1].selectbox(
-    "To touchpoint", state.keep_valid("paths_to", touchpoints), key="paths_to", **any_one
+    "To touchpoint", widgets.keep_valid("paths_to", touchpoints), key="paths_to", **any_one
 )
 collapse = cols[2].checkbox("Collapse repeats", key="paths_collapse", bind="query-params")
 
@@ -46,7 +46,7 @@ options = {
 # A click focuses the flow on the journeys of a node or band, until the controls change.
 focused = st.session_state.get("paths_flow_through")
 through = focused[1] if focused and focused[0] == options else ()
-with state.errors_shown():
+with widgets.errors_shown():
     journeys = cache.run(cxlib.flow, loaded, filters, through=through, **options)
 if journeys.journeys == 0:
     st.info("No journey goes through the From touchpoint here: pick another one.")
@@ -88,7 +88,7 @@ else:
     ]  # fmt: skip
     picked = st.selectbox(
         "Who is in a node or band",
-        state.keep_valid("paths_flow_who_part", list(range(len(parts)))),
+        widgets.keep_valid("paths_flow_who_part", list(range(len(parts)))),
         format_func=labels.__getitem__,
         key="paths_flow_who_part",
     )
@@ -104,7 +104,7 @@ n = cols[0].slider("Paths", 5, 100, 20, key="paths_n", bind="query-params")
 max_steps = cols[1].number_input(
     "Steps per path (0 = all)", 0, 50, 10, key="paths_steps", bind="query-params"
 )
-with state.errors_shown():
+with widgets.errors_shown():
     paths = cache.run(
         cxlib.top_paths,
         loaded,
@@ -131,7 +131,7 @@ export.chart(
 export.table(paths, key="paths_table", name="top_paths")
 chosen = st.selectbox(
     "Who took a path",
-    state.keep_valid("paths_who_path", paths["path"].to_list()),
+    widgets.keep_valid("paths_who_path", paths["path"].to_list()),
     key="paths_who_path",
 )
 if chosen is not None:
@@ -141,7 +141,7 @@ if chosen is not None:
 
 st.subheader("Share of journeys at each step")
 steps = st.slider("Steps", 2, 20, 8, key="paths_matrix_steps", bind="query-params")
-with state.errors_shown():
+with widgets.errors_shown():
     matrix = cache.run(cxlib.step_matrix, loaded, filters, steps=steps, collapse_repeats=collapse)
 export.chart(
     charts.step_heatmap,
@@ -154,12 +154,12 @@ export.table(matrix, key="paths_matrix_table", name="step_matrix")
 cols = st.columns(2)
 at_step = cols[0].selectbox(
     "Who was at step",
-    state.keep_valid("paths_who_step", list(range(1, steps + 1))),
+    widgets.keep_valid("paths_who_step", list(range(1, steps + 1))),
     key="paths_who_step",
 )
 present = [t for s, t in matrix.select("step", "touchpoint").rows() if s == at_step]
 at_touchpoint = cols[1].selectbox(
-    "At", state.keep_valid("paths_who_at", present), key="paths_who_at"
+    "At", widgets.keep_valid("paths_who_at", present), key="paths_who_at"
 )
 if at_touchpoint is not None:
     figure = cxlib.StepAt(at_step, at_touchpoint, collapse_repeats=collapse)

@@ -5,7 +5,7 @@ import streamlit as st
 import cxlib
 from cxlib import predict
 from cxlib.views import charts, charts_predict
-from ui import cache, customer, drilldown, export, page, state
+from ui import cache, customer, drilldown, export, page, widgets
 from ui.text import md
 
 HORIZONS = {
@@ -41,7 +41,7 @@ if not st.session_state.get("predict_on"):
     st.stop()
 
 options = {"goal": goal, "horizon": None if horizon == "any" else horizon}
-with st.status("Training…") as status, state.errors_shown():
+with st.status("Training…") as status, widgets.errors_shown():
     status.update(label="Scoring on held-out customers…")
     scores = cache.run(predict.evaluate, loaded, filters, **options)
     status.update(label="Training on every customer…")
@@ -106,7 +106,7 @@ drilldown.show(loaded, filters, figure, key="predict_who", by="customer")
 st.subheader("Try a journey")
 prefix = st.multiselect(
     "The journey so far, in order (pick or type touchpoints; empty: not started)",
-    state.keep_valid("predict_prefix", touchpoints),
+    widgets.keep_valid("predict_prefix", touchpoints),
     key="predict_prefix",
     bind="query-params",
 )
@@ -136,7 +136,7 @@ reduction = st.slider(
     key="predict_reduction",
     bind="query-params",
 )
-with state.errors_shown():
+with widgets.errors_shown():
     leverage = cache.run(
         predict.dropoff_leverage, loaded, filters, goal=goal, reduction=reduction / 100
     )

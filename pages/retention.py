@@ -4,7 +4,7 @@ import streamlit as st
 
 import cxlib
 from cxlib.views import charts_customer
-from ui import cache, customer, export, page, state
+from ui import cache, customer, export, page, widgets
 
 loaded, filters = page.start(
     "Retention",
@@ -18,13 +18,13 @@ period = cols[0].radio(
 )
 touchpoint = cols[1].selectbox(
     "Retained means doing",
-    state.keep_valid("retention_touchpoint", customer.touchpoints(loaded, filters)),
+    widgets.keep_valid("retention_touchpoint", customer.touchpoints(loaded, filters)),
     index=None,
     placeholder="any event",
     key="retention_touchpoint",
     bind="query-params",
 )
-with state.errors_shown():
+with widgets.errors_shown():
     table = cache.run(cxlib.retention, loaded, filters, period=period, touchpoint=touchpoint)
     states = cache.run(cxlib.lifecycle, loaded, filters, period=period)
 if table.height == 0:

@@ -5,7 +5,7 @@ import streamlit as st
 import cxlib
 from cxlib import sample
 from cxlib.views import charts_customer, graph_html
-from ui import cache, customer, drilldown, export, page, presentation, state
+from ui import cache, customer, drilldown, export, page, presentation, widgets
 
 loaded, filters = page.start(
     "Stages",
@@ -31,7 +31,7 @@ if not stages:
         "pick stages in the table above."
     )
     st.stop()
-with state.errors_shown():
+with widgets.errors_shown():
     reach = cache.run(cxlib.stage_reach, loaded, filters, stages=stages)
     flow = cache.run(cxlib.stage_flow, loaded, filters, stages=stages)
 
@@ -63,10 +63,10 @@ pairs = tuple(sorted(stages.items()))
 moves = [f"{a} → {b}" for a, b in flow.select("from_stage", "to_stage").rows()]
 cols = st.columns(2)
 move = cols[0].selectbox(
-    "Who made the move", state.keep_valid("stages_who_move", moves), key="stages_who_move"
+    "Who made the move", widgets.keep_valid("stages_who_move", moves), key="stages_who_move"
 )
 reached = cols[1].selectbox(
-    "Or who reached the stage", state.keep_valid("stages_who_stage", list(cxlib.STAGE_ORDER)),
+    "Or who reached the stage", widgets.keep_valid("stages_who_stage", list(cxlib.STAGE_ORDER)),
     index=None, placeholder="pick a stage", key="stages_who_stage",
 )  # fmt: skip
 if reached is not None:
@@ -75,7 +75,7 @@ elif move is not None:
     source, target = move.split(" → ")
     drilldown.show(loaded, filters, cxlib.StageMove(source, target, pairs), key="stages_who")
 st.subheader("The journey graph collapsed to stages")
-with state.errors_shown():
+with widgets.errors_shown():
     graph = cache.run(cxlib.stage_graph, loaded, filters, stages=stages)
 html = graph_html.graph_html(graph, weight="share", height=560, **presentation.drawing())
 export.graph(html, height=580, name="The journey graph collapsed to stages")

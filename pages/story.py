@@ -6,7 +6,7 @@ import cxlib
 from cxlib.story.model import HEADINGS, interval_text
 from cxlib.views import charts_story, graph_page
 from cxlib.views.report import Section
-from ui import cache, customer, export, page, report, state
+from ui import cache, customer, export, page, report, widgets
 from ui.pages import PAGES
 from ui.text import md
 
@@ -17,7 +17,7 @@ loaded, filters = page.start(
     "data cannot support is left out, and said so.",
 )
 goal = customer.pick_goal(loaded, filters, container=st.columns(3)[0])
-with state.errors_shown():
+with widgets.errors_shown():
     story = cache.run_in_steps(
         cxlib.findings, loaded, filters, goal=goal, label="Reading the story"
     )

@@ -31,7 +31,7 @@ import cxlib
 from cxlib.io import Inspection, inspect
 from cxlib.io.recognize import HIGH, PURCHASE, ROLES
 from cxlib.io.sniff import ENCODINGS, WHITESPACE
-from ui import mappings, state, workspace
+from ui import mappings, state, widgets, workspace
 from ui.state import Upload
 from ui.text import md
 
@@ -177,7 +177,7 @@ def take() -> None:
     st.session_state[_UPLOADER] = st.session_state.get(_UPLOADER, 0) + 1
     if not files:
         return
-    for widget in _WIDGETS:  # the new file's controls start afresh (see state.choose)
+    for widget in _WIDGETS:  # the new file's controls start afresh (see widgets.choose)
         st.session_state.pop(widget, None)
     st.session_state["data_ts_format"] = ""
     uploads = tuple(Upload(f.name, f.getvalue()) for f in files)
@@ -341,21 +341,21 @@ def _read_controls(found: Inspection | None, settings: Settings) -> None:
         sep = table.layout.separator if table is not None and table.layout else None
         found_sep = f"found out ({_SEPARATORS.get(sep or '', sep)})"
         separators = [None, *_SEPARATORS]
-        state.choose("data_sep", separators, settings.separator)
+        widgets.choose("data_sep", separators, settings.separator)
         cols[0].selectbox(
             "Separator", separators, key="data_sep", placeholder=found_sep,
             format_func=lambda s: found_sep if s is None else _SEPARATORS[s],
         )  # fmt: skip
         used = table.encoding if table is not None else None
         found_encoding = f"found out ({_ENCODINGS.get(used or '', used)})"
-        state.choose("data_encoding", list(ENCODINGS), settings.encoding)
+        widgets.choose("data_encoding", list(ENCODINGS), settings.encoding)
         cols[1].selectbox(
             "Encoding", list(ENCODINGS), key="data_encoding", placeholder=found_encoding,
             format_func=lambda e: found_encoding if e is None else _ENCODINGS.get(e, e),
         )  # fmt: skip
         has_header = table.layout.header if table is not None and table.layout else True
         found_header = f"found out ({'yes' if has_header else 'none'})"
-        state.choose("data_header", [None, True, False], settings.header)
+        widgets.choose("data_header", [None, True, False], settings.header)
         cols[2].selectbox(
             "Header line", [None, True, False], key="data_header", placeholder=found_header,
             format_func=lambda h: found_header if h is None
@@ -363,7 +363,7 @@ def _read_controls(found: Inspection | None, settings: Settings) -> None:
         )  # fmt: skip
     if table is not None and len(table.sheets) > 1:
         sheets = list(table.sheets)
-        state.choose("data_sheet", sheets, table.sheet)
+        widgets.choose("data_sheet", sheets, table.sheet)
         cols[3].selectbox("Sheet", sheets, key="data_sheet")
 
 
@@ -372,7 +372,7 @@ def _timestamp_controls(found: Inspection, settings: Settings) -> None:
     columns = [_NONE, *found.columns]
     sources = found.recognition.sources.get("timestamp", ())
     default_time = sources[1] if len(sources) > 1 else _NONE
-    state.choose("data_role_time", columns, default_time)
+    widgets.choose("data_role_time", columns, default_time)
     cols[0].selectbox("Time of day (when in its own column)", columns, key="data_role_time")
     fmt = found.recognition.timestamp_format
     st.session_state.setdefault("data_ts_format", settings.timestamp_format or "")
@@ -414,7 +414,7 @@ def _role_controls(found: Inspection, settings: Settings) -> None:
     cols = st.columns(len(ROLES))
     for col, role in zip(cols, ROLES, strict=True):
         options = list(_options(found, role))
-        state.choose(f"data_role_{role}", options, _default(found, role, settings))
+        widgets.choose(f"data_role_{role}", options, _default(found, role, settings))
         match = found.recognition.mapping.get(role)
         col.selectbox(_ROLE_NAMES[role].capitalize(), options, key=f"data_role_{role}")
         if match is not None:

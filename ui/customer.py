@@ -8,7 +8,7 @@ import streamlit as st
 
 from cxlib import sample
 from cxlib.analyses.overview import value_counts
-from ui import cache, state
+from ui import cache, widgets
 from ui.filters import MAX_OPTIONS, Filters
 from ui.state import Loaded
 
@@ -19,7 +19,7 @@ _ROLE_HINT = "map one on the Data page"
 
 def touchpoints(loaded: Loaded, filters: Filters) -> list[str]:
     """The touchpoints of the filtered log, most customers first (at most ``MAX_OPTIONS``)."""
-    with state.errors_shown():
+    with widgets.errors_shown():
         counts = cache.run(value_counts, loaded, filters, "touchpoint", n=MAX_OPTIONS)
     return counts["touchpoint"].to_list()
 
@@ -35,7 +35,7 @@ def pick_goal(
     The bundled scenarios start on their goal; any other log asks for one and the page
     stops with a note until it is chosen.
     """
-    options = state.keep_valid("goal", touchpoints(loaded, filters))
+    options = widgets.keep_valid("goal", touchpoints(loaded, filters))
     default = sample.GOALS.get(loaded.scenario or "")
     goal: str | None = container.selectbox(
         "Conversion goal",

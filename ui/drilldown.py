@@ -17,7 +17,7 @@ import cxlib
 from cxlib.analyses.drilldown.customers import MAX_PAGE_SIZE
 from cxlib.analyses.drilldown.figures import Figure
 from cxlib.journeys import JourneyBy
-from ui import cache, export, segments, state
+from ui import cache, export, segments, widgets
 from ui.filters import Filters
 from ui.state import Loaded
 from ui.text import md
@@ -61,7 +61,7 @@ def show(
         return
     options: _Options = {} if by is None else {"by": by}
     page_key = f"{key}_page"
-    with state.errors_shown():
+    with widgets.errors_shown():
         found = cache.run(
             cxlib.customers_at,
             loaded,

@@ -19,7 +19,7 @@ import streamlit as st
 import cxlib
 from cxlib.analyses.overview import value_counts
 from cxlib.journeys import JourneyBy
-from ui import cache, state
+from ui import cache, widgets
 from ui.filters import MAX_OPTIONS, Filters
 from ui.state import Loaded
 from ui.text import md
@@ -119,10 +119,10 @@ def _condition_editor(loaded: Loaded, filters: Filters, steps: list[str]) -> Non
     columns = [c for c in ("channel", "value", "rating") if log.has(c)] + log.attributes
     cols = st.columns(4)
     cols[0].selectbox(
-        "Condition on step", state.keep_valid("funnel_where_step", steps), key="funnel_where_step"
+        "Condition on step", widgets.keep_valid("funnel_where_step", steps), key="funnel_where_step"
     )
     column = cols[1].selectbox(
-        "Column", state.keep_valid("funnel_where_column", columns), key="funnel_where_column"
+        "Column", widgets.keep_valid("funnel_where_column", columns), key="funnel_where_column"
     )
     if column is None:
         return
@@ -131,12 +131,12 @@ def _condition_editor(loaded: Loaded, filters: Filters, steps: list[str]) -> Non
             st.number_input("At least", value=None, key="funnel_where_low")
             st.number_input("At most", value=None, key="funnel_where_high")
         else:
-            with state.errors_shown():
+            with widgets.errors_shown():
                 counts = cache.run(value_counts, loaded, filters, column, n=MAX_OPTIONS)
             options = [v for v in counts[column].to_list() if v is not None]
             st.multiselect(
                 "Is one of",
-                state.keep_valid("funnel_where_values", options),
+                widgets.keep_valid("funnel_where_values", options),
                 key="funnel_where_values",
             )
 
@@ -192,7 +192,7 @@ def draw(
     """Draw the builder; the funnel it defines, or None until it has two steps."""
     steps = st.multiselect(
         "Steps, in order",
-        state.keep_valid("funnel_steps", touchpoints),
+        widgets.keep_valid("funnel_steps", touchpoints),
         default=demo,
         key="funnel_steps",
         bind="query-params",
@@ -223,7 +223,7 @@ def draw(
     )
     exclude = cols[2].multiselect(
         "Exclusion steps",
-        state.keep_valid("funnel_exclude", [t for t in touchpoints if t not in steps]),
+        widgets.keep_valid("funnel_exclude", [t for t in touchpoints if t not in steps]),
         key="funnel_exclude",
         bind="query-params",
         placeholder="none",
@@ -232,7 +232,7 @@ def draw(
     breakdowns = [*(["channel"] if log.has("channel") else []), *log.attributes]
     breakdown = cols[3].selectbox(
         "Breakdown",
-        state.keep_valid("funnel_breakdown", breakdowns),
+        widgets.keep_valid("funnel_breakdown", breakdowns),
         key="funnel_breakdown",
         bind="query-params",
         index=None,

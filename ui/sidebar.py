@@ -13,7 +13,7 @@ import streamlit as st
 
 from cxlib.analyses.overview import time_range, value_counts
 from cxlib.units import DEFAULT_SESSION_GAP
-from ui import cache, segments, state
+from ui import cache, segments, widgets
 from ui.filters import GAPS, MAX_OPTIONS, Filters
 from ui.state import Loaded
 from ui.text import md
@@ -49,15 +49,15 @@ def sidebar(loaded: Loaded) -> Filters:
             start, end = _date_range(first.date(), last.date())
         channels = []
         if log.has("channel"):
-            options = state.keep_valid("channels", _values(loaded, "channel"))
+            options = widgets.keep_valid("channels", _values(loaded, "channel"))
             channels = st.multiselect(
                 "Channels", options, key="channels", placeholder="all channels", **url
             )
-        options = state.keep_valid("hide", _values(loaded, "touchpoint"))
+        options = widgets.keep_valid("hide", _values(loaded, "touchpoint"))
         hide = st.multiselect("Touchpoints to hide", options, key="hide", placeholder="none", **url)
         segment = st.selectbox(
             "Segment by attribute",
-            state.keep_valid("segment", log.attributes),
+            widgets.keep_valid("segment", log.attributes),
             index=None,
             placeholder="everyone",
             key="segment",
@@ -67,7 +67,7 @@ def sidebar(loaded: Loaded) -> Filters:
         if segment:
             values = st.multiselect(
                 f"Keep {md(segment)}",
-                state.keep_valid("segment_values", _values(loaded, segment)),
+                widgets.keep_valid("segment_values", _values(loaded, segment)),
                 format_func=str,
                 key="segment_values",
                 placeholder="all values",
@@ -119,7 +119,7 @@ def _named_segment(loaded: Loaded) -> segments.NamedSegment | None:
         return None
     chosen = st.selectbox(
         "Named segment",
-        state.keep_valid(segments.KEY, list(saved)),
+        widgets.keep_valid(segments.KEY, list(saved)),
         format_func=lambda key: saved[key].name,
         index=None,
         placeholder="all customers",

@@ -14,12 +14,11 @@ controls. A link never carries a path.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
 import io
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +34,7 @@ from ui.connect import Connection
 from ui.pages import PAGES
 from ui.progress import progress
 from ui.text import md
+from ui.widgets import errors_shown
 from ui.workspace import LogEntry, StorageError, workspace
 
 __all__ = [
@@ -44,11 +44,8 @@ __all__ = [
     "UPLOAD_READ",
     "Loaded",
     "Upload",
-    "choose",
     "connect",
     "current",
-    "errors_shown",
-    "keep_valid",
     "load_connection",
     "load_saved",
     "load_scenario",
@@ -422,44 +419,3 @@ def _first_load() -> Loaded:
     if failed is not None:
         not_loaded(*failed)
     return loaded
-
-
-def choose(key: str, options: Sequence[Any], default: Any) -> None:
-    """Give a keyed selectbox ``default`` when it has no value among ``options`` yet.
-
-    Call it before drawing the widget, and draw it without ``index``: a keyed widget
-    keeps the value the browser sends back even when its options changed (another file,
-    other columns), and a value set in the session state before it is drawn is the one
-    way to replace it.
-    """
-    if st.session_state.get(key, _MISSING) not in options:
-        st.session_state[key] = default if default in options else options[0]
-
-
-_MISSING = object()
-
-
-def keep_valid(key: str, options: list[Any]) -> list[Any]:
-    """Drop a widget's remembered choices that are not among ``options`` (new data), then return them.
-
-    Streamlit keeps a keyed widget's value when its options change (and the browser sends
-    it back), so a value from the previous data would reach the filters. Setting the
-    state before the widget is drawn is the supported way to change it.
-    """
-    value = st.session_state.get(key)
-    allowed = set(options)
-    if isinstance(value, list | tuple) and any(v not in allowed for v in value):
-        st.session_state[key] = [v for v in value if v in allowed]
-    elif value is not None and not isinstance(value, list | tuple) and value not in allowed:
-        del st.session_state[key]
-    return options
-
-
-@contextlib.contextmanager
-def errors_shown() -> Iterator[None]:
-    """Show the library's own errors as ``st.error`` and stop the page; anything else is a bug."""
-    try:
-        yield
-    except cxlib.CxError as err:
-        st.error(md(str(err)))
-        st.stop()
