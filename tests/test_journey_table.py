@@ -20,6 +20,7 @@ from cxlib import (
     transitions,
 )
 from cxlib.analyses.compare import segment_log
+from cxlib.analyses.overview import value_counts
 from cxlib.engines import category_column, polars_sort, to_engine
 from cxlib.errors import AnalysisError
 from cxlib.journeys import in_memory, journey_steps, journey_table, sessionize
@@ -170,9 +171,11 @@ def test_derived_logs_reuse_the_order_of_the_log_they_come_from(frame, made, by,
                 return
         check_against_portable(log, by)
         portable = EventLog.from_frame(to_engine(log.frame.collect().to_native(), "duckdb"))
-        pick = ["customer_id", "event_index", "touchpoint", "channel"]
-        fast = journey_table(log, by=by, columns=["channel"]).frame.select(pick)
-        slow = journey_table(portable, by=by, columns=["channel"]).frame.select(pick)
+        # A sessions log's session_id is its own, made by no other log of the chain.
+        own = ["session_id"] if log.has("session_id") else []
+        pick = ["customer_id", "event_index", "touchpoint", "channel", *own]
+        fast = journey_table(log, by=by, columns=["channel", *own]).frame.select(pick)
+        slow = journey_table(portable, by=by, columns=["channel", *own]).frame.select(pick)
         fast_rows = fast.collect("polars").to_native().cast({"touchpoint": pl.String}).rows()
         assert sorted(fast_rows) == sorted(slow.collect("polars").to_native().rows())
         coded = journey_table(log, by=by, categories=["channel"]).frame.select(pick)
@@ -403,3 +406,17 @@ def test_a_filtered_log_keeps_its_time_zone():
     assert out.schema["timestamp"] == pl.Datetime("us", "Europe/Paris")
     assert out.sort("timestamp")["timestamp"].to_list() == frame["timestamp"][2:].to_list()
     assert out["_journey"].to_list() == out["_customer"].to_list() == [1, 1]
+
+
+@pytest.mark.parametrize("by", ["customer", "session"])
+def test_a_sessions_log_cuts_its_own_session_ids(by):
+    # Events 10 minutes apart cut at 5 minutes: one session an event. The loaded
+    # session_id (7 for all) is replaced, also where the journeys were kept before
+    # session_id was asked for, and on a log filtered first (c's q dropped).
+    parent = make_log({"a": "x y z", "b": "y", "c": "q"}, minutes=10, session_id=[7] * 5)
+    log = sessionize(filters.filter_touchpoints(parent, drop=["q"]), "5m")
+    journey_table(log, by=by)
+    asked = journey_table(log, by=by, columns=["session_id"]).frame.collect().to_native()
+    assert asked.sort("customer_id", "timestamp")["session_id"].to_list() == [1, 2, 3, 1]
+    counts = value_counts(log, "session_id").rows()
+    assert counts == [(1, 2, 2, 1.0), (2, 1, 1, 0.5), (3, 1, 1, 0.5)]

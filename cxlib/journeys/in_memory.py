@@ -39,6 +39,12 @@ def sorted_journeys(
     columns = list(dict.fromkeys(columns))
     table = log.cache.journeys(by, lambda: _journeys_of(log, by, columns))
     missing = [c for c in columns if c not in table.columns]
+    if log.cache.origin is not None and set(missing) & _made_columns(log):
+        # A column a derivation made (a sessions log's session_id) is not the one of the
+        # frame the rows are numbered in: the journeys are made again with it.
+        table = _journeys_of(log, by, columns)
+        log.cache.keep_journeys(by, table)
+        missing = [c for c in columns if c not in table.columns]
     coded = [c for c in categories if category_column(c) not in table.columns]
     if not missing and not coded:
         return table
@@ -48,6 +54,16 @@ def sorted_journeys(
         return sorted_journeys(log, by, columns, categories)
     log.cache.keep_journeys(by, more)
     return more
+
+
+def _made_columns(log: EventLog) -> set[str]:
+    """The columns made by the derivations between ``log`` and the log read from data."""
+    made = set()
+    while log.cache.derived is not None:
+        log, how = log.cache.derived
+        if isinstance(how, Sessions):
+            made.add("session_id")
+    return made
 
 
 def _journeys_of(log: EventLog, by: JourneyBy, columns: Sequence[str]) -> SortedJourneys:
@@ -72,8 +88,12 @@ def _derived_journeys(
 ) -> SortedJourneys:
     """The sorted journeys of the log made from ``parent`` as ``how`` says, from ``parent``'s."""
     if isinstance(how, Sessions):
-        customers = sorted_journeys(parent, "customer", columns)
-        return customers if by == "customer" else cut_sessions(customers, how.gap_us)
+        # session_id is the sessions log's own: cut, never the parent's
+        customers = sorted_journeys(parent, "customer", [c for c in columns if c != "session_id"])
+        if by == "customer" and "session_id" not in [*columns, *customers.columns]:
+            return customers
+        sessions = cut_sessions(customers, how.gap_us)
+        return sessions if by == "session" else customers.with_columns(sessions["session_id"])
     if isinstance(how, Collapsed):
         # Sessions are cut from the customers' rows in their order: a mask fits either.
         table = sorted_journeys(parent, by, columns)
