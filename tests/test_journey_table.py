@@ -19,7 +19,7 @@ from cxlib import (
     top_paths,
     transitions,
 )
-from cxlib.analyses.compare import compare_segments, segment_log
+from cxlib.analyses.compare import segment_log
 from cxlib.analyses.overview import value_counts
 from cxlib.engines import category_column, polars_sort, to_engine
 from cxlib.errors import AnalysisError
@@ -142,22 +142,6 @@ def test_a_filtered_log_keeps_only_the_columns_asked_for(made):
     assert asked.sort("customer_id", "step")["channel"].to_list() == expected[made]
 
 
-def test_a_segment_on_a_column_the_journeys_lack_does_not_bring_it_in():
-    # Its condition is evaluated where the rows are numbered: only its values are put in
-    # journey order, and the segment, the rest and compare's flags agree.
-    log = make_log({"a": "x y", "b": "y", "c": "x z"}, channel=["web", "app", "web", "app", "app"])
-    journey_table(log)
-    segment = segment_log(log, ("channel", "web"))
-    rest = segment_log(log, ("channel", "web"), rest=True)
-    assert sorted(journey_table(segment).frame.collect()["customer_id"]) == ["a", "a", "b"]
-    assert sorted(journey_table(rest).frame.collect()["customer_id"]) == ["c", "c"]
-    assert "channel" not in log.cache.kept_journeys("customer").columns
-    compared = compare_segments(log, ("channel", "web"), steps=["x", "y"], window="1h")
-    assert (compared.customers_a, compared.customers_b) == (2, 1)
-    assert compared.funnel["customers_a"].to_list() == [1, 1]
-    assert "channel" not in log.cache.kept_journeys("customer").columns
-
-
 @settings(max_examples=80, deadline=None)
 @given(
     frame=random_log_frames(),
@@ -219,11 +203,6 @@ def test_a_frame_giving_its_rows_in_another_order_is_sorted_again():
     coded = journey_table(shuffled, categories=["channel"]).frame.collect().to_native()
     assert coded["channel"].dtype == pl.Categorical
     assert sorted(coded.select("customer_id", "touchpoint", "channel").rows()) == expected
-    # And a segment on a column the journeys lack: a's customers (one app event).
-    shuffled = log.with_frame(log.frame.sort("event_index", descending=True))
-    shuffled.cache.keep_journeys("customer", log.cache.journeys("customer", never))
-    app = journey_table(segment_log(shuffled, ("channel", "app"))).frame.collect()
-    assert sorted(app.select("customer_id", "touchpoint").rows()) == [("a", "x"), ("a", "z")]
 
 
 @pytest.mark.parametrize("by", ["customer", "session"])

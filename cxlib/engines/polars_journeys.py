@@ -16,7 +16,7 @@ column of that log can be brought in later, in journey order (:func:`gathered`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,6 @@ def gathered(
     names: list[str],
     *,
     categories: Sequence[str] = (),
-    values: Mapping[str, nw.Expr] | None = None,
 ) -> SortedJourneys | None:
     """``journeys`` with the columns ``names`` of ``frame`` (the frame they were sorted from) added.
 
@@ -64,10 +63,7 @@ def gathered(
     as it is read, only its 32-bit codes are put in order (10M events: 0.17 CPU-s a
     column, once), and an analysis counting by value groups integers every time after
     (casting the text of the 5.5M events what converters do differently counts took
-    0.07 CPU-s a column, each time). Each of ``values`` (a name and an expression over
-    ``frame``'s columns) is evaluated on ``frame`` and only its values are put in order,
-    not the columns it reads (10M events, a segment's ``device`` is one of a list: 0.085
-    s, where the text column took 0.17 s). ``None`` when ``frame`` gives its rows in another
+    0.07 CPU-s a column, each time). ``None`` when ``frame`` gives its rows in another
     order than when it was sorted (its ``event_index`` is checked): then sort again with
     the columns.
 
@@ -85,23 +81,18 @@ def gathered(
     [('a', 'app'), ('b', 'web')]
     >>> coded[category_column("channel")].dtype
     Categorical
-    >>> web = gathered(table, lf, [], values={"web": nw.col("channel") == "web"})
-    >>> web.select("customer_id", "web").sort("customer_id").rows()
-    [('a', False), ('b', True)]
     """
-    values = values or {}
-    native = (frame.with_columns(**values) if values else frame).to_native()
+    native = frame.to_native()
     schema = native.collect_schema()
     data = native.select(
         *names,
-        *values,
         *(_as_categories(c, schema[c]).alias(category_column(c)) for c in categories),
         "event_index",
     ).collect()
     rows = journeys["_row"]
     if not _same_events(journeys, data):
         return None
-    added = [_in_parallel(data[name].rechunk(), rows) for name in [*names, *values]]
+    added = [_in_parallel(data[name].rechunk(), rows) for name in names]
     if categories:  # 32-bit codes, small: rechunked and gathered together, in parallel
         coded = data.select(category_column(c) for c in categories).rechunk()[rows]
         added += coded.get_columns()

@@ -2,8 +2,8 @@
 
 A log made from another by a filter keeps its parent's order: its sorted journeys are
 the parent's rows where a mask is true (:func:`kept_rows`), the mask found on the sorted
-rows themselves (:func:`kept_mask`: a condition's hits on events, or on customers
-through one flag per customer). Collapsed repeats drop :func:`repeated_rows`; a drill-down's page of
+rows themselves (:func:`kept_mask`: a condition on events, or on customers through one
+flag per customer). Collapsed repeats drop :func:`repeated_rows`; a drill-down's page of
 customers is sliced out as runs (:func:`rows_of_customers`). Nothing here sorts.
 """
 
@@ -141,49 +141,49 @@ def rows_of_customers(journeys: SortedJourneys, ids: Sequence[str]) -> SortedJou
     return pl.concat([journeys.clear(), *(journeys.slice(a, b - a) for a, b in runs)])
 
 
-def kept_mask(journeys: SortedJourneys, hits: pl.Series, scope: str) -> pl.Series:
-    """Whether each row of sorted journeys is kept in ``scope`` by a condition that ``hits`` on it.
+def kept_mask(journeys: SortedJourneys, condition: nw.Expr, scope: str) -> pl.Series:
+    """Whether each row of sorted journeys is kept by ``condition`` (narwhals) in ``scope``.
 
-    ``hits`` is the condition's value on each row (:func:`rows_where`; null counts as
-    false); ``scope`` as :func:`cxlib.journeys.kept` takes it: the rows it hits
-    (``"events"``), every row of the customers with one (``"customers"``), or of the
-    others (``"other customers"``).
+    ``scope`` as :func:`cxlib.journeys.kept` takes it: the rows where the condition
+    holds (``"events"``; null counts as false), every row of the customers with one
+    (``"customers"``), or of the others (``"other customers"``).
 
     Examples
     --------
-    >>> table = pl.DataFrame({"_customer": [1, 1, 2]})
-    >>> hits = pl.Series([False, True, False])
-    >>> kept_mask(table, hits, "customers").to_list()
+    >>> table = pl.DataFrame({"_customer": [1, 1, 2], "a": [0, 1, 0]})
+    >>> kept_mask(table, nw.col("a") == 1, "customers").to_list()
     [True, True, False]
-    >>> kept_mask(table, hits, "other customers").to_list()
+    >>> kept_mask(table, nw.col("a") == 1, "other customers").to_list()
     [False, False, True]
     """
-    return kept_masks(journeys, [(hits, scope)])[0]
+    return kept_masks(journeys, [(condition, scope)])[0]
 
 
-def kept_masks(journeys: SortedJourneys, kept: Sequence[tuple[pl.Series, str]]) -> list[pl.Series]:
-    """:func:`kept_mask` of each ``(hits, scope)``, the customers of hits given twice found once.
+def kept_masks(journeys: SortedJourneys, kept: Sequence[tuple[nw.Expr, str]]) -> list[pl.Series]:
+    """:func:`kept_mask` of each ``(condition, scope)``, a condition given twice read once.
 
     A segment and the rest of the customers (:func:`cxlib.compare_segments`) give the
-    same hits in the scopes ``"customers"`` and ``"other customers"``: its customers
-    are found once, the rest is their negation (10M events: 0.06 CPU-s spared).
+    same condition object in the scopes ``"customers"`` and ``"other customers"``: its
+    customers are found once, the rest is their negation (10M events: 0.06 CPU-s
+    spared).
 
     Examples
     --------
-    >>> table = pl.DataFrame({"_customer": [1, 1, 2]})
-    >>> hits = pl.Series([False, True, None])
-    >>> [m.to_list() for m in kept_masks(table, [(hits, "customers"), (hits, "other customers")])]
+    >>> table = pl.DataFrame({"_customer": [1, 1, 2], "a": [0, 1, 0]})
+    >>> hit = nw.col("a") == 1
+    >>> [m.to_list() for m in kept_masks(table, [(hit, "customers"), (hit, "other customers")])]
     [[True, True, False], [False, False, True]]
     """
     customers: dict[int, pl.Series] = {}
     masks = []
-    for hits, scope in kept:
+    for condition, scope in kept:
         if scope == "events":
-            masks.append(hits.fill_null(False))
+            masks.append(rows_where(journeys, condition).fill_null(False))
             continue
-        if id(hits) not in customers:
-            customers[id(hits)] = customers_where(journeys, hits.fill_null(False))
-        mask = customers[id(hits)]
+        if id(condition) not in customers:
+            rows = rows_where(journeys, condition).fill_null(False)
+            customers[id(condition)] = customers_where(journeys, rows)
+        mask = customers[id(condition)]
         masks.append(mask if scope == "customers" else mask.not_())
     return masks
 

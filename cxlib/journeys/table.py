@@ -20,7 +20,7 @@ from cxlib.engines import (
     relabel_events,
     steps_in_order,
 )
-from cxlib.journeys.in_memory import journeys_where, sorted_journeys
+from cxlib.journeys.in_memory import sorted_journeys
 from cxlib.journeys.logs import CORE, journey_keys, with_sessions
 from cxlib.log import ORDER, EventLog, JourneyBy, Kept
 
@@ -157,7 +157,8 @@ def journey_table(
     >>> out.select("customer_id", "step", "touchpoint", "next_touchpoint").rows()
     [('a', 1, 'y', None), ('b', 1, 'x', 'z'), ('b', 2, 'z', None)]
     """
-    named = dict.fromkeys([*columns, *next_of])
+    read = [c for _, how in flags for c in how.columns]
+    named = dict.fromkeys([*columns, *next_of, *read])
     extra = [c for c in named if c not in (*journey_keys(log, by), *CORE)]
     coded = [c for c in dict.fromkeys(categories) if c not in (*journey_keys(log, by), *CORE)]
     following = [f"next_{c}" for c in next_of]
@@ -179,16 +180,12 @@ def journey_table(
             )
         core = [*keys, *CORE, *extra, "step", "next_touchpoint", "next_epoch_us", *following]
         return Journeys(table.select(*core), keys, "customer_id", ordered=False)
-    if flags:  # a condition given twice (a segment and the rest) evaluated once
-        conditions = {id(how.condition): (how.condition, how.columns) for _, how in flags}
-        journeys, hits = journeys_where(log, by, extra, list(conditions.values()), coded)
-        of = dict(zip(conditions, hits, strict=True))
-        masks = kept_masks(journeys, [(of[id(how.condition)], how.scope) for _, how in flags])
+    journeys = sorted_journeys(log, by, extra, coded)
+    if flags:
+        masks = kept_masks(journeys, [(how.condition, how.scope) for _, how in flags])
         journeys = journeys.with_columns(
             mask.alias(name) for (name, _), mask in zip(flags, masks, strict=True)
         )
-    else:
-        journeys = sorted_journeys(log, by, extra, coded)
     if labels:
         marked = [
             (label, log.frame.filter(condition).select("event_index").collect("polars"))
