@@ -203,6 +203,11 @@ def test_a_frame_giving_its_rows_in_another_order_is_sorted_again():
     coded = journey_table(shuffled, categories=["channel"]).frame.collect().to_native()
     assert coded["channel"].dtype == pl.Categorical
     assert sorted(coded.select("customer_id", "touchpoint", "channel").rows()) == expected
+    # And so do the customers of a segment on a column the journeys lack (a's: one app event).
+    shuffled = log.with_frame(log.frame.sort("event_index", descending=True))
+    shuffled.cache.keep_journeys("customer", log.cache.journeys("customer", never))
+    app = journey_table(segment_log(shuffled, ("channel", "app"))).frame.collect()
+    assert sorted(app.select("customer_id", "touchpoint").rows()) == [("a", "x"), ("a", "z")]
 
 
 @pytest.mark.parametrize("by", ["customer", "session"])
