@@ -194,16 +194,23 @@ def flow(
     log = collapse(log, by=by) if collapse_repeats else with_sessions(log, by)
     rows, keys = _columns(log, by, steps, start_at, end_at)
     rows = _through(rows, keys, condition, end_at)
-    counts = _collect(
-        rows.group_by("col", "touchpoint", "last", "reached").agg(n=nw.len().cast(nw.Int64))
+    # One pass over the events: the rest is on these few thousand rows, names as text
+    # (10M events: 0.24 s, where both counts read the events and cast every name: 0.85 s).
+    grouped = rows.group_by("col", "touchpoint", "next_touchpoint", "last", "reached")
+    each = nw.from_native(
+        _collect(grouped.agg(n=nw.len().cast(nw.Int64))).cast(
+            {"touchpoint": pl.String, "next_touchpoint": pl.String}
+        )
     )
+    n = nw.col("n").sum()
+    counts = each.group_by("col", "touchpoint", "last", "reached").agg(n).to_native()
     top = _busiest(counts, max_nodes, end_at)
     # A journey's last event before the last column leads to the goal it reached, or out.
     finished = nw.lit(EXIT)
     if end_at is not None:
         finished = nw.when(nw.col("reached")).then(nw.lit(end_at)).otherwise(nw.lit(EXIT))
-    bands = _collect(
-        rows.filter(nw.col("col") < steps)
+    bands = (
+        each.filter(nw.col("col") < steps)
         .with_columns(
             source=_node(nw.col("col"), nw.col("touchpoint"), top, end_at),
             target=nw.when(nw.col("col") < nw.col("last"))
@@ -211,7 +218,8 @@ def flow(
             .otherwise(finished),
         )
         .group_by("col", "source", "target")
-        .agg(n=nw.len().cast(nw.Int64))
+        .agg(n)
+        .to_native()
     )
     start = ENTRY if start_at is None else start_at
     return _assemble(counts, bands, top, steps, start, end_at, condition)
@@ -264,9 +272,6 @@ def _columns(
     journey reached ``end_at`` within the columns). From the entry, column ``s`` is the ``s``-th event (column 0, the entry, has no row).
     """
     frame, keys, _, _ = journey_table(log, by=by)
-    frame = frame.with_columns(
-        nw.col("touchpoint").cast(nw.String), nw.col("next_touchpoint").cast(nw.String)
-    )
     if start_at is None:
         frame = frame.with_columns(col=nw.col("step"))
     else:
