@@ -10,12 +10,15 @@ channel when channels are counted.
 
 from __future__ import annotations
 
+from typing import Any
+
 import narwhals as nw
 import polars as pl
 
 from cxlib.analyses.transitions import transitions
 from cxlib.checks import require_touchpoints
 from cxlib.conversion.goal import with_conversion_step
+from cxlib.engines import channel_counts
 from cxlib.errors import AnalysisError
 from cxlib.journeys import journey_table, relabelled
 from cxlib.log import ENTRY, EXIT, EventLog
@@ -210,12 +213,24 @@ def _by_channel_count(log: EventLog, goal: str) -> pl.DataFrame:
 
 
 def _channel_counts(log: EventLog, goal: str) -> pl.DataFrame:
+    _require_channel(log, "an omnichannel analysis")
     valued = log.has("value")
     value = nw.col("value").cast(nw.Float64) if valued else nw.lit(None, nw.Float64)
-    _require_channel(log, "an omnichannel analysis")
-    journeys = with_conversion_step(log, goal, columns=["channel", *["value"] * valued])
-    steps, customer = journeys.frame.with_columns(_value=value), journeys.customer
-    # Two steps: distinct channels per customer, then customers per number of channels.
+    journeys = with_conversion_step(log, goal, columns=["value"] * valued, categories=["channel"])
+    steps = journeys.frame.with_columns(_value=value)
+    table = None
+    if journeys.ordered:  # each customer's rows together: counted by runs of rows
+        picked = steps.select(journeys.customer, "channel", "step", "conv_step", "_value")
+        table = channel_counts(picked.collect("polars").to_native(), goal_step="conv_step")
+    if table is None:
+        table = _grouped_channel_counts(steps, journeys.customer)
+    if table["conversions"].sum() == 0:
+        require_touchpoints(log, [goal])
+    return table
+
+
+def _grouped_channel_counts(steps: nw.LazyFrame[Any], customer: str) -> pl.DataFrame:
+    """:func:`_channel_counts` by two groupings: distinct channels per customer, then customers per number of channels."""
     pairs = steps.group_by(customer, "channel").agg(
         first_step=nw.col("step").min(),
         conv_step=nw.col("conv_step").min(),
@@ -246,8 +261,6 @@ def _channel_counts(log: EventLog, goal: str) -> pl.DataFrame:
         .collect("polars")
         .to_native()
     )
-    if table["conversions"].sum() == 0:
-        require_touchpoints(log, [goal])
     return table.cast({"channels": pl.Int64})
 
 

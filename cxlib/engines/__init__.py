@@ -10,8 +10,8 @@ lives in this package and nowhere else:
 - :mod:`~cxlib.engines.expressions`: the few expressions with one implementation per
   engine (integer microseconds, row order, ordered string join, grouped median, ...);
 - :mod:`~cxlib.engines.polars_sort` (the sort, once per log), :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_rows`, :mod:`~cxlib.engines.polars_funnel`,
-  :mod:`~cxlib.engines.polars_periods`, :mod:`~cxlib.engines.polars_stats` and
-  :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
+  :mod:`~cxlib.engines.polars_periods`, :mod:`~cxlib.engines.polars_stats`,
+  :mod:`~cxlib.engines.polars_channels` and :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
 - :mod:`~cxlib.engines.connections`: DuckDB and Spark sessions set up for cxlib;
 - :mod:`~cxlib.engines.choice`: Polars or DuckDB for a Parquet log, from its size and the
   free memory (:func:`choose_engine`);
@@ -50,6 +50,7 @@ from cxlib.engines.frames import (
     require_polars,
     to_engine,
 )
+from cxlib.engines.polars_channels import channel_counts
 from cxlib.engines.polars_differences import polars_values_had
 from cxlib.engines.polars_funnel import (
     polars_any_order_events,
@@ -94,6 +95,7 @@ __all__ = [
     "SortedJourneys",
     "active_periods",
     "category_column",
+    "channel_counts",
     "choose_engine",
     "collected_in_memory",
     "collected_together",
