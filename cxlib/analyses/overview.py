@@ -170,8 +170,8 @@ def customers_per_value(log: EventLog, column: str) -> tuple[pl.DataFrame, int]:
     made = log.cache.derived
     if made is not None and isinstance(made[1], Sessions) and column != "session_id":
         # Sessions cut from a log keep its events and customers: so are its counts
-        # (10M events, the first switch to sessions: 0.1-0.2 s spared), but for the
-        # sessions, its own.
+        # (10M events, the first switch to sessions: 0.1-0.2 s spared). Not session_id:
+        # the sessions' own, cut anew, not the parent's.
         return customers_per_value(made[0], column)
     # Every page lists the touchpoints and the journey graph counts their customers.
     return log.cache.reused(
