@@ -37,6 +37,7 @@ from cxlib.conversion.markov import (
     journeys_to_conversion,
     removal_effects_of,
 )
+from cxlib.engines import with_value_at_step
 from cxlib.errors import AnalysisError, check_choice
 from cxlib.log import EventLog
 from cxlib.units import parse_duration
@@ -184,24 +185,23 @@ def _heuristics(
     valued = log.has("value")
     steps = journeys_to_conversion(log, goal=goal, level=level, columns=["value"] * valued)
     customer = steps.customer
-    at_conversion = nw.col("step") == nw.col("conv_step")
-    worth = nw.col("value").cast(nw.Float64) if valued else nw.lit(None, nw.Float64)
-    # Each window over the customers costs a pass: only those the models read.
-    journeys = {
-        "conv_value": nw.when(at_conversion).then(worth).max().over(customer) if valued else worth,
-        **(
-            {
-                "last_touch_us": nw.when(nw.col("step") == nw.col("conv_step") - 1)
-                .then(nw.col("epoch_us"))
-                .max()
-                .over(customer)
-            }
-            if "time_decay" in models
-            else {}
-        ),
-    }
+    frame = steps.frame
+    # Each conversion's value and the time of its last touch, where the models read them.
+    read = [("value", "conv_value", 0)] if valued else []
+    if "time_decay" in models:
+        read.append(("epoch_us", "last_touch_us", -1))
+    for column, made, offset in read:
+        if steps.ordered:  # each journey's rows in order: the event is rows away, no window
+            frame = with_value_at_step(frame, column, "conv_step", made, offset=offset)
+        else:  # each window over the customers costs a pass
+            at = nw.col("step") == nw.col("conv_step") + offset
+            frame = frame.with_columns(
+                nw.when(at).then(nw.col(column)).max().over(customer).alias(made)
+            )
+    if not valued:
+        frame = frame.with_columns(conv_value=nw.lit(None, nw.Float64))
     touches = (
-        steps.frame.with_columns(**journeys)
+        frame.with_columns(nw.col("conv_value").cast(nw.Float64))
         .filter(nw.col("step") < nw.col("conv_step"))
         .with_columns(**{f"_weight_{m}": _weight(m, half_life_us) for m in models})
     )

@@ -73,6 +73,7 @@ from cxlib.engines.polars_journeys import (
     with_first_step,
     with_revisits,
     with_touchpoint,
+    with_value_at_step,
 )
 from cxlib.engines.polars_periods import active_periods, with_neighbour_periods
 from cxlib.engines.polars_rows import (
@@ -145,4 +146,5 @@ __all__ = [
     "with_neighbour_periods",
     "with_revisits",
     "with_touchpoint",
+    "with_value_at_step",
 ]

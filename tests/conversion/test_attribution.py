@@ -236,3 +236,13 @@ def test_result_types():
             "value": pl.Float64,
         }
     )
+
+
+def test_time_decay_weighs_from_the_last_touch_so_distant_touches_do_not_vanish():
+    # A year between events, half-life 1 minute: 2 ** -525,600 is 0.0 in floating point.
+    # Weighed from the last touch (mail), mail has all the credit; weighed from the
+    # conversion every weight would be 0 and the shares 0 / 0.
+    log = make_log({"a": "ad mail buy"}, minutes=525_600)
+    out = attribution(log, goal="buy", model="time_decay", half_life="1m")
+    assert credits(out) == {"mail": 1.0}
+    assert out["credit"].to_list() == [1.0]
