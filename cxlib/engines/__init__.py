@@ -9,7 +9,7 @@ lives in this package and nowhere else:
   (:func:`to_engine`, for tests and benchmarks);
 - :mod:`~cxlib.engines.expressions`: the few expressions with one implementation per
   engine (integer microseconds, row order, ordered string join, grouped median, ...);
-- :mod:`~cxlib.engines.polars_sort` (the sort, once per log), :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_rows`, :mod:`~cxlib.engines.polars_funnel`,
+- :mod:`~cxlib.engines.polars_sort` (the sort, once per log), :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_gather`, :mod:`~cxlib.engines.polars_rows`, :mod:`~cxlib.engines.polars_funnel`,
   :mod:`~cxlib.engines.polars_periods`, :mod:`~cxlib.engines.polars_stats`,
   :mod:`~cxlib.engines.polars_channels` and :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
 - :mod:`~cxlib.engines.connections`: DuckDB and Spark sessions set up for cxlib;
@@ -60,16 +60,14 @@ from cxlib.engines.polars_funnel import (
     polars_walk_levels,
     polars_walk_reached,
 )
+from cxlib.engines.polars_gather import category_column, gathered, with_event_columns
 from cxlib.engines.polars_journeys import (
-    category_column,
     cut_sessions,
     first_rows,
-    gathered,
     relabel_events,
     running_sums,
     steps_in_order,
     with_column,
-    with_event_columns,
     with_first_step,
     with_revisits,
     with_touchpoint,

@@ -19,7 +19,7 @@ __all__ = ["CUSTOMER_HASH", "SORTED", "SortedJourneys", "sort_journeys"]
 #: (Categorical), ``timestamp``, ``epoch_us``, ``event_index``, the integer codes
 #: ``_customer`` and ``_journey`` (flagged sorted) numbering customers and journeys,
 #: ``_row`` (each event's row in the log it was sorted from) and any other column of
-#: that log brought in by :func:`gathered`.
+#: that log brought in by :func:`cxlib.engines.gathered`.
 SortedJourneys: TypeAlias = pl.DataFrame
 
 #: The columns :func:`sort_journeys` adds: each row's in the frame sorted, and the codes.

@@ -91,10 +91,10 @@ def test_collected_runs_frames_in_memory_and_streams_files(tmp_path, monkeypatch
 )
 def test_a_gather_in_parallel_equals_one_gather(values, data):
     # As many threads as the pool has, down to one row each.
-    from cxlib.engines import polars_journeys
+    from cxlib.engines import polars_gather
 
     column = pl.Series(values, dtype=pl.String)
     rows = pl.Series(data.draw(st.permutations(range(len(values)))), dtype=pl.UInt32)
-    out = polars_journeys._in_parallel(column, rows, per_thread=1)
+    out = polars_gather._in_parallel(column, rows, per_thread=1)
     assert out.to_list() == column.gather(rows).to_list()
     assert out.n_chunks() == min(pl.thread_pool_size(), len(values))
