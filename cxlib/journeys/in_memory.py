@@ -39,7 +39,7 @@ def sorted_journeys(
     columns = list(dict.fromkeys(columns))
     table = log.cache.journeys(by, lambda: _journeys_of(log, by, columns))
     missing = [c for c in columns if c not in table.columns]
-    if log.cache.origin is not None and set(missing) & _made_columns(log):
+    if missing and log.cache.origin is not None and set(missing) & _made_columns(log):
         # A column a derivation made (a sessions log's session_id) is not the one of the
         # frame the rows are numbered in: the journeys are made again with it.
         table = _journeys_of(log, by, columns)
