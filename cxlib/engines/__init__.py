@@ -11,7 +11,7 @@ lives in this package and nowhere else:
   engine (integer microseconds, row order, ordered string join, grouped median, ...);
 - :mod:`~cxlib.engines.polars_sort` (the sort, once per log), :mod:`~cxlib.engines.polars_journeys`, :mod:`~cxlib.engines.polars_gather`, :mod:`~cxlib.engines.polars_rows`, :mod:`~cxlib.engines.polars_funnel`,
   :mod:`~cxlib.engines.polars_periods`, :mod:`~cxlib.engines.polars_stats`,
-  :mod:`~cxlib.engines.polars_channels` and :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
+  :mod:`~cxlib.engines.polars_sets` and :mod:`~cxlib.engines.polars_differences`: the Polars fast paths, on a log's journeys sorted once in memory;
 - :mod:`~cxlib.engines.connections`: DuckDB and Spark sessions set up for cxlib;
 - :mod:`~cxlib.engines.choice`: Polars or DuckDB for a Parquet log, from its size and the
   free memory (:func:`choose_engine`);
@@ -50,7 +50,6 @@ from cxlib.engines.frames import (
     require_polars,
     to_engine,
 )
-from cxlib.engines.polars_channels import channel_counts
 from cxlib.engines.polars_differences import polars_values_had
 from cxlib.engines.polars_funnel import (
     polars_any_order_events,
@@ -83,6 +82,7 @@ from cxlib.engines.polars_rows import (
     rows_of_customers,
     rows_where,
 )
+from cxlib.engines.polars_sets import channel_counts, reach_counts
 from cxlib.engines.polars_sort import SortedJourneys, sort_journeys
 from cxlib.engines.polars_stats import sorted_log_stats
 
@@ -122,6 +122,7 @@ __all__ = [
     "polars_walk_continued",
     "polars_walk_levels",
     "polars_walk_reached",
+    "reach_counts",
     "relabel_events",
     "repeated_rows",
     "require_polars",
