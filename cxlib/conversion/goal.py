@@ -84,8 +84,9 @@ def reach(log: EventLog, goal: str | None) -> Reach:
 
     Touchpoint importance, the story's drop-off and its removal effect's steps of the
     process read the same counts: kept in ``log.cache``. 10M events: 0.5-0.6 s, where
-    counted apart, by customer id, they took 2.2 s; by runs of sorted rows
-    (:func:`cxlib.engines.reach_counts`) 0.4 s.
+    counted apart, by customer id, they took 2.2 s. In memory they are counted by runs
+    of sorted rows (:func:`cxlib.engines.reach_counts`): 0.24 s once the conversion steps
+    are found, where grouping by touchpoint and customer took 0.46 s.
 
     Examples
     --------
