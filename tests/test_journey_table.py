@@ -351,7 +351,7 @@ def test_sessionized_log_reuses_its_parents_journeys(frame, gap):
     other=st.sampled_from(["x", "y", "q"]),
 )
 def test_polars_conversion_steps_equal_the_portable_window(frame, goal, other):
-    # The Polars path finds each customer's first goal by fills over ordered rows, kept
+    # The Polars path finds each customer's first goal by runs of ordered rows, kept
     # per log and goal: asked again with other columns, or after another goal, the same.
     from cxlib.conversion.goal import with_conversion_step
 

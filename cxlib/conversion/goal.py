@@ -52,7 +52,7 @@ def with_conversion_step(
         return table._replace(frame=table.frame.with_columns(conv_step=nw.lit(None, nw.Int64)))
     converts = nw.col("touchpoint") == goal
     if table.ordered:
-        # Journeys in order: found by fills over the rows, no grouping, once per log and goal
+        # Journeys in order: found by runs of rows, no grouping, once per log and goal
         # (the rows are the log's sorted journeys whatever the columns): the channel page's
         # three analyses, attribution's models and the story's findings read the same steps.
         def first_steps() -> pl.Series:

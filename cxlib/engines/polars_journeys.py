@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import narwhals as nw
+import numpy as np
 import polars as pl
 
 from cxlib.engines.polars_sort import SortedJourneys
@@ -32,6 +33,7 @@ __all__ = [
     "cut_sessions",
     "first_rows",
     "relabel_events",
+    "run_starts",
     "running_sums",
     "steps_in_order",
     "with_column",
@@ -46,30 +48,52 @@ def with_first_step(steps: nw.LazyFrame[Any], condition: str, name: str) -> nw.L
     """Journey steps in journey order plus ``name``: the step of the journey's first event where ``condition``.
 
     ``condition`` names a Boolean column; ``name`` is null for journeys without such an
-    event. The same as ``when(condition).then(step).min().over(journey)``, by fills
-    over rows already in order instead of a grouping (10M events: 0.15 CPU-s, not 0.6).
+    event. The same as ``when(condition).then(step).min().over(journey)``, without a
+    grouping: each journey's rows are one run, so its first such event is the first of
+    its rows among those where ``condition`` holds, and the step that row's distance
+    from the run's first. The step of each journey is looked up by its number
+    ``_journey`` (10M events, the conversions: 0.1 s, where fills over the rows took
+    0.24 s and a window per journey 0.6 CPU-s).
 
     Examples
     --------
-    >>> steps = pl.LazyFrame({"_journey": [1, 1, 1, 2], "hit": [False, True, True, False]})
+    >>> steps = pl.LazyFrame({"_journey": [4, 4, 4, 2, 2], "hit": [False, True, True, False, None]})
     >>> with_first_step(nw.from_native(steps), "hit", "first").collect()["first"].to_list()
-    [2, 2, 2, None]
+    [2, 2, 2, None, None]
     """
-    journey, row = pl.col("_journey"), pl.int_range(pl.len(), dtype=pl.Int64)
-    start = (journey != journey.shift(1)).fill_null(True)
-    end = (journey != journey.shift(-1)).fill_null(True)
-    native: pl.LazyFrame = steps.to_native().with_columns(
-        _start_row=pl.when(start).then(row).forward_fill(),
-        _end_row=pl.when(end).then(row).backward_fill(),
-        # Past the last row where no hit follows: then never within the journey.
-        _next_hit=pl.when(pl.col(condition)).then(row).backward_fill().fill_null(pl.len()),
+    native = steps.to_native()
+    picked = native.select("_journey", condition).collect()
+    journey = picked["_journey"]
+    ids = journey.to_numpy()
+    starts = run_starts(journey)
+    hits = np.flatnonzero(picked[condition].fill_null(False).to_numpy())
+    hit_ids = ids[hits]
+    first = hits[np.concatenate(([True], hit_ids[1:] != hit_ids[:-1]))] if hits.size else hits
+    size = int(ids.max()) + 1 if ids.size else 0
+    start_of = np.zeros(size, dtype=np.int64)
+    start_of[ids[starts]] = starts
+    step, found = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.bool_)
+    step[ids[first]] = first - start_of[ids[first]] + 1
+    found[ids[first]] = True
+    of_journey = pl.Series(name, step).set(pl.Series(~found), None)
+    out: nw.LazyFrame[Any] = nw.from_native(
+        native.with_columns(pl.lit(of_journey.gather(journey)).alias(name))
     )
-    first_hit = pl.when(start).then(pl.col("_next_hit")).forward_fill()
-    step = first_hit - pl.col("_start_row") + 1
-    native = native.with_columns(
-        pl.when(first_hit <= pl.col("_end_row")).then(step).alias(name)
-    ).drop("_start_row", "_end_row", "_next_hit")
-    return nw.from_native(native)
+    return out
+
+
+def run_starts(ids: pl.Series) -> np.ndarray:
+    """The first row of each run of equal ``ids``: each journey's, or customer's, in journey order.
+
+    Examples
+    --------
+    >>> run_starts(pl.Series([3, 3, 1, 2, 2])).tolist()
+    [0, 2, 3]
+    """
+    values = ids.to_numpy()
+    if not values.size:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
 
 
 def with_value_at_step(

@@ -16,6 +16,8 @@ from typing import cast
 import numpy as np
 import polars as pl
 
+from cxlib.engines.polars_journeys import run_starts
+
 __all__ = ["channel_counts", "reach_counts"]
 
 #: Channels a bit each in 64 bits; a log with more is counted by grouping.
@@ -54,7 +56,7 @@ def channel_counts(steps: pl.DataFrame, *, goal_step: str) -> pl.DataFrame | Non
         none = np.zeros(0, dtype=np.int64)
         return _counted(none, none, none, np.zeros(0))
     bits = next(words, np.zeros(steps.height, dtype=np.uint64))
-    starts = _runs(steps["_customer"])
+    starts = run_starts(steps["_customer"])
     goal = steps[goal_step]
     before = (steps["step"] <= goal).fill_null(False).to_numpy()
     used = np.bitwise_count(np.bitwise_or.reduceat(bits, starts)).astype(np.int64)
@@ -94,7 +96,7 @@ def reach_counts(steps: pl.DataFrame, *, goal_step: str) -> tuple[pl.DataFrame, 
     known, words = _bits(codes.extend_constant(None, 1))
     if known.size > 64 * _MOST_WORDS:
         return None
-    starts = _runs(steps["_customer"])
+    starts = run_starts(steps["_customer"])
     goal = steps[goal_step].rechunk().gather(starts)
     converted = goal.is_not_null().to_numpy()
     ends = np.append(starts[1:], steps.height)
@@ -144,12 +146,6 @@ def _per_bit(sets: np.ndarray, size: int, weights: np.ndarray) -> tuple[np.ndarr
         np.concatenate(counts)[:size].astype(np.int64),
         np.rint(np.concatenate(weighed)[:size]).astype(np.int64),
     )
-
-
-def _runs(customer: pl.Series) -> np.ndarray:
-    """The first row of each customer's run of rows."""
-    ids = customer.to_numpy()
-    return np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1]))) if ids.size else ids[:0]
 
 
 def _bits(codes: pl.Series) -> tuple[np.ndarray, Iterator[np.ndarray]]:
