@@ -79,8 +79,8 @@ def reach_counts(steps: pl.DataFrame, *, goal_step: str) -> tuple[pl.DataFrame, 
     when there are more than 256 touchpoints: grouping is faster then.
 
     Each customer's rows before the conversion are one run: a bitwise or from the run's
-    first row up to the conversion's (10M events, 1M customers: 0.2 s, where grouping
-    by touchpoint and customer took 0.4 s).
+    first row up to the conversion's (10M events, 1M customers: 0.24 s, where grouping
+    by touchpoint and customer took 0.46 s).
 
     Examples
     --------
@@ -135,11 +135,12 @@ def _per_bit(sets: np.ndarray, size: int, weights: np.ndarray) -> tuple[np.ndarr
     >>> counts.tolist(), weighed.tolist()
     ([2, 1, 2], [1, 1, 2])
     """
-    octets = np.ascontiguousarray(sets).view(np.uint8).reshape(-1, 8)
+    # Little-endian: byte k holds bits 8k to 8k + 7.
+    octets = np.ascontiguousarray(sets, dtype="<u8").view(np.uint8).reshape(-1, 8)
     of_value = (np.arange(256)[:, None] >> np.arange(8)) & 1  # the bits of each byte value
     counts, weighed = [], []
     for byte in range(-(-size // 8)):
-        values = octets[:, byte] if np.little_endian else octets[:, 7 - byte]
+        values = octets[:, byte]
         counts.append(np.bincount(values, minlength=256) @ of_value)
         weighed.append(np.bincount(values, weights, minlength=256) @ of_value)
     return (
