@@ -12,7 +12,7 @@ from typing import NamedTuple
 import narwhals as nw
 import polars as pl
 
-from cxlib.engines import collected_together, reach_counts, with_column, with_first_step
+from cxlib.engines import collected_together, first_steps_where, reach_counts, with_column
 from cxlib.journeys import Journeys, journey_table
 from cxlib.log import EventLog
 
@@ -55,13 +55,9 @@ def with_conversion_step(
         # Journeys in order: found by runs of rows, no grouping, once per log and goal
         # (the rows are the log's sorted journeys whatever the columns): the channel page's
         # three analyses, attribution's models and the story's findings read the same steps.
-        def first_steps() -> pl.Series:
-            marked = table.frame.with_columns(_converts=converts)
-            found = with_first_step(marked, "_converts", "conv_step").select("conv_step")
-            column: pl.Series = found.collect("polars").to_native().to_series()
-            return column
-
-        steps = log.cache.reused("conversion steps", goal, first_steps)
+        steps = log.cache.reused(
+            "conversion steps", goal, lambda: first_steps_where(table.frame, converts)
+        )
         return table._replace(frame=with_column(table.frame, "conv_step", steps))
     first = nw.when(converts).then(nw.col("step")).min().over(table.customer)
     return table._replace(frame=table.frame.with_columns(conv_step=first))
